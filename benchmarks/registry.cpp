@@ -1,0 +1,43 @@
+#include <benchmarks/mtbench.hpp>
+#include <benchmarks/registry.hpp>
+
+namespace benchmarks {
+
+namespace {
+
+struct Entry
+{
+  const char* adapter;
+  harness::BenchmarkLoader load;
+};
+
+// The one table of adapters (no static self-registration: objects in static
+// libraries can be dropped by the linker).
+constexpr Entry k_adapters[] = {
+    {"mtbench", load_mtbench},
+};
+
+} // namespace
+
+harness::BenchmarkLoader
+find_loader(const std::string& adapter)
+{
+  for (const auto& entry : k_adapters) {
+    if (adapter == entry.adapter) {
+      return entry.load;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<std::string>
+adapters()
+{
+  std::vector<std::string> out;
+  for (const auto& entry : k_adapters) {
+    out.emplace_back(entry.adapter);
+  }
+  return out;
+}
+
+} // namespace benchmarks

@@ -1,0 +1,215 @@
+#include <benchmarks/registry.hpp>
+#include <reports/render.hpp>
+
+#include <harness/cli.hpp>
+#include <harness/config.hpp>
+#include <harness/error.hpp>
+#include <harness/store.hpp>
+#include <harness/text_file.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <set>
+
+namespace cli {
+
+using harness::Fatal;
+
+std::filesystem::path
+home_dir(const std::string& flag)
+{
+  if (!flag.empty()) {
+    return flag;
+  }
+  if (const char* env = std::getenv("EVALRUN_HOME"); env && *env) {
+    return env;
+  }
+  return EVALRUN_HOME_DEFAULT;
+}
+
+namespace {
+
+int
+list_benchmarks(const std::filesystem::path& home)
+{
+  std::vector<std::filesystem::path> specs;
+  for (const auto& entry : std::filesystem::directory_iterator(home / "benchmarks")) {
+    if (entry.path().extension() == ".yaml") {
+      specs.push_back(entry.path());
+    }
+  }
+  std::sort(specs.begin(), specs.end());
+  fmt::print("{:<14} {:>8} {:>6} {:>6}  {}\n", "benchmark", "version", "items", "turns",
+             "description");
+  for (const auto& path : specs) {
+    auto file = harness::read_text_file(path);
+    if (!file) {
+      throw Fatal(file.error().message);
+    }
+    auto spec = harness::parse_bench_spec(*file, home);
+    if (!spec) {
+      throw Fatal(spec.error().message);
+    }
+    harness::FileSet files;
+    for (const auto& [key, p] : spec->files) {
+      auto f = harness::read_text_file(p);
+      if (!f) {
+        throw Fatal(fmt::format("{}: files.{}: {}", path.string(), key, f.error().message));
+      }
+      files[key] = std::move(*f);
+    }
+    auto loader = benchmarks::find_loader(spec->adapter);
+    if (!loader) {
+      throw Fatal(fmt::format("{}: adapter: unknown adapter '{}'", path.string(), spec->adapter));
+    }
+    auto items = loader(*spec, files);
+    if (!items) {
+      throw Fatal(items.error().message);
+    }
+    size_t turns = 0;
+    for (const auto& item : *items) {
+      turns += item.turns.size();
+    }
+    fmt::print("{:<14} {:>8} {:>6} {:>6}  {}\n", spec->name, spec->version, items->size(), turns,
+               spec->description);
+  }
+  return 0;
+}
+
+int
+list_endpoints(const std::filesystem::path& home, const std::filesystem::path& flag)
+{
+  auto path = flag.empty() ? home / "data" / "endpoints.yaml" : flag;
+  harness::EndpointMap endpoints;
+  endpoints["demo"] = harness::demo_endpoint();
+  if (!flag.empty() || std::filesystem::exists(path)) {
+    auto file = harness::read_text_file(path);
+    if (!file) {
+      throw Fatal(file.error().message);
+    }
+    auto parsed = harness::parse_endpoints(*file);
+    if (!parsed) {
+      throw Fatal(parsed.error().message);
+    }
+    endpoints.merge(*parsed);
+  }
+  fmt::print("{:<12} {:<34} {:<28} {:<16} {}\n", "endpoint", "base_url", "model", "api_key_env",
+             "defined in");
+  for (const auto& [name, e] : endpoints) {
+    fmt::print("{:<12} {:<34} {:<28} {:<16} {}\n", name, e.base_url, e.model,
+               e.api_key_env.empty() ? "-" : e.api_key_env, e.defined_in);
+  }
+  return 0;
+}
+
+int
+report_command(const std::filesystem::path& db, const std::string& format, const std::string& bench,
+               const std::string& model, const std::string& judge)
+{
+  if (!std::filesystem::exists(db)) {
+    throw Fatal(
+        fmt::format("{}: no such database (run an evaluation first, or pass --db)", db.string()));
+  }
+  harness::Store store(db);
+  auto reports = reports::collect(store, bench, model, judge);
+  if (format == "json") {
+    fmt::print("{}", reports::render_json(reports, EVALRUN_VERSION));
+  } else {
+    fmt::print("{}", reports::render_markdown(reports));
+  }
+  return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char** argv)
+{
+  // `run` is the default subcommand: `evalrun --bench mtbench --model demo`.
+  static const std::set<std::string> k_commands = {"run",    "report",    "list", "-h",
+                                                   "--help", "--version", "-V"};
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && !k_commands.count(args[0])) {
+    args.insert(args.begin(), "run");
+  }
+  std::reverse(args.begin(), args.end()); // CLI11 takes a reversed vector
+
+  CLI::App app{"evalrun: LLM-as-judge evaluation harness and benchmark runner"};
+  app.set_version_flag("--version,-V", EVALRUN_VERSION);
+  app.require_subcommand(1);
+  std::string home_flag;
+  app.add_option("--home", home_flag,
+                 "Directory with benchmarks/, data/ and rubrics/ "
+                 "(default: $EVALRUN_HOME, else the source tree)");
+
+  RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Run a benchmark (the default command)");
+  run_cmd->add_option("--bench", run.bench, "Benchmark name (see `evalrun list benchmarks`)")
+      ->required();
+  run_cmd
+      ->add_option("--model", run.model, "Candidate endpoint name (see `evalrun list endpoints`)")
+      ->required();
+  run_cmd->add_option("--judge", run.judge,
+                      "Judge endpoint name (default: the benchmark's; demo "
+                      "when --model is demo)");
+  run_cmd->add_option("--db", run.db, "SQLite database (created if missing)")
+      ->capture_default_str();
+  run_cmd->add_option("--endpoints", run.endpoints,
+                      "Endpoints YAML (default: data/endpoints.yaml)");
+  run_cmd->add_option("--limit", run.limit, "Only the first N items")
+      ->check(CLI::NonNegativeNumber);
+  run_cmd->add_option("--concurrency", run.concurrency, "Requests in flight per endpoint")
+      ->check(CLI::Range(1, 4096));
+  run_cmd->add_flag("--dry-run", run.dry_run, "Print the plan; send and write nothing");
+  run_cmd->add_option("--format", run.format, "Report format printed at the end")
+      ->check(CLI::IsMember({"md", "json"}))
+      ->capture_default_str();
+
+  std::filesystem::path report_db = "evalrun.db";
+  std::string report_format = "md";
+  std::string report_bench;
+  std::string report_model;
+  std::string report_judge;
+  auto* report_cmd = app.add_subcommand("report", "Print the reports of the runs in a database");
+  report_cmd->add_option("--db", report_db, "SQLite database")->capture_default_str();
+  report_cmd->add_option("--format", report_format, "md or json")
+      ->check(CLI::IsMember({"md", "json"}))
+      ->capture_default_str();
+  report_cmd->add_option("--bench", report_bench, "Only this benchmark");
+  report_cmd->add_option("--model", report_model, "Only this candidate endpoint");
+  report_cmd->add_option("--judge", report_judge, "Only this judge endpoint");
+
+  std::string what;
+  std::filesystem::path list_endpoints_file;
+  auto* list_cmd = app.add_subcommand("list", "List benchmarks or endpoints");
+  list_cmd->add_option("what", what, "benchmarks | endpoints")
+      ->required()
+      ->check(CLI::IsMember({"benchmarks", "endpoints"}));
+  list_cmd->add_option("--endpoints", list_endpoints_file, "Endpoints YAML");
+
+  for (auto* sub : {run_cmd, report_cmd, list_cmd}) {
+    sub->fallthrough(); // --home may come after the subcommand
+  }
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  auto home = home_dir(home_flag);
+  if (!std::filesystem::is_directory(home / "benchmarks")) {
+    throw Fatal(fmt::format("{}: not an evalrun home (no benchmarks/ folder); set --home or "
+                            "EVALRUN_HOME",
+                            home.string()));
+  }
+  if (*run_cmd) {
+    return run_command(run, home);
+  }
+  if (*report_cmd) {
+    return report_command(report_db, report_format, report_bench, report_model, report_judge);
+  }
+  return what == "benchmarks" ? list_benchmarks(home) : list_endpoints(home, list_endpoints_file);
+}
+
+} // namespace cli

@@ -1,0 +1,284 @@
+#include <harness/config.hpp>
+
+#include <fmt/core.h>
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+namespace harness {
+
+namespace {
+
+// Thrown inside this file only; the parse_* functions turn it into an Error.
+struct ConfigProblem
+{
+  std::string message;
+};
+
+// Reads the fields of one YAML mapping with file:line errors, and rejects
+// fields it was not asked about.
+class Fields
+{
+public:
+  Fields(const YAML::Node& node, const std::string& file, std::string where)
+      : m_node(node), m_file(file), m_where(std::move(where))
+  {
+    if (!node.IsMap()) {
+      fail(node, "", "expected a mapping");
+    }
+  }
+
+  [[noreturn]] void
+  fail(const YAML::Node& at, const std::string& field, const std::string& why) const
+  {
+    int line = at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
+    std::string name = field.empty() ? m_where : m_where + (m_where.empty() ? "" : ".") + field;
+    throw ConfigProblem{fmt::format("{}:{}: field '{}': {}", m_file, line, name, why)};
+  }
+
+  bool
+  has(const std::string& key)
+  {
+    m_known.insert(key);
+    return m_node[key].IsDefined() && !m_node[key].IsNull();
+  }
+
+  template <typename T>
+  T
+  get(const std::string& key)
+  {
+    if (!has(key)) {
+      fail(m_node, key, "is required");
+    }
+    return as<T>(key);
+  }
+
+  template <typename T>
+  T
+  get(const std::string& key, T fallback)
+  {
+    return has(key) ? as<T>(key) : fallback;
+  }
+
+  YAML::Node
+  node(const std::string& key)
+  {
+    m_known.insert(key);
+    return m_node[key];
+  }
+
+  std::string
+  where(const std::string& key) const
+  {
+    return m_where.empty() ? key : m_where + "." + key;
+  }
+
+  // Call after reading: any field not asked about is an error (typos).
+  void
+  reject_unknown() const
+  {
+    for (const auto& kv : m_node) {
+      auto key = kv.first.as<std::string>();
+      if (!m_known.count(key)) {
+        fail(kv.first, key, "unknown field");
+      }
+    }
+  }
+
+private:
+  template <typename T>
+  T
+  as(const std::string& key)
+  {
+    YAML::Node value = m_node[key];
+    try {
+      return value.as<T>();
+    } catch (const YAML::Exception&) {
+      fail(value, key, fmt::format("expected {}", type_name<T>()));
+    }
+  }
+
+  template <typename T>
+  static const char*
+  type_name()
+  {
+    if constexpr (std::is_same_v<T, std::string>) {
+      return "a string";
+    } else if constexpr (std::is_integral_v<T>) {
+      return "an integer";
+    } else if constexpr (std::is_floating_point_v<T>) {
+      return "a number";
+    } else {
+      return "a list of strings";
+    }
+  }
+
+  YAML::Node m_node;
+  std::string m_file;
+  std::string m_where;
+  std::set<std::string> m_known;
+};
+
+// Reads the sampling fields present in `f` (it may hold other fields too).
+GenParams
+read_params(Fields& f)
+{
+  GenParams p;
+  if (f.has("temperature")) {
+    p.temperature = f.get<double>("temperature");
+  }
+  if (f.has("top_p")) {
+    p.top_p = f.get<double>("top_p");
+  }
+  if (f.has("max_tokens")) {
+    p.max_tokens = f.get<int>("max_tokens");
+  }
+  if (f.has("seed")) {
+    p.seed = f.get<std::int64_t>("seed");
+  }
+  if (f.has("repetition_penalty")) {
+    p.repetition_penalty = f.get<double>("repetition_penalty");
+  }
+  p.stop = f.get<std::vector<std::string>>("stop", {});
+  return p;
+}
+
+// Reads the mapping `parent.key` as sampling parameters only.
+GenParams
+parse_params(Fields& parent, const std::string& key, const std::string& file)
+{
+  if (!parent.has(key)) {
+    return {};
+  }
+  Fields f(parent.node(key), file, parent.where(key));
+  GenParams p = read_params(f);
+  f.reject_unknown();
+  return p;
+}
+
+template <typename Fn>
+auto
+parse_yaml(const TextFile& file, Fn&& fn) -> Result<decltype(fn(YAML::Node()))>
+{
+  try {
+    YAML::Node root = YAML::Load(file.content);
+    return fn(root);
+  } catch (const ConfigProblem& p) {
+    return Error{Error::Kind::config, p.message};
+  } catch (const YAML::Exception& e) {
+    return Error{Error::Kind::config, fmt::format("{}:{}: invalid YAML: {}", file.path.string(),
+                                                  e.mark.line + 1, e.msg)};
+  }
+}
+
+} // namespace
+
+EndpointConfig
+demo_endpoint()
+{
+  EndpointConfig e;
+  e.name = "demo";
+  e.base_url = "demo://in-process";
+  e.model = "evalrun-demo";
+  e.max_concurrency = 32;
+  e.timeout_s = 30;
+  e.connect_timeout_s = 2;
+  e.demo = true;
+  e.defined_in = "built-in";
+  return e;
+}
+
+Result<EndpointMap>
+parse_endpoints(const TextFile& file)
+{
+  const std::string path = file.path.string();
+  return parse_yaml(file, [&](const YAML::Node& root) {
+    EndpointMap out;
+    Fields top(root, path, "");
+    YAML::Node list = top.node("endpoints");
+    if (!list.IsMap()) {
+      top.fail(root, "endpoints", "is required and must map names to endpoints");
+    }
+    top.reject_unknown();
+    for (const auto& kv : list) {
+      auto name = kv.first.as<std::string>();
+      Fields f(kv.second, path, "endpoints." + name);
+      EndpointConfig e;
+      e.name = name;
+      e.base_url = f.get<std::string>("base_url");
+      if (e.base_url.rfind("http://", 0) != 0 && e.base_url.rfind("https://", 0) != 0) {
+        f.fail(f.node("base_url"), "base_url", "must start with http:// or https://");
+      }
+      while (!e.base_url.empty() && e.base_url.back() == '/') {
+        e.base_url.pop_back();
+      }
+      e.model = f.get<std::string>("model");
+      e.api_key_env = f.get<std::string>("api_key_env", "");
+      e.max_concurrency = f.get<int>("max_concurrency", e.max_concurrency);
+      if (e.max_concurrency < 1) {
+        f.fail(f.node("max_concurrency"), "max_concurrency", "must be at least 1");
+      }
+      e.timeout_s = f.get<double>("timeout_s", e.timeout_s);
+      e.connect_timeout_s = f.get<double>("connect_timeout_s", e.connect_timeout_s);
+      if (e.timeout_s <= 0 || e.connect_timeout_s <= 0) {
+        f.fail(kv.second, "timeout_s", "timeouts must be positive");
+      }
+      e.params = parse_params(f, "params", path);
+      f.reject_unknown();
+      e.defined_in = fmt::format("{}:{}", path, kv.first.Mark().line + 1);
+      out[name] = std::move(e);
+    }
+    return out;
+  });
+}
+
+Result<BenchSpec>
+parse_bench_spec(const TextFile& file, const std::filesystem::path& home)
+{
+  const std::string path = file.path.string();
+  return parse_yaml(file, [&](const YAML::Node& root) {
+    BenchSpec s;
+    s.defined_in = file.path;
+    Fields f(root, path, "");
+    s.name = f.get<std::string>("name");
+    s.version = f.get<std::string>("version");
+    s.adapter = f.get<std::string>("adapter");
+    s.description = f.get<std::string>("description", "");
+    if (f.has("files")) {
+      Fields files(f.node("files"), path, "files");
+      for (const auto& kv : f.node("files")) {
+        auto key = kv.first.as<std::string>();
+        std::filesystem::path p = files.get<std::string>(key);
+        s.files[key] = p.is_absolute() ? p : home / p;
+      }
+    }
+    if (f.has("generation")) {
+      Fields g(f.node("generation"), path, "generation");
+      s.generation = read_params(g);
+      if (g.has("category_temperature")) {
+        Fields temps(g.node("category_temperature"), path, "generation.category_temperature");
+        for (const auto& kv : g.node("category_temperature")) {
+          auto category = kv.first.as<std::string>();
+          s.category_temperature[category] = temps.get<double>(category);
+        }
+      }
+      g.reject_unknown();
+    }
+    if (f.has("judge")) {
+      Fields j(f.node("judge"), path, "judge");
+      s.judge.endpoint = j.get<std::string>("endpoint");
+      s.judge.protocol = j.get<std::string>("protocol");
+      s.judge.prompts = j.get<std::string>("prompts", "");
+      s.judge.reference_categories = j.get<std::vector<std::string>>("reference_categories", {});
+      s.judge.params = parse_params(j, "params", path);
+      j.reject_unknown();
+      if (!s.judge.prompts.empty() && !s.files.count(s.judge.prompts)) {
+        j.fail(j.node("prompts"), "prompts", "names no entry of 'files'");
+      }
+    }
+    f.reject_unknown();
+    return s;
+  });
+}
+
+} // namespace harness

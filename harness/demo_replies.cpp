@@ -1,0 +1,98 @@
+#include <harness/demo_replies.hpp>
+#include <harness/openai_wire.hpp>
+#include <harness/request_hash.hpp>
+
+#include <fmt/core.h>
+
+#include <array>
+#include <cstdint>
+
+namespace harness {
+
+namespace {
+
+constexpr std::array<const char*, 24> k_words = {
+    "evaluation", "preference", "answer",  "careful", "system", "message", "user",  "helpful",
+    "response",   "detail",     "example", "clear",   "step",   "reason",  "style", "concise",
+    "context",    "knowledge",  "safe",    "useful",  "plan",   "idea",    "model", "judge"};
+
+// Deterministic stream of numbers from the request digest.
+class Draw
+{
+public:
+  explicit Draw(const std::string& hex) : m_state(std::stoull(hex.substr(0, 16), nullptr, 16)) {}
+  std::uint64_t
+  next()
+  {
+    // splitmix64
+    m_state += 0x9e3779b97f4a7c15ULL;
+    std::uint64_t z = m_state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  int
+  in(int lo, int hi)
+  {
+    return lo + static_cast<int>(next() % static_cast<std::uint64_t>(hi - lo + 1));
+  }
+
+private:
+  std::uint64_t m_state;
+};
+
+std::string
+words(Draw& draw, int n)
+{
+  std::string out;
+  for (int i = 0; i < n; ++i) {
+    if (i) {
+      out += ' ';
+    }
+    out += k_words[static_cast<size_t>(draw.in(0, static_cast<int>(k_words.size()) - 1))];
+  }
+  return out;
+}
+
+} // namespace
+
+std::string
+demo_reply(const ChatRequest& request)
+{
+  std::string all;
+  for (const auto& m : request.messages) {
+    all += m.content;
+    all += '\n';
+  }
+  Draw draw(sha256_hex(
+      openai_wire::semantics_json(ChatRequest{"", request.model, request.messages, GenParams{}})));
+  auto has = [&](std::string_view marker) {
+    return all.find(marker) != std::string::npos;
+  };
+
+  if (has("[[rating]]")) {
+    return fmt::format("The demo judge read the answer: {}. Rating: [[{}]]", words(draw, 12),
+                       draw.in(1, 10));
+  }
+  if (has("[[A]]")) {
+    static constexpr std::array<const char*, 3> k_verdicts = {"[[A]]", "[[B]]", "[[C]]"};
+    return fmt::format("The demo judge compared both answers: {}. Final verdict: {}",
+                       words(draw, 12), k_verdicts[static_cast<size_t>(draw.in(0, 2))]);
+  }
+  if (has("[RESULT]")) {
+    return fmt::format("Feedback: {}. [RESULT] {}", words(draw, 15), draw.in(1, 5));
+  }
+  std::string question;
+  for (const auto& m : request.messages) {
+    if (m.role == Role::user) {
+      question = m.content;
+    }
+  }
+  if (question.size() > 60) {
+    question = question.substr(0, 60) + "...";
+  }
+  return fmt::format("(evalrun demo answer to \"{}\") {}.", question,
+                     words(draw, draw.in(20, 120)));
+}
+
+} // namespace harness

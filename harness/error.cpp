@@ -1,0 +1,37 @@
+#include <harness/error.hpp>
+
+namespace harness {
+
+std::string_view
+to_string(Error::Kind kind)
+{
+  switch (kind) {
+  case Error::Kind::transport: return "transport";
+  case Error::Kind::timeout: return "timeout";
+  case Error::Kind::rate_limited: return "rate_limited";
+  case Error::Kind::server: return "server";
+  case Error::Kind::http: return "http";
+  case Error::Kind::bad_response: return "bad_response";
+  case Error::Kind::parse: return "parse";
+  case Error::Kind::config: return "config";
+  }
+  return "unknown";
+}
+
+bool
+is_retryable(Error::Kind kind)
+{
+  switch (kind) {
+  case Error::Kind::transport:
+  case Error::Kind::timeout:
+  case Error::Kind::rate_limited:
+  case Error::Kind::server:
+  case Error::Kind::bad_response: return true;
+  case Error::Kind::http:
+  case Error::Kind::parse:
+  case Error::Kind::config: return false;
+  }
+  return false;
+}
+
+} // namespace harness

@@ -1,0 +1,48 @@
+#include <harness/jsonl.hpp>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+namespace harness {
+
+Result<int>
+for_each_jsonl(const TextFile& file,
+               const std::function<Result<bool>(int, const nlohmann::json&)>& on_record)
+{
+  const std::string& text = file.content;
+  int line_number = 0;
+  int records = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) {
+      end = text.size();
+    }
+    ++line_number;
+    std::string_view line(text.data() + start, end - start);
+    start = end + 1;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
+      continue;
+    }
+    nlohmann::json record;
+    try {
+      record = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::parse_error& e) {
+      return Error{Error::Kind::config, fmt::format("{}:{}: not valid JSON: {}", file.path.string(),
+                                                    line_number, e.what())};
+    }
+    if (!record.is_object()) {
+      return Error{Error::Kind::config,
+                   fmt::format("{}:{}: expected a JSON object", file.path.string(), line_number)};
+    }
+    auto r = on_record(line_number, record);
+    if (!r) {
+      return Error{r.error().kind,
+                   fmt::format("{}:{}: {}", file.path.string(), line_number, r.error().message)};
+    }
+    ++records;
+  }
+  return records;
+}
+
+} // namespace harness

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <harness/error.hpp>
+#include <harness/text_file.hpp>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <functional>
+
+namespace harness {
+
+// Calls `on_record(line_number, object)` for every non-blank line of a JSON
+// Lines file. A line that is not a JSON object, or an Error returned by the
+// callback, stops the walk; the returned Error names file and line.
+// Callback errors should name the field; this adds "file:line: ".
+Result<int>
+for_each_jsonl(const TextFile& file,
+               const std::function<Result<bool>(int, const nlohmann::json&)>& on_record);
+
+} // namespace harness

@@ -1,0 +1,212 @@
+#include <harness/openai_wire.hpp>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+namespace harness::openai_wire {
+
+using nlohmann::json;
+
+namespace {
+
+json
+messages_json(const std::vector<Message>& messages)
+{
+  json out = json::array();
+  for (const auto& m : messages) {
+    out.push_back({{"role", role_name(m.role)}, {"content", m.content}});
+  }
+  return out;
+}
+
+void
+put_params(json& body, const GenParams& p)
+{
+  if (p.temperature) {
+    body["temperature"] = *p.temperature;
+  }
+  if (p.top_p) {
+    body["top_p"] = *p.top_p;
+  }
+  if (p.max_tokens) {
+    body["max_tokens"] = *p.max_tokens;
+  }
+  if (p.seed) {
+    body["seed"] = *p.seed;
+  }
+  if (p.repetition_penalty) {
+    body["repetition_penalty"] = *p.repetition_penalty;
+  }
+  if (!p.stop.empty()) {
+    body["stop"] = p.stop;
+  }
+}
+
+Error
+reply_error(const HttpReply& reply)
+{
+  std::string message;
+  std::string code;
+  try {
+    auto body = json::parse(reply.body);
+    const auto& e = body.at("error");
+    if (e.is_object()) {
+      message = e.value("message", "");
+      if (e.contains("code") && e["code"].is_string()) {
+        code = e["code"].get<std::string>();
+      } else if (e.contains("type") && e["type"].is_string()) {
+        code = e["type"].get<std::string>();
+      }
+    } else if (e.is_string()) {
+      message = e.get<std::string>();
+    }
+  } catch (const json::exception&) {
+    message = reply.body.substr(0, 200);
+  }
+  std::string text = fmt::format("HTTP {}{}{}", reply.status, code.empty() ? "" : " " + code,
+                                 message.empty() ? "" : ": " + message);
+  Error::Kind kind = Error::Kind::http;
+  if (reply.status == 429) {
+    kind = Error::Kind::rate_limited;
+  } else if (reply.status >= 500) {
+    kind = Error::Kind::server;
+  } else if (reply.status == 408) {
+    kind = Error::Kind::timeout;
+  }
+  return Error{kind, std::move(text), reply.status, reply.retry_after_s};
+}
+
+Error
+bad_response(const HttpReply& reply, const std::string& why)
+{
+  return Error{Error::Kind::bad_response, "invalid chat completion: " + why, reply.status, {}};
+}
+
+} // namespace
+
+std::string_view
+role_name(Role role)
+{
+  switch (role) {
+  case Role::system: return "system";
+  case Role::user: return "user";
+  case Role::assistant: return "assistant";
+  }
+  return "user";
+}
+
+std::string
+chat_body(const ChatRequest& request)
+{
+  json body = {{"model", request.model}, {"messages", messages_json(request.messages)}};
+  put_params(body, request.params);
+  return body.dump();
+}
+
+std::string
+semantics_json(const ChatRequest& request)
+{
+  json params = json::object();
+  put_params(params, request.params);
+  json body = {
+      {"model", request.model}, {"messages", messages_json(request.messages)}, {"params", params}};
+  return body.dump(); // nlohmann::json objects are key-sorted
+}
+
+Result<Response>
+parse_chat_reply(const HttpReply& reply)
+{
+  if (reply.status < 200 || reply.status >= 300) {
+    return reply_error(reply);
+  }
+  json body;
+  try {
+    body = json::parse(reply.body);
+  } catch (const json::parse_error& e) {
+    return bad_response(reply, fmt::format("body is not JSON ({})", e.what()));
+  }
+  if (!body.is_object()) {
+    return bad_response(reply, "body is not a JSON object");
+  }
+  if (body.contains("error") && !body["error"].is_null()) {
+    return reply_error(HttpReply{500, reply.body, reply.retry_after_s, reply.elapsed_ms});
+  }
+  if (!body.contains("choices") || !body["choices"].is_array() || body["choices"].empty()) {
+    return bad_response(reply, "no choices");
+  }
+  const auto& choice = body["choices"][0];
+  if (!choice.is_object() || !choice.contains("message") || !choice["message"].is_object()) {
+    return bad_response(reply, "choice has no message");
+  }
+  const auto& message = choice["message"];
+  Response out;
+  if (message.contains("content") && message["content"].is_string()) {
+    out.text = message["content"].get<std::string>();
+  } else if (!message.contains("content") || !message["content"].is_null()) {
+    return bad_response(reply, "message content is not a string");
+  }
+  if (choice.contains("finish_reason") && choice["finish_reason"].is_string()) {
+    out.finish_reason = choice["finish_reason"].get<std::string>();
+  }
+  if (body.contains("usage") && body["usage"].is_object()) {
+    const auto& u = body["usage"];
+    out.usage.prompt_tokens = u.value("prompt_tokens", 0);
+    out.usage.completion_tokens = u.value("completion_tokens", 0);
+  }
+  out.latency_ms = reply.elapsed_ms;
+  return out;
+}
+
+Result<ChatRequest>
+parse_chat_request(std::string_view body)
+{
+  try {
+    auto j = json::parse(body);
+    ChatRequest r;
+    r.model = j.at("model").get<std::string>();
+    for (const auto& m : j.at("messages")) {
+      auto role = m.at("role").get<std::string>();
+      Message msg;
+      msg.role = role == "system"      ? Role::system
+                 : role == "assistant" ? Role::assistant
+                                       : Role::user;
+      msg.content = m.at("content").get<std::string>();
+      r.messages.push_back(std::move(msg));
+    }
+    if (j.contains("temperature")) {
+      r.params.temperature = j["temperature"].get<double>();
+    }
+    if (j.contains("max_tokens")) {
+      r.params.max_tokens = j["max_tokens"].get<int>();
+    }
+    return r;
+  } catch (const json::exception& e) {
+    return Error{Error::Kind::parse, fmt::format("invalid chat request: {}", e.what()), 400, {}};
+  }
+}
+
+std::string
+chat_reply_body(const std::string& model, const std::string& text, const Usage& usage,
+                const std::string& finish_reason)
+{
+  json body = {{"id", "chatcmpl-evalrun-demo"},
+               {"object", "chat.completion"},
+               {"created", 0},
+               {"model", model},
+               {"choices", json::array({{{"index", 0},
+                                         {"message", {{"role", "assistant"}, {"content", text}}},
+                                         {"finish_reason", finish_reason}}})},
+               {"usage",
+                {{"prompt_tokens", usage.prompt_tokens},
+                 {"completion_tokens", usage.completion_tokens},
+                 {"total_tokens", usage.prompt_tokens + usage.completion_tokens}}}};
+  return body.dump();
+}
+
+std::string
+error_body(const std::string& message, const std::string& type)
+{
+  return json{{"error", {{"message", message}, {"type", type}, {"code", nullptr}}}}.dump();
+}
+
+} // namespace harness::openai_wire

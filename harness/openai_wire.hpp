@@ -1,0 +1,42 @@
+#pragma once
+
+#include <harness/error.hpp>
+#include <harness/http.hpp>
+#include <harness/types.hpp>
+
+#include <string>
+#include <string_view>
+
+// The only code that knows the OpenAI chat-completions wire format, in both
+// directions (the client and the built-in demo server).
+namespace harness::openai_wire {
+
+// JSON body of POST /chat/completions for `request` (no "stream").
+std::string chat_body(const ChatRequest& request);
+
+// Canonical JSON of the request's semantics (model, messages, params; keys
+// sorted, no endpoint name): the input of the request hash and what the
+// store records as the request.
+std::string semantics_json(const ChatRequest& request);
+
+// Maps an HTTP reply to a Response, or to a typed Error: OpenAI error bodies
+// ({"error":{"message","type","code"}}) and statuses give rate_limited (429),
+// server (5xx), timeout (408) or http (other 4xx); a 2xx body that is not a
+// chat completion with one choice gives bad_response.
+Result<Response> parse_chat_reply(const HttpReply& reply);
+
+// Server side: reads a chat-completions request body into a ChatRequest (the
+// endpoint field stays empty). Errors are Kind::parse with the reason.
+Result<ChatRequest> parse_chat_request(std::string_view body);
+
+// Server side: a chat.completion body with one choice.
+std::string chat_reply_body(const std::string& model, const std::string& text, const Usage& usage,
+                            const std::string& finish_reason);
+
+// Server side: an OpenAI-style error body.
+std::string error_body(const std::string& message, const std::string& type);
+
+// Lower-case wire name of a role ("system", "user", "assistant").
+std::string_view role_name(Role role);
+
+} // namespace harness::openai_wire

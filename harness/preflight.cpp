@@ -1,0 +1,72 @@
+#include <harness/preflight.hpp>
+
+#include <fmt/core.h>
+
+#include <future>
+
+namespace harness {
+
+namespace {
+
+std::string
+start_hint(const EndpointConfig& e)
+{
+  if (!e.api_key_env.empty()) {
+    return fmt::format("Check the network and the key in ${}.", e.api_key_env);
+  }
+  std::string port = "8000";
+  auto colon = e.base_url.rfind(':');
+  auto slash = e.base_url.find('/', colon == std::string::npos ? 0 : colon);
+  if (colon != std::string::npos && colon > 6) {
+    port = e.base_url.substr(colon + 1,
+                             slash == std::string::npos ? std::string::npos : slash - colon - 1);
+  }
+  return fmt::format(
+      "Start an OpenAI-compatible server for model '{}' there, for example\n"
+      "  vllm serve {} --port {}\n"
+      "  llama-server -m MODEL.gguf --port {}\n"
+      "  python -m sglang.launch_server --model-path {} --port {}\n"
+      "or edit the '{}' entry of the endpoints file (--endpoints FILE), or use --model demo.",
+      e.model, e.model, port, port, e.model, port, e.name);
+}
+
+} // namespace
+
+std::optional<std::string>
+check_endpoint(Transport& transport, const EndpointConfig& endpoint,
+               const std::optional<std::string>& api_key)
+{
+  HttpRequest request;
+  request.method = "GET";
+  request.url = endpoint.base_url + "/models";
+  if (api_key) {
+    request.headers.push_back("Authorization: Bearer " + *api_key);
+  }
+  request.connect_timeout = std::chrono::milliseconds(
+      static_cast<long long>(std::min(endpoint.connect_timeout_s, 5.0) * 1000));
+  request.total_timeout = std::chrono::milliseconds(10'000);
+
+  std::promise<Result<HttpReply>> promise;
+  auto future = promise.get_future();
+  transport.start(std::move(request),
+                  [&promise](Result<HttpReply> reply) { promise.set_value(std::move(reply)); });
+  Result<HttpReply> reply = future.get();
+
+  std::string what = fmt::format("endpoint '{}' ({}, model {}, defined in {})", endpoint.name,
+                                 endpoint.base_url, endpoint.model, endpoint.defined_in);
+  if (!reply) {
+    return fmt::format("{} is not reachable: {}.\n{}", what, reply.error().message,
+                       start_hint(endpoint));
+  }
+  if (reply->status == 401 || reply->status == 403) {
+    return fmt::format("{} refused the request (HTTP {}): {}", what, reply->status,
+                       endpoint.api_key_env.empty() ? "it needs an API key: set api_key_env"
+                                                    : "check the key in $" + endpoint.api_key_env);
+  }
+  if (reply->status >= 500) {
+    return fmt::format("{} answered HTTP {}: the server is not ready.", what, reply->status);
+  }
+  return std::nullopt;
+}
+
+} // namespace harness

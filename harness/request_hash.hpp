@@ -1,0 +1,18 @@
+#pragma once
+
+#include <harness/types.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace harness {
+
+// Lower-case hex SHA-256 of `data`.
+std::string sha256_hex(std::string_view data);
+
+// The cache key of a request: SHA-256 of its semantics (model, messages,
+// sampling params). Endpoint name, URL, timeouts and concurrency are not
+// part of it, so changing them keeps every cached response valid.
+std::string request_hash(const ChatRequest& request);
+
+} // namespace harness

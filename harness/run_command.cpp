@@ -1,0 +1,365 @@
+#include <benchmarks/registry.hpp>
+#include <judges/registry.hpp>
+#include <reports/render.hpp>
+
+#include <harness/cli.hpp>
+#include <harness/client_pool.hpp>
+#include <harness/demo_server.hpp>
+#include <harness/preflight.hpp>
+#include <harness/request_hash.hpp>
+#include <harness/runner.hpp>
+#include <harness/store.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+#include <set>
+
+namespace cli {
+
+using harness::Fatal;
+using nlohmann::json;
+
+namespace {
+
+harness::BenchSpec
+load_spec(const std::filesystem::path& home, const std::string& bench)
+{
+  std::filesystem::path path = bench.ends_with(".yaml") ? std::filesystem::path(bench)
+                                                        : home / "benchmarks" / (bench + ".yaml");
+  if (!std::filesystem::exists(path)) {
+    std::vector<std::string> known;
+    for (const auto& entry : std::filesystem::directory_iterator(home / "benchmarks")) {
+      if (entry.path().extension() == ".yaml") {
+        known.push_back(entry.path().stem().string());
+      }
+    }
+    std::sort(known.begin(), known.end());
+    throw Fatal(fmt::format("unknown benchmark '{}' (no {}); known: {}", bench, path.string(),
+                            fmt::join(known, ", ")));
+  }
+  auto file = harness::read_text_file(path);
+  if (!file) {
+    throw Fatal(file.error().message);
+  }
+  auto spec = harness::parse_bench_spec(*file, home);
+  if (!spec) {
+    throw Fatal(spec.error().message);
+  }
+  return std::move(*spec);
+}
+
+harness::FileSet
+load_files(const harness::BenchSpec& spec)
+{
+  harness::FileSet files;
+  for (const auto& [key, path] : spec.files) {
+    auto file = harness::read_text_file(path);
+    if (!file) {
+      throw Fatal(
+          fmt::format("{}: files.{}: {}", spec.defined_in.string(), key, file.error().message));
+    }
+    files[key] = std::move(*file);
+  }
+  return files;
+}
+
+harness::EndpointMap
+load_endpoints(const std::filesystem::path& path, bool explicit_path)
+{
+  harness::EndpointMap endpoints;
+  endpoints["demo"] = harness::demo_endpoint();
+  if (!explicit_path && !std::filesystem::exists(path)) {
+    return endpoints;
+  }
+  auto file = harness::read_text_file(path);
+  if (!file) {
+    throw Fatal(file.error().message);
+  }
+  auto parsed = harness::parse_endpoints(*file);
+  if (!parsed) {
+    throw Fatal(parsed.error().message);
+  }
+  for (auto& [name, endpoint] : *parsed) {
+    endpoints[name] = std::move(endpoint);
+  }
+  return endpoints;
+}
+
+const harness::EndpointConfig&
+pick_endpoint(const harness::EndpointMap& endpoints, const std::string& name, const char* role,
+              const std::filesystem::path& file)
+{
+  auto it = endpoints.find(name);
+  if (it == endpoints.end()) {
+    std::vector<std::string> known;
+    for (const auto& kv : endpoints) {
+      known.push_back(kv.first);
+    }
+    throw Fatal(fmt::format("unknown {} endpoint '{}' (endpoints file {}); known: {}", role, name,
+                            file.string(), fmt::join(known, ", ")));
+  }
+  return it->second;
+}
+
+json
+params_json(const harness::GenParams& p)
+{
+  json out = json::object();
+  if (p.temperature) {
+    out["temperature"] = *p.temperature;
+  }
+  if (p.top_p) {
+    out["top_p"] = *p.top_p;
+  }
+  if (p.max_tokens) {
+    out["max_tokens"] = *p.max_tokens;
+  }
+  if (p.seed) {
+    out["seed"] = *p.seed;
+  }
+  if (p.repetition_penalty) {
+    out["repetition_penalty"] = *p.repetition_penalty;
+  }
+  if (!p.stop.empty()) {
+    out["stop"] = p.stop;
+  }
+  return out;
+}
+
+json
+endpoint_json(const harness::EndpointConfig& e)
+{
+  return {{"name", e.name},
+          {"base_url", e.base_url},
+          {"model", e.model},
+          {"api_key_env", e.api_key_env},
+          {"max_concurrency", e.max_concurrency},
+          {"timeout_s", e.timeout_s},
+          {"params", params_json(e.params)},
+          {"defined_in", e.defined_in}};
+}
+
+// The run's identity and provenance. `semantics` (what the key hashes)
+// leaves out URLs, timeouts and concurrency, like the request hash.
+harness::RunRecord
+make_run_record(const harness::BenchSpec& spec, const harness::FileSet& files,
+                const harness::RunPlan& plan, const RunOptions& options)
+{
+  json file_hashes = json::object();
+  for (const auto& [key, file] : files) {
+    file_hashes[key] = {{"path", file.path.string()},
+                        {"sha256", harness::sha256_hex(file.content)}};
+  }
+  json semantics = {{"bench", spec.name},
+                    {"bench_version", spec.version},
+                    {"files", file_hashes},
+                    {"items", plan.items.size()},
+                    {"candidate_model", plan.candidate.model},
+                    {"candidate_params", params_json(plan.candidate_params)},
+                    {"judge_model", plan.judge_endpoint.model},
+                    {"judge_params", params_json(plan.judge_endpoint.params)},
+                    {"protocol", plan.judge->protocol()},
+                    {"rubric", plan.judge->rubric()}};
+  json config = {{"semantics", semantics},
+                 {"candidate", endpoint_json(plan.candidate)},
+                 {"judge", endpoint_json(plan.judge_endpoint)},
+                 {"spec", spec.defined_in.string()},
+                 {"limit", options.limit ? json(*options.limit) : json(nullptr)},
+                 {"evalrun_version", EVALRUN_VERSION}};
+  harness::RunRecord run;
+  run.key = harness::sha256_hex(semantics.dump());
+  run.bench = spec.name;
+  run.bench_version = spec.version;
+  run.model = plan.candidate.name;
+  run.model_id = plan.candidate.model;
+  run.judge = plan.judge_endpoint.name;
+  run.judge_model_id = plan.judge_endpoint.model;
+  run.protocol = plan.judge->protocol();
+  run.rubric = plan.judge->rubric();
+  run.config_json = config.dump();
+  run.evalrun_version = EVALRUN_VERSION;
+  run.demo = plan.candidate.demo || plan.judge_endpoint.demo;
+  run.items = static_cast<int>(plan.items.size());
+  return run;
+}
+
+void
+print_plan(const harness::RunPlan& plan, const harness::BenchSpec& spec)
+{
+  long turns = 0;
+  std::map<std::string, long> categories;
+  for (const auto& item : plan.items) {
+    turns += static_cast<long>(item.turns.size());
+    ++categories[item.category];
+  }
+  fmt::print("plan: {} v{} ({})\n", spec.name, spec.version, spec.description);
+  fmt::print("  items: {}, turns: {}\n", plan.items.size(), turns);
+  fmt::print("  candidate: {} ({} at {}): {} requests\n", plan.candidate.name, plan.candidate.model,
+             plan.candidate.base_url, turns);
+  fmt::print("  judge: {} ({} at {}), protocol {}, rubric {}: {} requests\n",
+             plan.judge_endpoint.name, plan.judge_endpoint.model, plan.judge_endpoint.base_url,
+             plan.judge->protocol(), plan.judge->rubric(), turns);
+  std::vector<std::string> parts;
+  for (const auto& [name, n] : categories) {
+    parts.push_back(fmt::format("{} {}", name, n));
+  }
+  fmt::print("  categories: {}\n", fmt::join(parts, ", "));
+  fmt::print("dry run: nothing was sent and nothing was written.\n");
+}
+
+std::string
+progress_line(const std::string& bench, const harness::RunProgress& p)
+{
+  double rate = p.elapsed_s > 0 ? static_cast<double>(p.requests_sent) / p.elapsed_s : 0;
+  std::string eta = "?";
+  if (p.units_done > 0 && p.units_done < p.units_total) {
+    double left = p.elapsed_s / static_cast<double>(p.units_done) *
+                  static_cast<double>(p.units_total - p.units_done);
+    eta = fmt::format("{:.0f}s", left);
+  } else if (p.units_done >= p.units_total) {
+    eta = "0s";
+  }
+  return fmt::format("[{}] {}/{} done, {} errors, {:.1f} req/s, ETA {}", bench, p.units_done,
+                     p.units_total, p.errors, rate, eta);
+}
+
+std::optional<std::string>
+api_key_for(const harness::EndpointConfig& e, std::vector<std::string>& problems)
+{
+  if (e.api_key_env.empty()) {
+    return std::nullopt;
+  }
+  const char* key = std::getenv(e.api_key_env.c_str());
+  if (!key || !*key) {
+    problems.push_back(fmt::format("endpoint '{}' ({}) needs an API key: set the environment "
+                                   "variable {}",
+                                   e.name, e.base_url, e.api_key_env));
+    return std::nullopt;
+  }
+  return std::string(key);
+}
+
+} // namespace
+
+int
+run_command(const RunOptions& options, const std::filesystem::path& home)
+{
+  harness::BenchSpec spec = load_spec(home, options.bench);
+  harness::FileSet files = load_files(spec);
+  auto loader = benchmarks::find_loader(spec.adapter);
+  if (!loader) {
+    throw Fatal(fmt::format("{}: adapter: unknown adapter '{}' (known: {})",
+                            spec.defined_in.string(), spec.adapter,
+                            fmt::join(benchmarks::adapters(), ", ")));
+  }
+  auto items = loader(spec, files);
+  if (!items) {
+    throw Fatal(items.error().message);
+  }
+  auto judge = judges::make_judge(spec, files);
+  if (!judge) {
+    throw Fatal(judge.error().message);
+  }
+
+  bool explicit_endpoints = !options.endpoints.empty();
+  auto endpoints_path = explicit_endpoints ? options.endpoints : home / "data" / "endpoints.yaml";
+  auto endpoints = load_endpoints(endpoints_path, explicit_endpoints);
+
+  harness::RunPlan plan;
+  plan.items = std::move(*items);
+  if (options.limit && *options.limit < static_cast<int>(plan.items.size())) {
+    plan.items.resize(static_cast<size_t>(std::max(0, *options.limit)));
+  }
+  plan.candidate = pick_endpoint(endpoints, options.model, "candidate", endpoints_path);
+  std::string judge_name = !options.judge.empty() ? options.judge
+                           : plan.candidate.demo  ? "demo"
+                                                  : spec.judge.endpoint;
+  plan.judge_endpoint = pick_endpoint(endpoints, judge_name, "judge", endpoints_path);
+  if (options.concurrency) {
+    plan.candidate.max_concurrency = *options.concurrency;
+    plan.judge_endpoint.max_concurrency = *options.concurrency;
+  }
+  plan.candidate_params = plan.candidate.params.merged_with(spec.generation);
+  plan.judge = judge->get();
+
+  if (options.dry_run) {
+    print_plan(plan, spec);
+    return 0;
+  }
+  plan.run = make_run_record(spec, files, plan, options);
+
+  // Check everything that can be checked before a single row is written.
+  std::vector<std::string> problems;
+  auto candidate_key = api_key_for(plan.candidate, problems);
+  auto judge_key = api_key_for(plan.judge_endpoint, problems);
+  std::unique_ptr<harness::DemoServer> demo;
+  if (plan.candidate.demo || plan.judge_endpoint.demo) {
+    demo = std::make_unique<harness::DemoServer>();
+    for (auto* e : {&plan.candidate, &plan.judge_endpoint}) {
+      if (e->demo) {
+        e->base_url = demo->base_url();
+      }
+    }
+  }
+  harness::CurlTransport transport;
+  std::set<std::string> checked;
+  for (const auto* e : {&plan.candidate, &plan.judge_endpoint}) {
+    const auto& key = e == &plan.candidate ? candidate_key : judge_key;
+    bool key_missing = !e->api_key_env.empty() && !key;
+    if (checked.insert(e->name).second && !key_missing) {
+      if (auto problem = harness::check_endpoint(transport, *e, key)) {
+        problems.push_back(*problem);
+      }
+    }
+  }
+  if (!problems.empty()) {
+    throw Fatal(fmt::format("cannot start the run; nothing was written to {}:\n{}",
+                            options.db.string(), fmt::join(problems, "\n")));
+  }
+
+  harness::Store store(options.db);
+  boost::asio::io_context io;
+  harness::ClientPool pool(io, transport);
+  pool.add_endpoint(plan.candidate, candidate_key);
+  if (plan.judge_endpoint.name != plan.candidate.name) {
+    pool.add_endpoint(plan.judge_endpoint, judge_key);
+  }
+  harness::Runner runner(io, pool, store);
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  auto outcome = runner.run(
+      plan,
+      [&](const harness::RunProgress& p) {
+        if (tty) {
+          fmt::print(stderr, "\r\033[K{}", progress_line(spec.name, p));
+        }
+      },
+      std::chrono::milliseconds(250));
+  if (tty) {
+    fmt::print(stderr, "\n");
+  }
+  const auto& p = outcome.progress;
+  const auto& stats = pool.stats();
+  fmt::print(stderr,
+             "evalrun: {} {} vs judge {}: run {} {}; {}/{} units, {} errors; {} requests sent "
+             "({} attempts, {} retries), {} from cache; {:.1f}s\n",
+             spec.name, plan.candidate.name, plan.judge_endpoint.name, outcome.run_id,
+             outcome.status, p.units_done, p.units_total, p.errors, p.requests_sent, stats.attempts,
+             stats.retries, p.cache_hits, p.elapsed_s);
+
+  auto reports = reports::collect(store);
+  std::erase_if(reports, [&](const reports::RunReport& r) { return r.run.id != outcome.run_id; });
+  if (options.format == "json") {
+    fmt::print("{}", reports::render_json(reports, EVALRUN_VERSION));
+  } else {
+    fmt::print("{}", reports::render_markdown(reports));
+  }
+  return outcome.status == "complete" ? 0 : 3;
+}
+
+} // namespace cli

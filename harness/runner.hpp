@@ -1,0 +1,70 @@
+#pragma once
+
+#include <harness/client_pool.hpp>
+#include <harness/config.hpp>
+#include <harness/judge.hpp>
+#include <harness/store.hpp>
+#include <harness/types.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <functional>
+#include <vector>
+
+namespace harness {
+
+// Everything one run needs, resolved by the CLI.
+struct RunPlan
+{
+  RunRecord run; // metadata; the id is assigned by the store
+  std::vector<Item> items;
+  EndpointConfig candidate;
+  EndpointConfig judge_endpoint;
+  const Judge* judge = nullptr;
+  GenParams candidate_params; // endpoint defaults merged with the spec's generation
+};
+
+struct RunProgress
+{
+  long units_total = 0; // candidate turns + judged turns
+  long units_done = 0;
+  long errors = 0; // units that ended in a request failure
+  long requests_sent = 0;
+  long cache_hits = 0;
+  double elapsed_s = 0;
+};
+
+struct RunOutcome
+{
+  std::int64_t run_id = 0;
+  std::string status; // complete | incomplete
+  RunProgress progress;
+};
+
+// The pipeline: for each item, turn 1 to the candidate; when an answer
+// arrives it is stored, its turn is sent to the judge and the next turn
+// (with the answers so far in context) to the candidate. Stored responses
+// are reused instead of sent, so re-running resumes. Every verdict and
+// failure is written as it happens. Runs the io_context until done.
+class Runner
+{
+public:
+  Runner(boost::asio::io_context& io, ClientPool& pool, Store& store);
+
+  // `on_progress` is called every `interval` while running and once at the end.
+  RunOutcome run(const RunPlan& plan, const std::function<void(const RunProgress&)>& on_progress,
+                 std::chrono::milliseconds interval);
+
+  // The candidate request for turn `turn` (0-based) of `item`, given the
+  // answers to the earlier turns.
+  static ChatRequest candidate_request(const RunPlan& plan, const Item& item, size_t turn,
+                                       const std::vector<std::string>& answers);
+
+private:
+  boost::asio::io_context& m_io;
+  ClientPool& m_pool;
+  Store& m_store;
+};
+
+} // namespace harness

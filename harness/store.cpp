@@ -1,0 +1,413 @@
+#include <harness/openai_wire.hpp>
+#include <harness/store.hpp>
+
+#include <fmt/core.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <ctime>
+
+namespace harness {
+
+namespace {
+
+constexpr int k_schema_version = 1;
+
+constexpr const char* k_schema = R"sql(
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  bench TEXT NOT NULL,
+  bench_version TEXT NOT NULL,
+  model TEXT NOT NULL,
+  model_id TEXT NOT NULL,
+  judge TEXT NOT NULL,
+  judge_model_id TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  rubric TEXT NOT NULL,
+  config TEXT NOT NULL,
+  evalrun_version TEXT NOT NULL,
+  status TEXT NOT NULL,
+  demo INTEGER NOT NULL,
+  items INTEGER NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT
+);
+CREATE TABLE IF NOT EXISTS requests (
+  hash TEXT PRIMARY KEY,
+  model TEXT NOT NULL,
+  semantics TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS responses (
+  hash TEXT PRIMARY KEY REFERENCES requests(hash),
+  text TEXT NOT NULL,
+  finish_reason TEXT NOT NULL,
+  prompt_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  latency_ms REAL NOT NULL,
+  attempts INTEGER NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS errors (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  role TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  turn INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  message TEXT NOT NULL,
+  http_status INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS verdicts (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  item_id TEXT NOT NULL,
+  turn INTEGER NOT NULL,
+  category TEXT NOT NULL,
+  status TEXT NOT NULL,
+  score REAL,
+  prompt_id TEXT NOT NULL,
+  judge_model_id TEXT NOT NULL,
+  judge_params TEXT NOT NULL,
+  position TEXT NOT NULL,
+  raw_judgment TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  candidate_hash TEXT NOT NULL,
+  judge_hash TEXT NOT NULL,
+  system_message_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, item_id, turn)
+);
+)sql";
+
+std::string
+now_utc()
+{
+  auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+// A prepared statement; binds by 1-based index, steps, and finalizes.
+class Statement
+{
+public:
+  Statement(sqlite3* db, const char* sql) : m_db(db)
+  {
+    if (sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr) != SQLITE_OK) {
+      throw Fatal(fmt::format("database: cannot prepare statement: {}", sqlite3_errmsg(db)));
+    }
+  }
+  ~Statement() { sqlite3_finalize(m_stmt); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement&
+  bind(int i, const std::string& v)
+  {
+    sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement&
+  bind(int i, std::int64_t v)
+  {
+    sqlite3_bind_int64(m_stmt, i, v);
+    return *this;
+  }
+  Statement&
+  bind(int i, int v)
+  {
+    return bind(i, static_cast<std::int64_t>(v));
+  }
+  Statement&
+  bind(int i, double v)
+  {
+    sqlite3_bind_double(m_stmt, i, v);
+    return *this;
+  }
+  Statement&
+  bind(int i, std::optional<double> v)
+  {
+    if (v) {
+      return bind(i, *v);
+    }
+    sqlite3_bind_null(m_stmt, i);
+    return *this;
+  }
+
+  // Steps once; true while a row is available.
+  bool
+  step()
+  {
+    int rc = sqlite3_step(m_stmt);
+    if (rc == SQLITE_ROW) {
+      return true;
+    }
+    if (rc != SQLITE_DONE) {
+      throw Fatal(fmt::format("database: {}", sqlite3_errmsg(m_db)));
+    }
+    return false;
+  }
+
+  std::string
+  text(int col)
+  {
+    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, col)))
+             : std::string();
+  }
+  std::int64_t
+  integer(int col)
+  {
+    return sqlite3_column_int64(m_stmt, col);
+  }
+  double
+  real(int col)
+  {
+    return sqlite3_column_double(m_stmt, col);
+  }
+  bool
+  is_null(int col)
+  {
+    return sqlite3_column_type(m_stmt, col) == SQLITE_NULL;
+  }
+
+private:
+  sqlite3* m_db;
+  sqlite3_stmt* m_stmt = nullptr;
+};
+
+} // namespace
+
+Store::Store(const std::filesystem::path& path) : m_path(path)
+{
+  if (sqlite3_open(path.c_str(), &m_db) != SQLITE_OK) {
+    std::string why = m_db ? sqlite3_errmsg(m_db) : "out of memory";
+    sqlite3_close(m_db);
+    m_db = nullptr;
+    throw Fatal(fmt::format("{}: cannot open database: {}", path.string(), why));
+  }
+  sqlite3_busy_timeout(m_db, 10'000);
+  try {
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+    exec("PRAGMA foreign_keys=ON");
+    Statement version(m_db, "PRAGMA user_version");
+    version.step();
+    auto current = version.integer(0);
+    if (current > k_schema_version) {
+      throw Fatal(fmt::format("{}: database schema {} is newer than this evalrun's ({})",
+                              path.string(), current, k_schema_version));
+    }
+    exec("BEGIN");
+    exec(k_schema);
+    exec(fmt::format("PRAGMA user_version={}", k_schema_version).c_str());
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_close(m_db);
+    m_db = nullptr;
+    throw;
+  }
+}
+
+Store::~Store()
+{
+  sqlite3_close(m_db);
+}
+
+void
+Store::exec(const char* sql)
+{
+  char* message = nullptr;
+  if (sqlite3_exec(m_db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string why = message ? message : "unknown error";
+    sqlite3_free(message);
+    throw Fatal(fmt::format("{}: database error: {}", m_path.string(), why));
+  }
+}
+
+std::int64_t
+Store::begin_run(const RunRecord& run)
+{
+  Statement find(m_db, "SELECT id FROM runs WHERE key = ?");
+  find.bind(1, run.key);
+  if (find.step()) {
+    auto id = find.integer(0);
+    Statement update(m_db, "UPDATE runs SET status = 'running', config = ?, evalrun_version = ?, "
+                           "finished_at = NULL WHERE id = ?");
+    update.bind(1, run.config_json).bind(2, run.evalrun_version).bind(3, id).step();
+    return id;
+  }
+  Statement insert(m_db, "INSERT INTO runs (key, bench, bench_version, model, model_id, judge, "
+                         "judge_model_id, protocol, rubric, config, evalrun_version, status, demo, "
+                         "items, started_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'running',?,?,?)");
+  insert.bind(1, run.key).bind(2, run.bench).bind(3, run.bench_version).bind(4, run.model);
+  insert.bind(5, run.model_id).bind(6, run.judge).bind(7, run.judge_model_id).bind(8, run.protocol);
+  insert.bind(9, run.rubric).bind(10, run.config_json).bind(11, run.evalrun_version);
+  insert.bind(12, run.demo ? 1 : 0).bind(13, run.items).bind(14, now_utc());
+  insert.step();
+  return sqlite3_last_insert_rowid(m_db);
+}
+
+void
+Store::finish_run(std::int64_t run_id, const std::string& status)
+{
+  Statement s(m_db, "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?");
+  s.bind(1, status).bind(2, now_utc()).bind(3, run_id).step();
+}
+
+std::optional<Response>
+Store::find_response(const std::string& request_hash)
+{
+  Statement s(m_db, "SELECT text, finish_reason, prompt_tokens, completion_tokens, latency_ms, "
+                    "attempts FROM responses WHERE hash = ?");
+  s.bind(1, request_hash);
+  if (!s.step()) {
+    return std::nullopt;
+  }
+  Response r;
+  r.text = s.text(0);
+  r.finish_reason = s.text(1);
+  r.usage.prompt_tokens = static_cast<int>(s.integer(2));
+  r.usage.completion_tokens = static_cast<int>(s.integer(3));
+  r.latency_ms = s.real(4);
+  r.attempts = static_cast<int>(s.integer(5));
+  r.from_cache = true;
+  return r;
+}
+
+void
+Store::put_response(const std::string& request_hash, const ChatRequest& request,
+                    const Response& response)
+{
+  exec("BEGIN");
+  try {
+    Statement req(m_db, "INSERT OR IGNORE INTO requests (hash, model, semantics) VALUES (?,?,?)");
+    req.bind(1, request_hash).bind(2, request.model).bind(3, openai_wire::semantics_json(request));
+    req.step();
+    Statement res(m_db,
+                  "INSERT OR REPLACE INTO responses (hash, text, finish_reason, prompt_tokens, "
+                  "completion_tokens, latency_ms, attempts, created_at) "
+                  "VALUES (?,?,?,?,?,?,?,?)");
+    res.bind(1, request_hash).bind(2, response.text).bind(3, response.finish_reason);
+    res.bind(4, response.usage.prompt_tokens).bind(5, response.usage.completion_tokens);
+    res.bind(6, response.latency_ms).bind(7, response.attempts).bind(8, now_utc());
+    res.step();
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+}
+
+void
+Store::put_error(const ErrorRecord& e)
+{
+  Statement s(m_db, "INSERT INTO errors (run_id, role, request_hash, item_id, turn, kind, message, "
+                    "http_status, attempts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
+  s.bind(1, e.run_id).bind(2, e.role).bind(3, e.request_hash).bind(4, e.item_id).bind(5, e.turn);
+  s.bind(6, std::string(to_string(e.error.kind))).bind(7, e.error.message);
+  s.bind(8, e.error.http_status).bind(9, e.error.attempts).bind(10, now_utc());
+  s.step();
+}
+
+void
+Store::put_verdict(const VerdictRecord& v)
+{
+  Statement s(m_db,
+              "INSERT OR REPLACE INTO verdicts (run_id, item_id, turn, category, status, "
+              "score, prompt_id, judge_model_id, judge_params, position, raw_judgment, detail, "
+              "candidate_hash, judge_hash, system_message_id, created_at) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  s.bind(1, v.run_id).bind(2, v.item_id).bind(3, v.turn).bind(4, v.category).bind(5, v.status);
+  s.bind(6, v.score).bind(7, v.prompt_id).bind(8, v.judge_model_id).bind(9, v.judge_params);
+  s.bind(10, v.position).bind(11, v.raw_judgment).bind(12, v.detail).bind(13, v.candidate_hash);
+  s.bind(14, v.judge_hash).bind(15, v.system_message_id).bind(16, now_utc());
+  s.step();
+}
+
+std::vector<RunRecord>
+Store::runs()
+{
+  Statement s(m_db, "SELECT id, key, bench, bench_version, model, model_id, judge, judge_model_id, "
+                    "protocol, rubric, config, evalrun_version, status, demo, items, started_at, "
+                    "COALESCE(finished_at, '') FROM runs ORDER BY id");
+  std::vector<RunRecord> out;
+  while (s.step()) {
+    RunRecord r;
+    r.id = s.integer(0);
+    r.key = s.text(1);
+    r.bench = s.text(2);
+    r.bench_version = s.text(3);
+    r.model = s.text(4);
+    r.model_id = s.text(5);
+    r.judge = s.text(6);
+    r.judge_model_id = s.text(7);
+    r.protocol = s.text(8);
+    r.rubric = s.text(9);
+    r.config_json = s.text(10);
+    r.evalrun_version = s.text(11);
+    r.status = s.text(12);
+    r.demo = s.integer(13) != 0;
+    r.items = static_cast<int>(s.integer(14));
+    r.started_at = s.text(15);
+    r.finished_at = s.text(16);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<VerdictRecord>
+Store::verdicts(std::int64_t run_id)
+{
+  Statement s(m_db, "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
+                    "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
+                    "system_message_id FROM verdicts WHERE run_id = ? ORDER BY rowid");
+  s.bind(1, run_id);
+  std::vector<VerdictRecord> out;
+  while (s.step()) {
+    VerdictRecord v;
+    v.run_id = run_id;
+    v.item_id = s.text(0);
+    v.turn = static_cast<int>(s.integer(1));
+    v.category = s.text(2);
+    v.status = s.text(3);
+    if (!s.is_null(4)) {
+      v.score = s.real(4);
+    }
+    v.prompt_id = s.text(5);
+    v.judge_model_id = s.text(6);
+    v.judge_params = s.text(7);
+    v.position = s.text(8);
+    v.raw_judgment = s.text(9);
+    v.detail = s.text(10);
+    v.candidate_hash = s.text(11);
+    v.judge_hash = s.text(12);
+    v.system_message_id = s.text(13);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+long
+Store::count_errors(std::int64_t run_id)
+{
+  Statement s(m_db, "SELECT COUNT(*) FROM errors WHERE run_id = ?");
+  s.bind(1, run_id).step();
+  return static_cast<long>(s.integer(0));
+}
+
+long
+Store::count_responses()
+{
+  Statement s(m_db, "SELECT COUNT(*) FROM responses");
+  s.step();
+  return static_cast<long>(s.integer(0));
+}
+
+} // namespace harness

@@ -1,0 +1,107 @@
+#pragma once
+
+#include <harness/error.hpp>
+#include <harness/types.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace harness {
+
+// One evaluation: a benchmark × candidate × judge with its resolved config.
+// Re-running the same command finds the same run (by `key`) and resumes it.
+struct RunRecord
+{
+  std::int64_t id = 0;
+  std::string key; // SHA-256 of the run's semantic config
+  std::string bench;
+  std::string bench_version;
+  std::string model;    // candidate endpoint name
+  std::string model_id; // model id sent on the wire
+  std::string judge;    // judge endpoint name
+  std::string judge_model_id;
+  std::string protocol;    // e.g. "single"
+  std::string rubric;      // judge prompt set name@version
+  std::string config_json; // fully resolved config (no secrets)
+  std::string evalrun_version;
+  std::string status = "running"; // running | complete | incomplete
+  std::string started_at;         // UTC ISO 8601
+  std::string finished_at;
+  bool demo = false;
+  int items = 0;
+};
+
+// The outcome of judging one turn of one item.
+struct VerdictRecord
+{
+  std::int64_t run_id = 0;
+  std::string item_id;
+  int turn = 0; // 1-based
+  std::string category;
+  // ok | parse_failed | out_of_range | judge_error | candidate_error
+  std::string status;
+  std::optional<double> score;
+  std::string prompt_id;      // judge prompt name
+  std::string judge_model_id; // model id of the judge
+  std::string judge_params;   // sampling params as JSON
+  std::string position;       // position order; "single" for one answer
+  std::string raw_judgment;
+  std::string detail; // parse or error message
+  std::string candidate_hash;
+  std::string judge_hash;
+  std::string system_message_id;
+};
+
+// A failed request, after its retries.
+struct ErrorRecord
+{
+  std::int64_t run_id = 0;
+  std::string role; // candidate | judge
+  std::string request_hash;
+  std::string item_id;
+  int turn = 0;
+  Error error;
+};
+
+// The SQLite store (WAL). Every put_* is its own transaction, so a crash
+// loses at most the unit in progress. Responses are keyed by request hash
+// and double as the cache. Not thread-safe; use from one thread.
+class Store
+{
+public:
+  // Opens or creates the database; throws Fatal naming the file on failure.
+  explicit Store(const std::filesystem::path& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Inserts the run, or finds the one with the same key and marks it
+  // running again (resume). Returns its id.
+  std::int64_t begin_run(const RunRecord& run);
+  void finish_run(std::int64_t run_id, const std::string& status);
+
+  // The stored response for a request hash, if any (marked from_cache).
+  std::optional<Response> find_response(const std::string& request_hash);
+  void put_response(const std::string& request_hash, const ChatRequest& request,
+                    const Response& response);
+
+  void put_error(const ErrorRecord& error);
+  void put_verdict(const VerdictRecord& verdict);
+
+  std::vector<RunRecord> runs();
+  std::vector<VerdictRecord> verdicts(std::int64_t run_id);
+  long count_errors(std::int64_t run_id);
+  long count_responses();
+
+private:
+  void exec(const char* sql);
+  sqlite3* m_db = nullptr;
+  std::filesystem::path m_path;
+};
+
+} // namespace harness

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <harness/error.hpp>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace harness {
+
+// A file's path and whole content, read by the runner and handed to the
+// pure parsers (benchmark adapters, judge prompt loaders) so that they can
+// name the file in errors without doing I/O themselves.
+struct TextFile
+{
+  std::filesystem::path path;
+  std::string content;
+};
+
+// Named input files of a benchmark spec ("questions" -> TextFile).
+using FileSet = std::map<std::string, TextFile>;
+
+// Reads a whole file; a Kind::config Error names the path and the reason.
+Result<TextFile> read_text_file(const std::filesystem::path& path);
+
+// Writes `content` to `path` atomically (temp file + rename), so a reader
+// never sees a half-written file.
+Result<bool> write_file_atomic(const std::filesystem::path& path, const std::string& content);
+
+} // namespace harness

@@ -1,0 +1,84 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+// Plain value types shared by every folder. No JSON, no I/O.
+namespace harness {
+
+enum class Role { system, user, assistant };
+
+struct Message
+{
+  Role role = Role::user;
+  std::string content;
+
+  bool operator==(const Message&) const = default;
+};
+
+// Sampling parameters sent with a request. Unset fields are not sent, so the
+// server's own defaults apply.
+struct GenParams
+{
+  std::optional<double> temperature;
+  std::optional<double> top_p;
+  std::optional<int> max_tokens;
+  std::optional<std::int64_t> seed;
+  std::optional<double> repetition_penalty; // vLLM / llama.cpp extension
+  std::vector<std::string> stop;
+
+  // Fields set in `over` replace those here.
+  GenParams merged_with(const GenParams& over) const;
+  bool operator==(const GenParams&) const = default;
+};
+
+// One chat completion to send to a named endpoint. Its semantics (model,
+// messages, params) are what the request hash covers.
+struct ChatRequest
+{
+  std::string endpoint; // endpoint name, e.g. "janus"; picks pool limits, not hashed
+  std::string model;    // model id sent on the wire
+  std::vector<Message> messages;
+  GenParams params;
+};
+
+struct Usage
+{
+  int prompt_tokens = 0;
+  int completion_tokens = 0;
+};
+
+struct Response
+{
+  std::string text;
+  std::string finish_reason;
+  Usage usage;
+  double latency_ms = 0; // of the successful attempt
+  int attempts = 1;      // HTTP attempts it took, retries included
+  bool from_cache = false;
+};
+
+// A system message that states one user's preferences; its id is stored with
+// every response so "unseen" can be audited.
+struct SystemMessage
+{
+  std::string id;
+  std::string text;
+};
+
+// One benchmark instance: one or more user turns, optional references (one
+// per turn) and per-item generation overrides.
+struct Item
+{
+  std::string id;
+  std::string category;
+  std::vector<std::string> turns;
+  std::vector<std::string> references; // empty, or one per turn
+  std::optional<SystemMessage> system;
+  GenParams params; // e.g. MT-Bench's per-category temperature
+};
+
+} // namespace harness

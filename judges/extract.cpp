@@ -1,0 +1,48 @@
+#include <judges/extract.hpp>
+
+#include <re2/re2.h>
+
+#include <charconv>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace judges {
+
+namespace {
+
+// Compiled patterns, kept for the life of the process (RE2 is thread-safe).
+const re2::RE2&
+compiled(const std::string& pattern)
+{
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<re2::RE2>> cache;
+  std::lock_guard lock(mutex);
+  auto& slot = cache[pattern];
+  if (!slot) {
+    slot = std::make_unique<re2::RE2>(pattern);
+  }
+  return *slot;
+}
+
+} // namespace
+
+std::optional<double>
+first_number(std::string_view text, const std::vector<std::string>& patterns)
+{
+  for (const auto& pattern : patterns) {
+    const re2::RE2& re = compiled(pattern);
+    std::string captured;
+    if (re.ok() &&
+        re2::RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), re, &captured)) {
+      double value = 0;
+      auto [p, ec] = std::from_chars(captured.data(), captured.data() + captured.size(), value);
+      if (ec == std::errc()) {
+        return value;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace judges

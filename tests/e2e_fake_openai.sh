@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# End to end against the shared fake OpenAI server: injected 429/500 faults are
+# retried, a second run is served from the cache, and a SIGKILLed run resumes
+# without re-sending completed requests.
+# Usage: e2e_fake_openai.sh EVALRUN FAKE_OPENAI_PY   (exit 77 = skipped)
+set -euo pipefail
+evalrun=$1
+fake=$2
+command -v python3 > /dev/null || { echo "python3 missing: skipped"; exit 77; }
+[ -f "$fake" ] || { echo "$fake missing: skipped"; exit 77; }
+work=$(mktemp -d)
+server=""
+cleanup() { [ -n "$server" ] && kill "$server" 2> /dev/null; wait 2> /dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+cd "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+python3 "$fake" --port 0 --port-file port.txt --latency-ms 50 --error-rate-429 0.1 \
+  --error-rate-500 0.05 --seed 3 > fake.log 2>&1 &
+server=$!
+for _ in $(seq 100); do [ -s port.txt ] && break; sleep 0.1; done
+port=$(cat port.txt)
+stats() { python3 -c "import json,sys,urllib.request; s=json.load(urllib.request.urlopen('http://127.0.0.1:$port/stats')); print(eval(sys.argv[1], {}, {'s': s}))" "$1"; }
+reset() { python3 -c "import urllib.request; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:$port/stats/reset', method='POST'))"; }
+stored() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from responses').fetchone()[0])" "$1"; }
+json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][0][sys.argv[2]])" "$1" "$2"; }
+
+cat > eps.yaml <<YAML
+endpoints:
+  cand:
+    base_url: http://127.0.0.1:$port/v1
+    model: fake-candidate
+    max_concurrency: 16
+    timeout_s: 30
+  judge:
+    base_url: http://127.0.0.1:$port/v1
+    model: fake-judge
+    max_concurrency: 16
+    timeout_s: 30
+YAML
+run() { "$evalrun" --bench mtbench --model cand --judge judge --endpoints eps.yaml --format json "$@"; }
+
+# 1. Faults are retried until every request succeeds: 160 judgments, 0 errors.
+run --db one.db > one.json 2> one.err || fail "run failed: $(cat one.err)"
+[ "$(json_field one.json n)" = 160 ] || fail "expected 160 judgments"
+[ "$(json_field one.json errors)" = 0 ] || fail "expected 0 errors"
+[ "$(stats "s['status_counts'].get('200', 0)")" = 320 ] || fail "expected 320 successful replies"
+[ "$(stats "s['distinct_prompts']")" = 320 ] || fail "expected 320 distinct prompts"
+failed=$(stats "s['status_counts'].get('429', 0) + s['status_counts'].get('500', 0)")
+[ "$failed" -gt 0 ] || fail "the fault injection did not fire"
+[ "$(stats "s['requests_total']")" = $((320 + failed)) ] || fail "every failed request must be retried once per failure"
+echo "run 1: $failed injected faults, all retried; $(tail -1 one.err)"
+
+# 2. The same command again sends no chat request.
+before=$(stats "s['requests_total']")
+run --db one.db > two.json 2> two.err
+[ "$(stats "s['requests_total']")" = "$before" ] || fail "the second run sent requests"
+grep -q '320 from cache' two.err || fail "second run: $(cat two.err)"
+
+# 3. SIGKILL halfway, then the same command finishes without re-sending stored work.
+reset
+# evalrun itself in the background (not the shell function, whose subshell would take the kill).
+"$evalrun" --bench mtbench --model cand --judge judge --endpoints eps.yaml --db kill.db \
+  --concurrency 2 > /dev/null 2>&1 &
+victim=$!
+for _ in $(seq 300); do
+  [ -f kill.db ] && [ "$(stored kill.db 2> /dev/null || echo 0)" -ge 100 ] && break
+  sleep 0.05
+done
+kill -9 "$victim"
+wait "$victim" 2> /dev/null || true
+kept=$(stored kill.db)
+[ "$kept" -ge 100 ] && [ "$kept" -lt 320 ] || fail "kill was not halfway ($kept stored)"
+# Requests in flight at the kill still finish on the server: let them, then count afresh.
+for _ in $(seq 100); do [ "$(stats "s['in_flight']")" = 0 ] && break; sleep 0.05; done
+reset
+run --db kill.db > resumed.json 2> resumed.err || fail "resume failed: $(cat resumed.err)"
+[ "$(json_field resumed.json n)" = 160 ] || fail "resumed run incomplete"
+[ "$(json_field resumed.json errors)" = 0 ] || fail "resumed run has errors"
+sent_ok=$(stats "s['status_counts'].get('200', 0)")
+[ "$sent_ok" = $((320 - kept)) ] || fail "completed requests were sent again ($sent_ok answered, $kept stored)"
+grep -q "$kept from cache" resumed.err || fail "resume should reuse $kept responses: $(cat resumed.err)"
+[ "$(json_field resumed.json average)" = "$(json_field one.json average)" ] || fail "resumed scores differ"
+echo "kill: $kept of 320 stored before SIGKILL; resume sent $((320 - kept)), reused $kept"
+echo "e2e_fake_openai: all checks passed"

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <harness/http.hpp>
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+namespace testsupport {
+
+// A Transport that answers from a script instead of the network. Each
+// start() is recorded; the reply comes from `next` (called with the request
+// and its 0-based index). With `hold` set, replies wait in `pending` until
+// release_one() is called, to observe concurrency.
+class ScriptedTransport : public harness::Transport
+{
+public:
+  using Script =
+      std::function<harness::Result<harness::HttpReply>(const harness::HttpRequest&, int)>;
+
+  explicit ScriptedTransport(Script script) : m_script(std::move(script)) {}
+
+  void
+  start(harness::HttpRequest request, Done done) override
+  {
+    int index = 0;
+    {
+      std::lock_guard lock(m_mutex);
+      index = static_cast<int>(requests.size());
+      requests.push_back(request);
+      started_at.push_back(std::chrono::steady_clock::now());
+    }
+    auto reply = m_script(request, index);
+    if (hold) {
+      pending.emplace_back([done, reply] { done(reply); });
+      return;
+    }
+    done(std::move(reply));
+  }
+
+  // Completes the oldest held request; false when none is held.
+  bool
+  release_one()
+  {
+    if (pending.empty()) {
+      return false;
+    }
+    auto f = std::move(pending.front());
+    pending.pop_front();
+    f();
+    return true;
+  }
+
+  bool hold = false;
+  std::deque<std::function<void()>> pending;
+  std::vector<harness::HttpRequest> requests;
+  std::vector<std::chrono::steady_clock::time_point> started_at;
+
+private:
+  Script m_script;
+  std::mutex m_mutex;
+};
+
+// A 200 chat completion whose content is `text`.
+inline harness::HttpReply
+ok_reply(const std::string& text)
+{
+  harness::HttpReply r;
+  r.status = 200;
+  r.body =
+      R"({"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":")" +
+      text + R"("},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2}})";
+  return r;
+}
+
+inline harness::HttpReply
+status_reply(int status, std::string body = R"({"error":{"message":"nope","type":"x"}})")
+{
+  harness::HttpReply r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+} // namespace testsupport

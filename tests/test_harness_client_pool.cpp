@@ -1,0 +1,182 @@
+#include "support/scripted_transport.hpp"
+
+#include <harness/client_pool.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <doctest/doctest.h>
+
+using namespace harness;
+using namespace std::chrono_literals;
+using testsupport::ok_reply;
+using testsupport::ScriptedTransport;
+using testsupport::status_reply;
+
+TEST_SUITE_BEGIN("harness::client_pool");
+
+namespace {
+
+EndpointConfig
+endpoint(int concurrency = 4)
+{
+  EndpointConfig e;
+  e.name = "ep";
+  e.base_url = "http://127.0.0.1:1/v1";
+  e.model = "m";
+  e.max_concurrency = concurrency;
+  return e;
+}
+
+ChatRequest
+request(const std::string& text = "hi")
+{
+  ChatRequest r;
+  r.endpoint = "ep";
+  r.model = "m";
+  r.messages = {{Role::user, text}};
+  return r;
+}
+
+RetryPolicy
+fast_policy(int attempts = 4)
+{
+  return RetryPolicy{attempts, 1ms, 50ms};
+}
+
+// Submits one request, runs the pool to completion, returns the result.
+Result<Response>
+run_one(ScriptedTransport& transport, RetryPolicy policy, std::optional<std::string> key = {})
+{
+  boost::asio::io_context io;
+  ClientPool pool(io, transport, policy);
+  pool.add_endpoint(endpoint(), std::move(key));
+  std::optional<Result<Response>> out;
+  pool.submit(request(), [&](Result<Response> r) { out = std::move(r); });
+  io.run();
+  REQUIRE(out.has_value());
+  return std::move(*out);
+}
+
+} // namespace
+
+TEST_CASE("retry_delay: exponential, jittered, at least Retry-After, capped")
+{
+  RetryPolicy p{6, 500ms, 30'000ms};
+  CHECK(retry_delay(p, 1, std::nullopt, 1.0) == 500ms);
+  CHECK(retry_delay(p, 2, std::nullopt, 1.0) == 1000ms);
+  CHECK(retry_delay(p, 3, std::nullopt, 0.5) == 1000ms);
+  CHECK(retry_delay(p, 1, 7.5, 1.0) == 7500ms);             // Retry-After wins when longer
+  CHECK(retry_delay(p, 4, 0.1, 1.0) == 4000ms);             // backoff wins when longer
+  CHECK(retry_delay(p, 20, std::nullopt, 1.0) == 30'000ms); // cap
+  CHECK(retry_delay(p, 1, 120.0, 1.0) == 30'000ms);         // cap applies to Retry-After too
+}
+
+TEST_CASE("a success is returned with its attempt count and the request is well formed")
+{
+  ScriptedTransport t([](const HttpRequest&, int) { return Result<HttpReply>(ok_reply("fine")); });
+  auto r = run_one(t, fast_policy(), std::string("sk-test"));
+  REQUIRE(r);
+  CHECK(r->text == "fine");
+  CHECK(r->attempts == 1);
+  REQUIRE(t.requests.size() == 1);
+  CHECK(t.requests[0].url == "http://127.0.0.1:1/v1/chat/completions");
+  CHECK(t.requests[0].headers == std::vector<std::string>{"Authorization: Bearer sk-test"});
+}
+
+TEST_CASE("429 with Retry-After is retried no sooner than the server asked")
+{
+  ScriptedTransport t([](const HttpRequest&, int i) {
+    if (i == 0) {
+      auto r = status_reply(429);
+      r.retry_after_s = 0.2;
+      return Result<HttpReply>(r);
+    }
+    return Result<HttpReply>(ok_reply("after wait"));
+  });
+  auto r = run_one(t, RetryPolicy{4, 1ms, 5000ms});
+  REQUIRE(r);
+  CHECK(r->attempts == 2);
+  REQUIRE(t.started_at.size() == 2);
+  CHECK(t.started_at[1] - t.started_at[0] >= 200ms);
+}
+
+TEST_CASE("timeouts, 5xx, connection errors and invalid bodies are retried")
+{
+  ScriptedTransport t([](const HttpRequest&, int i) -> Result<HttpReply> {
+    switch (i) {
+    case 0: return Error(Error::Kind::timeout, "timed out");
+    case 1: return status_reply(502, "bad gateway");
+    case 2: return Error(Error::Kind::transport, "connection reset");
+    case 3: return status_reply(200, R"({"id":"chatcmpl-garbage","object":"chat.compl)");
+    default: return ok_reply("finally");
+    }
+  });
+  auto r = run_one(t, fast_policy(6));
+  REQUIRE(r);
+  CHECK(r->text == "finally");
+  CHECK(r->attempts == 5);
+}
+
+TEST_CASE("attempts are bounded; the last error is returned with its count")
+{
+  ScriptedTransport t([](const HttpRequest&, int) { return Result<HttpReply>(status_reply(500)); });
+  auto r = run_one(t, fast_policy(3));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == Error::Kind::server);
+  CHECK(r.error().attempts == 3);
+  CHECK(r.error().message.find("after 3 attempts") != std::string::npos);
+  CHECK(t.requests.size() == 3);
+}
+
+TEST_CASE("client errors are not retried")
+{
+  ScriptedTransport t([](const HttpRequest&, int) { return Result<HttpReply>(status_reply(400)); });
+  auto r = run_one(t, fast_policy(5));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == Error::Kind::http);
+  CHECK(t.requests.size() == 1);
+}
+
+TEST_CASE("no more than max_concurrency requests are in flight per endpoint")
+{
+  ScriptedTransport t([](const HttpRequest&, int) { return Result<HttpReply>(ok_reply("x")); });
+  t.hold = true;
+  boost::asio::io_context io;
+  ClientPool pool(io, t, fast_policy());
+  pool.add_endpoint(endpoint(3), std::nullopt);
+  int done = 0;
+  for (int i = 0; i < 10; ++i) {
+    pool.submit(request("q" + std::to_string(i)), [&](Result<Response> r) {
+      CHECK(r);
+      ++done;
+    });
+  }
+  size_t most = 0;
+  while (done < 10) {
+    io.poll();
+    most = std::max(most, t.pending.size());
+    CHECK(t.pending.size() <= 3);
+    if (!t.release_one()) {
+      io.run_one();
+    }
+  }
+  io.run();
+  CHECK(most == 3);
+  CHECK(done == 10);
+  CHECK(pool.stats().succeeded == 10);
+  CHECK(pool.stats().attempts == 10);
+}
+
+TEST_CASE("an unknown endpoint is a config error, not a crash")
+{
+  ScriptedTransport t([](const HttpRequest&, int) { return Result<HttpReply>(ok_reply("x")); });
+  boost::asio::io_context io;
+  ClientPool pool(io, t);
+  std::optional<Result<Response>> out;
+  pool.submit(request(), [&](Result<Response> r) { out = std::move(r); });
+  io.run();
+  REQUIRE(out);
+  REQUIRE_FALSE(*out);
+  CHECK(out->error().kind == Error::Kind::config);
+}
+
+TEST_SUITE_END();

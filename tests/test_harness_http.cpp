@@ -1,0 +1,119 @@
+#include <harness/demo_server.hpp>
+#include <harness/http.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <doctest/doctest.h>
+
+#include <future>
+
+using namespace harness;
+using namespace std::chrono_literals;
+
+TEST_SUITE_BEGIN("harness::http");
+
+namespace {
+
+Result<HttpReply>
+fetch(Transport& t, HttpRequest request)
+{
+  std::promise<Result<HttpReply>> p;
+  auto f = p.get_future();
+  t.start(std::move(request), [&p](Result<HttpReply> r) { p.set_value(std::move(r)); });
+  return f.get();
+}
+
+} // namespace
+
+TEST_CASE("CurlTransport talks HTTP to a loopback server")
+{
+  DemoServer server;
+  CurlTransport transport;
+  HttpRequest get;
+  get.method = "GET";
+  get.url = server.base_url() + "/models";
+  auto models = fetch(transport, get);
+  REQUIRE(models);
+  CHECK(models->status == 200);
+  CHECK(models->body.find("evalrun-demo") != std::string::npos);
+
+  HttpRequest post;
+  post.url = server.base_url() + "/chat/completions";
+  post.body = R"({"model":"evalrun-demo","messages":[{"role":"user","content":"hello"}]})";
+  auto chat = fetch(transport, post);
+  REQUIRE(chat);
+  CHECK(chat->status == 200);
+  CHECK(chat->body.find("chat.completion") != std::string::npos);
+  CHECK(server.requests_served() == 1);
+}
+
+TEST_CASE("many concurrent requests complete on one transport thread")
+{
+  DemoServer server;
+  CurlTransport transport;
+  constexpr int k_requests = 200;
+  std::vector<std::promise<Result<HttpReply>>> promises(k_requests);
+  for (int i = 0; i < k_requests; ++i) {
+    HttpRequest post;
+    post.url = server.base_url() + "/chat/completions";
+    post.body = R"({"model":"evalrun-demo","messages":[{"role":"user","content":"q)" +
+                std::to_string(i) + R"("}]})";
+    transport.start(post, [&promises, i](Result<HttpReply> r) {
+      promises[static_cast<size_t>(i)].set_value(std::move(r));
+    });
+  }
+  int ok = 0;
+  for (auto& p : promises) {
+    auto r = p.get_future().get();
+    ok += r && r->status == 200;
+  }
+  CHECK(ok == k_requests);
+  CHECK(server.requests_served() == k_requests);
+}
+
+TEST_CASE("connection refused is a transport error")
+{
+  // Bind then close a port so that nothing listens on it.
+  unsigned short port = 0;
+  {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    port = a.local_endpoint().port();
+  }
+  CurlTransport transport;
+  HttpRequest get;
+  get.method = "GET";
+  get.url = "http://127.0.0.1:" + std::to_string(port) + "/v1/models";
+  auto r = fetch(transport, get);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == Error::Kind::transport);
+  CHECK(r.error().message.find(get.url) != std::string::npos);
+}
+
+TEST_CASE("a server that never answers hits the total timeout")
+{
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  // The kernel completes the handshake from the backlog; nobody ever reads.
+  CurlTransport transport;
+  HttpRequest post;
+  post.url = "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()) +
+             "/v1/chat/completions";
+  post.body = "{}";
+  post.total_timeout = 300ms;
+  auto r = fetch(transport, post);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == Error::Kind::timeout);
+}
+
+TEST_CASE("Retry-After values")
+{
+  CHECK(parse_retry_after("3") == 3.0);
+  CHECK(parse_retry_after("0.5") == 0.5);
+  CHECK_FALSE(parse_retry_after("soon"));
+  CHECK_FALSE(parse_retry_after("-1"));
+  auto past = parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT");
+  REQUIRE(past);
+  CHECK(*past == 0.0);
+}
+
+TEST_SUITE_END();

@@ -1,0 +1,250 @@
+#include "support/scripted_transport.hpp"
+
+#include <harness/runner.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+using namespace harness;
+using namespace std::chrono_literals;
+using testsupport::ok_reply;
+using testsupport::ScriptedTransport;
+using testsupport::status_reply;
+
+TEST_SUITE_BEGIN("harness::runner");
+
+namespace {
+
+// Scores "[[n]]" replies; the prompt echoes the question and the answers.
+class EchoJudge final : public Judge
+{
+public:
+  std::string
+  protocol() const override
+  {
+    return "single";
+  }
+  std::string
+  rubric() const override
+  {
+    return "echo@1";
+  }
+  Result<JudgeCall>
+  build(const JudgeInput& in) const override
+  {
+    JudgeCall c;
+    std::string text = "judge turn " + std::to_string(in.turn + 1) + ":";
+    for (const auto& a : in.answers) {
+      text += " " + a;
+    }
+    c.messages = {{Role::user, text}};
+    c.prompt_id = "echo";
+    return c;
+  }
+  Verdict
+  parse(std::string_view judgment) const override
+  {
+    Verdict v;
+    if (judgment.starts_with("[[")) {
+      v.status = Verdict::Status::ok;
+      v.score = judgment[2] - '0';
+    } else {
+      v.detail = "no score";
+    }
+    return v;
+  }
+};
+
+EndpointConfig
+endpoint(const std::string& name)
+{
+  EndpointConfig e;
+  e.name = name;
+  e.base_url = "http://127.0.0.1:1/v1";
+  e.model = name + "-model";
+  e.max_concurrency = 4;
+  return e;
+}
+
+RunPlan
+plan(const Judge& judge, int items = 3)
+{
+  RunPlan p;
+  p.run.key = "run-key";
+  p.run.bench = "t";
+  p.run.model = "cand";
+  p.run.judge = "judge";
+  p.candidate = endpoint("cand");
+  p.judge_endpoint = endpoint("judge");
+  p.judge = &judge;
+  p.candidate_params.max_tokens = 100;
+  for (int i = 0; i < items; ++i) {
+    Item item;
+    item.id = "i" + std::to_string(i);
+    item.category = "c";
+    item.turns = {"first " + std::to_string(i), "second " + std::to_string(i)};
+    p.items.push_back(item);
+  }
+  return p;
+}
+
+// Candidate answers "ans(<last user message>)"; the judge "[[7]]".
+Result<HttpReply>
+script(const HttpRequest& r, int)
+{
+  auto body = nlohmann::json::parse(r.body);
+  if (body["model"] == "judge-model") {
+    return ok_reply("[[7]] fine");
+  }
+  return ok_reply("ans(" + body["messages"].back()["content"].get<std::string>() + ")");
+}
+
+RunOutcome
+run(const RunPlan& p, Transport& transport, Store& store)
+{
+  boost::asio::io_context io;
+  ClientPool pool(io, transport, RetryPolicy{2, 1ms, 5ms});
+  pool.add_endpoint(p.candidate, std::nullopt);
+  pool.add_endpoint(p.judge_endpoint, std::nullopt);
+  Runner runner(io, pool, store);
+  return runner.run(
+      p, [](const RunProgress&) {}, 10ms);
+}
+
+} // namespace
+
+TEST_CASE("turn 2 is asked with the model's own turn-1 answer in context")
+{
+  EchoJudge judge;
+  auto p = plan(judge, 1);
+  ScriptedTransport t(script);
+  Store store("runner1.db");
+  auto outcome = run(p, t, store);
+  CHECK(outcome.status == "complete");
+  CHECK(outcome.progress.units_done == 4);
+  CHECK(outcome.progress.units_total == 4);
+  bool saw_turn2 = false;
+  for (const auto& r : t.requests) {
+    auto body = nlohmann::json::parse(r.body);
+    if (body["model"] == "cand-model" && body["messages"].size() == 3) {
+      saw_turn2 = true;
+      CHECK(body["messages"][0]["content"] == "first 0");
+      CHECK(body["messages"][1]["role"] == "assistant");
+      CHECK(body["messages"][1]["content"] == "ans(first 0)");
+      CHECK(body["messages"][2]["content"] == "second 0");
+      CHECK(body["max_tokens"] == 100);
+    }
+    if (body["model"] == "judge-model" &&
+        body["messages"][0]["content"].get<std::string>().starts_with("judge turn 2")) {
+      CHECK(body["messages"][0]["content"] == "judge turn 2: ans(first 0) ans(second 0)");
+    }
+  }
+  CHECK(saw_turn2);
+  auto verdicts = store.verdicts(outcome.run_id);
+  REQUIRE(verdicts.size() == 2);
+  for (const auto& v : verdicts) {
+    CHECK(v.status == "ok");
+    CHECK(v.score == 7.0);
+    CHECK(v.raw_judgment == "[[7]] fine");
+    CHECK(v.prompt_id == "echo");
+    CHECK(v.judge_model_id == "judge-model");
+    CHECK(v.candidate_hash.size() == 64);
+    CHECK(v.judge_hash.size() == 64);
+  }
+}
+
+TEST_CASE("re-running the same plan sends nothing: every response comes from the store")
+{
+  EchoJudge judge;
+  auto p = plan(judge);
+  Store store("runner2.db");
+  ScriptedTransport first(script);
+  auto a = run(p, first, store);
+  CHECK(first.requests.size() == 12);
+  ScriptedTransport second(script);
+  auto b = run(p, second, store);
+  CHECK(second.requests.empty());
+  CHECK(b.run_id == a.run_id);
+  CHECK(b.progress.cache_hits == 12);
+  CHECK(b.status == "complete");
+  CHECK(store.verdicts(b.run_id).size() == 6);
+}
+
+TEST_CASE("a partly stored run resumes: only the missing requests are sent")
+{
+  EchoJudge judge;
+  auto p = plan(judge);
+  Store store("runner3.db");
+  // First attempt: the judge is down, so candidates are stored, judgments are not.
+  ScriptedTransport judge_down([](const HttpRequest& r, int i) -> Result<HttpReply> {
+    if (nlohmann::json::parse(r.body)["model"] == "judge-model") {
+      return status_reply(503);
+    }
+    return script(r, i);
+  });
+  auto a = run(p, judge_down, store);
+  CHECK(a.status == "incomplete");
+  CHECK(a.progress.errors == 6);
+  CHECK(store.count_errors(a.run_id) == 6);
+  for (const auto& v : store.verdicts(a.run_id)) {
+    CHECK(v.status == "judge_error");
+    CHECK(v.detail.find("server") == 0);
+  }
+  ScriptedTransport healthy(script);
+  auto b = run(p, healthy, store);
+  CHECK(b.status == "complete");
+  CHECK(healthy.requests.size() == 6); // the 6 judge requests only
+  for (const auto& r : healthy.requests) {
+    CHECK(nlohmann::json::parse(r.body)["model"] == "judge-model");
+  }
+  for (const auto& v : store.verdicts(b.run_id)) {
+    CHECK(v.status == "ok");
+  }
+}
+
+TEST_CASE("a failed candidate turn marks it and the later turns, and nothing is judged")
+{
+  EchoJudge judge;
+  auto p = plan(judge, 1);
+  Store store("runner4.db");
+  ScriptedTransport t([](const HttpRequest& r, int i) -> Result<HttpReply> {
+    if (nlohmann::json::parse(r.body)["model"] == "cand-model") {
+      return status_reply(
+          400, R"({"error":{"message":"context too long","code":"context_length_exceeded"}})");
+    }
+    return script(r, i);
+  });
+  auto outcome = run(p, t, store);
+  CHECK(outcome.status == "incomplete");
+  CHECK(t.requests.size() == 1);
+  auto verdicts = store.verdicts(outcome.run_id);
+  REQUIRE(verdicts.size() == 2);
+  CHECK(verdicts[0].status == "candidate_error");
+  CHECK(verdicts[0].detail.find("context_length_exceeded") != std::string::npos);
+  CHECK(verdicts[1].status == "candidate_error");
+  CHECK(verdicts[1].detail == "turn 1 was not answered");
+  CHECK(outcome.progress.units_done == outcome.progress.units_total);
+}
+
+TEST_CASE("an unparseable judgment is recorded with its raw text")
+{
+  EchoJudge judge;
+  auto p = plan(judge, 1);
+  Store store("runner5.db");
+  ScriptedTransport t([](const HttpRequest& r, int i) -> Result<HttpReply> {
+    if (nlohmann::json::parse(r.body)["model"] == "judge-model") {
+      return ok_reply("I refuse to score.");
+    }
+    return script(r, i);
+  });
+  auto outcome = run(p, t, store);
+  CHECK(outcome.status == "complete"); // parse failures are outcomes, not request errors
+  for (const auto& v : store.verdicts(outcome.run_id)) {
+    CHECK(v.status == "parse_failed");
+    CHECK_FALSE(v.score);
+    CHECK(v.raw_judgment == "I refuse to score.");
+  }
+}
+
+TEST_SUITE_END();

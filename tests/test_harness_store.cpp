@@ -1,0 +1,154 @@
+#include <harness/store.hpp>
+
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+
+using namespace harness;
+
+TEST_SUITE_BEGIN("harness::store");
+
+namespace {
+
+RunRecord
+run_record(const std::string& key = "k1")
+{
+  RunRecord r;
+  r.key = key;
+  r.bench = "mtbench";
+  r.bench_version = "1";
+  r.model = "demo";
+  r.model_id = "evalrun-demo";
+  r.judge = "demo";
+  r.judge_model_id = "evalrun-demo";
+  r.protocol = "single";
+  r.rubric = "fastchat-single@abc";
+  r.config_json = R"({"x":1})";
+  r.evalrun_version = "0.1.0";
+  r.items = 2;
+  return r;
+}
+
+ChatRequest
+request()
+{
+  ChatRequest r;
+  r.endpoint = "demo";
+  r.model = "evalrun-demo";
+  r.messages = {{Role::user, "q"}};
+  r.params.temperature = 0.0;
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("a stored response is found by hash and marked as cached")
+{
+  Store store("store.db");
+  CHECK_FALSE(store.find_response("h1"));
+  Response r;
+  r.text = "answer";
+  r.finish_reason = "stop";
+  r.usage = {10, 3};
+  r.latency_ms = 42;
+  r.attempts = 2;
+  store.put_response("h1", request(), r);
+  auto found = store.find_response("h1");
+  REQUIRE(found);
+  CHECK(found->text == "answer");
+  CHECK(found->usage.prompt_tokens == 10);
+  CHECK(found->usage.completion_tokens == 3);
+  CHECK(found->attempts == 2);
+  CHECK(found->from_cache);
+  CHECK(store.count_responses() == 1);
+}
+
+TEST_CASE("data survives reopening (WAL, committed per unit)")
+{
+  {
+    Store store("reopen.db");
+    Response r;
+    r.text = "kept";
+    store.put_response("h", request(), r);
+  }
+  Store again("reopen.db");
+  REQUIRE(again.find_response("h"));
+  CHECK(again.find_response("h")->text == "kept");
+}
+
+TEST_CASE("the same run key resumes the same run")
+{
+  Store store("runs.db");
+  auto id = store.begin_run(run_record());
+  store.finish_run(id, "incomplete");
+  auto again = store.begin_run(run_record());
+  CHECK(again == id);
+  auto other = store.begin_run(run_record("k2"));
+  CHECK(other != id);
+  auto runs = store.runs();
+  REQUIRE(runs.size() == 2);
+  CHECK(runs[0].status == "running");
+  CHECK(runs[0].rubric == "fastchat-single@abc");
+  CHECK(runs[0].config_json == R"({"x":1})");
+  store.finish_run(id, "complete");
+  CHECK(store.runs()[0].status == "complete");
+  CHECK_FALSE(store.runs()[0].finished_at.empty());
+}
+
+TEST_CASE("verdicts are upserted per (run, item, turn), errors are logged")
+{
+  Store store("verdicts.db");
+  auto id = store.begin_run(run_record());
+  VerdictRecord v;
+  v.run_id = id;
+  v.item_id = "81";
+  v.turn = 1;
+  v.category = "writing";
+  v.status = "parse_failed";
+  v.raw_judgment = "no score here";
+  v.detail = "no [[rating]]";
+  store.put_verdict(v);
+  v.status = "ok";
+  v.score = 7.5;
+  store.put_verdict(v);
+  auto rows = store.verdicts(id);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].status == "ok");
+  CHECK(rows[0].score == 7.5);
+
+  store.put_error(
+      ErrorRecord{id, "judge", "h", "81", 2, Error(Error::Kind::rate_limited, "HTTP 429", 429)});
+  CHECK(store.count_errors(id) == 1);
+}
+
+TEST_CASE("no API key or secret column exists in the schema")
+{
+  {
+    Store store("schema.db");
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open("schema.db", &db) == SQLITE_OK);
+  std::string columns;
+  sqlite3_exec(
+      db,
+      "SELECT group_concat(name) FROM pragma_table_info('runs') UNION ALL SELECT "
+      "group_concat(name) FROM pragma_table_info('requests')",
+      [](void* out, int, char** values, char**) {
+        *static_cast<std::string*>(out) += values[0] ? values[0] : "";
+        return 0;
+      },
+      &columns, nullptr);
+  sqlite3_close(db);
+  CHECK(columns.find("key") != std::string::npos); // the run key (a hash), not an API key
+  CHECK(columns.find("api_key") == std::string::npos);
+  CHECK(columns.find("authorization") == std::string::npos);
+}
+
+TEST_CASE("an unwritable path is a Fatal naming the file")
+{
+  CHECK_THROWS_WITH_AS(Store("/nonexistent-dir/x.db"), doctest::Contains("/nonexistent-dir/x.db"),
+                       Fatal);
+}
+
+TEST_SUITE_END();
