@@ -84,7 +84,7 @@ ClientPool::send(Lane& lane, std::shared_ptr<Job> job)
     ++m_stats.retries;
   }
   HttpRequest http;
-  http.url = lane.config.base_url + "/chat/completions";
+  http.url = openai_wire::chat_url(lane.config.base_url);
   http.body = job->body;
   if (lane.api_key) {
     http.headers.push_back("Authorization: Bearer " + *lane.api_key);

@@ -96,6 +96,18 @@ role_name(Role role)
 }
 
 std::string
+chat_url(const std::string& base_url)
+{
+  return base_url + "/chat/completions";
+}
+
+std::string
+models_url(const std::string& base_url)
+{
+  return base_url + "/models";
+}
+
+std::string
 chat_body(const ChatRequest& request)
 {
   json body = {{"model", request.model}, {"messages", messages_json(request.messages)}};

@@ -11,6 +11,13 @@
 // directions (the client and the built-in demo server).
 namespace harness::openai_wire {
 
+// URL of the chat-completions endpoint under an OpenAI-style base URL
+// ("http://host:8000/v1" -> ".../v1/chat/completions").
+std::string chat_url(const std::string& base_url);
+
+// URL of the model list (GET), used to check that a server answers.
+std::string models_url(const std::string& base_url);
+
 // JSON body of POST /chat/completions for `request` (no "stream").
 std::string chat_body(const ChatRequest& request);
 

@@ -1,3 +1,4 @@
+#include <harness/openai_wire.hpp>
 #include <harness/preflight.hpp>
 
 #include <fmt/core.h>
@@ -38,7 +39,7 @@ check_endpoint(Transport& transport, const EndpointConfig& endpoint,
 {
   HttpRequest request;
   request.method = "GET";
-  request.url = endpoint.base_url + "/models";
+  request.url = openai_wire::models_url(endpoint.base_url);
   if (api_key) {
     request.headers.push_back("Authorization: Bearer " + *api_key);
   }
