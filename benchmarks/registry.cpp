@@ -1,4 +1,6 @@
 #include <benchmarks/mtbench.hpp>
+#include <benchmarks/multifaceted.hpp>
+#include <benchmarks/records.hpp>
 #include <benchmarks/registry.hpp>
 
 namespace benchmarks {
@@ -15,6 +17,8 @@ struct Entry
 // libraries can be dropped by the linker).
 constexpr Entry k_adapters[] = {
     {"mtbench", load_mtbench},
+    {"multifaceted", load_multifaceted},
+    {"records", load_records},
 };
 
 } // namespace

@@ -1,6 +1,6 @@
-#include <benchmarks/registry.hpp>
 #include <reports/render.hpp>
 
+#include <harness/catalog.hpp>
 #include <harness/cli.hpp>
 #include <harness/config.hpp>
 #include <harness/error.hpp>
@@ -34,46 +34,25 @@ namespace {
 int
 list_benchmarks(const std::filesystem::path& home)
 {
-  std::vector<std::filesystem::path> specs;
-  for (const auto& entry : std::filesystem::directory_iterator(home / "benchmarks")) {
-    if (entry.path().extension() == ".yaml") {
-      specs.push_back(entry.path());
-    }
-  }
-  std::sort(specs.begin(), specs.end());
-  fmt::print("{:<14} {:>8} {:>6} {:>6}  {}\n", "benchmark", "version", "items", "turns",
+  fmt::print("{:<15} {:>11} {:>6} {:>6}  {}\n", "benchmark", "version", "items", "turns",
              "description");
-  for (const auto& path : specs) {
-    auto file = harness::read_text_file(path);
-    if (!file) {
-      throw Fatal(file.error().message);
-    }
-    auto spec = harness::parse_bench_spec(*file, home);
+  for (const auto& path : bench_spec_paths(home)) {
+    auto spec = harness::load_bench_spec(path, home);
     if (!spec) {
       throw Fatal(spec.error().message);
     }
-    harness::FileSet files;
-    for (const auto& [key, p] : spec->files) {
-      auto f = harness::read_text_file(p);
-      if (!f) {
-        throw Fatal(fmt::format("{}: files.{}: {}", path.string(), key, f.error().message));
-      }
-      files[key] = std::move(*f);
+    if (spec->adapter == "multifaceted") {
+      fmt::print("{:<15} {:>11} {:>6} {:>6}  {} (needs --bench-file)\n", spec->name, spec->version,
+                 "-", "-", spec->description);
+      continue;
     }
-    auto loader = benchmarks::find_loader(spec->adapter);
-    if (!loader) {
-      throw Fatal(fmt::format("{}: adapter: unknown adapter '{}'", path.string(), spec->adapter));
-    }
-    auto items = loader(*spec, files);
-    if (!items) {
-      throw Fatal(items.error().message);
-    }
+    auto bench = load_bench(home, path.string());
     size_t turns = 0;
-    for (const auto& item : *items) {
+    for (const auto& item : bench.items) {
       turns += item.turns.size();
     }
-    fmt::print("{:<14} {:>8} {:>6} {:>6}  {}\n", spec->name, spec->version, items->size(), turns,
-               spec->description);
+    fmt::print("{:<15} {:>11} {:>6} {:>6}  {}\n", spec->name, spec->version, bench.items.size(),
+               turns, spec->description);
   }
   return 0;
 }
@@ -82,19 +61,7 @@ int
 list_endpoints(const std::filesystem::path& home, const std::filesystem::path& flag)
 {
   auto path = flag.empty() ? home / "data" / "endpoints.yaml" : flag;
-  harness::EndpointMap endpoints;
-  endpoints["demo"] = harness::demo_endpoint();
-  if (!flag.empty() || std::filesystem::exists(path)) {
-    auto file = harness::read_text_file(path);
-    if (!file) {
-      throw Fatal(file.error().message);
-    }
-    auto parsed = harness::parse_endpoints(*file);
-    if (!parsed) {
-      throw Fatal(parsed.error().message);
-    }
-    endpoints.merge(*parsed);
-  }
+  auto endpoints = load_endpoints(path, !flag.empty());
   fmt::print("{:<12} {:<34} {:<28} {:<16} {}\n", "endpoint", "base_url", "model", "api_key_env",
              "defined in");
   for (const auto& [name, e] : endpoints) {
@@ -156,12 +123,34 @@ main(int argc, char** argv)
                       "when --model is demo)");
   run_cmd->add_option("--db", run.db, "SQLite database (created if missing)")
       ->capture_default_str();
+  run_cmd->add_option("--bench-file", run.bench_file,
+                      "Benchmark data file for benchmarks that read one (multifaceted)");
   run_cmd->add_option("--endpoints", run.endpoints,
                       "Endpoints YAML (default: data/endpoints.yaml)");
   run_cmd->add_option("--limit", run.limit, "Only the first N items")
       ->check(CLI::NonNegativeNumber);
   run_cmd->add_option("--concurrency", run.concurrency, "Requests in flight per endpoint")
       ->check(CLI::Range(1, 4096));
+  run_cmd
+      ->add_option("--system-messages", run.system_messages,
+                   "none | item (the benchmark's own, if any) | pool:FILE (assigned by seed and "
+                   "item id)")
+      ->capture_default_str();
+  run_cmd->add_option("--seed", run.seed, "Seed for system-message assignment")
+      ->capture_default_str();
+  run_cmd->add_option("--seen", run.seen,
+                      "System messages used in training (one per line, or JSONL with \"system\"): "
+                      "report exact and near matches");
+  run_cmd->add_option("--seen-ngram", run.seen_ngram, "Word n-gram size of the near-match check")
+      ->check(CLI::Range(1, 50))
+      ->capture_default_str();
+  run_cmd
+      ->add_option("--seen-threshold", run.seen_threshold,
+                   "Share of a message's n-grams in one seen message that makes a near match")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  run_cmd->add_flag("--require-unseen", run.require_unseen,
+                    "Refuse to run if any system message matches a seen one");
   run_cmd->add_flag("--dry-run", run.dry_run, "Print the plan; send and write nothing");
   run_cmd->add_option("--format", run.format, "Report format printed at the end")
       ->check(CLI::IsMember({"md", "json"}))

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -12,11 +13,18 @@ struct RunOptions
 {
   std::string bench;
   std::string model;
-  std::string judge; // empty: from the spec (demo when the model is demo)
+  std::string judge;                // empty: from the spec (demo when the model is demo)
+  std::filesystem::path bench_file; // replaces the spec's records file
   std::filesystem::path db = "evalrun.db";
   std::filesystem::path endpoints; // empty: <home>/data/endpoints.yaml
   std::optional<int> limit;
   std::optional<int> concurrency;
+  std::string system_messages = "item"; // none | item | pool:FILE
+  std::uint64_t seed = 0;
+  std::filesystem::path seen; // system messages used in training
+  int seen_ngram = 5;
+  double seen_threshold = 0.5;
+  bool require_unseen = false;
   bool dry_run = false;
   std::string format = "md";
 };

@@ -57,7 +57,7 @@ ClientPool::submit(ChatRequest request, Callback done)
     return;
   }
   auto job = std::make_shared<Job>();
-  job->body = openai_wire::chat_body(request);
+  job->body = openai_wire::request_body(request);
   job->request = std::move(request);
   job->done = std::move(done);
   it->second.queue.push_back(std::move(job));
@@ -84,7 +84,7 @@ ClientPool::send(Lane& lane, std::shared_ptr<Job> job)
     ++m_stats.retries;
   }
   HttpRequest http;
-  http.url = openai_wire::chat_url(lane.config.base_url);
+  http.url = openai_wire::request_url(lane.config.base_url, job->request);
   http.body = job->body;
   if (lane.api_key) {
     http.headers.push_back("Authorization: Bearer " + *lane.api_key);

@@ -60,11 +60,7 @@ public:
   // gets the response or the last Error, with the attempt count in it.
   void submit(ChatRequest request, Callback done);
 
-  const PoolStats&
-  stats() const
-  {
-    return m_stats;
-  }
+  const PoolStats& stats() const { return m_stats; }
 
 private:
   struct Job;

@@ -28,24 +28,22 @@ public:
     }
   }
 
-  [[noreturn]] void
-  fail(const YAML::Node& at, const std::string& field, const std::string& why) const
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& field,
+                         const std::string& why) const
   {
     int line = at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
     std::string name = field.empty() ? m_where : m_where + (m_where.empty() ? "" : ".") + field;
     throw ConfigProblem{fmt::format("{}:{}: field '{}': {}", m_file, line, name, why)};
   }
 
-  bool
-  has(const std::string& key)
+  bool has(const std::string& key)
   {
     m_known.insert(key);
     return m_node[key].IsDefined() && !m_node[key].IsNull();
   }
 
   template <typename T>
-  T
-  get(const std::string& key)
+  T get(const std::string& key)
   {
     if (!has(key)) {
       fail(m_node, key, "is required");
@@ -54,28 +52,36 @@ public:
   }
 
   template <typename T>
-  T
-  get(const std::string& key, T fallback)
+  T get(const std::string& key, T fallback)
   {
     return has(key) ? as<T>(key) : fallback;
   }
 
-  YAML::Node
-  node(const std::string& key)
+  // A string, or a list of strings (alternatives); empty when absent.
+  std::vector<std::string> paths(const std::string& key)
+  {
+    if (!has(key)) {
+      return {};
+    }
+    if (m_node[key].IsScalar()) {
+      return {as<std::string>(key)};
+    }
+    return as<std::vector<std::string>>(key);
+  }
+
+  YAML::Node node(const std::string& key)
   {
     m_known.insert(key);
     return m_node[key];
   }
 
-  std::string
-  where(const std::string& key) const
+  std::string where(const std::string& key) const
   {
     return m_where.empty() ? key : m_where + "." + key;
   }
 
   // Call after reading: any field not asked about is an error (typos).
-  void
-  reject_unknown() const
+  void reject_unknown() const
   {
     for (const auto& kv : m_node) {
       auto key = kv.first.as<std::string>();
@@ -87,8 +93,7 @@ public:
 
 private:
   template <typename T>
-  T
-  as(const std::string& key)
+  T as(const std::string& key)
   {
     YAML::Node value = m_node[key];
     try {
@@ -99,8 +104,7 @@ private:
   }
 
   template <typename T>
-  static const char*
-  type_name()
+  static const char* type_name()
   {
     if constexpr (std::is_same_v<T, std::string>) {
       return "a string";
@@ -206,7 +210,8 @@ parse_endpoints(const TextFile& file)
       EndpointConfig e;
       e.name = name;
       e.base_url = f.get<std::string>("base_url");
-      if (e.base_url.rfind("http://", 0) != 0 && e.base_url.rfind("https://", 0) != 0) {
+      e.demo = e.base_url == demo_endpoint().base_url;
+      if (!e.demo && e.base_url.rfind("http://", 0) != 0 && e.base_url.rfind("https://", 0) != 0) {
         f.fail(f.node("base_url"), "base_url", "must start with http:// or https://");
       }
       while (!e.base_url.empty() && e.base_url.back() == '/') {
@@ -224,6 +229,27 @@ parse_endpoints(const TextFile& file)
         f.fail(kv.second, "timeout_s", "timeouts must be positive");
       }
       e.params = parse_params(f, "params", path);
+      auto kind = f.get<std::string>("kind", "chat");
+      if (kind == "completions") {
+        e.kind = EndpointConfig::Kind::completions;
+      } else if (kind != "chat") {
+        f.fail(f.node("kind"), "kind", "must be chat or completions");
+      }
+      if (f.has("template")) {
+        if (e.kind != EndpointConfig::Kind::completions) {
+          f.fail(f.node("template"), "template",
+                 "only endpoints of kind completions take a template");
+        }
+        auto t = parse_chat_template(f.get<std::string>("template"));
+        if (!t) {
+          f.fail(f.node("template"), "template", t.error().message);
+        }
+        e.chat_template = *t;
+      } else if (e.kind == EndpointConfig::Kind::completions) {
+        f.fail(kv.second, "template",
+               "is required for kind completions (mistral-inst, chatml or llama3); it is never "
+               "guessed");
+      }
       f.reject_unknown();
       e.defined_in = fmt::format("{}:{}", path, kv.first.Mark().line + 1);
       out[name] = std::move(e);
@@ -232,11 +258,50 @@ parse_endpoints(const TextFile& file)
   });
 }
 
+namespace {
+
+// `over` merged onto a copy of `base`: mappings recursively, anything else replaced.
+YAML::Node
+merged(const YAML::Node& base, const YAML::Node& over)
+{
+  if (!base.IsMap() || !over.IsMap()) {
+    return YAML::Clone(over);
+  }
+  YAML::Node out = YAML::Clone(base);
+  for (const auto& kv : over) {
+    auto key = kv.first.as<std::string>();
+    out[key] = out[key].IsDefined() ? merged(out[key], kv.second) : YAML::Clone(kv.second);
+  }
+  return out;
+}
+
+} // namespace
+
 Result<BenchSpec>
-parse_bench_spec(const TextFile& file, const std::filesystem::path& home)
+parse_bench_spec(const TextFile& file, const std::filesystem::path& home, const TextFile* base)
 {
   const std::string path = file.path.string();
-  return parse_yaml(file, [&](const YAML::Node& root) {
+  return parse_yaml(file, [&](const YAML::Node& own) {
+    YAML::Node root = own;
+    if (own.IsMap() && own["extends"].IsDefined()) {
+      if (!base) {
+        throw ConfigProblem{fmt::format("{}:{}: field 'extends': the base spec was not loaded",
+                                        path, own["extends"].Mark().line + 1)};
+      }
+      YAML::Node base_root;
+      try {
+        base_root = YAML::Load(base->content);
+      } catch (const YAML::Exception& e) {
+        throw ConfigProblem{
+            fmt::format("{}:{}: invalid YAML: {}", base->path.string(), e.mark.line + 1, e.msg)};
+      }
+      if (base_root.IsMap() && base_root["extends"].IsDefined()) {
+        throw ConfigProblem{fmt::format("{}: field 'extends': a base spec cannot extend another",
+                                        base->path.string())};
+      }
+      root = merged(base_root, own);
+      root.remove("extends");
+    }
     BenchSpec s;
     s.defined_in = file.path;
     Fields f(root, path, "");
@@ -264,6 +329,33 @@ parse_bench_spec(const TextFile& file, const std::filesystem::path& home)
       }
       g.reject_unknown();
     }
+    if (f.has("records")) {
+      Fields r(f.node("records"), path, "records");
+      auto& m = s.records;
+      m.format = r.get<std::string>("format", m.format);
+      if (m.format != "jsonl" && m.format != "json_array") {
+        r.fail(r.node("format"), "format", "must be jsonl or json_array");
+      }
+      m.id = r.paths("id");
+      m.id_prefix = r.get<std::string>("id_prefix", "");
+      m.prompt = r.paths("prompt");
+      if (m.prompt.empty()) {
+        r.fail(f.node("records"), "prompt", "is required");
+      }
+      m.input = r.paths("input");
+      m.input_separator = r.get<std::string>("input_separator", m.input_separator);
+      m.reference = r.paths("reference");
+      m.category = r.paths("category");
+      m.system = r.paths("system");
+      if (r.has("meta")) {
+        Fields meta(r.node("meta"), path, "records.meta");
+        for (const auto& kv : r.node("meta")) {
+          auto name = kv.first.as<std::string>();
+          m.meta[name] = meta.paths(name);
+        }
+      }
+      r.reject_unknown();
+    }
     if (f.has("judge")) {
       Fields j(f.node("judge"), path, "judge");
       s.judge.endpoint = j.get<std::string>("endpoint");
@@ -279,6 +371,32 @@ parse_bench_spec(const TextFile& file, const std::filesystem::path& home)
     f.reject_unknown();
     return s;
   });
+}
+
+Result<BenchSpec>
+load_bench_spec(const std::filesystem::path& path, const std::filesystem::path& home)
+{
+  auto file = read_text_file(path);
+  if (!file) {
+    return file.error();
+  }
+  std::optional<TextFile> base;
+  try {
+    YAML::Node root = YAML::Load(file->content);
+    if (root.IsMap() && root["extends"].IsDefined()) {
+      auto name = root["extends"].as<std::string>();
+      auto base_file = read_text_file(path.parent_path() / (name + ".yaml"));
+      if (!base_file) {
+        return Error(Error::Kind::config,
+                     fmt::format("{}:{}: field 'extends': {}", path.string(),
+                                 root["extends"].Mark().line + 1, base_file.error().message));
+      }
+      base = std::move(*base_file);
+    }
+  } catch (const YAML::Exception&) {
+    // parse_bench_spec reports it with its line
+  }
+  return parse_bench_spec(*file, home, base ? &*base : nullptr);
 }
 
 } // namespace harness

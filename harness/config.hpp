@@ -1,5 +1,6 @@
 #pragma once
 
+#include <harness/chat_template.hpp>
 #include <harness/error.hpp>
 #include <harness/text_file.hpp>
 #include <harness/types.hpp>
@@ -22,7 +23,12 @@ struct EndpointConfig
   int max_concurrency = 16;
   double timeout_s = 600;
   double connect_timeout_s = 10;
-  GenParams params;       // defaults; benchmark and judge settings override them
+  GenParams params; // defaults; benchmark and judge settings override them
+  // `completions` endpoints take a raw prompt rendered with `chat_template`.
+  enum class Kind { chat, completions };
+  Kind kind = Kind::chat;
+  std::optional<ChatTemplate> chat_template;
+
   bool demo = false;      // served in-process by evalrun itself
   std::string defined_in; // "file:line", or "built-in"
 };
@@ -43,8 +49,25 @@ struct JudgeSpec
   std::string endpoint;                          // default judge endpoint name
   std::string protocol;                          // e.g. "single"
   std::string prompts;                           // key into BenchSpec::files with the judge prompts
-  std::vector<std::string> reference_categories; // categories judged with references
+  std::vector<std::string> reference_categories; // categories judged with references ("*": all)
   GenParams params;                              // judge sampling (fixed by the protocol)
+};
+
+// How the generic `records` adapter maps a record's fields to an Item. Each
+// field is a list of alternative paths ("instances.0.input"); the first one
+// present in a record is used, so one spec can read several key schemas.
+struct RecordFields
+{
+  std::string format = "jsonl"; // jsonl | json_array
+  std::vector<std::string> id;  // empty: id_prefix + 0-based record index
+  std::string id_prefix;
+  std::vector<std::string> prompt; // required
+  std::vector<std::string> input;  // optional; appended to the prompt when non-empty
+  std::string input_separator = "\n\n";
+  std::vector<std::string> reference;
+  std::vector<std::string> category;
+  std::vector<std::string> system;
+  std::map<std::string, std::vector<std::string>> meta; // name -> paths (strings or lists)
 };
 
 // A benchmark spec (benchmarks/NAME.yaml): data, not code.
@@ -57,11 +80,20 @@ struct BenchSpec
   std::map<std::string, std::filesystem::path> files; // resolved against the evalrun home
   GenParams generation;                               // candidate defaults
   std::map<std::string, double> category_temperature; // overrides per item category
+  RecordFields records;                               // for the `records` adapter
   JudgeSpec judge;
   std::filesystem::path defined_in;
 };
 
 // Parses a benchmark spec; relative `files` are resolved against `home`.
-Result<BenchSpec> parse_bench_spec(const TextFile& file, const std::filesystem::path& home);
+// `base`, when given, is the spec named by this one's `extends:` field: its
+// mappings are merged under this file's (this file wins, key by key).
+Result<BenchSpec> parse_bench_spec(const TextFile& file, const std::filesystem::path& home,
+                                   const TextFile* base = nullptr);
+
+// Reads and parses the spec at `path`, and the spec it extends (a name in the
+// same folder), if any.
+Result<BenchSpec> load_bench_spec(const std::filesystem::path& path,
+                                  const std::filesystem::path& home);
 
 } // namespace harness

@@ -21,8 +21,7 @@ class Draw
 {
 public:
   explicit Draw(const std::string& hex) : m_state(std::stoull(hex.substr(0, 16), nullptr, 16)) {}
-  std::uint64_t
-  next()
+  std::uint64_t next()
   {
     // splitmix64
     m_state += 0x9e3779b97f4a7c15ULL;
@@ -31,8 +30,7 @@ public:
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
   }
-  int
-  in(int lo, int hi)
+  int in(int lo, int hi)
   {
     return lo + static_cast<int>(next() % static_cast<std::uint64_t>(hi - lo + 1));
   }
@@ -59,13 +57,14 @@ words(Draw& draw, int n)
 std::string
 demo_reply(const ChatRequest& request)
 {
-  std::string all;
+  std::string all = request.prompt;
   for (const auto& m : request.messages) {
     all += m.content;
     all += '\n';
   }
-  Draw draw(sha256_hex(
-      openai_wire::semantics_json(ChatRequest{"", request.model, request.messages, GenParams{}})));
+  ChatRequest semantics = request;
+  semantics.params = GenParams{}; // replies depend on (model, messages) only
+  Draw draw(sha256_hex(openai_wire::semantics_json(semantics)));
   auto has = [&](std::string_view marker) {
     return all.find(marker) != std::string::npos;
   };
@@ -82,7 +81,7 @@ demo_reply(const ChatRequest& request)
   if (has("[RESULT]")) {
     return fmt::format("Feedback: {}. [RESULT] {}", words(draw, 15), draw.in(1, 5));
   }
-  std::string question;
+  std::string question = request.prompt;
   for (const auto& m : request.messages) {
     if (m.role == Role::user) {
       question = m.content;

@@ -52,26 +52,30 @@ handle(const http::request<http::string_body>& req, std::atomic<long>& served)
     return reply(http::status::ok,
                  R"({"object":"list","data":[{"id":"evalrun-demo","object":"model"}]})");
   }
-  if (req.method() == http::verb::post &&
-      (target == "/v1/chat/completions" || target == "/chat/completions")) {
-    auto parsed = openai_wire::parse_chat_request(req.body());
+  const bool chat = target == "/v1/chat/completions" || target == "/chat/completions";
+  const bool text = target == "/v1/completions" || target == "/completions";
+  if (req.method() == http::verb::post && (chat || text)) {
+    auto parsed = chat ? openai_wire::parse_chat_request(req.body())
+                       : openai_wire::parse_completion_request(req.body());
     if (!parsed) {
       return reply(http::status::bad_request,
                    openai_wire::error_body(parsed.error().message, "invalid_request_error"));
     }
     ++served;
-    std::string text = demo_reply(*parsed);
+    std::string reply_text = demo_reply(*parsed);
     std::string finish = "stop";
-    if (parsed->params.max_tokens && count_words(text) > *parsed->params.max_tokens) {
+    if (parsed->params.max_tokens && count_words(reply_text) > *parsed->params.max_tokens) {
       finish = "length";
     }
-    int prompt_words = 0;
+    int prompt_words = count_words(parsed->prompt);
     for (const auto& m : parsed->messages) {
       prompt_words += count_words(m.content);
     }
-    Usage usage{prompt_words, count_words(text)};
-    return reply(http::status::ok,
-                 openai_wire::chat_reply_body(parsed->model, text, usage, finish));
+    Usage usage{prompt_words, count_words(reply_text)};
+    return reply(
+        http::status::ok,
+        chat ? openai_wire::chat_reply_body(parsed->model, reply_text, usage, finish)
+             : openai_wire::completion_reply_body(parsed->model, reply_text, usage, finish));
   }
   return reply(http::status::not_found,
                openai_wire::error_body(fmt::format("no route for {}", target), "not_found_error"));
@@ -83,15 +87,10 @@ public:
   Session(tcp::socket socket, std::atomic<long>& served)
       : m_stream(std::move(socket)), m_served(served)
   {}
-  void
-  start()
-  {
-    read();
-  }
+  void start() { read(); }
 
 private:
-  void
-  read()
+  void read()
   {
     m_request = {};
     http::async_read(m_stream, m_buffer, m_request,
@@ -101,8 +100,7 @@ private:
                        }
                      });
   }
-  void
-  respond()
+  void respond()
   {
     m_response = handle(m_request, m_served);
     http::async_write(m_stream, m_response,
@@ -132,8 +130,7 @@ struct DemoServer::Impl
   std::atomic<long> served{0};
   std::thread thread;
 
-  void
-  accept()
+  void accept()
   {
     acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {

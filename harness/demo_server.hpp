@@ -8,7 +8,7 @@ namespace harness {
 
 // An HTTP/1.1 server on 127.0.0.1 (a free port) speaking the OpenAI
 // chat-completions API with demo_reply() answers, on its own thread.
-// Serves POST /v1/chat/completions, GET /v1/models and GET /health, with
+// Serves POST /v1/chat/completions, POST /v1/completions, GET /v1/models and GET /health, with
 // keep-alive. Stops and joins in the destructor.
 class DemoServer
 {

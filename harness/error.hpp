@@ -54,54 +54,18 @@ public:
   Result(T value) : m_data(std::in_place_index<0>, std::move(value)) {}
   Result(Error error) : m_data(std::in_place_index<1>, std::move(error)) {}
 
-  bool
-  has_value() const
-  {
-    return m_data.index() == 0;
-  }
+  bool has_value() const { return m_data.index() == 0; }
   explicit operator bool() const { return has_value(); }
 
-  T&
-  value() &
-  {
-    return std::get<0>(m_data);
-  }
-  const T&
-  value() const&
-  {
-    return std::get<0>(m_data);
-  }
-  T&&
-  value() &&
-  {
-    return std::get<0>(std::move(m_data));
-  }
-  T&
-  operator*() &
-  {
-    return value();
-  }
-  const T&
-  operator*() const&
-  {
-    return value();
-  }
-  T*
-  operator->()
-  {
-    return &value();
-  }
-  const T*
-  operator->() const
-  {
-    return &value();
-  }
+  T& value() & { return std::get<0>(m_data); }
+  const T& value() const& { return std::get<0>(m_data); }
+  T&& value() && { return std::get<0>(std::move(m_data)); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
 
-  const Error&
-  error() const
-  {
-    return std::get<1>(m_data);
-  }
+  const Error& error() const { return std::get<1>(m_data); }
 
 private:
   std::variant<T, Error> m_data;
@@ -115,11 +79,7 @@ public:
   explicit Fatal(const std::string& message, int exit_code = 2)
       : std::runtime_error(message), m_exit_code(exit_code)
   {}
-  int
-  exit_code() const
-  {
-    return m_exit_code;
-  }
+  int exit_code() const { return m_exit_code; }
 
 private:
   int m_exit_code;

@@ -102,15 +102,32 @@ chat_url(const std::string& base_url)
 }
 
 std::string
+completions_url(const std::string& base_url)
+{
+  return base_url + "/completions";
+}
+
+std::string
+request_url(const std::string& base_url, const ChatRequest& request)
+{
+  return request.prompt.empty() ? chat_url(base_url) : completions_url(base_url);
+}
+
+std::string
 models_url(const std::string& base_url)
 {
   return base_url + "/models";
 }
 
 std::string
-chat_body(const ChatRequest& request)
+request_body(const ChatRequest& request)
 {
-  json body = {{"model", request.model}, {"messages", messages_json(request.messages)}};
+  json body = {{"model", request.model}};
+  if (request.prompt.empty()) {
+    body["messages"] = messages_json(request.messages);
+  } else {
+    body["prompt"] = request.prompt;
+  }
   put_params(body, request.params);
   return body.dump();
 }
@@ -122,6 +139,9 @@ semantics_json(const ChatRequest& request)
   put_params(params, request.params);
   json body = {
       {"model", request.model}, {"messages", messages_json(request.messages)}, {"params", params}};
+  if (!request.prompt.empty()) {
+    body["prompt"] = request.prompt;
+  }
   return body.dump(); // nlohmann::json objects are key-sorted
 }
 
@@ -147,11 +167,17 @@ parse_chat_reply(const HttpReply& reply)
     return bad_response(reply, "no choices");
   }
   const auto& choice = body["choices"][0];
-  if (!choice.is_object() || !choice.contains("message") || !choice["message"].is_object()) {
+  Response out;
+  if (choice.is_object() && choice.contains("text") && !choice.contains("message")) {
+    if (!choice["text"].is_string()) {
+      return bad_response(reply, "choice text is not a string");
+    }
+    out.text = choice["text"].get<std::string>();
+  } else if (!choice.is_object() || !choice.contains("message") || !choice["message"].is_object()) {
     return bad_response(reply, "choice has no message");
   }
-  const auto& message = choice["message"];
-  Response out;
+  const json& message =
+      choice.contains("message") ? choice["message"] : json::object({{"content", out.text}});
   if (message.contains("content") && message["content"].is_string()) {
     out.text = message["content"].get<std::string>();
   } else if (!message.contains("content") || !message["content"].is_null()) {
@@ -195,6 +221,40 @@ parse_chat_request(std::string_view body)
   } catch (const json::exception& e) {
     return Error{Error::Kind::parse, fmt::format("invalid chat request: {}", e.what()), 400, {}};
   }
+}
+
+Result<ChatRequest>
+parse_completion_request(std::string_view body)
+{
+  try {
+    auto j = json::parse(body);
+    ChatRequest r;
+    r.model = j.at("model").get<std::string>();
+    r.prompt = j.at("prompt").get<std::string>();
+    if (j.contains("max_tokens")) {
+      r.params.max_tokens = j["max_tokens"].get<int>();
+    }
+    return r;
+  } catch (const json::exception& e) {
+    return Error(Error::Kind::parse, fmt::format("invalid completion request: {}", e.what()), 400);
+  }
+}
+
+std::string
+completion_reply_body(const std::string& model, const std::string& text, const Usage& usage,
+                      const std::string& finish_reason)
+{
+  json body = {
+      {"id", "cmpl-evalrun-demo"},
+      {"object", "text_completion"},
+      {"created", 0},
+      {"model", model},
+      {"choices", json::array({{{"index", 0}, {"text", text}, {"finish_reason", finish_reason}}})},
+      {"usage",
+       {{"prompt_tokens", usage.prompt_tokens},
+        {"completion_tokens", usage.completion_tokens},
+        {"total_tokens", usage.prompt_tokens + usage.completion_tokens}}}};
+  return body.dump();
 }
 
 std::string

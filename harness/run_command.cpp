@@ -1,7 +1,6 @@
-#include <benchmarks/registry.hpp>
-#include <judges/registry.hpp>
 #include <reports/render.hpp>
 
+#include <harness/catalog.hpp>
 #include <harness/cli.hpp>
 #include <harness/client_pool.hpp>
 #include <harness/demo_server.hpp>
@@ -9,6 +8,8 @@
 #include <harness/request_hash.hpp>
 #include <harness/runner.hpp>
 #include <harness/store.hpp>
+#include <harness/system_messages.hpp>
+#include <harness/unseen_check.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
@@ -27,70 +28,6 @@ using nlohmann::json;
 
 namespace {
 
-harness::BenchSpec
-load_spec(const std::filesystem::path& home, const std::string& bench)
-{
-  std::filesystem::path path = bench.ends_with(".yaml") ? std::filesystem::path(bench)
-                                                        : home / "benchmarks" / (bench + ".yaml");
-  if (!std::filesystem::exists(path)) {
-    std::vector<std::string> known;
-    for (const auto& entry : std::filesystem::directory_iterator(home / "benchmarks")) {
-      if (entry.path().extension() == ".yaml") {
-        known.push_back(entry.path().stem().string());
-      }
-    }
-    std::sort(known.begin(), known.end());
-    throw Fatal(fmt::format("unknown benchmark '{}' (no {}); known: {}", bench, path.string(),
-                            fmt::join(known, ", ")));
-  }
-  auto file = harness::read_text_file(path);
-  if (!file) {
-    throw Fatal(file.error().message);
-  }
-  auto spec = harness::parse_bench_spec(*file, home);
-  if (!spec) {
-    throw Fatal(spec.error().message);
-  }
-  return std::move(*spec);
-}
-
-harness::FileSet
-load_files(const harness::BenchSpec& spec)
-{
-  harness::FileSet files;
-  for (const auto& [key, path] : spec.files) {
-    auto file = harness::read_text_file(path);
-    if (!file) {
-      throw Fatal(
-          fmt::format("{}: files.{}: {}", spec.defined_in.string(), key, file.error().message));
-    }
-    files[key] = std::move(*file);
-  }
-  return files;
-}
-
-harness::EndpointMap
-load_endpoints(const std::filesystem::path& path, bool explicit_path)
-{
-  harness::EndpointMap endpoints;
-  endpoints["demo"] = harness::demo_endpoint();
-  if (!explicit_path && !std::filesystem::exists(path)) {
-    return endpoints;
-  }
-  auto file = harness::read_text_file(path);
-  if (!file) {
-    throw Fatal(file.error().message);
-  }
-  auto parsed = harness::parse_endpoints(*file);
-  if (!parsed) {
-    throw Fatal(parsed.error().message);
-  }
-  for (auto& [name, endpoint] : *parsed) {
-    endpoints[name] = std::move(endpoint);
-  }
-  return endpoints;
-}
-
 const harness::EndpointConfig&
 pick_endpoint(const harness::EndpointMap& endpoints, const std::string& name, const char* role,
               const std::filesystem::path& file)
@@ -105,6 +42,99 @@ pick_endpoint(const harness::EndpointMap& endpoints, const std::string& name, co
                             file.string(), fmt::join(known, ", ")));
   }
   return it->second;
+}
+
+// Applies --system-messages to the items; returns a description for the
+// run's provenance (mode, seed, pool file and its hash).
+json
+apply_system_messages(std::vector<harness::Item>& items, const RunOptions& options)
+{
+  const std::string& mode = options.system_messages;
+  if (mode == "item") {
+    return {{"mode", "item"}};
+  }
+  if (mode == "none") {
+    for (auto& item : items) {
+      item.system.reset();
+    }
+    return {{"mode", "none"}};
+  }
+  if (mode.rfind("pool:", 0) == 0) {
+    std::filesystem::path path = mode.substr(5);
+    auto file = harness::read_text_file(path);
+    if (!file) {
+      throw Fatal(fmt::format("--system-messages: {}", file.error().message));
+    }
+    auto pool = harness::parse_system_message_pool(*file);
+    if (!pool) {
+      throw Fatal(pool.error().message);
+    }
+    harness::assign_from_pool(items, *pool, options.seed);
+    return {{"mode", "pool"},
+            {"pool", path.string()},
+            {"pool_sha256", harness::sha256_hex(file->content)},
+            {"pool_size", pool->size()},
+            {"seed", options.seed}};
+  }
+  throw Fatal(fmt::format("--system-messages: unknown mode '{}' (none, item, pool:FILE)", mode));
+}
+
+// The --seen check: prints a summary, returns it for the run's provenance,
+// and throws Fatal under --require-unseen when anything matches.
+json
+check_seen(const std::vector<harness::Item>& items, const RunOptions& options)
+{
+  if (options.seen.empty()) {
+    if (options.require_unseen) {
+      throw Fatal("--require-unseen needs --seen FILE (the system messages used in training)");
+    }
+    return nullptr;
+  }
+  auto file = harness::read_text_file(options.seen);
+  if (!file) {
+    throw Fatal(fmt::format("--seen: {}", file.error().message));
+  }
+  auto seen = harness::parse_seen_messages(*file);
+  if (!seen) {
+    throw Fatal(seen.error().message);
+  }
+  auto report = harness::check_unseen(items, *seen, options.seen_ngram, options.seen_threshold);
+  std::string summary = fmt::format(
+      "unseen check: {} distinct system messages against {} seen ({}): {} exact, {} near "
+      "({}-gram overlap >= {})",
+      report.checked, seen->size(), options.seen.string(), report.exact, report.near,
+      options.seen_ngram, options.seen_threshold);
+  fmt::print(stderr, "evalrun: {}\n", summary);
+  json matches = json::array();
+  for (const auto& m : report.matches) {
+    matches.push_back({{"item", m.item_id},
+                       {"system_message", m.system_id},
+                       {"exact", m.exact},
+                       {"overlap", m.overlap},
+                       {"seen_line", m.seen_index + 1}});
+  }
+  if (options.require_unseen && !report.matches.empty()) {
+    std::vector<std::string> lines;
+    for (size_t i = 0; i < report.matches.size() && i < 10; ++i) {
+      const auto& m = report.matches[i];
+      lines.push_back(fmt::format(
+          "  item {} (system message {}): {} seen message {} ({:.0f}% overlap)", m.item_id,
+          m.system_id, m.exact ? "equals" : "is close to", m.seen_index + 1, m.overlap * 100));
+    }
+    throw Fatal(fmt::format("--require-unseen: {} system message(s) were seen in training; nothing "
+                            "was run:\n{}",
+                            report.matches.size(), fmt::join(lines, "\n")));
+  }
+  return {{"seen_file", options.seen.string()},
+          {"seen_sha256", harness::sha256_hex(file->content)},
+          {"seen_count", seen->size()},
+          {"ngram", options.seen_ngram},
+          {"threshold", options.seen_threshold},
+          {"checked", report.checked},
+          {"exact", report.exact},
+          {"near", report.near},
+          {"summary", summary},
+          {"matches", matches}};
 }
 
 json
@@ -135,42 +165,56 @@ params_json(const harness::GenParams& p)
 json
 endpoint_json(const harness::EndpointConfig& e)
 {
-  return {{"name", e.name},
-          {"base_url", e.base_url},
-          {"model", e.model},
-          {"api_key_env", e.api_key_env},
-          {"max_concurrency", e.max_concurrency},
-          {"timeout_s", e.timeout_s},
-          {"params", params_json(e.params)},
-          {"defined_in", e.defined_in}};
+  return {
+      {"name", e.name},
+      {"kind", e.kind == harness::EndpointConfig::Kind::chat ? "chat" : "completions"},
+      {"template", e.chat_template ? json(harness::to_string(*e.chat_template)) : json(nullptr)},
+      {"base_url", e.base_url},
+      {"model", e.model},
+      {"api_key_env", e.api_key_env},
+      {"max_concurrency", e.max_concurrency},
+      {"timeout_s", e.timeout_s},
+      {"params", params_json(e.params)},
+      {"defined_in", e.defined_in}};
 }
 
 // The run's identity and provenance. `semantics` (what the key hashes)
 // leaves out URLs, timeouts and concurrency, like the request hash.
 harness::RunRecord
 make_run_record(const harness::BenchSpec& spec, const harness::FileSet& files,
-                const harness::RunPlan& plan, const RunOptions& options)
+                const harness::RunPlan& plan, const RunOptions& options,
+                const json& system_messages)
 {
+  std::string assignment;
+  for (const auto& item : plan.items) {
+    assignment += item.id + "=" + (item.system ? item.system->id : "") + "\n";
+  }
   json file_hashes = json::object();
   for (const auto& [key, file] : files) {
     file_hashes[key] = {{"path", file.path.string()},
                         {"sha256", harness::sha256_hex(file.content)}};
   }
-  json semantics = {{"bench", spec.name},
-                    {"bench_version", spec.version},
-                    {"files", file_hashes},
-                    {"items", plan.items.size()},
-                    {"candidate_model", plan.candidate.model},
-                    {"candidate_params", params_json(plan.candidate_params)},
-                    {"judge_model", plan.judge_endpoint.model},
-                    {"judge_params", params_json(plan.judge_endpoint.params)},
-                    {"protocol", plan.judge->protocol()},
-                    {"rubric", plan.judge->rubric()}};
+  json semantics = {
+      {"bench", spec.name},
+      {"bench_version", spec.version},
+      {"files", file_hashes},
+      {"items", plan.items.size()},
+      {"candidate_model", plan.candidate.model},
+      {"candidate_template", plan.candidate.chat_template
+                                 ? json(harness::to_string(*plan.candidate.chat_template))
+                                 : json(nullptr)},
+      {"candidate_params", params_json(plan.candidate_params)},
+      {"judge_model", plan.judge_endpoint.model},
+      {"judge_params", params_json(plan.judge_endpoint.params)},
+      {"protocol", plan.judge->protocol()},
+      {"rubric", plan.judge->rubric()},
+      {"system_messages", harness::sha256_hex(assignment)}};
   json config = {{"semantics", semantics},
                  {"candidate", endpoint_json(plan.candidate)},
                  {"judge", endpoint_json(plan.judge_endpoint)},
                  {"spec", spec.defined_in.string()},
                  {"limit", options.limit ? json(*options.limit) : json(nullptr)},
+                 {"system_messages", system_messages},
                  {"evalrun_version", EVALRUN_VERSION}};
   harness::RunRecord run;
   run.key = harness::sha256_hex(semantics.dump());
@@ -210,6 +254,16 @@ print_plan(const harness::RunPlan& plan, const harness::BenchSpec& spec)
     parts.push_back(fmt::format("{} {}", name, n));
   }
   fmt::print("  categories: {}\n", fmt::join(parts, ", "));
+  std::set<std::string> distinct;
+  long with_system = 0;
+  for (const auto& item : plan.items) {
+    if (item.system) {
+      ++with_system;
+      distinct.insert(item.system->id);
+    }
+  }
+  fmt::print("  system messages: {} of {} items, {} distinct\n", with_system, plan.items.size(),
+             distinct.size());
   fmt::print("dry run: nothing was sent and nothing was written.\n");
 }
 
@@ -250,32 +304,21 @@ api_key_for(const harness::EndpointConfig& e, std::vector<std::string>& problems
 int
 run_command(const RunOptions& options, const std::filesystem::path& home)
 {
-  harness::BenchSpec spec = load_spec(home, options.bench);
-  harness::FileSet files = load_files(spec);
-  auto loader = benchmarks::find_loader(spec.adapter);
-  if (!loader) {
-    throw Fatal(fmt::format("{}: adapter: unknown adapter '{}' (known: {})",
-                            spec.defined_in.string(), spec.adapter,
-                            fmt::join(benchmarks::adapters(), ", ")));
-  }
-  auto items = loader(spec, files);
-  if (!items) {
-    throw Fatal(items.error().message);
-  }
-  auto judge = judges::make_judge(spec, files);
-  if (!judge) {
-    throw Fatal(judge.error().message);
-  }
+  LoadedBench bench = load_bench(home, options.bench, options.bench_file);
+  const harness::BenchSpec& spec = bench.spec;
+  const harness::FileSet& files = bench.files;
 
   bool explicit_endpoints = !options.endpoints.empty();
   auto endpoints_path = explicit_endpoints ? options.endpoints : home / "data" / "endpoints.yaml";
   auto endpoints = load_endpoints(endpoints_path, explicit_endpoints);
 
   harness::RunPlan plan;
-  plan.items = std::move(*items);
+  plan.items = std::move(bench.items);
   if (options.limit && *options.limit < static_cast<int>(plan.items.size())) {
     plan.items.resize(static_cast<size_t>(std::max(0, *options.limit)));
   }
+  json system_messages = apply_system_messages(plan.items, options);
+  system_messages["unseen_check"] = check_seen(plan.items, options);
   plan.candidate = pick_endpoint(endpoints, options.model, "candidate", endpoints_path);
   std::string judge_name = !options.judge.empty() ? options.judge
                            : plan.candidate.demo  ? "demo"
@@ -286,13 +329,13 @@ run_command(const RunOptions& options, const std::filesystem::path& home)
     plan.judge_endpoint.max_concurrency = *options.concurrency;
   }
   plan.candidate_params = plan.candidate.params.merged_with(spec.generation);
-  plan.judge = judge->get();
+  plan.judge = bench.judge.get();
 
   if (options.dry_run) {
     print_plan(plan, spec);
     return 0;
   }
-  plan.run = make_run_record(spec, files, plan, options);
+  plan.run = make_run_record(spec, files, plan, options, system_messages);
 
   // Check everything that can be checked before a single row is written.
   std::vector<std::string> problems;

@@ -1,3 +1,4 @@
+#include <harness/cached_client.hpp>
 #include <harness/openai_wire.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/runner.hpp>
@@ -14,6 +15,15 @@ namespace asio = boost::asio;
 
 namespace {
 
+// Renders the messages into a raw prompt for `completions` endpoints.
+void
+format_for(const EndpointConfig& endpoint, ChatRequest& request)
+{
+  if (endpoint.kind == EndpointConfig::Kind::completions && endpoint.chat_template) {
+    request.prompt = render_chat(*endpoint.chat_template, request.messages);
+  }
+}
+
 std::string
 params_json(const GenParams& params)
 {
@@ -29,7 +39,7 @@ class Pipeline
 public:
   Pipeline(const RunPlan& plan, std::int64_t run_id, ClientPool& pool, Store& store,
            asio::io_context& io)
-      : m_plan(plan), m_run_id(run_id), m_pool(pool), m_store(store), m_io(io),
+      : m_plan(plan), m_run_id(run_id), m_client(io, pool, store), m_store(store),
         m_answers(plan.items.size()), m_started(std::chrono::steady_clock::now())
   {
     for (const auto& item : plan.items) {
@@ -37,8 +47,7 @@ public:
     }
   }
 
-  void
-  start()
+  void start()
   {
     for (size_t i = 0; i < m_plan.items.size(); ++i) {
       if (!m_plan.items[i].turns.empty()) {
@@ -47,49 +56,20 @@ public:
     }
   }
 
-  RunProgress
-  progress() const
+  RunProgress progress() const
   {
     RunProgress p = m_progress;
+    p.requests_sent = m_client.requests_sent();
+    p.cache_hits = m_client.cache_hits();
     p.elapsed_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count();
     return p;
   }
 
-  bool
-  finished() const
-  {
-    return m_progress.units_done >= m_progress.units_total;
-  }
+  bool finished() const { return m_progress.units_done >= m_progress.units_total; }
 
 private:
-  using Done = std::function<void(const std::string& hash, Result<Response>)>;
-
-  // Sends `request` unless its response is stored already.
-  void
-  fetch(ChatRequest request, Done done)
-  {
-    auto hash = request_hash(request);
-    if (auto cached = m_store.find_response(hash)) {
-      ++m_progress.cache_hits;
-      asio::post(m_io, [done = std::move(done), hash, r = std::move(*cached)]() mutable {
-        done(hash, std::move(r));
-      });
-      return;
-    }
-    ++m_progress.requests_sent;
-    auto request_copy = std::make_shared<ChatRequest>(request);
-    m_pool.submit(std::move(request),
-                  [this, hash, request_copy, done = std::move(done)](Result<Response> r) {
-                    if (r) {
-                      m_store.put_response(hash, *request_copy, *r);
-                    }
-                    done(hash, std::move(r));
-                  });
-  }
-
-  void
-  unit_done(bool failed)
+  void unit_done(bool failed)
   {
     ++m_progress.units_done;
     if (failed) {
@@ -97,18 +77,17 @@ private:
     }
   }
 
-  void
-  ask_candidate(size_t index, size_t turn)
+  void ask_candidate(size_t index, size_t turn)
   {
     const Item& item = m_plan.items[index];
     auto request = Runner::candidate_request(m_plan, item, turn, m_answers[index]);
-    fetch(std::move(request), [this, index, turn](const std::string& hash, Result<Response> r) {
-      on_answer(index, turn, hash, std::move(r));
-    });
+    m_client.fetch(std::move(request),
+                   [this, index, turn](const std::string& hash, Result<Response> r) {
+                     on_answer(index, turn, hash, std::move(r));
+                   });
   }
 
-  void
-  on_answer(size_t index, size_t turn, const std::string& hash, Result<Response> r)
+  void on_answer(size_t index, size_t turn, const std::string& hash, Result<Response> r)
   {
     const Item& item = m_plan.items[index];
     if (!r) {
@@ -136,22 +115,21 @@ private:
     }
   }
 
-  VerdictRecord
-  base_verdict(const Item& item, size_t turn) const
+  VerdictRecord base_verdict(const Item& item, size_t turn) const
   {
     VerdictRecord v;
     v.run_id = m_run_id;
     v.item_id = item.id;
     v.turn = static_cast<int>(turn + 1);
     v.category = item.category;
+    v.source = item.source;
     v.judge_model_id = m_plan.judge_endpoint.model;
     v.position = "single";
     v.system_message_id = item.system ? item.system->id : "";
     return v;
   }
 
-  void
-  ask_judge(size_t index, size_t turn)
+  void ask_judge(size_t index, size_t turn)
   {
     const Item& item = m_plan.items[index];
     JudgeInput input{item, turn, m_answers[index]};
@@ -170,36 +148,36 @@ private:
     request.model = m_plan.judge_endpoint.model;
     request.messages = call->messages;
     request.params = m_plan.judge_endpoint.params.merged_with(call->params);
+    format_for(m_plan.judge_endpoint, request);
     v.prompt_id = call->prompt_id;
     v.judge_params = params_json(request.params);
-    fetch(std::move(request),
-          [this, v, index, turn](const std::string& hash, Result<Response> r) mutable {
-            v.judge_hash = hash;
-            if (!r) {
-              const Item& it = m_plan.items[index];
-              m_store.put_error(ErrorRecord{m_run_id, "judge", hash, it.id,
-                                            static_cast<int>(turn + 1), r.error()});
-              v.status = "judge_error";
-              v.detail = fmt::format("{}: {}", to_string(r.error().kind), r.error().message);
-              m_store.put_verdict(v);
-              unit_done(true);
-              return;
-            }
-            Verdict verdict = m_plan.judge->parse(r->text);
-            v.status = std::string(to_string(verdict.status));
-            v.score = verdict.score;
-            v.detail = verdict.detail;
-            v.raw_judgment = r->text;
-            m_store.put_verdict(v);
-            unit_done(false);
-          });
+    m_client.fetch(std::move(request), [this, v, index, turn](const std::string& hash,
+                                                              Result<Response> r) mutable {
+      v.judge_hash = hash;
+      if (!r) {
+        const Item& it = m_plan.items[index];
+        m_store.put_error(
+            ErrorRecord{m_run_id, "judge", hash, it.id, static_cast<int>(turn + 1), r.error()});
+        v.status = "judge_error";
+        v.detail = fmt::format("{}: {}", to_string(r.error().kind), r.error().message);
+        m_store.put_verdict(v);
+        unit_done(true);
+        return;
+      }
+      Verdict verdict = m_plan.judge->parse(r->text);
+      v.status = std::string(to_string(verdict.status));
+      v.score = verdict.score;
+      v.detail = verdict.detail;
+      v.raw_judgment = r->text;
+      m_store.put_verdict(v);
+      unit_done(false);
+    });
   }
 
   const RunPlan& m_plan;
   std::int64_t m_run_id;
-  ClientPool& m_pool;
+  CachedClient m_client;
   Store& m_store;
-  asio::io_context& m_io;
   std::vector<std::vector<std::string>> m_answers;
   std::map<std::pair<size_t, size_t>, std::string> m_candidate_hashes;
   RunProgress m_progress;
@@ -228,6 +206,7 @@ Runner::candidate_request(const RunPlan& plan, const Item& item, size_t turn,
   }
   r.messages.push_back({Role::user, item.turns[turn]});
   r.params = plan.candidate_params.merged_with(item.params);
+  format_for(plan.candidate, r);
   return r;
 }
 
@@ -237,6 +216,13 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
 {
   RunOutcome outcome;
   outcome.run_id = m_store.begin_run(plan.run);
+  std::vector<SystemMessage> system_messages;
+  for (const auto& item : plan.items) {
+    if (item.system) {
+      system_messages.push_back(*item.system);
+    }
+  }
+  m_store.put_system_messages(system_messages);
   Pipeline pipeline(plan, outcome.run_id, m_pool, m_store, m_io);
   pipeline.start();
 

@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS verdicts (
   item_id TEXT NOT NULL,
   turn INTEGER NOT NULL,
   category TEXT NOT NULL,
+  source TEXT NOT NULL,
   status TEXT NOT NULL,
   score REAL,
   prompt_id TEXT NOT NULL,
@@ -79,6 +80,10 @@ CREATE TABLE IF NOT EXISTS verdicts (
   system_message_id TEXT NOT NULL,
   created_at TEXT NOT NULL,
   PRIMARY KEY (run_id, item_id, turn)
+);
+CREATE TABLE IF NOT EXISTS system_messages (
+  id TEXT PRIMARY KEY,
+  text TEXT NOT NULL
 );
 )sql";
 
@@ -107,31 +112,23 @@ public:
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
-  Statement&
-  bind(int i, const std::string& v)
+  Statement& bind(int i, const std::string& v)
   {
     sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
-  Statement&
-  bind(int i, std::int64_t v)
+  Statement& bind(int i, std::int64_t v)
   {
     sqlite3_bind_int64(m_stmt, i, v);
     return *this;
   }
-  Statement&
-  bind(int i, int v)
-  {
-    return bind(i, static_cast<std::int64_t>(v));
-  }
-  Statement&
-  bind(int i, double v)
+  Statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+  Statement& bind(int i, double v)
   {
     sqlite3_bind_double(m_stmt, i, v);
     return *this;
   }
-  Statement&
-  bind(int i, std::optional<double> v)
+  Statement& bind(int i, std::optional<double> v)
   {
     if (v) {
       return bind(i, *v);
@@ -141,8 +138,7 @@ public:
   }
 
   // Steps once; true while a row is available.
-  bool
-  step()
+  bool step()
   {
     int rc = sqlite3_step(m_stmt);
     if (rc == SQLITE_ROW) {
@@ -154,27 +150,19 @@ public:
     return false;
   }
 
-  std::string
-  text(int col)
+  std::string text(int col)
   {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, col));
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, col)))
              : std::string();
   }
-  std::int64_t
-  integer(int col)
+  std::int64_t integer(int col) { return sqlite3_column_int64(m_stmt, col); }
+  double real(int col) { return sqlite3_column_double(m_stmt, col); }
+  bool is_null(int col) { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
+  void reset()
   {
-    return sqlite3_column_int64(m_stmt, col);
-  }
-  double
-  real(int col)
-  {
-    return sqlite3_column_double(m_stmt, col);
-  }
-  bool
-  is_null(int col)
-  {
-    return sqlite3_column_type(m_stmt, col) == SQLITE_NULL;
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
   }
 
 private:
@@ -320,14 +308,15 @@ void
 Store::put_verdict(const VerdictRecord& v)
 {
   Statement s(m_db,
-              "INSERT OR REPLACE INTO verdicts (run_id, item_id, turn, category, status, "
-              "score, prompt_id, judge_model_id, judge_params, position, raw_judgment, detail, "
-              "candidate_hash, judge_hash, system_message_id, created_at) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  s.bind(1, v.run_id).bind(2, v.item_id).bind(3, v.turn).bind(4, v.category).bind(5, v.status);
-  s.bind(6, v.score).bind(7, v.prompt_id).bind(8, v.judge_model_id).bind(9, v.judge_params);
-  s.bind(10, v.position).bind(11, v.raw_judgment).bind(12, v.detail).bind(13, v.candidate_hash);
-  s.bind(14, v.judge_hash).bind(15, v.system_message_id).bind(16, now_utc());
+              "INSERT OR REPLACE INTO verdicts (run_id, item_id, turn, category, source, "
+              "status, score, prompt_id, judge_model_id, judge_params, position, raw_judgment, "
+              "detail, candidate_hash, judge_hash, system_message_id, created_at) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  s.bind(1, v.run_id).bind(2, v.item_id).bind(3, v.turn).bind(4, v.category).bind(5, v.source);
+  s.bind(6, v.status).bind(7, v.score).bind(8, v.prompt_id).bind(9, v.judge_model_id);
+  s.bind(10, v.judge_params).bind(11, v.position).bind(12, v.raw_judgment).bind(13, v.detail);
+  s.bind(14, v.candidate_hash).bind(15, v.judge_hash).bind(16, v.system_message_id);
+  s.bind(17, now_utc());
   s.step();
 }
 
@@ -367,7 +356,7 @@ Store::verdicts(std::int64_t run_id)
 {
   Statement s(m_db, "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
                     "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
-                    "system_message_id FROM verdicts WHERE run_id = ? ORDER BY rowid");
+                    "system_message_id, source FROM verdicts WHERE run_id = ? ORDER BY rowid");
   s.bind(1, run_id);
   std::vector<VerdictRecord> out;
   while (s.step()) {
@@ -389,9 +378,39 @@ Store::verdicts(std::int64_t run_id)
     v.candidate_hash = s.text(11);
     v.judge_hash = s.text(12);
     v.system_message_id = s.text(13);
+    v.source = s.text(14);
     out.push_back(std::move(v));
   }
   return out;
+}
+
+void
+Store::put_system_messages(const std::vector<SystemMessage>& messages)
+{
+  exec("BEGIN");
+  try {
+    Statement s(m_db, "INSERT OR IGNORE INTO system_messages (id, text) VALUES (?, ?)");
+    for (const auto& m : messages) {
+      s.bind(1, m.id).bind(2, m.text);
+      s.step();
+      s.reset();
+    }
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+}
+
+std::optional<std::string>
+Store::system_message_text(const std::string& id)
+{
+  Statement s(m_db, "SELECT text FROM system_messages WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step()) {
+    return std::nullopt;
+  }
+  return s.text(0);
 }
 
 long

@@ -43,6 +43,7 @@ struct VerdictRecord
   std::string item_id;
   int turn = 0; // 1-based
   std::string category;
+  std::string source; // the benchmark the item comes from
   // ok | parse_failed | out_of_range | judge_error | candidate_error
   std::string status;
   std::optional<double> score;
@@ -91,6 +92,9 @@ public:
                     const Response& response);
 
   void put_error(const ErrorRecord& error);
+  // Records system messages by id (first text kept), in one transaction.
+  void put_system_messages(const std::vector<SystemMessage>& messages);
+  std::optional<std::string> system_message_text(const std::string& id);
   void put_verdict(const VerdictRecord& verdict);
 
   std::vector<RunRecord> runs();

@@ -42,6 +42,9 @@ struct ChatRequest
   std::string endpoint; // endpoint name, e.g. "janus"; picks pool limits, not hashed
   std::string model;    // model id sent on the wire
   std::vector<Message> messages;
+  // For `completions` endpoints: the messages rendered with the endpoint's
+  // chat template. Empty for chat endpoints.
+  std::string prompt;
   GenParams params;
 };
 
@@ -69,16 +72,29 @@ struct SystemMessage
   std::string text;
 };
 
+// A scoring rubric of one preference (Multifaceted Bench / Prometheus):
+// a question and what each score 1..5 means.
+struct Rubric
+{
+  std::string criteria;
+  std::map<std::string, std::string> score_descriptions; // "1".."5"
+
+  bool operator==(const Rubric&) const = default;
+};
+
 // One benchmark instance: one or more user turns, optional references (one
 // per turn) and per-item generation overrides.
 struct Item
 {
   std::string id;
-  std::string category;
+  std::string category; // the benchmark's own grouping (MT-Bench category, FLASK task, ...)
+  std::string source;   // which benchmark the prompt comes from (alpacaeval, flask, ...)
   std::vector<std::string> turns;
   std::vector<std::string> references; // empty, or one per turn
   std::optional<SystemMessage> system;
-  GenParams params; // e.g. MT-Bench's per-category temperature
+  std::vector<Rubric> rubrics;
+  std::map<std::string, std::vector<std::string>> meta; // e.g. FLASK skills, domain, difficulty
+  GenParams params;                                     // e.g. MT-Bench's per-category temperature
 };
 
 } // namespace harness

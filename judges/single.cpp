@@ -28,7 +28,8 @@ Result<JudgeCall>
 SingleJudge::build(const harness::JudgeInput& input) const
 {
   const auto& item = input.item;
-  const bool with_reference = m_reference_categories.count(item.category) > 0;
+  const bool with_reference =
+      m_reference_categories.count(item.category) > 0 || m_reference_categories.count("*") > 0;
   const bool multi_turn = input.turn > 0;
   if (input.turn > 1) {
     return Error(Error::Kind::config,

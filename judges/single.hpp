@@ -20,11 +20,7 @@ public:
   SingleJudge(FastChatPrompts prompts, std::string prompts_version,
               std::set<std::string> reference_categories, harness::GenParams params);
 
-  std::string
-  protocol() const override
-  {
-    return "single";
-  }
+  std::string protocol() const override { return "single"; }
   std::string rubric() const override;
   harness::Result<harness::JudgeCall> build(const harness::JudgeInput& input) const override;
   harness::Verdict parse(std::string_view judgment) const override;

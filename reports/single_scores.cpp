@@ -8,14 +8,12 @@ struct Sum
 {
   double total = 0;
   long n = 0;
-  void
-  add(double x)
+  void add(double x)
   {
     total += x;
     ++n;
   }
-  MeanScore
-  mean() const
+  MeanScore mean() const
   {
     return MeanScore{n ? std::optional(total / static_cast<double>(n)) : std::nullopt, n};
   }

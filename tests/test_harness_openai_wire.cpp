@@ -37,7 +37,7 @@ reply(int status, std::string body)
 
 TEST_CASE("chat body carries model, messages and only the set params")
 {
-  auto body = json::parse(openai_wire::chat_body(sample_request()));
+  auto body = json::parse(openai_wire::request_body(sample_request()));
   CHECK(body["model"] == "kaist-ai/janus-7b");
   CHECK(body["messages"][0]["role"] == "system");
   CHECK(body["messages"][1]["content"] == "Hi \"there\"");
@@ -147,7 +147,7 @@ TEST_CASE("an error object inside a 200 is not taken as a success")
 
 TEST_CASE("server side: request parse and reply body round-trip")
 {
-  auto parsed = openai_wire::parse_chat_request(openai_wire::chat_body(sample_request()));
+  auto parsed = openai_wire::parse_chat_request(openai_wire::request_body(sample_request()));
   REQUIRE(parsed);
   CHECK(parsed->model == "kaist-ai/janus-7b");
   CHECK(parsed->messages == sample_request().messages);

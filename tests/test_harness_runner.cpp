@@ -20,18 +20,9 @@ namespace {
 class EchoJudge final : public Judge
 {
 public:
-  std::string
-  protocol() const override
-  {
-    return "single";
-  }
-  std::string
-  rubric() const override
-  {
-    return "echo@1";
-  }
-  Result<JudgeCall>
-  build(const JudgeInput& in) const override
+  std::string protocol() const override { return "single"; }
+  std::string rubric() const override { return "echo@1"; }
+  Result<JudgeCall> build(const JudgeInput& in) const override
   {
     JudgeCall c;
     std::string text = "judge turn " + std::to_string(in.turn + 1) + ":";
@@ -42,8 +33,7 @@ public:
     c.prompt_id = "echo";
     return c;
   }
-  Verdict
-  parse(std::string_view judgment) const override
+  Verdict parse(std::string_view judgment) const override
   {
     Verdict v;
     if (judgment.starts_with("[[")) {

@@ -22,8 +22,7 @@ public:
 
   explicit ScriptedTransport(Script script) : m_script(std::move(script)) {}
 
-  void
-  start(harness::HttpRequest request, Done done) override
+  void start(harness::HttpRequest request, Done done) override
   {
     int index = 0;
     {
@@ -41,8 +40,7 @@ public:
   }
 
   // Completes the oldest held request; false when none is held.
-  bool
-  release_one()
+  bool release_one()
   {
     if (pending.empty()) {
       return false;

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <harness/benchmark.hpp>
+
+namespace benchmarks {
+
+// The generic field-mapped adapter: a JSON Lines file or a JSON array
+// (files.records), one single-turn item per record, fields taken from the
+// paths in spec.records (see harness::RecordFields). When `input` is
+// non-empty it is appended to the prompt after `input_separator`. Items keep
+// file order; their source is the spec's name. Errors name file, line (or
+// array index) and field.
+harness::Result<std::vector<harness::Item>> load_records(const harness::BenchSpec& spec,
+                                                         const harness::FileSet& files);
+
+} // namespace benchmarks

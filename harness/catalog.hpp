@@ -1,0 +1,39 @@
+#pragma once
+
+#include <harness/config.hpp>
+#include <harness/judge.hpp>
+#include <harness/text_file.hpp>
+#include <harness/types.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+// Finding and loading benchmarks and endpoints for the CLI (compiled into the
+// executable: it wires the benchmark and judge registries). Errors throw
+// harness::Fatal with the file, line and field.
+namespace cli {
+
+struct LoadedBench
+{
+  harness::BenchSpec spec;
+  harness::FileSet files;
+  std::vector<harness::Item> items;
+  std::unique_ptr<harness::Judge> judge;
+};
+
+// The spec files in <home>/benchmarks, sorted by name.
+std::vector<std::filesystem::path> bench_spec_paths(const std::filesystem::path& home);
+
+// Loads a benchmark by name (<home>/benchmarks/NAME.yaml) or spec path:
+// spec, files, items (ids checked unique) and judge. `bench_file`, when not
+// empty, replaces the spec's `records` file (e.g. a Multifaceted Bench file).
+LoadedBench load_bench(const std::filesystem::path& home, const std::string& bench,
+                       const std::filesystem::path& bench_file = {});
+
+// The built-in demo endpoint plus those of `path` (which must exist when
+// `required`; otherwise a missing file gives only the demo).
+harness::EndpointMap load_endpoints(const std::filesystem::path& path, bool required);
+
+} // namespace cli
