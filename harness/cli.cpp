@@ -95,8 +95,8 @@ int
 main(int argc, char** argv)
 {
   // `run` is the default subcommand: `evalrun --bench mtbench --model demo`.
-  static const std::set<std::string> k_commands = {"run",    "report",    "list", "-h",
-                                                   "--help", "--version", "-V"};
+  static const std::set<std::string> k_commands = {"build-bench", "run",    "report",    "list",
+                                                   "-h",          "--help", "--version", "-V"};
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && !k_commands.count(args[0])) {
     args.insert(args.begin(), "run");
@@ -134,7 +134,8 @@ main(int argc, char** argv)
   run_cmd
       ->add_option("--system-messages", run.system_messages,
                    "none | item (the benchmark's own, if any) | pool:FILE (assigned by seed and "
-                   "item id)")
+                   "item id) | generate:ENDPOINT (written by a generator model from a preference "
+                   "profile drawn by seed and item id)")
       ->capture_default_str();
   run_cmd->add_option("--seed", run.seed, "Seed for system-message assignment")
       ->capture_default_str();
@@ -170,6 +171,32 @@ main(int argc, char** argv)
   report_cmd->add_option("--model", report_model, "Only this candidate endpoint");
   report_cmd->add_option("--judge", report_judge, "Only this judge endpoint");
 
+  BuildBenchOptions build;
+  auto* build_cmd = app.add_subcommand(
+      "build-bench", "Build a Multifaceted-Bench-style file: sampled prompts with generated system "
+                     "messages, reference answers and rubrics");
+  build_cmd->add_option("--from", build.from, "Comma-separated benchmarks to sample prompts from")
+      ->capture_default_str();
+  build_cmd->add_option("--generator", build.generator, "Generator endpoint name")->required();
+  build_cmd->add_option("--per-source", build.per_source, "Prompts per benchmark")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  build_cmd->add_option("--seed", build.seed, "Seed for sampling prompts and preferences")
+      ->capture_default_str();
+  build_cmd->add_option("--out", build.out, "Output JSONL file (written atomically)")->required();
+  build_cmd->add_option("--db", build.db, "SQLite database (generator replies are cached there)")
+      ->capture_default_str();
+  build_cmd->add_option("--endpoints", build.endpoints, "Endpoints YAML");
+  build_cmd->add_option("--preferences", build.preferences,
+                        "Preference dimensions YAML (default: data/preferences.yaml)");
+  build_cmd->add_option("--concurrency", build.concurrency, "Requests in flight")
+      ->check(CLI::Range(1, 4096));
+  build_cmd
+      ->add_option("--max-attempts", build.max_attempts,
+                   "Times to ask for an instance whose reply does not follow the schema")
+      ->check(CLI::Range(1, 20))
+      ->capture_default_str();
+
   std::string what;
   std::filesystem::path list_endpoints_file;
   auto* list_cmd = app.add_subcommand("list", "List benchmarks or endpoints");
@@ -178,7 +205,7 @@ main(int argc, char** argv)
       ->check(CLI::IsMember({"benchmarks", "endpoints"}));
   list_cmd->add_option("--endpoints", list_endpoints_file, "Endpoints YAML");
 
-  for (auto* sub : {run_cmd, report_cmd, list_cmd}) {
+  for (auto* sub : {run_cmd, report_cmd, list_cmd, build_cmd}) {
     sub->fallthrough(); // --home may come after the subcommand
   }
   try {
@@ -194,6 +221,9 @@ main(int argc, char** argv)
   }
   if (*run_cmd) {
     return run_command(run, home);
+  }
+  if (*build_cmd) {
+    return build_bench_command(build, home);
   }
   if (*report_cmd) {
     return report_command(report_db, report_format, report_bench, report_model, report_judge);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <harness/preferences.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -19,7 +21,7 @@ struct RunOptions
   std::filesystem::path endpoints; // empty: <home>/data/endpoints.yaml
   std::optional<int> limit;
   std::optional<int> concurrency;
-  std::string system_messages = "item"; // none | item | pool:FILE
+  std::string system_messages = "item"; // none | item | pool:FILE | generate:ENDPOINT
   std::uint64_t seed = 0;
   std::filesystem::path seen; // system messages used in training
   int seen_ngram = 5;
@@ -27,6 +29,20 @@ struct RunOptions
   bool require_unseen = false;
   bool dry_run = false;
   std::string format = "md";
+};
+
+struct BuildBenchOptions
+{
+  std::string from = "alpacaeval,flask,koala,mtbench,selfinstruct";
+  std::string generator;
+  int per_source = 0;
+  std::uint64_t seed = 0;
+  std::filesystem::path out;
+  std::filesystem::path db = "evalrun.db";
+  std::filesystem::path endpoints;
+  std::filesystem::path preferences; // empty: <home>/data/preferences.yaml
+  std::optional<int> concurrency;
+  int max_attempts = 3;
 };
 
 // evalrun home: --home, else $EVALRUN_HOME, else the source tree it was built from.
@@ -38,5 +54,12 @@ int main(int argc, char** argv);
 
 // `evalrun run`: 0 when every unit succeeded, 3 when some requests failed.
 int run_command(const RunOptions& options, const std::filesystem::path& home);
+
+// Reads preference dimensions (data/preferences.yaml); throws Fatal on errors.
+std::vector<harness::PreferenceDimension> load_preferences(const std::filesystem::path& path);
+
+// `evalrun build-bench`: writes a Multifaceted-Bench-schema JSONL file; 0 when
+// every instance was generated, 3 when some failed (those are left out).
+int build_bench_command(const BuildBenchOptions& options, const std::filesystem::path& home);
 
 } // namespace cli

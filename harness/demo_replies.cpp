@@ -3,6 +3,7 @@
 #include <harness/request_hash.hpp>
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <cstdint>
@@ -20,7 +21,7 @@ constexpr std::array<const char*, 24> k_words = {
 class Draw
 {
 public:
-  explicit Draw(const std::string& hex) : m_state(std::stoull(hex.substr(0, 16), nullptr, 16)) {}
+  explicit Draw(std::uint64_t seed) : m_state(seed) {}
   std::uint64_t next()
   {
     // splitmix64
@@ -38,6 +39,52 @@ public:
 private:
   std::uint64_t m_state;
 };
+
+std::string words(Draw& draw, int n);
+
+// A document that follows `schema` (the subset structured outputs use:
+// object properties, arrays with minItems/maxItems, strings, numbers,
+// integers with bounds, booleans, enum, const).
+nlohmann::json
+fill_schema(const nlohmann::json& schema, Draw& draw, int depth = 0)
+{
+  if (schema.contains("const")) {
+    return schema["const"];
+  }
+  if (schema.contains("enum") && schema["enum"].is_array() && !schema["enum"].empty()) {
+    return schema["enum"]
+                 [static_cast<size_t>(draw.in(0, static_cast<int>(schema["enum"].size()) - 1))];
+  }
+  std::string type = schema.value("type", schema.contains("properties") ? "object" : "string");
+  if (type == "object") {
+    nlohmann::json out = nlohmann::json::object();
+    if (schema.contains("properties") && depth < 10) {
+      for (const auto& [name, sub] : schema["properties"].items()) {
+        out[name] = fill_schema(sub, draw, depth + 1);
+      }
+    }
+    return out;
+  }
+  if (type == "array") {
+    int lo = schema.value("minItems", 1);
+    int hi = std::max(lo, schema.value("maxItems", lo + 2));
+    nlohmann::json out = nlohmann::json::array();
+    int n = draw.in(lo, hi);
+    for (int i = 0; i < n && depth < 10; ++i) {
+      out.push_back(fill_schema(schema.value("items", nlohmann::json::object()), draw, depth + 1));
+    }
+    return out;
+  }
+  if (type == "integer" || type == "number") {
+    int lo = schema.value("minimum", 0);
+    int hi = schema.value("maximum", 100);
+    return draw.in(lo, std::max(lo, hi));
+  }
+  if (type == "boolean") {
+    return draw.in(0, 1) == 1;
+  }
+  return "(demo) " + words(draw, draw.in(4, 16));
+}
 
 std::string
 words(Draw& draw, int n)
@@ -64,11 +111,17 @@ demo_reply(const ChatRequest& request)
   }
   ChatRequest semantics = request;
   semantics.params = GenParams{}; // replies depend on (model, messages) only
-  Draw draw(sha256_hex(openai_wire::semantics_json(semantics)));
+  Draw draw(stable_hash64(openai_wire::semantics_json(semantics)));
   auto has = [&](std::string_view marker) {
     return all.find(marker) != std::string::npos;
   };
 
+  if (!request.json_schema.empty()) {
+    auto schema = nlohmann::json::parse(request.json_schema, nullptr, false);
+    if (!schema.is_discarded()) {
+      return fill_schema(schema, draw).dump();
+    }
+  }
   if (has("[[rating]]")) {
     return fmt::format("The demo judge read the answer: {}. Rating: [[{}]]", words(draw, 12),
                        draw.in(1, 10));

@@ -20,6 +20,19 @@ messages_json(const std::vector<Message>& messages)
 }
 
 void
+put_response_format(json& body, const ChatRequest& request)
+{
+  if (request.json_schema.empty()) {
+    return;
+  }
+  body["response_format"] = {{"type", "json_schema"},
+                             {"json_schema",
+                              {{"name", request.json_schema_name},
+                               {"schema", json::parse(request.json_schema)},
+                               {"strict", true}}}};
+}
+
+void
 put_params(json& body, const GenParams& p)
 {
   if (p.temperature) {
@@ -129,6 +142,7 @@ request_body(const ChatRequest& request)
     body["prompt"] = request.prompt;
   }
   put_params(body, request.params);
+  put_response_format(body, request);
   return body.dump();
 }
 
@@ -142,6 +156,7 @@ semantics_json(const ChatRequest& request)
   if (!request.prompt.empty()) {
     body["prompt"] = request.prompt;
   }
+  put_response_format(body, request);
   return body.dump(); // nlohmann::json objects are key-sorted
 }
 
@@ -217,9 +232,14 @@ parse_chat_request(std::string_view body)
     if (j.contains("max_tokens")) {
       r.params.max_tokens = j["max_tokens"].get<int>();
     }
+    if (j.contains("response_format") && j["response_format"].value("type", "") == "json_schema") {
+      const auto& schema = j["response_format"].at("json_schema");
+      r.json_schema_name = schema.value("name", "");
+      r.json_schema = schema.at("schema").dump();
+    }
     return r;
   } catch (const json::exception& e) {
-    return Error{Error::Kind::parse, fmt::format("invalid chat request: {}", e.what()), 400, {}};
+    return Error(Error::Kind::parse, fmt::format("invalid chat request: {}", e.what()), 400);
   }
 }
 

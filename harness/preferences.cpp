@@ -53,8 +53,7 @@ sample_profile(const std::vector<PreferenceDimension>& dimensions, std::uint64_t
 {
   PreferenceProfile profile;
   for (const auto& d : dimensions) {
-    auto digest = sha256_hex(fmt::format("{}:{}:{}", seed, key, d.name));
-    auto index = std::stoull(digest.substr(0, 16), nullptr, 16) % d.values.size();
+    auto index = stable_hash64(fmt::format("{}:{}:{}", seed, key, d.name)) % d.values.size();
     profile.choices.emplace_back(d.name, d.values[index]);
   }
   return profile;

@@ -1,8 +1,9 @@
 #include <harness/openai_wire.hpp>
 #include <harness/preflight.hpp>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
+#include <cstdlib>
 #include <future>
 
 namespace harness {
@@ -68,6 +69,48 @@ check_endpoint(Transport& transport, const EndpointConfig& endpoint,
     return fmt::format("{} answered HTTP {}: the server is not ready.", what, reply->status);
   }
   return std::nullopt;
+}
+
+ReadyEndpoints
+ready_endpoints(const std::vector<EndpointConfig*>& endpoints, Transport& transport,
+                const std::string& output)
+{
+  ReadyEndpoints ready;
+  std::vector<std::string> problems;
+  for (auto* e : endpoints) {
+    if (e->demo && !ready.demo) {
+      ready.demo = std::make_unique<DemoServer>();
+    }
+    if (e->demo) {
+      e->base_url = ready.demo->base_url();
+    }
+  }
+  for (const auto* e : endpoints) {
+    if (ready.api_keys.count(e->name)) {
+      continue; // checked already (the same endpoint in two roles)
+    }
+    std::optional<std::string> key;
+    if (!e->api_key_env.empty()) {
+      const char* value = std::getenv(e->api_key_env.c_str());
+      if (!value || !*value) {
+        problems.push_back(fmt::format("endpoint '{}' ({}) needs an API key: set the environment "
+                                       "variable {}",
+                                       e->name, e->base_url, e->api_key_env));
+        ready.api_keys[e->name] = std::nullopt;
+        continue;
+      }
+      key = value;
+    }
+    ready.api_keys[e->name] = key;
+    if (auto problem = check_endpoint(transport, *e, key)) {
+      problems.push_back(*problem);
+    }
+  }
+  if (!problems.empty()) {
+    throw Fatal(fmt::format("cannot start; nothing was written to {}:\n{}", output,
+                            fmt::join(problems, "\n")));
+  }
+  return ready;
 }
 
 } // namespace harness

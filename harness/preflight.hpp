@@ -1,10 +1,14 @@
 #pragma once
 
 #include <harness/config.hpp>
+#include <harness/demo_server.hpp>
 #include <harness/http.hpp>
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace harness {
 
@@ -14,5 +18,20 @@ namespace harness {
 // answered (a 404 counts as answering: not every server lists models).
 std::optional<std::string> check_endpoint(Transport& transport, const EndpointConfig& endpoint,
                                           const std::optional<std::string>& api_key);
+
+// Endpoints made ready for a command: the demo server started when one of
+// them is the demo (their base_url pointed at it), API keys read from the
+// environment, and each endpoint checked once.
+struct ReadyEndpoints
+{
+  std::unique_ptr<DemoServer> demo;
+  std::map<std::string, std::optional<std::string>> api_keys; // by endpoint name
+};
+
+// Readies `endpoints` (updated in place) or throws Fatal listing every
+// problem (missing key, unreachable server), saying that nothing was
+// written to `output`.
+ReadyEndpoints ready_endpoints(const std::vector<EndpointConfig*>& endpoints, Transport& transport,
+                               const std::string& output);
 
 } // namespace harness

@@ -23,6 +23,12 @@ sha256_hex(std::string_view data)
   return out;
 }
 
+std::uint64_t
+stable_hash64(std::string_view data)
+{
+  return std::stoull(sha256_hex(data).substr(0, 16), nullptr, 16);
+}
+
 std::string
 request_hash(const ChatRequest& request)
 {

@@ -2,6 +2,7 @@
 
 #include <harness/types.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,10 @@ namespace harness {
 
 // Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
+
+// The first 64 bits of SHA-256(`data`): a stable, platform-independent hash
+// for deterministic draws (pool assignment, preference sampling).
+std::uint64_t stable_hash64(std::string_view data);
 
 // The cache key of a request: SHA-256 of its semantics (model, messages,
 // sampling params). Endpoint name, URL, timeouts and concurrency are not

@@ -1,9 +1,11 @@
 #include <reports/render.hpp>
 
+#include <harness/cached_client.hpp>
 #include <harness/catalog.hpp>
 #include <harness/cli.hpp>
 #include <harness/client_pool.hpp>
 #include <harness/demo_server.hpp>
+#include <harness/instance_generator.hpp>
 #include <harness/preflight.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/runner.hpp>
@@ -76,7 +78,11 @@ apply_system_messages(std::vector<harness::Item>& items, const RunOptions& optio
             {"pool_size", pool->size()},
             {"seed", options.seed}};
   }
-  throw Fatal(fmt::format("--system-messages: unknown mode '{}' (none, item, pool:FILE)", mode));
+  if (mode.rfind("generate:", 0) == 0) {
+    return {{"mode", "generate"}, {"generator", mode.substr(9)}, {"seed", options.seed}};
+  }
+  throw Fatal(fmt::format(
+      "--system-messages: unknown mode '{}' (none, item, pool:FILE, generate:ENDPOINT)", mode));
 }
 
 // The --seen check: prints a summary, returns it for the run's provenance,
@@ -283,20 +289,36 @@ progress_line(const std::string& bench, const harness::RunProgress& p)
                      p.units_total, p.errors, rate, eta);
 }
 
-std::optional<std::string>
-api_key_for(const harness::EndpointConfig& e, std::vector<std::string>& problems)
+// Asks the generator for one system message per item (from a preference
+// profile drawn by seed and item id), through the run's pool and store.
+void
+generate_system_messages(std::vector<harness::Item>& items, const std::string& bench,
+                         const harness::EndpointConfig& generator, const RunOptions& options,
+                         const std::filesystem::path& home, boost::asio::io_context& io,
+                         harness::CachedClient& client)
 {
-  if (e.api_key_env.empty()) {
-    return std::nullopt;
+  auto dims = load_preferences(home / "data" / "preferences.yaml");
+  std::vector<harness::GenerationTask> tasks;
+  for (const auto& item : items) {
+    harness::GenerationTask task;
+    task.id = item.id;
+    task.source = item.source;
+    task.prompt = item.turns.front();
+    task.profile = harness::sample_profile(dims, options.seed, bench + ":" + item.id);
+    tasks.push_back(std::move(task));
   }
-  const char* key = std::getenv(e.api_key_env.c_str());
-  if (!key || !*key) {
-    problems.push_back(fmt::format("endpoint '{}' ({}) needs an API key: set the environment "
-                                   "variable {}",
-                                   e.name, e.base_url, e.api_key_env));
-    return std::nullopt;
+  auto result = harness::generate_all(io, client, tasks, harness::GenerationTarget::system_message,
+                                      generator, 3);
+  if (!result.failures.empty()) {
+    throw Fatal(fmt::format("could not generate {} system message(s); the run was not started "
+                            "(generated ones are stored and reused next time):\n  {}",
+                            result.failures.size(), fmt::join(result.failures, "\n  ")));
   }
-  return std::string(key);
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto& text = result.instances[i]->system;
+    items[i].system =
+        harness::SystemMessage{"gen-" + harness::sha256_hex(text).substr(0, 16), text};
+  }
 }
 
 } // namespace
@@ -317,8 +339,15 @@ run_command(const RunOptions& options, const std::filesystem::path& home)
   if (options.limit && *options.limit < static_cast<int>(plan.items.size())) {
     plan.items.resize(static_cast<size_t>(std::max(0, *options.limit)));
   }
+  std::optional<harness::EndpointConfig> generator;
+  if (options.system_messages.rfind("generate:", 0) == 0) {
+    generator =
+        pick_endpoint(endpoints, options.system_messages.substr(9), "generator", endpoints_path);
+  }
   json system_messages = apply_system_messages(plan.items, options);
-  system_messages["unseen_check"] = check_seen(plan.items, options);
+  if (!generator) {
+    system_messages["unseen_check"] = check_seen(plan.items, options);
+  }
   plan.candidate = pick_endpoint(endpoints, options.model, "candidate", endpoints_path);
   std::string judge_name = !options.judge.empty() ? options.judge
                            : plan.candidate.demo  ? "demo"
@@ -335,44 +364,31 @@ run_command(const RunOptions& options, const std::filesystem::path& home)
     print_plan(plan, spec);
     return 0;
   }
-  plan.run = make_run_record(spec, files, plan, options, system_messages);
 
   // Check everything that can be checked before a single row is written.
-  std::vector<std::string> problems;
-  auto candidate_key = api_key_for(plan.candidate, problems);
-  auto judge_key = api_key_for(plan.judge_endpoint, problems);
-  std::unique_ptr<harness::DemoServer> demo;
-  if (plan.candidate.demo || plan.judge_endpoint.demo) {
-    demo = std::make_unique<harness::DemoServer>();
-    for (auto* e : {&plan.candidate, &plan.judge_endpoint}) {
-      if (e->demo) {
-        e->base_url = demo->base_url();
-      }
-    }
-  }
   harness::CurlTransport transport;
-  std::set<std::string> checked;
-  for (const auto* e : {&plan.candidate, &plan.judge_endpoint}) {
-    const auto& key = e == &plan.candidate ? candidate_key : judge_key;
-    bool key_missing = !e->api_key_env.empty() && !key;
-    if (checked.insert(e->name).second && !key_missing) {
-      if (auto problem = harness::check_endpoint(transport, *e, key)) {
-        problems.push_back(*problem);
-      }
-    }
+  std::vector<harness::EndpointConfig*> roles = {&plan.candidate, &plan.judge_endpoint};
+  if (generator) {
+    roles.push_back(&*generator);
   }
-  if (!problems.empty()) {
-    throw Fatal(fmt::format("cannot start the run; nothing was written to {}:\n{}",
-                            options.db.string(), fmt::join(problems, "\n")));
-  }
+  auto ready = harness::ready_endpoints(roles, transport, options.db.string());
 
   harness::Store store(options.db);
   boost::asio::io_context io;
   harness::ClientPool pool(io, transport);
-  pool.add_endpoint(plan.candidate, candidate_key);
-  if (plan.judge_endpoint.name != plan.candidate.name) {
-    pool.add_endpoint(plan.judge_endpoint, judge_key);
+  std::set<std::string> added;
+  for (const auto* e : roles) {
+    if (added.insert(e->name).second) {
+      pool.add_endpoint(*e, ready.api_keys[e->name]);
+    }
   }
+  if (generator) {
+    harness::CachedClient client(io, pool, store);
+    generate_system_messages(plan.items, spec.name, *generator, options, home, io, client);
+    system_messages["unseen_check"] = check_seen(plan.items, options);
+  }
+  plan.run = make_run_record(spec, files, plan, options, system_messages);
+
   harness::Runner runner(io, pool, store);
   const bool tty = isatty(STDERR_FILENO) != 0;
   auto outcome = runner.run(

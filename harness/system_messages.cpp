@@ -105,9 +105,7 @@ parse_system_message_pool(const TextFile& file)
 size_t
 pool_index(std::uint64_t seed, const std::string& item_id, size_t pool_size)
 {
-  auto digest = sha256_hex(fmt::format("{}:{}", seed, item_id));
-  std::uint64_t value = std::stoull(digest.substr(0, 16), nullptr, 16);
-  return static_cast<size_t>(value % pool_size);
+  return static_cast<size_t>(stable_hash64(fmt::format("{}:{}", seed, item_id)) % pool_size);
 }
 
 void

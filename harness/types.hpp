@@ -46,6 +46,10 @@ struct ChatRequest
   // chat template. Empty for chat endpoints.
   std::string prompt;
   GenParams params;
+  // Structured output: the reply must be JSON following this schema (JSON
+  // text), sent as response_format {"type": "json_schema"}. Empty: none.
+  std::string json_schema_name;
+  std::string json_schema;
 };
 
 struct Usage

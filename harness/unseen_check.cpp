@@ -157,7 +157,7 @@ check_unseen(const std::vector<Item>& items, const std::vector<std::string>& see
         best.overlap = 1.0;
         best.seen_index = s;
       }
-      continue;
+      // Other evaluation messages may still be near this seen one.
     }
     std::map<size_t, size_t> shared; // target -> distinct shared n-grams
     for (auto h : grams(seen[s], n)) {

@@ -19,6 +19,29 @@ number_or_null(const MeanScore& s)
   return s.mean ? nlohmann::json(*s.mean) : nlohmann::json(nullptr);
 }
 
+// What the run's config says about its system messages: the mode and the
+// unseen check, if one was made ("" when there is nothing to say).
+std::string
+system_message_note(const std::string& config_json)
+{
+  auto config = nlohmann::json::parse(config_json, nullptr, false);
+  if (config.is_discarded() || !config.contains("system_messages")) {
+    return {};
+  }
+  const auto& sm = config["system_messages"];
+  std::string note = fmt::format("system messages: {}", sm.value("mode", "item"));
+  if (sm.contains("pool")) {
+    note += fmt::format(" ({}, seed {})", sm["pool"].get<std::string>(), sm.value("seed", 0));
+  } else if (sm.contains("generator")) {
+    note += fmt::format(" (generator {}, seed {})", sm["generator"].get<std::string>(),
+                        sm.value("seed", 0));
+  }
+  if (sm.contains("unseen_check") && sm["unseen_check"].is_object()) {
+    note += " · " + sm["unseen_check"].value("summary", "");
+  }
+  return note;
+}
+
 } // namespace
 
 std::vector<RunReport>
@@ -56,6 +79,9 @@ render_markdown(const std::vector<RunReport>& reports)
                        run.id, run.status, run.items, run.model_id, run.judge_model_id, run.rubric,
                        run.evalrun_version, run.started_at,
                        run.finished_at.empty() ? "" : " · finished " + run.finished_at);
+    if (auto note = system_message_note(run.config_json); !note.empty()) {
+      out += note + "\n\n";
+    }
     const auto& s = r.scores;
     out += "| turn 1 | turn 2 | average | n | parse failures | errors |\n";
     out += "|---:|---:|---:|---:|---:|---:|\n";

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# End to end: evalrun against its built-in demo backend. Usage: e2e_demo.sh EVALRUN
+# End to end: evalrun against its built-in demo backend. Usage: e2e_demo.sh EVALRUN SOURCE_DIR
 set -euo pipefail
 evalrun=$1
+source_dir=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -63,5 +64,60 @@ if "$evalrun" --bench mtbench --model janus --endpoints typo.yaml --db typo.db 2
 fi
 grep -q "typo.yaml:[0-9]*: field 'endpoints.janus" typo.err || fail "error must name file:line:field: $(cat typo.err)"
 [ ! -e typo.db ] || fail "nothing may be written on bad input"
+
+# 7. Every benchmark's plan, with the exact item counts.
+for expect in "alpacaeval 805 805" "flask 1740 1740" "koala 180 180" "mtbench 80 160" "selfinstruct 252 252"; do
+  set -- $expect
+  "$evalrun" --bench "$1" --model demo --dry-run > "plan-$1.txt"
+  grep -q "items: $2, turns: $3" "plan-$1.txt" || fail "$1 plan: $(cat "plan-$1.txt")"
+done
+"$evalrun" list benchmarks > list.txt
+grep -Eq '^koala +1 +180 +180' list.txt || fail "list benchmarks: $(cat list.txt)"
+
+# 8. System messages from a pool: the same seed gives the same assignment, another seed another.
+pool="$source_dir/data/system_messages/unseen_pool.yaml"
+assignments() { python3 -c "import sqlite3,sys; print('\n'.join(f'{i} {s}' for i, s in sqlite3.connect(sys.argv[1]).execute('select item_id, system_message_id from verdicts where run_id = ? order by item_id', (int(sys.argv[2]),))))" "$@"; }
+"$evalrun" --bench koala --model demo --system-messages "pool:$pool" --seed 7 --db s7a.db > /dev/null 2>&1 || fail "pool run"
+"$evalrun" --bench koala --model demo --system-messages "pool:$pool" --seed 7 --db s7b.db > /dev/null 2>&1 || fail "pool run 2"
+"$evalrun" --bench koala --model demo --system-messages "pool:$pool" --seed 8 --db s8.db > /dev/null 2>&1 || fail "pool run 3"
+assignments s7a.db 1 > a7.txt; assignments s7b.db 1 > b7.txt; assignments s8.db 1 > a8.txt
+[ "$(wc -l < a7.txt)" = 180 ] || fail "expected 180 assignments"
+cmp -s a7.txt b7.txt || fail "the same seed gave different system messages"
+cmp -s a7.txt a8.txt && fail "another seed gave the same system messages"
+grep -q ' pool-' a7.txt || fail "pool ids not recorded"
+
+# 9. build-bench on the demo backend writes a file the Multifaceted loader reads back.
+"$evalrun" build-bench --generator demo --per-source 4 --seed 2 --out built.jsonl --db build.db 2> build.err \
+  || fail "build-bench: $(cat build.err)"
+[ "$(wc -l < built.jsonl)" = 20 ] || fail "expected 20 instances"
+python3 - built.jsonl <<'PY' || fail "built instances are incomplete"
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    assert all(d[k] for k in ("id", "source", "system", "prompt", "reference_answer")), d
+    assert len(d["rubrics"]) == 4 and all(set(r["score_descriptions"]) == set("12345") and r["criteria"] for r in d["rubrics"])
+PY
+"$evalrun" --bench multifaceted --bench-file built.jsonl --model demo --dry-run > mf.txt || fail "loader"
+grep -q "items: 20, turns: 20" mf.txt || fail "loader read back: $(cat mf.txt)"
+grep -q "system messages: 20 of 20 items" mf.txt || fail "system messages not read back"
+
+# 10. A completions endpoint gets its prompt rendered with the named template, stored with the request.
+cat > cmpl.yaml <<'YAML'
+endpoints:
+  janus-demo:
+    base_url: demo://in-process
+    model: kaist-ai/janus-7b
+    kind: completions
+    template: mistral-inst
+YAML
+"$evalrun" --bench mtbench --model janus-demo --judge demo --endpoints cmpl.yaml --limit 1 --db cmpl.db > /dev/null 2>&1 || fail "completions run"
+python3 - cmpl.db <<'PY' || fail "rendered prompt not stored"
+import json, sqlite3, sys
+rows = [json.loads(s) for (s,) in sqlite3.connect(sys.argv[1]).execute("select semantics from requests where model = 'kaist-ai/janus-7b'")]
+assert len(rows) == 2, rows
+t2 = [r for r in rows if len(r["messages"]) == 3][0]
+assert t2["prompt"].startswith("[INST] Compose an engaging travel blog post"), t2["prompt"]
+assert "[/INST] " in t2["prompt"] and t2["prompt"].endswith(" [/INST] ") and "</s>[INST] " in t2["prompt"]
+PY
 
 echo "e2e_demo: all checks passed"

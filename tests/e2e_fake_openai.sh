@@ -82,4 +82,34 @@ sent_ok=$(stats "s['status_counts'].get('200', 0)")
 grep -q "$kept from cache" resumed.err || fail "resume should reuse $kept responses: $(cat resumed.err)"
 [ "$(json_field resumed.json average)" = "$(json_field one.json average)" ] || fail "resumed scores differ"
 echo "kill: $kept of 320 stored before SIGKILL; resume sent $((320 - kept)), reused $kept"
+# 4. build-bench against a generator whose replies are 20% garbage: every
+#    requested instance is written, none malformed.
+kill "$server"; wait "$server" 2> /dev/null || true
+rm -f port.txt
+python3 "$fake" --port 0 --port-file port.txt --garbage-rate 0.2 --seed 5 > fake2.log 2>&1 &
+server=$!
+for _ in $(seq 100); do [ -s port.txt ] && break; sleep 0.1; done
+port=$(cat port.txt)
+sed -i "s#http://127.0.0.1:[0-9]*/v1#http://127.0.0.1:$port/v1#" eps.yaml
+"$evalrun" build-bench --generator cand --endpoints eps.yaml --per-source 10 --seed 1 --out built.jsonl \
+  --db build.db 2> build.err || fail "build-bench: $(cat build.err)"
+[ "$(wc -l < built.jsonl)" = 50 ] || fail "expected 50 instances: $(cat build.err)"
+[ "$(stats "s['garbage']")" -gt 0 ] || fail "no garbage was injected"
+python3 - built.jsonl <<'PY' || fail "malformed instance written"
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    assert all(isinstance(d[k], str) and d[k] for k in ("id", "source", "system", "prompt", "reference_answer")), d
+    assert len(d["rubrics"]) == 4, d
+    for r in d["rubrics"]:
+        assert r["criteria"] and sorted(r["score_descriptions"]) == ["1", "2", "3", "4", "5"], r
+        assert all(r["score_descriptions"].values())
+    n += 1
+assert n == 50
+PY
+"$evalrun" --bench multifaceted --bench-file built.jsonl --model demo --dry-run | grep -q "items: 50" \
+  || fail "the Multifaceted loader did not read the built file back"
+echo "build-bench: 50 instances written, $(stats "s['garbage']") garbage replies retried; $(tail -1 build.err)"
+
 echo "e2e_fake_openai: all checks passed"
