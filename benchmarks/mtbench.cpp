@@ -16,17 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-Result<const harness::TextFile*>
-file_for(const harness::BenchSpec& spec, const harness::FileSet& files, const std::string& key)
-{
-  auto it = files.find(key);
-  if (it == files.end()) {
-    return Error(Error::Kind::config, fmt::format("{}: files.{} is required by the mtbench adapter",
-                                                  spec.defined_in.string(), key));
-  }
-  return &it->second;
-}
-
 Result<std::vector<std::string>>
 string_list(const json& record, const char* field)
 {
@@ -61,7 +50,7 @@ id_of(const json& record)
 Result<std::vector<Item>>
 load_mtbench(const harness::BenchSpec& spec, const harness::FileSet& files)
 {
-  auto questions = file_for(spec, files, "questions");
+  auto questions = harness::required_file(spec, files, "questions", "the mtbench adapter reads it");
   if (!questions) {
     return questions.error();
   }

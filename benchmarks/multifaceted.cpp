@@ -139,48 +139,18 @@ parse_source_map(const harness::FileSet& files)
 Result<std::vector<Item>>
 load_multifaceted(const harness::BenchSpec& spec, const harness::FileSet& files)
 {
-  auto file = files.find("records");
-  if (file == files.end()) {
-    return Error(Error::Kind::config,
-                 fmt::format("{}: the multifaceted adapter needs a data file (--bench-file FILE)",
-                             spec.defined_in.string()));
+  auto file =
+      harness::required_file(spec, files, "records", "pass the data with --bench-file FILE");
+  if (!file) {
+    return file.error();
   }
   auto source_map = parse_source_map(files);
   if (!source_map) {
     return source_map.error();
   }
-  const auto& text = file->second.content;
-  const std::string path = file->second.path.string();
-  std::vector<Item> items;
-
-  // A whole-file JSON document (array or one object), else JSON Lines.
-  json whole = json::parse(text, nullptr, false);
-  if (!whole.is_discarded() && (whole.is_array() || whole.is_object())) {
-    json records = whole.is_array() ? whole : json::array({whole});
-    for (size_t i = 0; i < records.size(); ++i) {
-      auto item = records[i].is_object()
-                      ? make_item(records[i], i, *source_map)
-                      : Result<Item>(Error(Error::Kind::config, "expected an object"));
-      if (!item) {
-        return Error(Error::Kind::config,
-                     fmt::format("{}: record [{}]: {}", path, i, item.error().message));
-      }
-      items.push_back(std::move(*item));
-    }
-    return items;
-  }
-  auto walked = harness::for_each_jsonl(file->second, [&](int, const json& record) -> Result<bool> {
-    auto item = make_item(record, items.size(), *source_map);
-    if (!item) {
-      return item.error();
-    }
-    items.push_back(std::move(*item));
-    return true;
+  return harness::items_from_records(**file, [&](const json& record, size_t index) {
+    return make_item(record, index, *source_map);
   });
-  if (!walked) {
-    return walked.error();
-  }
-  return items;
 }
 
 } // namespace benchmarks

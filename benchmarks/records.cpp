@@ -177,50 +177,12 @@ make_item(const harness::BenchSpec& spec, const json& record, size_t index)
 Result<std::vector<Item>>
 load_records(const harness::BenchSpec& spec, const harness::FileSet& files)
 {
-  auto file = files.find("records");
-  if (file == files.end()) {
-    return Error(Error::Kind::config,
-                 fmt::format("{}: files.records is required by the records adapter",
-                             spec.defined_in.string()));
+  auto file = harness::required_file(spec, files, "records", "the records adapter reads it");
+  if (!file) {
+    return file.error();
   }
-  std::vector<Item> items;
-  if (spec.records.format == "json_array") {
-    json doc;
-    try {
-      doc = json::parse(file->second.content);
-    } catch (const json::parse_error& e) {
-      return Error(Error::Kind::config,
-                   fmt::format("{}: not valid JSON: {}", file->second.path.string(), e.what()));
-    }
-    if (!doc.is_array()) {
-      return Error(Error::Kind::config,
-                   fmt::format("{}: expected a JSON array of records", file->second.path.string()));
-    }
-    for (size_t i = 0; i < doc.size(); ++i) {
-      auto item = doc[i].is_object()
-                      ? make_item(spec, doc[i], i)
-                      : Result<Item>(Error(Error::Kind::config, "expected an object"));
-      if (!item) {
-        return Error(Error::Kind::config,
-                     fmt::format("{}: record [{}]: {}", file->second.path.string(), i,
-                                 item.error().message));
-      }
-      items.push_back(std::move(*item));
-    }
-    return items;
-  }
-  auto walked = harness::for_each_jsonl(file->second, [&](int, const json& record) -> Result<bool> {
-    auto item = make_item(spec, record, items.size());
-    if (!item) {
-      return item.error();
-    }
-    items.push_back(std::move(*item));
-    return true;
-  });
-  if (!walked) {
-    return walked.error();
-  }
-  return items;
+  return harness::items_from_records(
+      **file, [&](const json& record, size_t index) { return make_item(spec, record, index); });
 }
 
 } // namespace benchmarks

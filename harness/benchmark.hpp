@@ -5,6 +5,10 @@
 #include <harness/text_file.hpp>
 #include <harness/types.hpp>
 
+#include <nlohmann/json_fwd.hpp>
+
+#include <functional>
+#include <string>
 #include <vector>
 
 namespace harness {
@@ -12,5 +16,15 @@ namespace harness {
 // A benchmark adapter: pure parsing of the spec's files (already read by the
 // runner) into items. Errors name the file, line and field.
 using BenchmarkLoader = Result<std::vector<Item>> (*)(const BenchSpec& spec, const FileSet& files);
+
+// One item per record of `file` (see for_each_record), made by
+// `make(record, index)`; the first Error stops and names file and line.
+Result<std::vector<Item>>
+items_from_records(const TextFile& file,
+                   const std::function<Result<Item>(const nlohmann::json&, size_t)>& make);
+
+// The spec's file `key`, or an Error saying that `adapter` needs it.
+Result<const TextFile*> required_file(const BenchSpec& spec, const FileSet& files,
+                                      const std::string& key, const std::string& why);
 
 } // namespace harness

@@ -332,10 +332,6 @@ parse_bench_spec(const TextFile& file, const std::filesystem::path& home, const 
     if (f.has("records")) {
       Fields r(f.node("records"), path, "records");
       auto& m = s.records;
-      m.format = r.get<std::string>("format", m.format);
-      if (m.format != "jsonl" && m.format != "json_array") {
-        r.fail(r.node("format"), "format", "must be jsonl or json_array");
-      }
       m.id = r.paths("id");
       m.id_prefix = r.get<std::string>("id_prefix", "");
       m.prompt = r.paths("prompt");

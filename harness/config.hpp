@@ -58,8 +58,7 @@ struct JudgeSpec
 // present in a record is used, so one spec can read several key schemas.
 struct RecordFields
 {
-  std::string format = "jsonl"; // jsonl | json_array
-  std::vector<std::string> id;  // empty: id_prefix + 0-based record index
+  std::vector<std::string> id; // empty: id_prefix + 0-based record index
   std::string id_prefix;
   std::vector<std::string> prompt; // required
   std::vector<std::string> input;  // optional; appended to the prompt when non-empty

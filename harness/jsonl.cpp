@@ -45,4 +45,26 @@ for_each_jsonl(const TextFile& file,
   return records;
 }
 
+Result<int>
+for_each_record(const TextFile& file,
+                const std::function<Result<bool>(int, const nlohmann::json&)>& on_record)
+{
+  auto whole = nlohmann::json::parse(file.content, nullptr, false);
+  if (whole.is_discarded() || !(whole.is_array() || whole.is_object())) {
+    return for_each_jsonl(file, on_record);
+  }
+  if (whole.is_object()) {
+    whole = nlohmann::json::array({std::move(whole)});
+  }
+  for (size_t i = 0; i < whole.size(); ++i) {
+    auto r = whole[i].is_object() ? on_record(static_cast<int>(i), whole[i])
+                                  : Result<bool>(Error(Error::Kind::config, "expected an object"));
+    if (!r) {
+      return Error(r.error().kind,
+                   fmt::format("{}: record [{}]: {}", file.path.string(), i, r.error().message));
+    }
+  }
+  return static_cast<int>(whole.size());
+}
+
 } // namespace harness

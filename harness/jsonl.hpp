@@ -17,4 +17,10 @@ Result<int>
 for_each_jsonl(const TextFile& file,
                const std::function<Result<bool>(int, const nlohmann::json&)>& on_record);
 
+// Like for_each_jsonl, but the file may also be one JSON document: an array
+// of objects (errors then name "file: record [i]") or a single object.
+Result<int>
+for_each_record(const TextFile& file,
+                const std::function<Result<bool>(int, const nlohmann::json&)>& on_record);
+
 } // namespace harness

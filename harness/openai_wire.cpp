@@ -260,39 +260,40 @@ parse_completion_request(std::string_view body)
   }
 }
 
+// A one-choice reply body of the given object type ("chat.completion" or "text_completion").
+std::string
+reply_body(const char* id, const char* object, const std::string& model, json choice,
+           const Usage& usage)
+{
+  json body = {{"id", id},
+               {"object", object},
+               {"created", 0},
+               {"model", model},
+               {"choices", json::array({std::move(choice)})},
+               {"usage",
+                {{"prompt_tokens", usage.prompt_tokens},
+                 {"completion_tokens", usage.completion_tokens},
+                 {"total_tokens", usage.prompt_tokens + usage.completion_tokens}}}};
+  return body.dump();
+}
+
 std::string
 completion_reply_body(const std::string& model, const std::string& text, const Usage& usage,
                       const std::string& finish_reason)
 {
-  json body = {
-      {"id", "cmpl-evalrun-demo"},
-      {"object", "text_completion"},
-      {"created", 0},
-      {"model", model},
-      {"choices", json::array({{{"index", 0}, {"text", text}, {"finish_reason", finish_reason}}})},
-      {"usage",
-       {{"prompt_tokens", usage.prompt_tokens},
-        {"completion_tokens", usage.completion_tokens},
-        {"total_tokens", usage.prompt_tokens + usage.completion_tokens}}}};
-  return body.dump();
+  return reply_body("cmpl-evalrun-demo", "text_completion", model,
+                    {{"index", 0}, {"text", text}, {"finish_reason", finish_reason}}, usage);
 }
 
 std::string
 chat_reply_body(const std::string& model, const std::string& text, const Usage& usage,
                 const std::string& finish_reason)
 {
-  json body = {{"id", "chatcmpl-evalrun-demo"},
-               {"object", "chat.completion"},
-               {"created", 0},
-               {"model", model},
-               {"choices", json::array({{{"index", 0},
-                                         {"message", {{"role", "assistant"}, {"content", text}}},
-                                         {"finish_reason", finish_reason}}})},
-               {"usage",
-                {{"prompt_tokens", usage.prompt_tokens},
-                 {"completion_tokens", usage.completion_tokens},
-                 {"total_tokens", usage.prompt_tokens + usage.completion_tokens}}}};
-  return body.dump();
+  return reply_body("chatcmpl-evalrun-demo", "chat.completion", model,
+                    {{"index", 0},
+                     {"message", {{"role", "assistant"}, {"content", text}}},
+                     {"finish_reason", finish_reason}},
+                    usage);
 }
 
 std::string
