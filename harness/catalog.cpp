@@ -79,12 +79,29 @@ load_bench(const std::filesystem::path& home, const std::string& bench,
     }
   }
   out.items = std::move(*items);
-  auto judge = judges::make_judge(out.spec, out.files);
+  remake_judge(out, home);
+  return out;
+}
+
+void
+remake_judge(LoadedBench& bench, const std::filesystem::path& home, const std::string& rubric)
+{
+  const std::string& name = rubric.empty() ? bench.spec.judge.rubric : rubric;
+  if (name.empty()) {
+    throw Fatal(
+        fmt::format("{}: field 'judge.rubric' is required", bench.spec.defined_in.string()));
+  }
+  auto loaded = harness::load_rubric(home, name);
+  if (!loaded) {
+    throw Fatal(fmt::format("{}: judge.rubric: {}", bench.spec.defined_in.string(),
+                            loaded.error().message));
+  }
+  bench.rubric = std::move(*loaded);
+  auto judge = judges::make_judge(bench.rubric, bench.spec.judge);
   if (!judge) {
     throw Fatal(judge.error().message);
   }
-  out.judge = std::move(*judge);
-  return out;
+  bench.judge = std::move(*judge);
 }
 
 harness::EndpointMap

@@ -2,6 +2,7 @@
 
 #include <harness/config.hpp>
 #include <harness/judge.hpp>
+#include <harness/rubric_spec.hpp>
 #include <harness/text_file.hpp>
 #include <harness/types.hpp>
 
@@ -20,6 +21,7 @@ struct LoadedBench
   harness::BenchSpec spec;
   harness::FileSet files;
   std::vector<harness::Item> items;
+  harness::RubricSpec rubric;
   std::unique_ptr<harness::Judge> judge;
 };
 
@@ -31,6 +33,12 @@ std::vector<std::filesystem::path> bench_spec_paths(const std::filesystem::path&
 // empty, replaces the spec's `records` file (e.g. a Multifaceted Bench file).
 LoadedBench load_bench(const std::filesystem::path& home, const std::string& bench,
                        const std::filesystem::path& bench_file = {});
+
+// Replaces `bench`'s judge with one made from its (possibly changed)
+// spec.judge settings and `rubric` (a name under rubrics/ or a .yaml path;
+// empty keeps the spec's).
+void remake_judge(LoadedBench& bench, const std::filesystem::path& home,
+                  const std::string& rubric = {});
 
 // The built-in demo endpoint plus those of `path` (which must exist when
 // `required`; otherwise a missing file gives only the demo).

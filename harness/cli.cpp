@@ -125,6 +125,17 @@ main(int argc, char** argv)
       ->capture_default_str();
   run_cmd->add_option("--bench-file", run.bench_file,
                       "Benchmark data file for benchmarks that read one (multifaceted)");
+  run_cmd->add_option(
+      "--rubric", run.rubric,
+      "Judge rubric: a name under rubrics/ or a .yaml file (its protocol decides how "
+      "to judge; default: the benchmark's)");
+  run_cmd->add_option("--baseline", run.baseline,
+                      "Pairwise protocols: the baseline endpoint, or 'references' for the items' "
+                      "reference answers (default: the benchmark's)");
+  run_cmd->add_option("--judge-runs", run.judge_runs, "Independent judge runs averaged (absolute)")
+      ->check(CLI::Range(1, 20));
+  run_cmd->add_flag("--show-system", run.show_system,
+                    "Show the judge the item's system message (pairwise, absolute)");
   run_cmd->add_option("--endpoints", run.endpoints,
                       "Endpoints YAML (default: data/endpoints.yaml)");
   run_cmd->add_option("--limit", run.limit, "Only the first N items")

@@ -17,6 +17,10 @@ struct RunOptions
   std::string model;
   std::string judge;                // empty: from the spec (demo when the model is demo)
   std::filesystem::path bench_file; // replaces the spec's records file
+  std::string rubric;               // replaces the spec's judge rubric
+  std::string baseline;             // pairwise: endpoint name or "references"
+  std::optional<int> judge_runs;
+  bool show_system = false;
   std::filesystem::path db = "evalrun.db";
   std::filesystem::path endpoints; // empty: <home>/data/endpoints.yaml
   std::optional<int> limit;

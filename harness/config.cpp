@@ -1,4 +1,6 @@
 #include <harness/config.hpp>
+#include <harness/rubric_spec.hpp>
+#include <harness/template.hpp>
 
 #include <fmt/core.h>
 #include <yaml-cpp/yaml.h>
@@ -108,6 +110,8 @@ private:
   {
     if constexpr (std::is_same_v<T, std::string>) {
       return "a string";
+    } else if constexpr (std::is_same_v<T, bool>) {
+      return "true or false";
     } else if constexpr (std::is_integral_v<T>) {
       return "an integer";
     } else if constexpr (std::is_floating_point_v<T>) {
@@ -144,6 +148,12 @@ read_params(Fields& f)
     p.repetition_penalty = f.get<double>("repetition_penalty");
   }
   p.stop = f.get<std::vector<std::string>>("stop", {});
+  if (f.has("logprobs")) {
+    p.logprobs = f.get<bool>("logprobs");
+  }
+  if (f.has("top_logprobs")) {
+    p.top_logprobs = f.get<int>("top_logprobs");
+  }
   return p;
 }
 
@@ -355,18 +365,105 @@ parse_bench_spec(const TextFile& file, const std::filesystem::path& home, const 
     if (f.has("judge")) {
       Fields j(f.node("judge"), path, "judge");
       s.judge.endpoint = j.get<std::string>("endpoint");
-      s.judge.protocol = j.get<std::string>("protocol");
-      s.judge.prompts = j.get<std::string>("prompts", "");
+      s.judge.rubric = j.get<std::string>("rubric");
       s.judge.reference_categories = j.get<std::vector<std::string>>("reference_categories", {});
       s.judge.params = parse_params(j, "params", path);
-      j.reject_unknown();
-      if (!s.judge.prompts.empty() && !s.files.count(s.judge.prompts)) {
-        j.fail(j.node("prompts"), "prompts", "names no entry of 'files'");
+      s.judge.runs = j.get<int>("runs", 1);
+      s.judge.resamples = j.get<int>("resamples", 0);
+      s.judge.show_system = j.get<bool>("show_system", false);
+      s.judge.baseline = j.get<std::string>("baseline", "");
+      if (s.judge.runs < 1 || s.judge.resamples < 0) {
+        j.fail(f.node("judge"), "runs", "runs must be at least 1 and resamples at least 0");
       }
+      j.reject_unknown();
     }
     f.reject_unknown();
     return s;
   });
+}
+
+Result<RubricSpec>
+parse_rubric(const TextFile& file)
+{
+  const std::string path = file.path.string();
+  return parse_yaml(file, [&](const YAML::Node& root) {
+    RubricSpec r;
+    r.defined_in = file.path;
+    Fields f(root, path, "");
+    r.name = f.get<std::string>("name");
+    r.version = f.get<std::string>("version");
+    r.protocol = f.get<std::string>("protocol");
+    r.description = f.get<std::string>("description", "");
+    auto read_prompt = [&](Fields& p, const std::string& where) {
+      RubricPrompt prompt;
+      prompt.system = p.get<std::string>("system", "");
+      prompt.template_text = p.get<std::string>("template");
+      auto vars = template_variables(prompt.template_text, TemplateSyntax::mustache);
+      if (!vars) {
+        p.fail(p.node("template"), "template", fmt::format("{} ({})", vars.error().message, where));
+      }
+      return prompt;
+    };
+    if (f.has("template")) {
+      r.prompts["default"] = read_prompt(f, "default");
+    }
+    if (f.has("prompts")) {
+      for (const auto& kv : f.node("prompts")) {
+        auto name = kv.first.as<std::string>();
+        Fields p(kv.second, path, "prompts." + name);
+        r.prompts[name] = read_prompt(p, name);
+        p.reject_unknown();
+      }
+    }
+    if (r.prompts.empty()) {
+      f.fail(root, "template", "a rubric needs `template` or `prompts`");
+    }
+    if (f.has("output")) {
+      Fields o(f.node("output"), path, "output");
+      r.pattern = o.get<std::string>("pattern");
+      r.fallback = o.get<std::string>("fallback", "");
+      o.reject_unknown();
+    }
+    if (f.has("scale")) {
+      Fields sc(f.node("scale"), path, "scale");
+      r.scale_min = sc.get<double>("min");
+      r.scale_max = sc.get<double>("max");
+      sc.reject_unknown();
+      if (*r.scale_min >= *r.scale_max) {
+        f.fail(f.node("scale"), "scale", "min must be below max");
+      }
+    }
+    if (f.has("criteria")) {
+      for (const auto& c : f.node("criteria")) {
+        Fields cf(c, path, "criteria[]");
+        Rubric rubric;
+        rubric.criteria = cf.get<std::string>("criteria");
+        if (cf.has("score_descriptions")) {
+          for (const auto& kv : cf.node("score_descriptions")) {
+            rubric.score_descriptions[kv.first.as<std::string>()] = kv.second.as<std::string>();
+          }
+        }
+        cf.reject_unknown();
+        r.criteria.push_back(std::move(rubric));
+      }
+    }
+    r.params = parse_params(f, "params", path);
+    f.reject_unknown();
+    return r;
+  });
+}
+
+Result<RubricSpec>
+load_rubric(const std::filesystem::path& home, const std::string& name_or_path)
+{
+  std::filesystem::path path = name_or_path.ends_with(".yaml")
+                                   ? std::filesystem::path(name_or_path)
+                                   : home / "rubrics" / (name_or_path + ".yaml");
+  auto file = read_text_file(path);
+  if (!file) {
+    return file.error();
+  }
+  return parse_rubric(*file);
 }
 
 Result<BenchSpec>

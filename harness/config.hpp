@@ -47,10 +47,13 @@ Result<EndpointMap> parse_endpoints(const TextFile& file);
 struct JudgeSpec
 {
   std::string endpoint;                          // default judge endpoint name
-  std::string protocol;                          // e.g. "single"
-  std::string prompts;                           // key into BenchSpec::files with the judge prompts
+  std::string rubric;                            // rubrics/NAME.yaml; its protocol is the judge's
   std::vector<std::string> reference_categories; // categories judged with references ("*": all)
-  GenParams params;                              // judge sampling (fixed by the protocol)
+  GenParams params;                              // overrides the rubric's sampling
+  int runs = 1;             // independent judge runs averaged (absolute; Janus used 3)
+  int resamples = 0;        // re-samples of a reply that does not parse
+  bool show_system = false; // show the judge the item's system message (pairwise)
+  std::string baseline;     // pairwise: an endpoint name, or "references"
 };
 
 // How the generic `records` adapter maps a record's fields to an Item. Each

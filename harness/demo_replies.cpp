@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 
 namespace harness {
@@ -122,6 +123,10 @@ demo_reply(const ChatRequest& request)
       return fill_schema(schema, draw).dump();
     }
   }
+  if (has("\"model_identifier\": \"M\"")) {
+    // AlpacaEval's classifier: one token, the likelier of m and M.
+    return draw.in(0, 1) ? "m" : "M";
+  }
   if (has("[[rating]]")) {
     return fmt::format("The demo judge read the answer: {}. Rating: [[{}]]", words(draw, 12),
                        draw.in(1, 10));
@@ -145,6 +150,24 @@ demo_reply(const ChatRequest& request)
   }
   return fmt::format("(evalrun demo answer to \"{}\") {}.", question,
                      words(draw, draw.in(20, 120)));
+}
+
+std::vector<std::pair<std::string, double>>
+demo_top_logprobs(const ChatRequest& request, const std::string& reply)
+{
+  if (!request.params.logprobs.value_or(false)) {
+    return {};
+  }
+  if (reply == "m" || reply == "M") {
+    ChatRequest semantics = request;
+    semantics.params = GenParams{};
+    Draw draw(stable_hash64("logprobs:" + openai_wire::semantics_json(semantics)));
+    double p_top = 0.5 + draw.in(1, 48) / 100.0; // 0.51..0.98 for the chosen token
+    std::string other = reply == "m" ? "M" : "m";
+    return {{reply, std::log(p_top * 0.99)}, {other, std::log((1 - p_top) * 0.99)}};
+  }
+  auto space = reply.find(' ');
+  return {{reply.substr(0, space), 0.0}};
 }
 
 } // namespace harness

@@ -15,4 +15,11 @@ namespace harness {
 // anything else gets a plain answer of 20..120 words that says it is a demo.
 std::string demo_reply(const ChatRequest& request);
 
+// The first token's top logprobs for a demo reply, when the request asked for
+// them: for AlpacaEval's classifier prompt (reply "m" or "M") both
+// identifiers, with P(m) between 0.02 and 0.98; otherwise the reply's first
+// word alone, with logprob 0.
+std::vector<std::pair<std::string, double>> demo_top_logprobs(const ChatRequest& request,
+                                                              const std::string& reply);
+
 } // namespace harness

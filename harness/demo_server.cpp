@@ -74,7 +74,8 @@ handle(const http::request<http::string_body>& req, std::atomic<long>& served)
     Usage usage{prompt_words, count_words(reply_text)};
     return reply(
         http::status::ok,
-        chat ? openai_wire::chat_reply_body(parsed->model, reply_text, usage, finish)
+        chat ? openai_wire::chat_reply_body(parsed->model, reply_text, usage, finish,
+                                            demo_top_logprobs(*parsed, reply_text))
              : openai_wire::completion_reply_body(parsed->model, reply_text, usage, finish));
   }
   return reply(http::status::not_found,

@@ -3,6 +3,7 @@
 #include <harness/error.hpp>
 #include <harness/types.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,13 +11,15 @@
 
 namespace harness {
 
-// What a judge sees: one item, the turn being judged (0-based) and the
-// candidate's answers to turns 0..turn.
+// What a judge sees: one item, the turn being judged (0-based), the
+// candidate's answers to turns 0..turn and, for pairwise protocols, the
+// baseline's.
 struct JudgeInput
 {
   const Item& item;
   size_t turn;
   const std::vector<std::string>& answers;
+  const std::vector<std::string>* baseline = nullptr;
 };
 
 // One request a judge wants sent (the runner picks endpoint and model).
@@ -25,34 +28,57 @@ struct JudgeCall
   std::vector<Message> messages;
   GenParams params;
   std::string prompt_id; // e.g. "single-math-v1-multi-turn"
+  std::string position;  // e.g. "single", "model-first", "baseline-first", "rubric 2, run 1"
 };
 
-struct Verdict
-{
-  enum class Status { ok, parse_failed, out_of_range };
-  Status status = Status::parse_failed;
-  std::optional<double> score; // set when status is ok
-  std::string detail;          // why parsing failed, or what matched
-};
+enum class ParseStatus { ok, parse_failed, out_of_range };
 
 // Stable lower-case name, as stored ("ok", "parse_failed", "out_of_range").
-std::string_view to_string(Verdict::Status status);
+std::string_view to_string(ParseStatus status);
+
+// What one judge reply said.
+struct CallVerdict
+{
+  ParseStatus status = ParseStatus::parse_failed;
+  std::optional<double> value;                           // a score, or AlpacaEval's preference
+  std::string label;                                     // a choice such as "A", "B" or "tie"
+  std::map<std::string, std::optional<double>> criteria; // per skill; nullopt = N/A
+  std::string detail;                                    // why it failed to parse, or what was read
+};
+
+// The verdict on one turn, combined from its calls.
+struct Verdict
+{
+  ParseStatus status = ParseStatus::parse_failed;
+  std::optional<double> score; // single/absolute score, AlpacaEval preference (1..2)
+  std::string winner;          // pairwise: "model", "baseline" or "tie"
+  std::map<std::string, std::optional<double>> criteria;
+  std::string detail;
+};
 
 // A judging protocol as pure code: it builds requests and parses replies;
-// the runner does all I/O. Implementations must be stateless after
-// construction (build and parse may be called in any order).
+// the runner does all I/O. Implementations are stateless after construction.
 class Judge
 {
 public:
   virtual ~Judge() = default;
   virtual std::string protocol() const = 0;
-  // Name@version of the prompt set, recorded with the run.
+  // name@version of the rubric, recorded with every verdict.
   virtual std::string rubric() const = 0;
-  // The judge request for one turn; an Error if the item lacks what the
-  // prompt needs (e.g. a reference answer).
-  virtual Result<JudgeCall> build(const JudgeInput& input) const = 0;
-  // Parses the judge's reply; failures are Verdicts, never exceptions.
-  virtual Verdict parse(std::string_view judgment) const = 0;
+  // True when build() needs JudgeInput::baseline.
+  virtual bool needs_baseline() const { return false; }
+  // How many more times a call whose reply does not parse is sampled again.
+  virtual int resamples() const { return 0; }
+  // The calls for one turn; an Error when the item lacks what the prompt
+  // needs. No calls means combine() decides alone (e.g. identical outputs).
+  virtual Result<std::vector<JudgeCall>> build(const JudgeInput& input) const = 0;
+  // Reads one reply; failures are CallVerdicts, never exceptions.
+  virtual CallVerdict parse(const JudgeCall& call, const Response& reply) const = 0;
+  // The turn's verdict from its calls' verdicts (same order as build()).
+  virtual Verdict combine(const JudgeInput& input, const std::vector<CallVerdict>& calls) const = 0;
 };
+
+// combine() for one-call protocols: the call's verdict as is.
+Verdict single_call_verdict(const std::vector<CallVerdict>& calls);
 
 } // namespace harness

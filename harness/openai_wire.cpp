@@ -53,6 +53,12 @@ put_params(json& body, const GenParams& p)
   if (!p.stop.empty()) {
     body["stop"] = p.stop;
   }
+  if (p.logprobs) {
+    body["logprobs"] = *p.logprobs;
+  }
+  if (p.top_logprobs) {
+    body["top_logprobs"] = *p.top_logprobs;
+  }
 }
 
 Error
@@ -198,6 +204,22 @@ parse_chat_reply(const HttpReply& reply)
   } else if (!message.contains("content") || !message["content"].is_null()) {
     return bad_response(reply, "message content is not a string");
   }
+  // Chat logprobs: {"content": [{"token", "logprob", "top_logprobs": [...]}, ...]}.
+  if (choice.contains("logprobs") && choice["logprobs"].is_object()) {
+    const auto& lp = choice["logprobs"];
+    if (lp.contains("content") && lp["content"].is_array() && !lp["content"].empty()) {
+      const auto& first = lp["content"][0];
+      if (first.is_object() && first.contains("top_logprobs") && first["top_logprobs"].is_array()) {
+        for (const auto& alt : first["top_logprobs"]) {
+          if (alt.is_object() && alt.contains("token") && alt["token"].is_string() &&
+              alt.contains("logprob") && alt["logprob"].is_number()) {
+            out.top_logprobs.emplace_back(alt["token"].get<std::string>(),
+                                          alt["logprob"].get<double>());
+          }
+        }
+      }
+    }
+  }
   if (choice.contains("finish_reason") && choice["finish_reason"].is_string()) {
     out.finish_reason = choice["finish_reason"].get<std::string>();
   }
@@ -231,6 +253,12 @@ parse_chat_request(std::string_view body)
     }
     if (j.contains("max_tokens")) {
       r.params.max_tokens = j["max_tokens"].get<int>();
+    }
+    if (j.contains("logprobs") && j["logprobs"].is_boolean()) {
+      r.params.logprobs = j["logprobs"].get<bool>();
+    }
+    if (j.contains("top_logprobs") && j["top_logprobs"].is_number_integer()) {
+      r.params.top_logprobs = j["top_logprobs"].get<int>();
     }
     if (j.contains("response_format") && j["response_format"].value("type", "") == "json_schema") {
       const auto& schema = j["response_format"].at("json_schema");
@@ -287,13 +315,22 @@ completion_reply_body(const std::string& model, const std::string& text, const U
 
 std::string
 chat_reply_body(const std::string& model, const std::string& text, const Usage& usage,
-                const std::string& finish_reason)
+                const std::string& finish_reason,
+                const std::vector<std::pair<std::string, double>>& top_logprobs)
 {
-  return reply_body("chatcmpl-evalrun-demo", "chat.completion", model,
-                    {{"index", 0},
-                     {"message", {{"role", "assistant"}, {"content", text}}},
-                     {"finish_reason", finish_reason}},
-                    usage);
+  json choice = {{"index", 0},
+                 {"message", {{"role", "assistant"}, {"content", text}}},
+                 {"finish_reason", finish_reason}};
+  if (!top_logprobs.empty()) {
+    json alternatives = json::array();
+    for (const auto& [token, logprob] : top_logprobs) {
+      alternatives.push_back({{"token", token}, {"logprob", logprob}});
+    }
+    choice["logprobs"] = {{"content", json::array({{{"token", top_logprobs.front().first},
+                                                    {"logprob", top_logprobs.front().second},
+                                                    {"top_logprobs", alternatives}}})}};
+  }
+  return reply_body("chatcmpl-evalrun-demo", "chat.completion", model, std::move(choice), usage);
 }
 
 std::string

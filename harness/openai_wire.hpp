@@ -53,9 +53,11 @@ Result<ChatRequest> parse_completion_request(std::string_view body);
 std::string completion_reply_body(const std::string& model, const std::string& text,
                                   const Usage& usage, const std::string& finish_reason);
 
-// Server side: a chat.completion body with one choice.
+// Server side: a chat.completion body with one choice, and the first
+// token's top logprobs when given.
 std::string chat_reply_body(const std::string& model, const std::string& text, const Usage& usage,
-                            const std::string& finish_reason);
+                            const std::string& finish_reason,
+                            const std::vector<std::pair<std::string, double>>& top_logprobs = {});
 
 // Server side: an OpenAI-style error body.
 std::string error_body(const std::string& message, const std::string& type);

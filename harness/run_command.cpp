@@ -230,6 +230,9 @@ make_run_record(const harness::BenchSpec& spec, const harness::FileSet& files,
   run.model_id = plan.candidate.model;
   run.judge = plan.judge_endpoint.name;
   run.judge_model_id = plan.judge_endpoint.model;
+  run.baseline = plan.baseline_from_references ? "references"
+                 : plan.baseline               ? plan.baseline->name
+                                               : "";
   run.protocol = plan.judge->protocol();
   run.rubric = plan.judge->rubric();
   run.config_json = config.dump();
@@ -327,6 +330,16 @@ int
 run_command(const RunOptions& options, const std::filesystem::path& home)
 {
   LoadedBench bench = load_bench(home, options.bench, options.bench_file);
+  if (!options.baseline.empty()) {
+    bench.spec.judge.baseline = options.baseline;
+  }
+  if (options.judge_runs) {
+    bench.spec.judge.runs = *options.judge_runs;
+  }
+  if (options.show_system) {
+    bench.spec.judge.show_system = true;
+  }
+  remake_judge(bench, home, options.rubric);
   const harness::BenchSpec& spec = bench.spec;
   const harness::FileSet& files = bench.files;
 
@@ -359,6 +372,24 @@ run_command(const RunOptions& options, const std::filesystem::path& home)
   }
   plan.candidate_params = plan.candidate.params.merged_with(spec.generation);
   plan.judge = bench.judge.get();
+  if (plan.judge->needs_baseline()) {
+    const auto& baseline = spec.judge.baseline;
+    if (baseline.empty()) {
+      throw Fatal(
+          fmt::format("the {} protocol compares with a baseline: pass --baseline ENDPOINT, or "
+                      "--baseline references to use the items' reference answers",
+                      plan.judge->protocol()));
+    }
+    if (baseline == "references") {
+      plan.baseline_from_references = true;
+    } else {
+      plan.baseline = pick_endpoint(endpoints, baseline, "baseline", endpoints_path);
+      if (options.concurrency) {
+        plan.baseline->max_concurrency = *options.concurrency;
+      }
+      plan.baseline_params = plan.baseline->params.merged_with(spec.generation);
+    }
+  }
 
   if (options.dry_run) {
     print_plan(plan, spec);
@@ -368,6 +399,9 @@ run_command(const RunOptions& options, const std::filesystem::path& home)
   // Check everything that can be checked before a single row is written.
   harness::CurlTransport transport;
   std::vector<harness::EndpointConfig*> roles = {&plan.candidate, &plan.judge_endpoint};
+  if (plan.baseline) {
+    roles.push_back(&*plan.baseline);
+  }
   if (generator) {
     roles.push_back(&*generator);
   }

@@ -1,13 +1,14 @@
 #include <harness/cached_client.hpp>
 #include <harness/openai_wire.hpp>
-#include <harness/request_hash.hpp>
 #include <harness/runner.hpp>
 
-#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <fmt/core.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include <array>
 #include <memory>
+#include <set>
 
 namespace harness {
 
@@ -33,6 +34,31 @@ params_json(const GenParams& params)
   return openai_wire::semantics_json(r);
 }
 
+std::string
+criteria_json(const std::map<std::string, std::optional<double>>& criteria)
+{
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [name, score] : criteria) {
+    out[name] = score ? nlohmann::json(*score) : nlohmann::json("N/A");
+  }
+  return out.dump();
+}
+
+enum Side { k_model = 0, k_baseline = 1 };
+
+// One turn being judged: its calls and what came back.
+struct JudgeTurn
+{
+  size_t index = 0;
+  size_t turn = 0;
+  std::vector<JudgeCall> calls;
+  std::vector<CallVerdict> verdicts;
+  std::vector<std::string> raws;
+  std::vector<std::string> hashes;
+  size_t pending = 0;
+  std::optional<Error> error;
+};
+
 // State of one run; lives on the io_context thread only.
 class Pipeline
 {
@@ -40,18 +66,31 @@ public:
   Pipeline(const RunPlan& plan, std::int64_t run_id, ClientPool& pool, Store& store,
            asio::io_context& io)
       : m_plan(plan), m_run_id(run_id), m_client(io, pool, store), m_store(store),
-        m_answers(plan.items.size()), m_started(std::chrono::steady_clock::now())
+        m_started(std::chrono::steady_clock::now())
   {
+    for (auto& side : m_answers) {
+      side.resize(plan.items.size());
+    }
+    m_hashes.resize(plan.items.size());
+    const long per_turn = m_plan.baseline ? 3 : 2;
     for (const auto& item : plan.items) {
-      m_progress.units_total += 2 * static_cast<long>(item.turns.size());
+      m_progress.units_total += per_turn * static_cast<long>(item.turns.size());
     }
   }
 
   void start()
   {
     for (size_t i = 0; i < m_plan.items.size(); ++i) {
-      if (!m_plan.items[i].turns.empty()) {
-        ask_candidate(i, 0);
+      const Item& item = m_plan.items[i];
+      if (item.turns.empty()) {
+        continue;
+      }
+      if (m_plan.baseline_from_references) {
+        m_answers[k_baseline][i] = item.references;
+      }
+      ask(k_model, i, 0);
+      if (m_plan.baseline) {
+        ask(k_baseline, i, 0);
       }
     }
   }
@@ -69,49 +108,68 @@ public:
   bool finished() const { return m_progress.units_done >= m_progress.units_total; }
 
 private:
-  void unit_done(bool failed)
+  void unit_done(bool failed, long units = 1)
   {
-    ++m_progress.units_done;
+    m_progress.units_done += units;
     if (failed) {
-      ++m_progress.errors;
+      m_progress.errors += units;
     }
   }
 
-  void ask_candidate(size_t index, size_t turn)
+  const EndpointConfig& endpoint(Side side) const
+  {
+    return side == k_model ? m_plan.candidate : *m_plan.baseline;
+  }
+
+  void ask(Side side, size_t index, size_t turn)
   {
     const Item& item = m_plan.items[index];
-    auto request = Runner::candidate_request(m_plan, item, turn, m_answers[index]);
+    auto request = Runner::answer_request(
+        endpoint(side), side == k_model ? m_plan.candidate_params : m_plan.baseline_params, item,
+        turn, m_answers[side][index]);
     m_client.fetch(std::move(request),
-                   [this, index, turn](const std::string& hash, Result<Response> r) {
-                     on_answer(index, turn, hash, std::move(r));
+                   [this, side, index, turn](const std::string& hash, Result<Response> r) {
+                     on_answer(side, index, turn, hash, std::move(r));
                    });
   }
 
-  void on_answer(size_t index, size_t turn, const std::string& hash, Result<Response> r)
+  void on_answer(Side side, size_t index, size_t turn, const std::string& hash, Result<Response> r)
   {
     const Item& item = m_plan.items[index];
     if (!r) {
-      m_store.put_error(
-          ErrorRecord{m_run_id, "candidate", hash, item.id, static_cast<int>(turn + 1), r.error()});
-      // This turn and every later one cannot be answered or judged.
+      m_store.put_error(ErrorRecord{m_run_id, side == k_model ? "candidate" : "baseline", hash,
+                                    item.id, static_cast<int>(turn + 1), r.error()});
+      // This side cannot answer this turn or any later one, so none of them can be judged.
       for (size_t t = turn; t < item.turns.size(); ++t) {
-        VerdictRecord v = base_verdict(item, t);
-        v.status = "candidate_error";
-        v.candidate_hash = t == turn ? hash : "";
-        v.detail = t == turn ? fmt::format("{}: {}", to_string(r.error().kind), r.error().message)
-                             : fmt::format("turn {} was not answered", turn + 1);
-        m_store.put_verdict(v);
-        unit_done(true); // the candidate unit
-        unit_done(true); // the judge unit
+        unit_done(true); // this side's answer
+        if (m_failed.insert({index, t}).second) {
+          VerdictRecord v = base_verdict(item, t);
+          v.status = side == k_model ? "candidate_error" : "baseline_error";
+          v.candidate_hash = side == k_model && t == turn ? hash : "";
+          v.detail = t == turn ? fmt::format("{}: {}", to_string(r.error().kind), r.error().message)
+                               : fmt::format("turn {} was not answered", turn + 1);
+          m_store.put_verdict(v);
+          unit_done(true); // the judging
+        }
       }
       return;
     }
     unit_done(false);
-    m_answers[index].push_back(r->text);
-    m_candidate_hashes[{index, turn}] = hash;
-    ask_judge(index, turn);
+    m_answers[side][index].push_back(r->text);
+    if (side == k_model) {
+      m_hashes[index].push_back(hash);
+    }
     if (turn + 1 < item.turns.size()) {
-      ask_candidate(index, turn + 1);
+      ask(side, index, turn + 1);
+    }
+    if (m_failed.count({index, turn})) {
+      return;
+    }
+    bool model_ready = m_answers[k_model][index].size() > turn;
+    bool baseline_ready =
+        !m_plan.judge->needs_baseline() || m_answers[k_baseline][index].size() > turn;
+    if (model_ready && baseline_ready) {
+      judge_turn(index, turn);
     }
   }
 
@@ -124,62 +182,165 @@ private:
     v.category = item.category;
     v.source = item.source;
     v.judge_model_id = m_plan.judge_endpoint.model;
-    v.position = "single";
     v.system_message_id = item.system ? item.system->id : "";
     return v;
   }
 
-  void ask_judge(size_t index, size_t turn)
+  JudgeInput input_for(size_t index, size_t turn) const
+  {
+    return JudgeInput{m_plan.items[index], turn, m_answers[k_model][index],
+                      m_plan.judge->needs_baseline() ? &m_answers[k_baseline][index] : nullptr};
+  }
+
+  void judge_turn(size_t index, size_t turn)
   {
     const Item& item = m_plan.items[index];
-    JudgeInput input{item, turn, m_answers[index]};
-    auto call = m_plan.judge->build(input);
-    VerdictRecord v = base_verdict(item, turn);
-    v.candidate_hash = m_candidate_hashes[{index, turn}];
-    if (!call) {
+    if (m_plan.judge->needs_baseline() && m_answers[k_baseline][index].size() <= turn) {
+      VerdictRecord v = base_verdict(item, turn);
       v.status = "judge_error";
-      v.detail = "cannot build the judge prompt: " + call.error().message;
+      v.detail = "no baseline answer for this turn (the item has no reference)";
       m_store.put_verdict(v);
       unit_done(true);
       return;
     }
+    auto calls = m_plan.judge->build(input_for(index, turn));
+    if (!calls) {
+      VerdictRecord v = base_verdict(item, turn);
+      v.candidate_hash = m_hashes[index][turn];
+      v.status = "judge_error";
+      v.detail = "cannot build the judge prompt: " + calls.error().message;
+      m_store.put_verdict(v);
+      unit_done(true);
+      return;
+    }
+    auto state = std::make_shared<JudgeTurn>();
+    state->index = index;
+    state->turn = turn;
+    state->calls = std::move(*calls);
+    state->verdicts.resize(state->calls.size());
+    state->raws.resize(state->calls.size());
+    state->hashes.resize(state->calls.size());
+    state->pending = state->calls.size();
+    if (state->calls.empty()) {
+      finish_judging(*state);
+      return;
+    }
+    for (size_t c = 0; c < state->calls.size(); ++c) {
+      send_call(state, c, 0);
+    }
+  }
+
+  ChatRequest judge_request(const JudgeCall& call, int attempt) const
+  {
     ChatRequest request;
     request.endpoint = m_plan.judge_endpoint.name;
     request.model = m_plan.judge_endpoint.model;
-    request.messages = call->messages;
-    request.params = m_plan.judge_endpoint.params.merged_with(call->params);
+    request.messages = call.messages;
+    request.params = m_plan.judge_endpoint.params.merged_with(call.params);
+    if (attempt > 0) {
+      // A new sample, and a new cache key; distinct from any run's seed.
+      request.params.seed = call.params.seed.value_or(0) * 1000 + attempt;
+    }
     format_for(m_plan.judge_endpoint, request);
-    v.prompt_id = call->prompt_id;
-    v.judge_params = params_json(request.params);
-    m_client.fetch(std::move(request), [this, v, index, turn](const std::string& hash,
-                                                              Result<Response> r) mutable {
-      v.judge_hash = hash;
-      if (!r) {
-        const Item& it = m_plan.items[index];
-        m_store.put_error(
-            ErrorRecord{m_run_id, "judge", hash, it.id, static_cast<int>(turn + 1), r.error()});
-        v.status = "judge_error";
-        v.detail = fmt::format("{}: {}", to_string(r.error().kind), r.error().message);
-        m_store.put_verdict(v);
-        unit_done(true);
+    return request;
+  }
+
+  void send_call(const std::shared_ptr<JudgeTurn>& state, size_t c, int attempt)
+  {
+    m_client.fetch(judge_request(state->calls[c], attempt),
+                   [this, state, c, attempt](const std::string& hash, Result<Response> r) {
+                     on_call(state, c, attempt, hash, std::move(r));
+                   });
+  }
+
+  void on_call(const std::shared_ptr<JudgeTurn>& state, size_t c, int attempt,
+               const std::string& hash, Result<Response> r)
+  {
+    const Item& item = m_plan.items[state->index];
+    JudgeCallRecord record{m_run_id,
+                           item.id,
+                           static_cast<int>(state->turn + 1),
+                           static_cast<int>(c),
+                           attempt,
+                           state->calls[c].position,
+                           state->calls[c].prompt_id,
+                           hash,
+                           "",
+                           std::nullopt,
+                           "",
+                           ""};
+    state->hashes[c] = hash;
+    if (!r) {
+      m_store.put_error(ErrorRecord{m_run_id, "judge", hash, item.id,
+                                    static_cast<int>(state->turn + 1), r.error()});
+      record.status = "request_error";
+      record.raw = r.error().message;
+      m_store.put_judge_call(record);
+      state->error = r.error();
+    } else {
+      CallVerdict verdict = m_plan.judge->parse(state->calls[c], *r);
+      record.status = std::string(to_string(verdict.status));
+      record.value = verdict.value;
+      record.label = verdict.label;
+      record.raw = r->text;
+      m_store.put_judge_call(record);
+      if (verdict.status != ParseStatus::ok && attempt < m_plan.judge->resamples()) {
+        send_call(state, c, attempt + 1);
         return;
       }
-      Verdict verdict = m_plan.judge->parse(r->text);
-      v.status = std::string(to_string(verdict.status));
-      v.score = verdict.score;
-      v.detail = verdict.detail;
-      v.raw_judgment = r->text;
+      state->verdicts[c] = std::move(verdict);
+      state->raws[c] = r->text;
+    }
+    if (--state->pending == 0) {
+      finish_judging(*state);
+    }
+  }
+
+  void finish_judging(const JudgeTurn& state)
+  {
+    const Item& item = m_plan.items[state.index];
+    VerdictRecord v = base_verdict(item, state.turn);
+    v.candidate_hash = m_hashes[state.index][state.turn];
+    std::vector<std::string> positions;
+    std::vector<std::string> prompts;
+    for (const auto& call : state.calls) {
+      positions.push_back(call.position);
+      if (prompts.empty() || prompts.back() != call.prompt_id) {
+        prompts.push_back(call.prompt_id);
+      }
+    }
+    v.position = fmt::format("{}", fmt::join(positions, ","));
+    v.prompt_id = fmt::format("{}", fmt::join(prompts, ","));
+    if (!state.calls.empty()) {
+      v.judge_params = params_json(judge_request(state.calls.front(), 0).params);
+    }
+    v.judge_hash = fmt::format("{}", fmt::join(state.hashes, ","));
+    v.raw_judgment =
+        state.raws.size() == 1 ? state.raws.front() : nlohmann::json(state.raws).dump();
+    if (state.error) {
+      v.status = "judge_error";
+      v.detail = fmt::format("{}: {}", to_string(state.error->kind), state.error->message);
       m_store.put_verdict(v);
-      unit_done(false);
-    });
+      unit_done(true);
+      return;
+    }
+    Verdict verdict = m_plan.judge->combine(input_for(state.index, state.turn), state.verdicts);
+    v.status = std::string(to_string(verdict.status));
+    v.score = verdict.score;
+    v.winner = verdict.winner;
+    v.criteria_json = criteria_json(verdict.criteria);
+    v.detail = verdict.detail;
+    m_store.put_verdict(v);
+    unit_done(false);
   }
 
   const RunPlan& m_plan;
   std::int64_t m_run_id;
   CachedClient m_client;
   Store& m_store;
-  std::vector<std::vector<std::string>> m_answers;
-  std::map<std::pair<size_t, size_t>, std::string> m_candidate_hashes;
+  std::array<std::vector<std::vector<std::string>>, 2> m_answers; // [side][item] -> answers
+  std::vector<std::vector<std::string>> m_hashes;                 // candidate request hashes
+  std::set<std::pair<size_t, size_t>> m_failed; // (item, turn) that cannot be judged
   RunProgress m_progress;
   std::chrono::steady_clock::time_point m_started;
 };
@@ -191,12 +352,12 @@ Runner::Runner(asio::io_context& io, ClientPool& pool, Store& store)
 {}
 
 ChatRequest
-Runner::candidate_request(const RunPlan& plan, const Item& item, size_t turn,
-                          const std::vector<std::string>& answers)
+Runner::answer_request(const EndpointConfig& endpoint, const GenParams& params, const Item& item,
+                       size_t turn, const std::vector<std::string>& answers)
 {
   ChatRequest r;
-  r.endpoint = plan.candidate.name;
-  r.model = plan.candidate.model;
+  r.endpoint = endpoint.name;
+  r.model = endpoint.model;
   if (item.system) {
     r.messages.push_back({Role::system, item.system->text});
   }
@@ -205,8 +366,8 @@ Runner::candidate_request(const RunPlan& plan, const Item& item, size_t turn,
     r.messages.push_back({Role::assistant, answers.at(t)});
   }
   r.messages.push_back({Role::user, item.turns[turn]});
-  r.params = plan.candidate_params.merged_with(item.params);
-  format_for(plan.candidate, r);
+  r.params = params.merged_with(item.params);
+  format_for(endpoint, r);
   return r;
 }
 
@@ -240,7 +401,7 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
   if (!pipeline.finished()) {
     tick();
   }
-  // The ticker would keep run() alive: poll instead, stopping when all units are done.
+  // The ticker would keep run() alive: run handlers until every unit is done.
   m_io.restart();
   while (!pipeline.finished()) {
     if (m_io.run_one() == 0) {

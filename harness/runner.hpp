@@ -23,11 +23,16 @@ struct RunPlan
   EndpointConfig judge_endpoint;
   const Judge* judge = nullptr;
   GenParams candidate_params; // endpoint defaults merged with the spec's generation
+  // Pairwise protocols compare with a baseline: answers from another endpoint
+  // (asked exactly like the candidate), or each item's references.
+  std::optional<EndpointConfig> baseline;
+  GenParams baseline_params;
+  bool baseline_from_references = false;
 };
 
 struct RunProgress
 {
-  long units_total = 0; // candidate turns + judged turns
+  long units_total = 0; // answered turns (candidate, baseline) + judged turns
   long units_done = 0;
   long errors = 0; // units that ended in a request failure
   long requests_sent = 0;
@@ -56,10 +61,11 @@ public:
   RunOutcome run(const RunPlan& plan, const std::function<void(const RunProgress&)>& on_progress,
                  std::chrono::milliseconds interval);
 
-  // The candidate request for turn `turn` (0-based) of `item`, given the
-  // answers to the earlier turns.
-  static ChatRequest candidate_request(const RunPlan& plan, const Item& item, size_t turn,
-                                       const std::vector<std::string>& answers);
+  // The request for turn `turn` (0-based) of `item` to `endpoint` (the
+  // candidate or the baseline), given its answers to the earlier turns.
+  static ChatRequest answer_request(const EndpointConfig& endpoint, const GenParams& params,
+                                    const Item& item, size_t turn,
+                                    const std::vector<std::string>& answers);
 
 private:
   boost::asio::io_context& m_io;

@@ -2,6 +2,7 @@
 #include <harness/store.hpp>
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
 #include <chrono>
@@ -23,6 +24,7 @@ CREATE TABLE IF NOT EXISTS runs (
   model_id TEXT NOT NULL,
   judge TEXT NOT NULL,
   judge_model_id TEXT NOT NULL,
+  baseline TEXT NOT NULL,
   protocol TEXT NOT NULL,
   rubric TEXT NOT NULL,
   config TEXT NOT NULL,
@@ -46,6 +48,7 @@ CREATE TABLE IF NOT EXISTS responses (
   completion_tokens INTEGER NOT NULL,
   latency_ms REAL NOT NULL,
   attempts INTEGER NOT NULL,
+  top_logprobs TEXT NOT NULL,
   created_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS errors (
@@ -73,6 +76,8 @@ CREATE TABLE IF NOT EXISTS verdicts (
   judge_model_id TEXT NOT NULL,
   judge_params TEXT NOT NULL,
   position TEXT NOT NULL,
+  winner TEXT NOT NULL,
+  criteria TEXT NOT NULL,
   raw_judgment TEXT NOT NULL,
   detail TEXT NOT NULL,
   candidate_hash TEXT NOT NULL,
@@ -80,6 +85,22 @@ CREATE TABLE IF NOT EXISTS verdicts (
   system_message_id TEXT NOT NULL,
   created_at TEXT NOT NULL,
   PRIMARY KEY (run_id, item_id, turn)
+);
+CREATE TABLE IF NOT EXISTS judge_calls (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  item_id TEXT NOT NULL,
+  turn INTEGER NOT NULL,
+  call_index INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  position TEXT NOT NULL,
+  prompt_id TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  status TEXT NOT NULL,
+  value REAL,
+  label TEXT NOT NULL,
+  raw TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, item_id, turn, call_index, attempt)
 );
 CREATE TABLE IF NOT EXISTS system_messages (
   id TEXT PRIMARY KEY,
@@ -233,11 +254,12 @@ Store::begin_run(const RunRecord& run)
   }
   Statement insert(m_db, "INSERT INTO runs (key, bench, bench_version, model, model_id, judge, "
                          "judge_model_id, protocol, rubric, config, evalrun_version, status, demo, "
-                         "items, started_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'running',?,?,?)");
+                         "items, started_at, baseline) "
+                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,'running',?,?,?,?)");
   insert.bind(1, run.key).bind(2, run.bench).bind(3, run.bench_version).bind(4, run.model);
   insert.bind(5, run.model_id).bind(6, run.judge).bind(7, run.judge_model_id).bind(8, run.protocol);
   insert.bind(9, run.rubric).bind(10, run.config_json).bind(11, run.evalrun_version);
-  insert.bind(12, run.demo ? 1 : 0).bind(13, run.items).bind(14, now_utc());
+  insert.bind(12, run.demo ? 1 : 0).bind(13, run.items).bind(14, now_utc()).bind(15, run.baseline);
   insert.step();
   return sqlite3_last_insert_rowid(m_db);
 }
@@ -253,7 +275,7 @@ std::optional<Response>
 Store::find_response(const std::string& request_hash)
 {
   Statement s(m_db, "SELECT text, finish_reason, prompt_tokens, completion_tokens, latency_ms, "
-                    "attempts FROM responses WHERE hash = ?");
+                    "attempts, top_logprobs FROM responses WHERE hash = ?");
   s.bind(1, request_hash);
   if (!s.step()) {
     return std::nullopt;
@@ -265,6 +287,12 @@ Store::find_response(const std::string& request_hash)
   r.usage.completion_tokens = static_cast<int>(s.integer(3));
   r.latency_ms = s.real(4);
   r.attempts = static_cast<int>(s.integer(5));
+  auto logprobs = nlohmann::json::parse(s.text(6), nullptr, false);
+  if (logprobs.is_array()) {
+    for (const auto& alt : logprobs) {
+      r.top_logprobs.emplace_back(alt.at(0).get<std::string>(), alt.at(1).get<double>());
+    }
+  }
   r.from_cache = true;
   return r;
 }
@@ -280,11 +308,16 @@ Store::put_response(const std::string& request_hash, const ChatRequest& request,
     req.step();
     Statement res(m_db,
                   "INSERT OR REPLACE INTO responses (hash, text, finish_reason, prompt_tokens, "
-                  "completion_tokens, latency_ms, attempts, created_at) "
-                  "VALUES (?,?,?,?,?,?,?,?)");
+                  "completion_tokens, latency_ms, attempts, top_logprobs, created_at) "
+                  "VALUES (?,?,?,?,?,?,?,?,?)");
     res.bind(1, request_hash).bind(2, response.text).bind(3, response.finish_reason);
     res.bind(4, response.usage.prompt_tokens).bind(5, response.usage.completion_tokens);
-    res.bind(6, response.latency_ms).bind(7, response.attempts).bind(8, now_utc());
+    nlohmann::json logprobs = nlohmann::json::array();
+    for (const auto& [token, lp] : response.top_logprobs) {
+      logprobs.push_back({token, lp});
+    }
+    res.bind(6, response.latency_ms).bind(7, response.attempts).bind(8, logprobs.dump());
+    res.bind(9, now_utc());
     res.step();
     exec("COMMIT");
   } catch (...) {
@@ -309,15 +342,58 @@ Store::put_verdict(const VerdictRecord& v)
 {
   Statement s(m_db,
               "INSERT OR REPLACE INTO verdicts (run_id, item_id, turn, category, source, "
-              "status, score, prompt_id, judge_model_id, judge_params, position, raw_judgment, "
-              "detail, candidate_hash, judge_hash, system_message_id, created_at) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+              "status, score, prompt_id, judge_model_id, judge_params, position, winner, "
+              "criteria, raw_judgment, detail, candidate_hash, judge_hash, system_message_id, "
+              "created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   s.bind(1, v.run_id).bind(2, v.item_id).bind(3, v.turn).bind(4, v.category).bind(5, v.source);
   s.bind(6, v.status).bind(7, v.score).bind(8, v.prompt_id).bind(9, v.judge_model_id);
-  s.bind(10, v.judge_params).bind(11, v.position).bind(12, v.raw_judgment).bind(13, v.detail);
-  s.bind(14, v.candidate_hash).bind(15, v.judge_hash).bind(16, v.system_message_id);
-  s.bind(17, now_utc());
+  s.bind(10, v.judge_params).bind(11, v.position).bind(12, v.winner);
+  s.bind(13, v.criteria_json.empty() ? std::string("{}") : v.criteria_json);
+  s.bind(14, v.raw_judgment).bind(15, v.detail).bind(16, v.candidate_hash).bind(17, v.judge_hash);
+  s.bind(18, v.system_message_id).bind(19, now_utc());
   s.step();
+}
+
+void
+Store::put_judge_call(const JudgeCallRecord& c)
+{
+  Statement s(m_db,
+              "INSERT OR REPLACE INTO judge_calls (run_id, item_id, turn, call_index, attempt, "
+              "position, prompt_id, request_hash, status, value, label, raw, created_at) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  s.bind(1, c.run_id).bind(2, c.item_id).bind(3, c.turn).bind(4, c.call_index).bind(5, c.attempt);
+  s.bind(6, c.position).bind(7, c.prompt_id).bind(8, c.request_hash).bind(9, c.status);
+  s.bind(10, c.value).bind(11, c.label).bind(12, c.raw).bind(13, now_utc());
+  s.step();
+}
+
+std::vector<JudgeCallRecord>
+Store::judge_calls(std::int64_t run_id)
+{
+  Statement s(m_db, "SELECT item_id, turn, call_index, attempt, position, prompt_id, request_hash, "
+                    "status, value, label, raw FROM judge_calls WHERE run_id = ? "
+                    "ORDER BY rowid");
+  s.bind(1, run_id);
+  std::vector<JudgeCallRecord> out;
+  while (s.step()) {
+    JudgeCallRecord c;
+    c.run_id = run_id;
+    c.item_id = s.text(0);
+    c.turn = static_cast<int>(s.integer(1));
+    c.call_index = static_cast<int>(s.integer(2));
+    c.attempt = static_cast<int>(s.integer(3));
+    c.position = s.text(4);
+    c.prompt_id = s.text(5);
+    c.request_hash = s.text(6);
+    c.status = s.text(7);
+    if (!s.is_null(8)) {
+      c.value = s.real(8);
+    }
+    c.label = s.text(9);
+    c.raw = s.text(10);
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 std::vector<RunRecord>
@@ -325,7 +401,7 @@ Store::runs()
 {
   Statement s(m_db, "SELECT id, key, bench, bench_version, model, model_id, judge, judge_model_id, "
                     "protocol, rubric, config, evalrun_version, status, demo, items, started_at, "
-                    "COALESCE(finished_at, '') FROM runs ORDER BY id");
+                    "COALESCE(finished_at, ''), baseline FROM runs ORDER BY id");
   std::vector<RunRecord> out;
   while (s.step()) {
     RunRecord r;
@@ -346,6 +422,7 @@ Store::runs()
     r.items = static_cast<int>(s.integer(14));
     r.started_at = s.text(15);
     r.finished_at = s.text(16);
+    r.baseline = s.text(17);
     out.push_back(std::move(r));
   }
   return out;
@@ -356,7 +433,8 @@ Store::verdicts(std::int64_t run_id)
 {
   Statement s(m_db, "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
                     "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
-                    "system_message_id, source FROM verdicts WHERE run_id = ? ORDER BY rowid");
+                    "system_message_id, source, winner, criteria FROM verdicts WHERE run_id = ? "
+                    "ORDER BY rowid");
   s.bind(1, run_id);
   std::vector<VerdictRecord> out;
   while (s.step()) {
@@ -379,6 +457,8 @@ Store::verdicts(std::int64_t run_id)
     v.judge_hash = s.text(12);
     v.system_message_id = s.text(13);
     v.source = s.text(14);
+    v.winner = s.text(15);
+    v.criteria_json = s.text(16);
     out.push_back(std::move(v));
   }
   return out;

@@ -25,6 +25,7 @@ struct RunRecord
   std::string model_id; // model id sent on the wire
   std::string judge;    // judge endpoint name
   std::string judge_model_id;
+  std::string baseline;    // pairwise: baseline endpoint name, or "references"; else ""
   std::string protocol;    // e.g. "single"
   std::string rubric;      // judge prompt set name@version
   std::string config_json; // fully resolved config (no secrets)
@@ -50,12 +51,31 @@ struct VerdictRecord
   std::string prompt_id;      // judge prompt name
   std::string judge_model_id; // model id of the judge
   std::string judge_params;   // sampling params as JSON
-  std::string position;       // position order; "single" for one answer
+  std::string position;       // the calls' position orders, joined by ","
+  std::string winner;         // pairwise: model | baseline | tie
+  std::string criteria_json;  // per-criterion scores as JSON ({} when none)
   std::string raw_judgment;
   std::string detail; // parse or error message
   std::string candidate_hash;
   std::string judge_hash;
   std::string system_message_id;
+};
+
+// One judge call behind a verdict (pairwise has two, absolute one per rubric).
+struct JudgeCallRecord
+{
+  std::int64_t run_id = 0;
+  std::string item_id;
+  int turn = 0;
+  int call_index = 0;
+  int attempt = 0; // 0, then 1.. for re-samples after a parse failure
+  std::string position;
+  std::string prompt_id;
+  std::string request_hash;
+  std::string status; // ok | parse_failed | out_of_range | request_error
+  std::optional<double> value;
+  std::string label;
+  std::string raw;
 };
 
 // A failed request, after its retries.
@@ -96,6 +116,8 @@ public:
   void put_system_messages(const std::vector<SystemMessage>& messages);
   std::optional<std::string> system_message_text(const std::string& id);
   void put_verdict(const VerdictRecord& verdict);
+  void put_judge_call(const JudgeCallRecord& call);
+  std::vector<JudgeCallRecord> judge_calls(std::int64_t run_id);
 
   std::vector<RunRecord> runs();
   std::vector<VerdictRecord> verdicts(std::int64_t run_id);

@@ -24,6 +24,12 @@ GenParams::merged_with(const GenParams& over) const
   if (!over.stop.empty()) {
     out.stop = over.stop;
   }
+  if (over.logprobs) {
+    out.logprobs = over.logprobs;
+  }
+  if (over.top_logprobs) {
+    out.top_logprobs = over.top_logprobs;
+  }
   return out;
 }
 

@@ -29,6 +29,8 @@ struct GenParams
   std::optional<std::int64_t> seed;
   std::optional<double> repetition_penalty; // vLLM / llama.cpp extension
   std::vector<std::string> stop;
+  std::optional<bool> logprobs;    // ask for token logprobs
+  std::optional<int> top_logprobs; // alternatives per token (with logprobs)
 
   // Fields set in `over` replace those here.
   GenParams merged_with(const GenParams& over) const;
@@ -63,6 +65,9 @@ struct Response
   std::string text;
   std::string finish_reason;
   Usage usage;
+  // The first generated token's top alternatives (token, logprob), when
+  // logprobs were asked for; AlpacaEval's judge reads m / M from them.
+  std::vector<std::pair<std::string, double>> top_logprobs;
   double latency_ms = 0; // of the successful attempt
   int attempts = 1;      // HTTP attempts it took, retries included
   bool from_cache = false;

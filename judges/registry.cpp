@@ -1,12 +1,10 @@
-#include <judges/fastchat_prompts.hpp>
+#include <judges/absolute.hpp>
+#include <judges/alpaca_eval.hpp>
+#include <judges/pairwise.hpp>
 #include <judges/registry.hpp>
 #include <judges/single.hpp>
 
-#include <harness/request_hash.hpp>
-
 #include <fmt/format.h>
-
-#include <set>
 
 namespace judges {
 
@@ -15,49 +13,41 @@ using harness::Result;
 
 namespace {
 
+template <typename J>
 Result<std::unique_ptr<harness::Judge>>
-make_single(const harness::BenchSpec& spec, const harness::FileSet& files)
+make(const harness::RubricSpec& rubric, const harness::JudgeSpec& spec)
 {
-  auto file = files.find(spec.judge.prompts);
-  if (file == files.end()) {
-    return Error(Error::Kind::config, fmt::format("{}: judge.prompts: file '{}' was not loaded",
-                                                  spec.defined_in.string(), spec.judge.prompts));
-  }
-  auto prompts = parse_fastchat_prompts(file->second);
-  if (!prompts) {
-    return prompts.error();
-  }
-  std::set<std::string> categories(spec.judge.reference_categories.begin(),
-                                   spec.judge.reference_categories.end());
-  return std::unique_ptr<harness::Judge>(std::make_unique<SingleJudge>(
-      std::move(*prompts), harness::sha256_hex(file->second.content).substr(0, 12),
-      std::move(categories), spec.judge.params));
+  return std::unique_ptr<harness::Judge>(std::make_unique<J>(rubric, spec));
 }
 
 struct Entry
 {
   const char* protocol;
-  Result<std::unique_ptr<harness::Judge>> (*make)(const harness::BenchSpec&,
-                                                  const harness::FileSet&);
+  Result<std::unique_ptr<harness::Judge>> (*make)(const harness::RubricSpec&,
+                                                  const harness::JudgeSpec&);
 };
 
+// The one table of judging protocols.
 constexpr Entry k_judges[] = {
-    {"single", make_single},
+    {"single", make<SingleJudge>},
+    {"pairwise", make<PairwiseJudge>},
+    {"absolute", make<AbsoluteJudge>},
+    {"alpaca_eval", make<AlpacaEvalJudge>},
 };
 
 } // namespace
 
 Result<std::unique_ptr<harness::Judge>>
-make_judge(const harness::BenchSpec& spec, const harness::FileSet& files)
+make_judge(const harness::RubricSpec& rubric, const harness::JudgeSpec& spec)
 {
   for (const auto& entry : k_judges) {
-    if (spec.judge.protocol == entry.protocol) {
-      return entry.make(spec, files);
+    if (rubric.protocol == entry.protocol) {
+      return entry.make(rubric, spec);
     }
   }
   return Error(Error::Kind::config,
-               fmt::format("{}: judge.protocol: unknown protocol '{}' (known: {})",
-                           spec.defined_in.string(), spec.judge.protocol,
+               fmt::format("{}: field 'protocol': unknown protocol '{}' (known: {})",
+                           rubric.defined_in.string(), rubric.protocol,
                            fmt::join(protocols(), ", ")));
 }
 

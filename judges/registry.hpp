@@ -3,7 +3,7 @@
 #include <harness/config.hpp>
 #include <harness/error.hpp>
 #include <harness/judge.hpp>
-#include <harness/text_file.hpp>
+#include <harness/rubric_spec.hpp>
 
 #include <memory>
 #include <string>
@@ -11,10 +11,10 @@
 
 namespace judges {
 
-// Builds the judge a benchmark spec asks for (spec.judge.protocol) from the
-// spec's files (already read). Errors name the protocol or file.
-harness::Result<std::unique_ptr<harness::Judge>> make_judge(const harness::BenchSpec& spec,
-                                                            const harness::FileSet& files);
+// The judge for a rubric's protocol, configured by the benchmark's judge
+// settings (reference categories, runs, re-samples, system message shown).
+harness::Result<std::unique_ptr<harness::Judge>> make_judge(const harness::RubricSpec& rubric,
+                                                            const harness::JudgeSpec& spec);
 
 // The protocol names make_judge accepts.
 std::vector<std::string> protocols();

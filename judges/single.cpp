@@ -7,24 +7,45 @@
 
 namespace judges {
 
+using harness::CallVerdict;
 using harness::Error;
 using harness::JudgeCall;
+using harness::ParseStatus;
 using harness::Result;
-using harness::Verdict;
 
-SingleJudge::SingleJudge(FastChatPrompts prompts, std::string prompts_version,
-                         std::set<std::string> reference_categories, harness::GenParams params)
-    : m_prompts(std::move(prompts)), m_version(std::move(prompts_version)),
-      m_reference_categories(std::move(reference_categories)), m_params(std::move(params))
-{}
-
-std::string
-SingleJudge::rubric() const
+harness::CallVerdict
+read_score(const harness::RubricSpec& rubric, std::string_view text)
 {
-  return "fastchat-single@" + m_version;
+  CallVerdict v;
+  std::vector<std::string> patterns = {rubric.pattern};
+  if (!rubric.fallback.empty()) {
+    patterns.push_back(rubric.fallback);
+  }
+  auto score = first_number(text, patterns);
+  if (!score) {
+    v.status = ParseStatus::parse_failed;
+    v.detail = text.empty() ? "empty judgment" : "no score matching the rubric's pattern";
+    return v;
+  }
+  if ((rubric.scale_min && *score < *rubric.scale_min) ||
+      (rubric.scale_max && *score > *rubric.scale_max)) {
+    v.status = ParseStatus::out_of_range;
+    v.detail = fmt::format("score {} is outside {}..{}", *score, rubric.scale_min.value_or(0),
+                           rubric.scale_max.value_or(0));
+    return v;
+  }
+  v.status = ParseStatus::ok;
+  v.value = *score;
+  return v;
 }
 
-Result<JudgeCall>
+SingleJudge::SingleJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec)
+    : m_rubric(std::move(rubric)),
+      m_reference_categories(spec.reference_categories.begin(), spec.reference_categories.end()),
+      m_params(m_rubric.params.merged_with(spec.params)), m_resamples(spec.resamples)
+{}
+
+Result<std::vector<JudgeCall>>
 SingleJudge::build(const harness::JudgeInput& input) const
 {
   const auto& item = input.item;
@@ -35,74 +56,73 @@ SingleJudge::build(const harness::JudgeInput& input) const
     return Error(Error::Kind::config,
                  fmt::format("item {}: single grading judges at most 2 turns", item.id));
   }
-  if (input.answers.size() <= input.turn) {
-    return Error(Error::Kind::config, fmt::format("item {}: no answer to judge", item.id));
-  }
-  std::string name = with_reference ? "single-math-v1" : "single-v1";
-  if (multi_turn) {
-    name += "-multi-turn";
-  }
-  auto prompt = m_prompts.find(name);
-  if (prompt == m_prompts.end()) {
-    return Error(Error::Kind::config, fmt::format("judge prompt '{}' is missing", name));
-  }
-
   harness::TemplateVars vars;
-  if (with_reference) {
-    if (item.references.size() <= input.turn) {
-      return Error(Error::Kind::config,
-                   fmt::format("item {} (category {}) has no reference answer for turn {}", item.id,
-                               item.category, input.turn + 1));
-    }
-    vars["ref_answer_1"] = item.references[0];
-    if (multi_turn) {
-      vars["ref_answer_2"] = item.references[1];
-    }
-  }
-  if (multi_turn) {
-    vars["question_1"] = item.turns[0];
-    vars["answer_1"] = input.answers[0];
-    vars["question_2"] = item.turns[1];
-    vars["answer_2"] = input.answers[1];
+  std::string name;
+  if (m_rubric.prompts.count("default")) {
+    // An ad-hoc rubric: one prompt for every item.
+    name = "default";
+    vars["question"] = item.turns[input.turn];
+    vars["answer"] = input.answers[input.turn];
+    vars["reference"] = item.references.size() > input.turn ? item.references[input.turn] : "";
+    vars["system"] = item.system ? item.system->text : "";
   } else {
-    vars["question"] = item.turns[0];
-    vars["answer"] = input.answers[0];
+    name = with_reference ? "single-math-v1" : "single-v1";
+    if (multi_turn) {
+      name += "-multi-turn";
+    }
+    if (with_reference) {
+      if (item.references.size() <= input.turn) {
+        return Error(Error::Kind::config,
+                     fmt::format("item {} (category {}) has no reference answer for turn {}",
+                                 item.id, item.category, input.turn + 1));
+      }
+      vars["ref_answer_1"] = item.references[0];
+      if (multi_turn) {
+        vars["ref_answer_2"] = item.references[1];
+      }
+    }
+    if (multi_turn) {
+      vars["question_1"] = item.turns[0];
+      vars["answer_1"] = input.answers[0];
+      vars["question_2"] = item.turns[1];
+      vars["answer_2"] = input.answers[1];
+    } else {
+      vars["question"] = item.turns[0];
+      vars["answer"] = input.answers[0];
+    }
   }
-  auto user = harness::render_template(prompt->second.prompt_template, vars,
-                                       harness::TemplateSyntax::python_format);
-  if (!user) {
+  auto prompt = m_rubric.prompts.find(name);
+  if (prompt == m_rubric.prompts.end()) {
     return Error(Error::Kind::config,
-                 fmt::format("judge prompt '{}': {}", name, user.error().message));
+                 fmt::format("rubric {} has no prompt '{}'", m_rubric.id(), name));
+  }
+  auto user = harness::render_template(prompt->second.template_text, vars,
+                                       harness::TemplateSyntax::mustache);
+  if (!user) {
+    return Error(Error::Kind::config, fmt::format("rubric {} prompt '{}': {}", m_rubric.id(), name,
+                                                  user.error().message));
   }
   JudgeCall call;
-  call.messages.push_back({harness::Role::system, prompt->second.system_prompt});
+  if (!prompt->second.system.empty()) {
+    call.messages.push_back({harness::Role::system, prompt->second.system});
+  }
   call.messages.push_back({harness::Role::user, std::move(*user)});
   call.params = m_params;
   call.prompt_id = name;
-  return call;
+  call.position = "single";
+  return std::vector<JudgeCall>{std::move(call)};
 }
 
-Verdict
-SingleJudge::parse(std::string_view judgment) const
+CallVerdict
+SingleJudge::parse(const JudgeCall&, const harness::Response& reply) const
 {
-  // FastChat's one_score_pattern, then its one_score_pattern_backup.
-  static const std::vector<std::string> k_patterns = {R"(\[\[(\d+\.?\d*)\]\])",
-                                                      R"(\[(\d+\.?\d*)\])"};
-  Verdict v;
-  auto score = first_number(judgment, k_patterns);
-  if (!score) {
-    v.status = Verdict::Status::parse_failed;
-    v.detail = judgment.empty() ? "empty judgment" : "no [[rating]] or [rating] in the judgment";
-    return v;
-  }
-  if (*score < k_min_score || *score > k_max_score) {
-    v.status = Verdict::Status::out_of_range;
-    v.detail = fmt::format("rating {} is outside {}..{}", *score, k_min_score, k_max_score);
-    return v;
-  }
-  v.status = Verdict::Status::ok;
-  v.score = *score;
-  return v;
+  return read_score(m_rubric, reply.text);
+}
+
+harness::Verdict
+SingleJudge::combine(const harness::JudgeInput&, const std::vector<CallVerdict>& calls) const
+{
+  return harness::single_call_verdict(calls);
 }
 
 } // namespace judges

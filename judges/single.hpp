@@ -1,38 +1,45 @@
 #pragma once
 
-#include <judges/fastchat_prompts.hpp>
-
+#include <harness/config.hpp>
 #include <harness/judge.hpp>
+#include <harness/rubric_spec.hpp>
 
 #include <set>
 #include <string>
 
 namespace judges {
 
-// FastChat's single-answer grading (MT-Bench): turn 1 is judged with
-// single-v1 (or single-math-v1 plus the reference for reference
-// categories), turn 2 with the *-multi-turn prompt showing the whole
-// dialogue. The score is the first [[n]], else the first [n]; it must be
-// within 1..10, otherwise the verdict is out_of_range.
+// Single-answer grading (FastChat's MT-Bench protocol, rubric fastchat-single):
+// turn 1 is judged with single-v1 (single-math-v1 plus the reference for
+// reference categories), turn 2 with the *-multi-turn prompt showing the
+// whole dialogue. The score is the first match of the rubric's pattern,
+// else of its fallback ([[n]] then [n]); it must be within the rubric's scale.
+// A rubric with only a default prompt (ad-hoc scoring) gets the variables
+// question, answer, reference and system.
 class SingleJudge final : public harness::Judge
 {
 public:
-  SingleJudge(FastChatPrompts prompts, std::string prompts_version,
-              std::set<std::string> reference_categories, harness::GenParams params);
+  SingleJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec);
 
   std::string protocol() const override { return "single"; }
-  std::string rubric() const override;
-  harness::Result<harness::JudgeCall> build(const harness::JudgeInput& input) const override;
-  harness::Verdict parse(std::string_view judgment) const override;
-
-  static constexpr double k_min_score = 1;
-  static constexpr double k_max_score = 10;
+  std::string rubric() const override { return m_rubric.id(); }
+  int resamples() const override { return m_resamples; }
+  harness::Result<std::vector<harness::JudgeCall>>
+  build(const harness::JudgeInput& input) const override;
+  harness::CallVerdict parse(const harness::JudgeCall& call,
+                             const harness::Response& reply) const override;
+  harness::Verdict combine(const harness::JudgeInput& input,
+                           const std::vector<harness::CallVerdict>& calls) const override;
 
 private:
-  FastChatPrompts m_prompts;
-  std::string m_version;
+  harness::RubricSpec m_rubric;
   std::set<std::string> m_reference_categories;
   harness::GenParams m_params;
+  int m_resamples;
 };
+
+// Reads a score with `rubric`'s pattern then fallback, checked against its
+// scale. Shared by the score-reading protocols.
+harness::CallVerdict read_score(const harness::RubricSpec& rubric, std::string_view text);
 
 } // namespace judges

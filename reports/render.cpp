@@ -55,7 +55,9 @@ collect(harness::Store& store, const std::string& bench, const std::string& mode
       continue;
     }
     RunReport r;
-    r.scores = summarize_single(store.verdicts(run.id));
+    auto verdicts = store.verdicts(run.id);
+    r.scores = summarize_single(verdicts);
+    r.pairwise = summarize_pairwise(verdicts);
     r.run = std::move(run);
     out.push_back(std::move(r));
   }
@@ -71,9 +73,9 @@ render_markdown(const std::vector<RunReport>& reports)
   std::string out;
   for (const auto& r : reports) {
     const auto& run = r.run;
-    out +=
-        fmt::format("## {} — {} judged by {} ({} grading){}\n\n", run.bench, run.model, run.judge,
-                    run.protocol, run.demo ? " — DEMO BACKEND, not a real model" : "");
+    out += fmt::format("## {} — {}{} judged by {} ({} grading){}\n\n", run.bench, run.model,
+                       run.baseline.empty() ? "" : " vs " + run.baseline, run.judge, run.protocol,
+                       run.demo ? " — DEMO BACKEND, not a real model" : "");
     out += fmt::format("run {} · status {} · {} items · model `{}` · judge `{}` · rubric `{}` · "
                        "evalrun {} · started {}{}\n\n",
                        run.id, run.status, run.items, run.model_id, run.judge_model_id, run.rubric,
@@ -81,6 +83,22 @@ render_markdown(const std::vector<RunReport>& reports)
                        run.finished_at.empty() ? "" : " · finished " + run.finished_at);
     if (auto note = system_message_note(run.config_json); !note.empty()) {
       out += note + "\n\n";
+    }
+    if (r.is_pairwise()) {
+      const auto& p = r.pairwise;
+      auto pct = [](const std::optional<double>& x) {
+        return x ? fmt::format("{:.1f}%", *x * 100) : std::string("n/a");
+      };
+      out += "| wins | ties | losses | n | tie+win | win rate | adjusted | parse failures | errors "
+             "|\n";
+      out += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n\n", p.wins, p.ties,
+                         p.losses, p.n, pct(p.tie_win_rate), pct(p.win_rate), pct(p.adjusted),
+                         p.parse_failures, p.errors);
+      if (p.preference_win_rate) {
+        out += fmt::format("AlpacaEval preference win rate: {:.2f}\n\n", *p.preference_win_rate);
+      }
+      continue;
     }
     const auto& s = r.scores;
     out += "| turn 1 | turn 2 | average | n | parse failures | errors |\n";
@@ -114,7 +132,26 @@ render_json(const std::vector<RunReport>& reports, const std::string& evalrun_ve
     for (const auto& [name, score] : s.by_category) {
       categories[name] = {{"mean", number_or_null(score)}, {"n", score.n}};
     }
+    const auto& p = r.pairwise;
+    auto opt = [](const std::optional<double>& x) {
+      return x ? nlohmann::json(*x) : nlohmann::json(nullptr);
+    };
+    nlohmann::json pairwise = nullptr;
+    if (r.is_pairwise()) {
+      pairwise = {{"wins", p.wins},
+                  {"ties", p.ties},
+                  {"losses", p.losses},
+                  {"n", p.n},
+                  {"win_rate", opt(p.win_rate)},
+                  {"tie_win_rate", opt(p.tie_win_rate)},
+                  {"adjusted", opt(p.adjusted)},
+                  {"parse_failures", p.parse_failures},
+                  {"errors", p.errors},
+                  {"preference_win_rate", opt(p.preference_win_rate)}};
+    }
     results.push_back({{"run_id", run.id},
+                       {"baseline", run.baseline},
+                       {"pairwise", pairwise},
                        {"bench", run.bench},
                        {"bench_version", run.bench_version},
                        {"model", run.model},

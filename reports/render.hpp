@@ -1,5 +1,6 @@
 #pragma once
 
+#include <reports/pairwise_scores.hpp>
 #include <reports/single_scores.hpp>
 
 #include <harness/store.hpp>
@@ -12,7 +13,9 @@ namespace reports {
 struct RunReport
 {
   harness::RunRecord run;
-  SingleScores scores;
+  SingleScores scores;     // single and absolute protocols
+  PairwiseScores pairwise; // pairwise and alpaca_eval protocols
+  bool is_pairwise() const { return run.protocol == "pairwise" || run.protocol == "alpaca_eval"; }
 };
 
 // Builds the report of every run in the store, optionally filtered by

@@ -96,7 +96,7 @@ TEST_CASE("the shipped endpoints file and MT-Bench spec parse")
   auto spec = parse_bench_spec(spec_file, EVALRUN_SOURCE_DIR);
   REQUIRE(spec);
   CHECK(spec->adapter == "mtbench");
-  CHECK(spec->judge.protocol == "single");
+  CHECK(spec->judge.rubric == "fastchat-single");
   CHECK(spec->judge.params.temperature == 0.0);
   CHECK(spec->judge.params.max_tokens == 2048);
   CHECK(spec->category_temperature.at("stem") == 0.1);
@@ -104,14 +104,18 @@ TEST_CASE("the shipped endpoints file and MT-Bench spec parse")
   CHECK(spec->files.at("questions").is_absolute());
 }
 
-TEST_CASE("a spec whose judge.prompts names no file is rejected")
+TEST_CASE("a spec's judge needs a rubric; unknown judge fields are errors")
 {
-  auto r = parse_bench_spec(TextFile{"b.yaml",
-                                     "name: b\nversion: '1'\nadapter: mtbench\n"
-                                     "judge: {endpoint: demo, protocol: single, prompts: nope}\n"},
+  auto r = parse_bench_spec(TextFile{"b.yaml", "name: b\nversion: '1'\nadapter: mtbench\n"
+                                               "judge: {endpoint: demo}\n"},
                             "/tmp");
   REQUIRE_FALSE(r);
-  CHECK(r.error().message.find("judge.prompts") != std::string::npos);
+  CHECK(r.error().message.find("judge.rubric") != std::string::npos);
+  auto typo = parse_bench_spec(TextFile{"b.yaml", "name: b\nversion: '1'\nadapter: mtbench\n"
+                                                  "judge: {endpoint: demo, rubric: x, runz: 3}\n"},
+                               "/tmp");
+  REQUIRE_FALSE(typo);
+  CHECK(typo.error().message.find("judge.runz") != std::string::npos);
 }
 
 TEST_SUITE_END();

@@ -22,7 +22,8 @@ class EchoJudge final : public Judge
 public:
   std::string protocol() const override { return "single"; }
   std::string rubric() const override { return "echo@1"; }
-  Result<JudgeCall> build(const JudgeInput& in) const override
+  int resamples() const override { return 1; }
+  Result<std::vector<JudgeCall>> build(const JudgeInput& in) const override
   {
     JudgeCall c;
     std::string text = "judge turn " + std::to_string(in.turn + 1) + ":";
@@ -31,18 +32,23 @@ public:
     }
     c.messages = {{Role::user, text}};
     c.prompt_id = "echo";
-    return c;
+    c.position = "single";
+    return std::vector<JudgeCall>{c};
   }
-  Verdict parse(std::string_view judgment) const override
+  CallVerdict parse(const JudgeCall&, const Response& reply) const override
   {
-    Verdict v;
-    if (judgment.starts_with("[[")) {
-      v.status = Verdict::Status::ok;
-      v.score = judgment[2] - '0';
+    CallVerdict v;
+    if (reply.text.starts_with("[[")) {
+      v.status = ParseStatus::ok;
+      v.value = reply.text[2] - '0';
     } else {
       v.detail = "no score";
     }
     return v;
+  }
+  Verdict combine(const JudgeInput&, const std::vector<CallVerdict>& calls) const override
+  {
+    return single_call_verdict(calls);
   }
 };
 
@@ -235,6 +241,15 @@ TEST_CASE("an unparseable judgment is recorded with its raw text")
     CHECK_FALSE(v.score);
     CHECK(v.raw_judgment == "I refuse to score.");
   }
+  // One re-sample per unreadable reply, with its own seed (so its own cache key); both recorded.
+  auto calls = store.judge_calls(outcome.run_id);
+  REQUIRE(calls.size() == 4);
+  CHECK(calls[0].attempt + calls[1].attempt + calls[2].attempt + calls[3].attempt == 2);
+  int seeded = 0;
+  for (const auto& r : t.requests) {
+    seeded += nlohmann::json::parse(r.body).contains("seed");
+  }
+  CHECK(seeded == 2);
 }
 
 TEST_SUITE_END();

@@ -1,0 +1,114 @@
+#include <judges/alpaca_eval.hpp>
+#include <judges/python_random.hpp>
+
+#include <harness/template.hpp>
+
+#include <fmt/core.h>
+
+#include <cmath>
+
+namespace judges {
+
+using harness::CallVerdict;
+using harness::Error;
+using harness::JudgeCall;
+using harness::ParseStatus;
+using harness::Result;
+
+std::optional<double>
+alpaca_eval_preference(const std::vector<std::pair<std::string, double>>& top_logprobs)
+{
+  double p_m = 0;
+  double p_big_m = 0;
+  bool found = false;
+  for (const auto& [token, logprob] : top_logprobs) {
+    if (token == "m") {
+      p_m += std::exp(logprob);
+      found = true;
+    } else if (token == "M") {
+      p_big_m += std::exp(logprob);
+      found = true;
+    }
+  }
+  if (!found || p_m + p_big_m <= 0) {
+    return std::nullopt;
+  }
+  return 2.0 - p_m / (p_m + p_big_m);
+}
+
+AlpacaEvalJudge::AlpacaEvalJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec,
+                                 int seed)
+    : m_rubric(std::move(rubric)), m_params(m_rubric.params.merged_with(spec.params)), m_seed(seed)
+{}
+
+Result<std::vector<JudgeCall>>
+AlpacaEvalJudge::build(const harness::JudgeInput& input) const
+{
+  const auto& instruction = input.item.turns[0];
+  const auto& model = input.answers[0];
+  const auto& baseline = (*input.baseline)[0];
+  if (model == baseline) {
+    return std::vector<JudgeCall>{}; // combine() gives 1.5
+  }
+  const bool switched = alpaca_eval_is_switched(instruction, m_seed);
+  auto prompt = m_rubric.prompts.find("default");
+  if (prompt == m_rubric.prompts.end()) {
+    return Error(Error::Kind::config, fmt::format("rubric {} has no template", m_rubric.id()));
+  }
+  auto user = harness::render_template(prompt->second.template_text,
+                                       {{"instruction", instruction},
+                                        {"output_1", switched ? model : baseline},
+                                        {"output_2", switched ? baseline : model}},
+                                       harness::TemplateSyntax::mustache);
+  if (!user) {
+    return Error(Error::Kind::config,
+                 fmt::format("rubric {}: {}", m_rubric.id(), user.error().message));
+  }
+  JudgeCall call;
+  call.messages = {{harness::Role::system, prompt->second.system}, {harness::Role::user, *user}};
+  call.params = m_params;
+  call.prompt_id = "alpaca_eval_clf";
+  call.position = switched ? "model-first" : "baseline-first";
+  return std::vector<JudgeCall>{std::move(call)};
+}
+
+CallVerdict
+AlpacaEvalJudge::parse(const JudgeCall& call, const harness::Response& reply) const
+{
+  CallVerdict v;
+  auto raw = alpaca_eval_preference(reply.top_logprobs);
+  if (!raw) {
+    v.status = ParseStatus::parse_failed;
+    v.detail = reply.top_logprobs.empty()
+                   ? "the reply has no logprobs (does the endpoint return them?)"
+                   : "neither m nor M is among the top logprobs";
+    return v;
+  }
+  const bool switched = call.position == "model-first";
+  v.status = ParseStatus::ok;
+  v.value = switched ? 3.0 - *raw : *raw;
+  v.label = reply.text;
+  v.detail =
+      fmt::format("preference {:.6f}{}", *v.value, switched ? " (outputs were swapped)" : "");
+  return v;
+}
+
+harness::Verdict
+AlpacaEvalJudge::combine(const harness::JudgeInput&, const std::vector<CallVerdict>& calls) const
+{
+  harness::Verdict v;
+  if (calls.empty()) {
+    v.status = ParseStatus::ok;
+    v.score = 1.5;
+    v.winner = "tie";
+    v.detail = "identical outputs: 1.5 without a call";
+    return v;
+  }
+  v = harness::single_call_verdict(calls);
+  if (v.score) {
+    v.winner = *v.score > 1.5 ? "model" : *v.score < 1.5 ? "baseline" : "tie";
+  }
+  return v;
+}
+
+} // namespace judges

@@ -1,0 +1,283 @@
+#include <judges/absolute.hpp>
+#include <judges/alpaca_eval.hpp>
+#include <judges/pairwise.hpp>
+#include <judges/python_random.hpp>
+
+#include <harness/rubric_spec.hpp>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+
+using namespace harness;
+
+TEST_SUITE_BEGIN("judges::protocols");
+
+namespace {
+
+RubricSpec
+shipped(const std::string& name)
+{
+  auto rubric = load_rubric(EVALRUN_SOURCE_DIR, name);
+  REQUIRE(rubric);
+  return *rubric;
+}
+
+Response
+reply(const std::string& text, std::vector<std::pair<std::string, double>> logprobs = {})
+{
+  Response r;
+  r.text = text;
+  r.top_logprobs = std::move(logprobs);
+  return r;
+}
+
+Item
+single_turn(const std::string& prompt, std::vector<std::string> references = {})
+{
+  Item i;
+  i.id = "x";
+  i.category = "writing";
+  i.turns = {prompt};
+  i.references = std::move(references);
+  return i;
+}
+
+} // namespace
+
+TEST_CASE("pairwise: both orders, verdicts mapped back, inconsistent pairs are ties")
+{
+  judges::PairwiseJudge j(shipped("fastchat-pair"), JudgeSpec{});
+  Item it = single_turn("Q?");
+  std::vector<std::string> model = {"model answer"};
+  std::vector<std::string> baseline = {"baseline answer"};
+  auto calls = j.build(JudgeInput{it, 0, model, &baseline});
+  REQUIRE(calls);
+  REQUIRE(calls->size() == 2);
+  CHECK((*calls)[0].position == "model-first");
+  CHECK((*calls)[0].prompt_id == "pair-v2");
+  CHECK((*calls)[0].messages[1].content.find("[The Start of Assistant A's Answer]\nmodel answer") !=
+        std::string::npos);
+  CHECK((*calls)[1].messages[1].content.find(
+            "[The Start of Assistant A's Answer]\nbaseline answer") != std::string::npos);
+
+  auto verdict = [&](const std::string& g1, const std::string& g2) {
+    return j.combine(JudgeInput{it, 0, model, &baseline},
+                     {j.parse((*calls)[0], reply(g1)), j.parse((*calls)[1], reply(g2))});
+  };
+  CHECK(verdict("[[A]]", "[[B]]").winner == "model");    // consistent
+  CHECK(verdict("[[B]]", "[[A]]").winner == "baseline"); // consistent
+  CHECK(verdict("[[A]]", "[[A]]").winner == "tie");      // position bias: inconsistent
+  CHECK(verdict("[[C]]", "[[B]]").winner == "tie");      // game 1 tie
+  CHECK(verdict("[[A]]", "no verdict").status == ParseStatus::parse_failed);
+}
+
+TEST_CASE("pairwise parser traps: FastChat's substring order")
+{
+  judges::PairwiseJudge j(shipped("fastchat-pair"), JudgeSpec{});
+  JudgeCall call;
+  // Quoting the format string ("[[A]]" if A is better...) resolves to A, as in FastChat.
+  CHECK(j.parse(call, reply(R"(Output "[[A]]" if A is better. My verdict: [[B]])")).label == "A");
+  CHECK(j.parse(call, reply("[[B]] then [[A]]")).label == "A"); // [[A]] is tested first
+  CHECK(j.parse(call, reply("[[C]]")).label == "tie");
+  CHECK(j.parse(call, reply("")).status == ParseStatus::parse_failed);
+  CHECK(j.parse(call, reply("A is better")).status == ParseStatus::parse_failed);
+}
+
+TEST_CASE("pairwise with the system message shown to the judge")
+{
+  JudgeSpec spec;
+  spec.show_system = true;
+  judges::PairwiseJudge j(shipped("fastchat-pair"), spec);
+  Item it = single_turn("Q?");
+  it.system = SystemMessage{"s1", "You are terse."};
+  std::vector<std::string> a = {"a"};
+  std::vector<std::string> b = {"b"};
+  auto calls = j.build(JudgeInput{it, 0, a, &b});
+  REQUIRE(calls);
+  CHECK((*calls)[0].messages[1].content.find("[User Question]\nYou are terse.\nQ?\n") == 0);
+}
+
+TEST_CASE("AlpacaEval switch decisions equal Python's random.Random(str) vectors")
+{
+  // Computed with CPython 3.11:
+  //   ins = json.load(open("data/alpaca_eval/results/gpt4_1106_preview/model_outputs.json"))
+  //   random.Random("is_switched_outputs" + ins[i]["instruction"] + "0").choices([False, True],
+  //   k=1)[0]
+  const std::vector<std::pair<int, bool>> k_vectors = {
+      {0, true},   {1, true},   {2, true},   {3, false}, {4, false}, {5, false},
+      {6, true},   {7, false},  {8, false},  {9, true},  {10, true}, {42, false},
+      {100, true}, {250, true}, {500, true}, {804, true}};
+  std::ifstream in(EVALRUN_SOURCE_DIR
+                   "/data/alpaca_eval/results/gpt4_1106_preview/model_outputs.json");
+  auto outputs = nlohmann::json::parse(in);
+  for (const auto& [index, switched] : k_vectors) {
+    CAPTURE(index);
+    CHECK(judges::alpaca_eval_is_switched(
+              outputs[static_cast<size_t>(index)]["instruction"].get<std::string>()) == switched);
+  }
+  // sum(... for all 805) == 406 in Python.
+  int total = 0;
+  for (const auto& o : outputs) {
+    total += judges::alpaca_eval_is_switched(o["instruction"].get<std::string>());
+  }
+  CHECK(total == 406);
+  // random.Random(s).random() and getrandbits(32), also from CPython 3.11.
+  CHECK(judges::PythonRandom("abc").random() == 0.7720246314157545);
+  CHECK(judges::PythonRandom("").random() == 0.9602256525641875);
+  CHECK(judges::PythonRandom("h\xc3\xa9llo w\xc3\xb6rld").random() == 0.07829104647591212);
+  CHECK(judges::PythonRandom("is_switched_outputs" + outputs[0]["instruction"].get<std::string>() +
+                             "0")
+            .next_u32() == 3250776821U);
+}
+
+TEST_CASE("AlpacaEval preference from logprobs, mirrored when switched; identical outputs give 1.5")
+{
+  // P(m) = 0.75, P(M) = 0.25 -> 2 - 0.75 = 1.25
+  auto pref =
+      judges::alpaca_eval_preference({{"m", std::log(0.75)}, {"M", std::log(0.25)}, {"Model", -9}});
+  REQUIRE(pref);
+  CHECK(*pref == doctest::Approx(1.25));
+  CHECK(judges::alpaca_eval_preference({{"M", -0.1}}).value() ==
+        doctest::Approx(2.0)); // m missing: P(m) = 0
+  CHECK_FALSE(judges::alpaca_eval_preference({{"x", -0.1}}));
+
+  judges::AlpacaEvalJudge j(shipped("alpaca-eval-clf"), JudgeSpec{});
+  Item it = single_turn("Write a haiku.");
+  std::vector<std::string> model = {"model output"};
+  std::vector<std::string> baseline = {"baseline output"};
+  auto calls = j.build(JudgeInput{it, 0, model, &baseline});
+  REQUIRE(calls);
+  REQUIRE(calls->size() == 1);
+  const auto& call = calls->front();
+  CHECK(call.params.max_tokens == 1);
+  CHECK(call.params.logprobs == true);
+  CHECK(call.params.top_logprobs == 5);
+  bool switched = judges::alpaca_eval_is_switched("Write a haiku.");
+  CHECK(call.position == (switched ? "model-first" : "baseline-first"));
+  const auto& user = call.messages[1].content;
+  auto first = user.find(switched ? "model output" : "baseline output");
+  auto second = user.find(switched ? "baseline output" : "model output");
+  CHECK(first < second);
+  auto v = j.parse(call, reply("m", {{"m", std::log(0.75)}, {"M", std::log(0.25)}}));
+  CHECK(v.value == doctest::Approx(switched ? 1.75 : 1.25));
+  CHECK(j.parse(call, reply("m")).status == ParseStatus::parse_failed); // no logprobs
+
+  std::vector<std::string> same = {"baseline output"};
+  auto none = j.build(JudgeInput{it, 0, same, &baseline});
+  REQUIRE(none);
+  CHECK(none->empty());
+  auto tie = j.combine(JudgeInput{it, 0, same, &baseline}, {});
+  CHECK(tie.score == 1.5);
+  CHECK(tie.winner == "tie");
+}
+
+TEST_CASE("absolute: one call per rubric and run, Python json.dumps rubric, anchored 1..5 score")
+{
+  Rubric r;
+  r.criteria = "Is it \xc3\xa9 \"quoted\"\\ ok?\nline";
+  for (int i = 1; i <= 5; ++i) {
+    r.score_descriptions[std::to_string(i)] = "level " + std::to_string(i) + " \xe2\x80\x94 x";
+  }
+  // json.dumps(rubric, indent=4) in CPython 3.11.
+  CHECK(judges::python_json_rubric(r) == "{\n    \"criteria\": \"Is it \\u00e9 \\\"quoted\\\"\\\\ "
+                                         "ok?\\nline\",\n    \"score_descriptions\": {\n"
+                                         "        \"1\": \"level 1 \\u2014 x\",\n        \"2\": "
+                                         "\"level 2 \\u2014 x\",\n        \"3\": \"level 3 "
+                                         "\\u2014 x\",\n        \"4\": \"level 4 \\u2014 x\",\n    "
+                                         "    \"5\": \"level 5 \\u2014 x\"\n    }\n}");
+
+  JudgeSpec spec;
+  spec.runs = 2;
+  judges::AbsoluteJudge j(shipped("prometheus-absolute"), spec);
+  Item it = single_turn("Do X.", {"Reference."});
+  it.rubrics = {r, r, r};
+  std::vector<std::string> answers = {"Answer."};
+  auto calls = j.build(JudgeInput{it, 0, answers});
+  REQUIRE(calls);
+  REQUIRE(calls->size() == 6);
+  CHECK((*calls)[0].position == "rubric 1, run 1");
+  CHECK((*calls)[5].position == "rubric 3, run 2");
+  CHECK_FALSE((*calls)[0].params.seed);
+  CHECK((*calls)[3].params.seed == 1);
+  const auto& user = (*calls)[0].messages[1].content;
+  CHECK(
+      user.starts_with("###Task Description:\nAn instruction (might include an Input inside it)"));
+  CHECK(user.ends_with("###Feedback:"));
+  CHECK(
+      user.find(
+          "###The instruction to evaluate:\nDo X.\n\n###Response to evaluate:\nAnswer.\n\n"
+          "###Reference Answer (Score 5):\nReference.\n\n###Score Rubrics:\n{\n    \"criteria\"") !=
+      std::string::npos);
+
+  auto score = [&](const std::string& text) {
+    return j.parse((*calls)[0], reply(text));
+  };
+  CHECK(score("Feedback: fine. [RESULT] 4").value == 4.0);
+  CHECK(score("Feedback: fine. [RESULT] 4\n").value == 4.0);
+  CHECK(score("Feedback: ok [RESULT] (5)").value == 5.0);
+  CHECK(score("Feedback: ok. [RESULT] 3/5").value == 3.0);
+  // The template's own "[RESULT] (an integer number between 1 and 5)" quoted mid-text does not
+  // count.
+  CHECK(score("Format: [RESULT] 5. Feedback: poor, no score given.").status ==
+        ParseStatus::parse_failed);
+  CHECK(score("Feedback: x [RESULT] 7").status == ParseStatus::out_of_range);
+  CHECK(score("").status == ParseStatus::parse_failed);
+
+  // Mean over runs of the mean over rubrics; unreadable ones left out.
+  auto ok = [](double x) {
+    CallVerdict c;
+    c.status = ParseStatus::ok;
+    c.value = x;
+    return c;
+  };
+  CallVerdict bad;
+  auto v = j.combine(JudgeInput{it, 0, answers}, {ok(5), ok(4), ok(3), ok(2), bad, ok(4)});
+  CHECK(v.status == ParseStatus::ok);
+  CHECK(v.score == doctest::Approx((4.0 + 3.0) / 2));
+  CHECK(v.criteria.at("run 1") == doctest::Approx(4.0));
+  CHECK(v.criteria.at("run 2") == doctest::Approx(3.0));
+  CHECK(v.criteria.at("rubric 2") == doctest::Approx(4.0));
+  CHECK(v.detail.find("1 of 6") != std::string::npos);
+}
+
+TEST_CASE("every shipped rubric loads, and FastChat's prompts are byte-exact")
+{
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(EVALRUN_SOURCE_DIR "/rubrics")) {
+    CAPTURE(entry.path().string());
+    auto file = read_text_file(entry.path());
+    REQUIRE(file);
+    auto rubric = parse_rubric(*file);
+    REQUIRE(rubric);
+    CHECK(rubric->name == entry.path().stem().string());
+    CHECK_FALSE(rubric->version.empty());
+    CHECK_FALSE(rubric->prompts.empty());
+    ++count;
+  }
+  CHECK(count >= 4);
+  // {{var}} -> {var} gives back judge_prompts.jsonl's text exactly.
+  std::ifstream in(EVALRUN_SOURCE_DIR "/data/mt_bench/judge_prompts.jsonl");
+  std::string line;
+  auto single = shipped("fastchat-single");
+  auto pair = shipped("fastchat-pair");
+  int compared = 0;
+  while (std::getline(in, line)) {
+    auto p = nlohmann::json::parse(line);
+    const auto& rubric = p["type"] == "single" ? single : pair;
+    const auto& prompt = rubric.prompts.at(p["name"].get<std::string>());
+    std::string t = prompt.template_text;
+    for (size_t at = t.find("{{"); at != std::string::npos; at = t.find("{{", at)) {
+      t.erase(at, 1);
+      t.erase(t.find("}}", at), 1);
+    }
+    CHECK(t == p["prompt_template"].get<std::string>());
+    CHECK(prompt.system == p["system_prompt"].get<std::string>());
+    ++compared;
+  }
+  CHECK(compared == 8);
+}
+
+TEST_SUITE_END();
