@@ -95,7 +95,7 @@ int
 main(int argc, char** argv)
 {
   // `run` is the default subcommand: `evalrun --bench mtbench --model demo`.
-  static const std::set<std::string> k_commands = {"build-bench", "run",    "report",    "list",
+  static const std::set<std::string> k_commands = {"build-bench", "score", "run",    "report",    "list",
                                                    "-h",          "--help", "--version", "-V"};
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && !k_commands.count(args[0])) {
@@ -208,6 +208,17 @@ main(int argc, char** argv)
       ->check(CLI::Range(1, 20))
       ->capture_default_str();
 
+  ScoreOptions score;
+  auto* score_cmd = app.add_subcommand("score", "Score an answers file (JSONL: id, prompt, answer, "
+                                                "optional reference and system) against a rubric");
+  score_cmd->add_option("--rubric", score.rubric, "Rubric YAML file or name under rubrics/")->required();
+  score_cmd->add_option("--input", score.input, "Answers file (JSON Lines)")->required();
+  score_cmd->add_option("--judge", score.judge, "Judge endpoint name")->required();
+  score_cmd->add_option("--db", score.db, "SQLite database")->capture_default_str();
+  score_cmd->add_option("--endpoints", score.endpoints, "Endpoints YAML");
+  score_cmd->add_option("--concurrency", score.concurrency, "Requests in flight")
+      ->check(CLI::Range(1, 4096));
+
   std::string what;
   std::filesystem::path list_endpoints_file;
   auto* list_cmd = app.add_subcommand("list", "List benchmarks or endpoints");
@@ -216,7 +227,7 @@ main(int argc, char** argv)
       ->check(CLI::IsMember({"benchmarks", "endpoints"}));
   list_cmd->add_option("--endpoints", list_endpoints_file, "Endpoints YAML");
 
-  for (auto* sub : {run_cmd, report_cmd, list_cmd, build_cmd}) {
+  for (auto* sub : {run_cmd, report_cmd, list_cmd, build_cmd, score_cmd}) {
     sub->fallthrough(); // --home may come after the subcommand
   }
   try {
@@ -232,6 +243,9 @@ main(int argc, char** argv)
   }
   if (*run_cmd) {
     return run_command(run, home);
+  }
+  if (*score_cmd) {
+    return score_command(score, home);
   }
   if (*build_cmd) {
     return build_bench_command(build, home);

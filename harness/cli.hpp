@@ -49,6 +49,16 @@ struct BuildBenchOptions
   int max_attempts = 3;
 };
 
+struct ScoreOptions
+{
+  std::string rubric;
+  std::filesystem::path input;
+  std::string judge;
+  std::filesystem::path db = "evalrun.db";
+  std::filesystem::path endpoints;
+  std::optional<int> concurrency;
+};
+
 // evalrun home: --home, else $EVALRUN_HOME, else the source tree it was built from.
 std::filesystem::path home_dir(const std::string& flag);
 
@@ -65,5 +75,9 @@ std::vector<harness::PreferenceDimension> load_preferences(const std::filesystem
 // `evalrun build-bench`: writes a Multifaceted-Bench-schema JSONL file; 0 when
 // every instance was generated, 3 when some failed (those are left out).
 int build_bench_command(const BuildBenchOptions& options, const std::filesystem::path& home);
+
+// `evalrun score`: grades an answers file against a rubric; prints per-item
+// scores and the mean. 0 when every line was scored, 3 otherwise.
+int score_command(const ScoreOptions& options, const std::filesystem::path& home);
 
 } // namespace cli

@@ -437,6 +437,7 @@ parse_rubric(const TextFile& file)
       for (const auto& c : f.node("criteria")) {
         Fields cf(c, path, "criteria[]");
         Rubric rubric;
+        rubric.name = cf.get<std::string>("name", "");
         rubric.criteria = cf.get<std::string>("criteria");
         if (cf.has("score_descriptions")) {
           for (const auto& kv : cf.node("score_descriptions")) {

@@ -127,6 +127,30 @@ demo_reply(const ChatRequest& request)
     // AlpacaEval's classifier: one token, the likelier of m and M.
     return draw.in(0, 1) ? "m" : "M";
   }
+  if (has("[Assistant's Response]") && has("on a scale of 1 to 5 for each category")) {
+    // FLASK: a paragraph per skill, then a Python dict. A skill is named by
+    // the text before the colon of each line followed by a "Score 1:" line.
+    std::vector<std::string> lines;
+    for (size_t start = 0; start <= all.size();) {
+      auto end = all.find('\n', start);
+      lines.push_back(all.substr(start, end == std::string::npos ? std::string::npos : end - start));
+      if (end == std::string::npos) {
+        break;
+      }
+      start = end + 1;
+    }
+    std::string feedback;
+    std::string dict;
+    for (size_t i = 0; i + 1 < lines.size(); ++i) {
+      if (lines[i + 1].rfind("Score 1:", 0) == 0 && lines[i].find(':') != std::string::npos) {
+        std::string skill = lines[i].substr(0, lines[i].find(':'));
+        int score = draw.in(1, 5);
+        feedback += fmt::format("{}: {}. Score: {}\n", skill, words(draw, 8), score);
+        dict += fmt::format("{}'{}': {}", dict.empty() ? "" : ", ", skill, score);
+      }
+    }
+    return feedback + "{" + dict + "}";
+  }
   if (has("[[rating]]")) {
     return fmt::format("The demo judge read the answer: {}. Rating: [[{}]]", words(draw, 12),
                        draw.in(1, 10));

@@ -88,6 +88,14 @@ public:
       if (m_plan.baseline_from_references) {
         m_answers[k_baseline][i] = item.references;
       }
+      if (!m_plan.given_answers.empty()) {
+        for (size_t t = 0; t < item.turns.size(); ++t) {
+          Response given;
+          given.text = m_plan.given_answers[i].at(t);
+          on_answer(k_model, i, t, "given", std::move(given), false);
+        }
+        continue;
+      }
       ask(k_model, i, 0);
       if (m_plan.baseline) {
         ask(k_baseline, i, 0);
@@ -133,7 +141,9 @@ private:
                    });
   }
 
-  void on_answer(Side side, size_t index, size_t turn, const std::string& hash, Result<Response> r)
+  // `chain`: ask the next turn when this one is answered (false for given answers).
+  void on_answer(Side side, size_t index, size_t turn, const std::string& hash, Result<Response> r,
+                 bool chain = true)
   {
     const Item& item = m_plan.items[index];
     if (!r) {
@@ -159,7 +169,7 @@ private:
     if (side == k_model) {
       m_hashes[index].push_back(hash);
     }
-    if (turn + 1 < item.turns.size()) {
+    if (chain && turn + 1 < item.turns.size()) {
       ask(side, index, turn + 1);
     }
     if (m_failed.count({index, turn})) {

@@ -28,6 +28,9 @@ struct RunPlan
   std::optional<EndpointConfig> baseline;
   GenParams baseline_params;
   bool baseline_from_references = false;
+  // Ad-hoc scoring: the model's answers are given (one list per item, one
+  // answer per turn) instead of asked from the candidate.
+  std::vector<std::vector<std::string>> given_answers;
 };
 
 struct RunProgress

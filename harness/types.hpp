@@ -85,6 +85,7 @@ struct SystemMessage
 // a question and what each score 1..5 means.
 struct Rubric
 {
+  std::string name; // optional (FLASK skills have one)
   std::string criteria;
   std::map<std::string, std::string> score_descriptions; // "1".."5"
 

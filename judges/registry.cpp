@@ -1,7 +1,9 @@
 #include <judges/absolute.hpp>
 #include <judges/alpaca_eval.hpp>
+#include <judges/flask.hpp>
 #include <judges/pairwise.hpp>
 #include <judges/registry.hpp>
+#include <judges/relative.hpp>
 #include <judges/single.hpp>
 
 #include <fmt/format.h>
@@ -33,6 +35,8 @@ constexpr Entry k_judges[] = {
     {"pairwise", make<PairwiseJudge>},
     {"absolute", make<AbsoluteJudge>},
     {"alpaca_eval", make<AlpacaEvalJudge>},
+    {"flask", make<FlaskJudge>},
+    {"relative", make<RelativeJudge>},
 };
 
 } // namespace

@@ -15,7 +15,10 @@ struct RunReport
   harness::RunRecord run;
   SingleScores scores;     // single and absolute protocols
   PairwiseScores pairwise; // pairwise and alpaca_eval protocols
-  bool is_pairwise() const { return run.protocol == "pairwise" || run.protocol == "alpaca_eval"; }
+  bool is_pairwise() const
+  {
+    return run.protocol == "pairwise" || run.protocol == "alpaca_eval" || run.protocol == "relative";
+  }
 };
 
 // Builds the report of every run in the store, optionally filtered by
