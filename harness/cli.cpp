@@ -95,8 +95,8 @@ int
 main(int argc, char** argv)
 {
   // `run` is the default subcommand: `evalrun --bench mtbench --model demo`.
-  static const std::set<std::string> k_commands = {"build-bench", "score", "run",    "report",    "list",
-                                                   "-h",          "--help", "--version", "-V"};
+  static const std::set<std::string> k_commands = {
+      "build-bench", "score", "import", "run", "report", "list", "-h", "--help", "--version", "-V"};
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && !k_commands.count(args[0])) {
     args.insert(args.begin(), "run");
@@ -211,13 +211,24 @@ main(int argc, char** argv)
   ScoreOptions score;
   auto* score_cmd = app.add_subcommand("score", "Score an answers file (JSONL: id, prompt, answer, "
                                                 "optional reference and system) against a rubric");
-  score_cmd->add_option("--rubric", score.rubric, "Rubric YAML file or name under rubrics/")->required();
+  score_cmd->add_option("--rubric", score.rubric, "Rubric YAML file or name under rubrics/")
+      ->required();
   score_cmd->add_option("--input", score.input, "Answers file (JSON Lines)")->required();
   score_cmd->add_option("--judge", score.judge, "Judge endpoint name")->required();
   score_cmd->add_option("--db", score.db, "SQLite database")->capture_default_str();
   score_cmd->add_option("--endpoints", score.endpoints, "Endpoints YAML");
   score_cmd->add_option("--concurrency", score.concurrency, "Requests in flight")
       ->check(CLI::Range(1, 4096));
+
+  ImportOptions import;
+  auto* import_cmd = app.add_subcommand("import", "Load published judgments into the database");
+  auto* import_ae = import_cmd->add_subcommand("alpaca-eval", "AlpacaEval annotations.json");
+  import_ae->add_option("--annotations", import.file, "annotations.json")->required();
+  import_ae->add_option("--db", import.db, "SQLite database")->capture_default_str();
+  auto* import_fc = import_cmd->add_subcommand("fastchat", "FastChat model_judgment/*.jsonl");
+  import_fc->add_option("--judgments", import.file, "A model_judgment JSONL file")->required();
+  import_fc->add_option("--db", import.db, "SQLite database")->capture_default_str();
+  import_cmd->require_subcommand(1);
 
   std::string what;
   std::filesystem::path list_endpoints_file;
@@ -243,6 +254,10 @@ main(int argc, char** argv)
   }
   if (*run_cmd) {
     return run_command(run, home);
+  }
+  if (*import_cmd) {
+    import.format = *import_ae ? "alpaca-eval" : "fastchat";
+    return import_command(import);
   }
   if (*score_cmd) {
     return score_command(score, home);

@@ -59,6 +59,13 @@ struct ScoreOptions
   std::optional<int> concurrency;
 };
 
+struct ImportOptions
+{
+  std::string format; // alpaca-eval | fastchat
+  std::filesystem::path file;
+  std::filesystem::path db = "evalrun.db";
+};
+
 // evalrun home: --home, else $EVALRUN_HOME, else the source tree it was built from.
 std::filesystem::path home_dir(const std::string& flag);
 
@@ -79,5 +86,10 @@ int build_bench_command(const BuildBenchOptions& options, const std::filesystem:
 // `evalrun score`: grades an answers file against a rubric; prints per-item
 // scores and the mean. 0 when every line was scored, 3 otherwise.
 int score_command(const ScoreOptions& options, const std::filesystem::path& home);
+
+// `evalrun import`: loads published judgments (AlpacaEval annotations.json,
+// FastChat model_judgment/*.jsonl) into the store as runs with verdicts.
+// Checks the whole file first: a bad record imports nothing.
+int import_command(const ImportOptions& options);
 
 } // namespace cli

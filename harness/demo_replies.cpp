@@ -133,7 +133,8 @@ demo_reply(const ChatRequest& request)
     std::vector<std::string> lines;
     for (size_t start = 0; start <= all.size();) {
       auto end = all.find('\n', start);
-      lines.push_back(all.substr(start, end == std::string::npos ? std::string::npos : end - start));
+      lines.push_back(
+          all.substr(start, end == std::string::npos ? std::string::npos : end - start));
       if (end == std::string::npos) {
         break;
       }
@@ -159,6 +160,9 @@ demo_reply(const ChatRequest& request)
     static constexpr std::array<const char*, 3> k_verdicts = {"[[A]]", "[[B]]", "[[C]]"};
     return fmt::format("The demo judge compared both answers: {}. Final verdict: {}",
                        words(draw, 12), k_verdicts[static_cast<size_t>(draw.in(0, 2))]);
+  }
+  if (has("[RESULT]") && has("###Response B:")) {
+    return fmt::format("Feedback: {}. [RESULT] {}", words(draw, 15), draw.in(0, 1) ? "A" : "B");
   }
   if (has("[RESULT]")) {
     return fmt::format("Feedback: {}. [RESULT] {}", words(draw, 15), draw.in(1, 5));

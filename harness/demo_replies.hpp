@@ -10,8 +10,8 @@ namespace harness {
 // messages), or (model, prompt) for text completions. Judge prompts get a
 // reply in the format their parser expects: MT-Bench "[[rating]]" prompts
 // "Rating: [[N]]" (N in 1..10), pairwise "[[A]]" prompts one of
-// [[A]]/[[B]]/[[C]], FLASK skill prompts a paragraph per skill and a Python
-// dict {'Skill': N}, Prometheus "[RESULT]" prompts "[RESULT] N" (N in 1..5);
+// [[A]]/[[B]]/[[C]], Prometheus relative prompts "[RESULT] A" or B, FLASK skill prompts a paragraph
+// per skill and a Python dict {'Skill': N}, Prometheus "[RESULT]" prompts "[RESULT] N" (N in 1..5);
 // structured-output requests get a JSON document that follows their schema;
 // anything else gets a plain answer of 20..120 words that says it is a demo.
 std::string demo_reply(const ChatRequest& request);

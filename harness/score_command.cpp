@@ -1,3 +1,5 @@
+#include <judges/registry.hpp>
+
 #include <harness/catalog.hpp>
 #include <harness/cli.hpp>
 #include <harness/client_pool.hpp>
@@ -6,8 +8,6 @@
 #include <harness/request_hash.hpp>
 #include <harness/runner.hpp>
 #include <harness/store.hpp>
-
-#include <judges/registry.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
@@ -58,8 +58,9 @@ read_answers(const harness::TextFile& file)
     }
     std::string problem;
     for (const char* field : {"id", "prompt", "answer"}) {
-      if (!record.contains(field) || !(record[field].is_string() || (record[field].is_number_integer()
-                                                                     && std::string(field) == "id"))) {
+      if (!record.contains(field) ||
+          !(record[field].is_string() ||
+            (record[field].is_number_integer() && std::string(field) == "id"))) {
         problem = fmt::format("field '{}': missing or not a string", field);
         break;
       }
@@ -124,8 +125,9 @@ score_command(const ScoreOptions& options, const std::filesystem::path& home)
   }
 
   bool explicit_endpoints = !options.endpoints.empty();
-  auto endpoints = load_endpoints(explicit_endpoints ? options.endpoints : home / "data" / "endpoints.yaml",
-                                  explicit_endpoints);
+  auto endpoints =
+      load_endpoints(explicit_endpoints ? options.endpoints : home / "data" / "endpoints.yaml",
+                     explicit_endpoints);
   auto it = endpoints.find(options.judge);
   if (it == endpoints.end()) {
     throw Fatal(fmt::format("unknown judge endpoint '{}'", options.judge));
@@ -152,11 +154,12 @@ score_command(const ScoreOptions& options, const std::filesystem::path& home)
   plan.run.judge_model_id = plan.judge_endpoint.model;
   plan.run.protocol = rubric->protocol;
   plan.run.rubric = rubric->id();
-  plan.run.config_json = json{{"semantics", semantics},
-                              {"input", options.input.string()},
-                              {"bad_lines", answers.bad_lines},
-                              {"evalrun_version", EVALRUN_VERSION}}
-                             .dump();
+  plan.run.config_json = json{
+      {"semantics", semantics},
+      {"input", options.input.string()},
+      {"bad_lines", answers.bad_lines},
+      {"evalrun_version",
+       EVALRUN_VERSION}}.dump();
   plan.run.evalrun_version = EVALRUN_VERSION;
   plan.run.demo = plan.judge_endpoint.demo;
   plan.run.items = static_cast<int>(plan.items.size());
@@ -168,15 +171,16 @@ score_command(const ScoreOptions& options, const std::filesystem::path& home)
   harness::ClientPool pool(io, transport);
   pool.add_endpoint(plan.judge_endpoint, ready.api_keys[plan.judge_endpoint.name]);
   harness::Runner runner(io, pool, store);
-  auto outcome = runner.run(plan, [](const harness::RunProgress&) {}, std::chrono::milliseconds(250));
+  auto outcome = runner.run(
+      plan, [](const harness::RunProgress&) {}, std::chrono::milliseconds(250));
 
   double sum = 0;
   long n = 0;
   long failed = 0;
   fmt::print("| id | score | status | detail |\n|---|---:|---|---|\n");
   for (const auto& v : store.verdicts(outcome.run_id)) {
-    fmt::print("| {} | {} | {} | {} |\n", v.item_id, v.score ? fmt::format("{:.2f}", *v.score) : "-",
-               v.status, v.detail);
+    fmt::print("| {} | {} | {} | {} |\n", v.item_id,
+               v.score ? fmt::format("{:.2f}", *v.score) : "-", v.status, v.detail);
     if (v.status == "ok" && v.score) {
       sum += *v.score;
       ++n;
@@ -185,11 +189,12 @@ score_command(const ScoreOptions& options, const std::filesystem::path& home)
     }
   }
   fmt::print("\nmean score: {} over {} scored answers ({} unscored; rubric {}, judge {}){}\n",
-             n ? fmt::format("{:.3f}", sum / static_cast<double>(n)) : "n/a", n, failed, rubric->id(),
-             plan.judge_endpoint.model, plan.run.demo ? " — DEMO BACKEND" : "");
+             n ? fmt::format("{:.3f}", sum / static_cast<double>(n)) : "n/a", n, failed,
+             rubric->id(), plan.judge_endpoint.model, plan.run.demo ? " — DEMO BACKEND" : "");
   if (!answers.bad_lines.empty()) {
-    fmt::print(stderr, "evalrun: {} bad line(s) in {} were not scored:\n  {}\n", answers.bad_lines.size(),
-               options.input.string(), fmt::join(answers.bad_lines, "\n  "));
+    fmt::print(stderr, "evalrun: {} bad line(s) in {} were not scored:\n  {}\n",
+               answers.bad_lines.size(), options.input.string(),
+               fmt::join(answers.bad_lines, "\n  "));
   }
   return answers.bad_lines.empty() && outcome.status == "complete" ? 0 : 3;
 }

@@ -50,7 +50,8 @@ first_capture(std::string_view text, const std::string& pattern)
 {
   const re2::RE2& re = compiled(pattern);
   std::string captured;
-  if (re.ok() && re2::RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), re, &captured)) {
+  if (re.ok() &&
+      re2::RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), re, &captured)) {
     return captured;
   }
   return std::nullopt;

@@ -113,8 +113,9 @@ private:
   {
     skip();
     size_t start = m_pos;
-    while (m_pos < m_text.size() && (std::isdigit(static_cast<unsigned char>(m_text[m_pos]))
-                                     || m_text[m_pos] == '.' || m_text[m_pos] == '-' || m_text[m_pos] == '+')) {
+    while (m_pos < m_text.size() &&
+           (std::isdigit(static_cast<unsigned char>(m_text[m_pos])) || m_text[m_pos] == '.' ||
+            m_text[m_pos] == '-' || m_text[m_pos] == '+')) {
       ++m_pos;
     }
     double value = 0;
@@ -166,8 +167,7 @@ parse_flask_scores(std::string_view reply)
 FlaskJudge::FlaskJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec)
     : m_rubric(std::move(rubric)), m_params(m_rubric.params.merged_with(spec.params)),
       m_resamples(spec.resamples)
-{
-}
+{}
 
 Result<std::vector<JudgeCall>>
 FlaskJudge::build(const harness::JudgeInput& input) const
@@ -182,8 +182,9 @@ FlaskJudge::build(const harness::JudgeInput& input) const
   }
   std::string skills;
   for (const auto& label : labels->second) {
-    auto skill = std::find_if(m_rubric.criteria.begin(), m_rubric.criteria.end(),
-                              [&](const harness::Rubric& r) { return r.name.find(label) != std::string::npos; });
+    auto skill = std::find_if(
+        m_rubric.criteria.begin(), m_rubric.criteria.end(),
+        [&](const harness::Rubric& r) { return r.name.find(label) != std::string::npos; });
     if (skill == m_rubric.criteria.end()) {
       return Error(Error::Kind::config, fmt::format("item {}: unknown skill '{}'", item.id, label));
     }
@@ -201,7 +202,8 @@ FlaskJudge::build(const harness::JudgeInput& input) const
                                         {"response", input.answers[input.turn]}},
                                        harness::TemplateSyntax::mustache);
   if (!user) {
-    return Error(Error::Kind::config, fmt::format("rubric {}: {}", m_rubric.id(), user.error().message));
+    return Error(Error::Kind::config,
+                 fmt::format("rubric {}: {}", m_rubric.id(), user.error().message));
   }
   JudgeCall call;
   call.messages = {{harness::Role::system, prompt.system}, {harness::Role::user, *user}};
@@ -218,12 +220,13 @@ FlaskJudge::parse(const JudgeCall&, const harness::Response& reply) const
   auto scores = parse_flask_scores(reply.text);
   if (!scores || scores->empty()) {
     v.status = ParseStatus::parse_failed;
-    v.detail = reply.text.empty() ? "empty judgment" : "no Python dict of skill scores in the judgment";
+    v.detail =
+        reply.text.empty() ? "empty judgment" : "no Python dict of skill scores in the judgment";
     return v;
   }
   for (const auto& [skill, score] : *scores) {
-    if (score && ((m_rubric.scale_min && *score < *m_rubric.scale_min)
-                  || (m_rubric.scale_max && *score > *m_rubric.scale_max))) {
+    if (score && ((m_rubric.scale_min && *score < *m_rubric.scale_min) ||
+                  (m_rubric.scale_max && *score > *m_rubric.scale_max))) {
       v.status = ParseStatus::out_of_range;
       v.detail = fmt::format("{}: {} is outside the scale", skill, *score);
       return v;

@@ -44,6 +44,7 @@ private:
 // The last {...} of a reply read as FLASK's parse_score reads it: keys are
 // lower-cased skill names; a value is a number, or nullopt for N/A. nullopt
 // when there is no dict or it is not a Python literal of strings and numbers.
-std::optional<std::map<std::string, std::optional<double>>> parse_flask_scores(std::string_view reply);
+std::optional<std::map<std::string, std::optional<double>>>
+parse_flask_scores(std::string_view reply);
 
 } // namespace judges

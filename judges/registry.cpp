@@ -31,12 +31,9 @@ struct Entry
 
 // The one table of judging protocols.
 constexpr Entry k_judges[] = {
-    {"single", make<SingleJudge>},
-    {"pairwise", make<PairwiseJudge>},
-    {"absolute", make<AbsoluteJudge>},
-    {"alpaca_eval", make<AlpacaEvalJudge>},
-    {"flask", make<FlaskJudge>},
-    {"relative", make<RelativeJudge>},
+    {"single", make<SingleJudge>},     {"pairwise", make<PairwiseJudge>},
+    {"absolute", make<AbsoluteJudge>}, {"alpaca_eval", make<AlpacaEvalJudge>},
+    {"flask", make<FlaskJudge>},       {"relative", make<RelativeJudge>},
 };
 
 } // namespace

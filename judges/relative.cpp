@@ -16,8 +16,7 @@ using harness::Result;
 RelativeJudge::RelativeJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec)
     : m_rubric(std::move(rubric)), m_params(m_rubric.params.merged_with(spec.params)),
       m_resamples(spec.resamples)
-{
-}
+{}
 
 Result<std::vector<JudgeCall>>
 RelativeJudge::build(const harness::JudgeInput& input) const
@@ -44,13 +43,15 @@ RelativeJudge::build(const harness::JudgeInput& input) const
                                             {"rubric", "[" + rubrics[k].criteria + "]"}},
                                            harness::TemplateSyntax::mustache);
       if (!user) {
-        return Error(Error::Kind::config, fmt::format("rubric {}: {}", m_rubric.id(), user.error().message));
+        return Error(Error::Kind::config,
+                     fmt::format("rubric {}: {}", m_rubric.id(), user.error().message));
       }
       JudgeCall call;
       call.messages = {{harness::Role::system, prompt.system}, {harness::Role::user, *user}};
       call.params = m_params;
       call.prompt_id = "relative";
-      call.position = fmt::format("rubric {}, {}", k + 1, model_first ? "model-first" : "baseline-first");
+      call.position =
+          fmt::format("rubric {}, {}", k + 1, model_first ? "model-first" : "baseline-first");
       calls.push_back(std::move(call));
     }
   }
@@ -64,7 +65,8 @@ RelativeJudge::parse(const JudgeCall&, const harness::Response& reply) const
   auto choice = first_capture(reply.text, m_rubric.pattern);
   if (!choice) {
     v.status = ParseStatus::parse_failed;
-    v.detail = reply.text.empty() ? "empty judgment" : "no [RESULT] A or B at the end of the judgment";
+    v.detail =
+        reply.text.empty() ? "empty judgment" : "no [RESULT] A or B at the end of the judgment";
     return v;
   }
   v.status = ParseStatus::ok;

@@ -17,7 +17,8 @@ struct RunReport
   PairwiseScores pairwise; // pairwise and alpaca_eval protocols
   bool is_pairwise() const
   {
-    return run.protocol == "pairwise" || run.protocol == "alpaca_eval" || run.protocol == "relative";
+    return run.protocol == "pairwise" || run.protocol == "alpaca_eval" ||
+           run.protocol == "relative";
   }
 };
 

@@ -31,10 +31,12 @@ summarize_single(const std::vector<harness::VerdictRecord>& verdicts)
   std::map<std::string, Sum> categories;
   for (const auto& v : verdicts) {
     ++out.judgments;
-    if (v.status == "ok" && v.score) {
-      all.add(*v.score);
-      (v.turn == 1 ? turn1 : turn2).add(*v.score);
-      categories[v.category].add(*v.score);
+    if (v.status == "ok") {
+      if (v.score) { // pairwise verdicts have a winner instead
+        all.add(*v.score);
+        (v.turn == 1 ? turn1 : turn2).add(*v.score);
+        categories[v.category].add(*v.score);
+      }
     } else if (v.status == "parse_failed" || v.status == "out_of_range") {
       ++out.parse_failures;
     } else {

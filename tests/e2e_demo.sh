@@ -120,4 +120,68 @@ assert t2["prompt"].startswith("[INST] Compose an engaging travel blog post"), t
 assert "[/INST] " in t2["prompt"] and t2["prompt"].endswith(" [/INST] ") and "</s>[INST] " in t2["prompt"]
 PY
 
+# 11. Every judging protocol end to end on the demo backend.
+protocol_run() { # NAME EXPECTED_N ARGS...
+  local name=$1 n=$2; shift 2
+  "$evalrun" "$@" --model demo --db "proto-$name.db" --format json > "proto-$name.json" 2> "proto-$name.err" \
+    || fail "$name: $(cat "proto-$name.err")"
+  python3 - "proto-$name.json" "$n" "$name" <<'PY' || fail "$name report"
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+n, name = int(sys.argv[2]), sys.argv[3]
+assert r["errors"] == 0, r
+if r["pairwise"]:
+    assert r["pairwise"]["n"] == n and r["pairwise"]["errors"] == 0 and r["pairwise"]["parse_failures"] == 0, r
+else:
+    assert r["n"] == n and r["parse_failures"] == 0, r
+PY
+}
+protocol_run single 20 --bench koala --limit 20
+protocol_run pairwise 20 --bench mtbench --limit 10 --rubric fastchat-pair --baseline demo
+protocol_run alpaca_eval 20 --bench alpacaeval --limit 20
+protocol_run flask 20 --bench flask --limit 20
+protocol_run absolute 20 --bench multifaceted --bench-file built.jsonl
+protocol_run relative 20 --bench multifaceted --bench-file built.jsonl --rubric prometheus-relative --baseline demo
+python3 - proto-absolute.db <<'PY' || fail "absolute: 4 rubrics x 3 runs per item expected"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+assert db.execute("select count(*) from judge_calls").fetchone()[0] == 20 * 4 * 3
+PY
+
+# 12. Ad-hoc scoring: the good lines are scored, the bad ones named by line number.
+python3 - > answers.jsonl <<'PY'
+import json
+for i in range(200):
+    if i == 17: print('{"id": "a17", "prompt": "cut off'); continue
+    if i == 99: print(json.dumps({"id": "a99", "answer": "no prompt"})); continue
+    if i == 150: print("not json"); continue
+    print(json.dumps({"id": f"a{i}", "prompt": f"Question {i}?", "answer": f"Answer {i}.", "reference": "Ref."}))
+PY
+if "$evalrun" score --rubric helpfulness --input answers.jsonl --judge demo --db score.db > score.out 2> score.err; then
+  fail "score must exit non-zero when lines are bad"
+fi
+[ "$(grep -c '| ok |' score.out)" = 197 ] || fail "expected 197 scored answers: $(tail -2 score.out)"
+grep -q 'mean score: [0-9.]* over 197 scored answers' score.out || fail "no mean"
+for line in 18 100 151; do grep -q "answers.jsonl:$line:" score.err || fail "bad line $line not named: $(cat score.err)"; done
+
+# 13. Importing published judgments; a malformed file imports nothing.
+python3 - "$source_dir" > annotations.json <<'PY'
+import json, sys
+ins = json.load(open(sys.argv[1] + "/data/alpaca_eval/results/gpt4_1106_preview/model_outputs.json"))[:10]
+print(json.dumps([{"instruction": d["instruction"], "output_1": d["output"], "generator_1": "gpt4_1106_preview",
+                   "output_2": "mine", "generator_2": "mine", "annotator": "weighted_alpaca_eval_gpt4_turbo",
+                   "preference": 1.0 + i / 10} for i, d in enumerate(ins)]))
+PY
+"$evalrun" import alpaca-eval --annotations annotations.json --db imported.db 2> import.err || fail "import: $(cat import.err)"
+"$evalrun" report --db imported.db --format json | python3 -c "
+import json, sys
+r = json.load(sys.stdin)['results'][0]
+assert r['protocol'] == 'alpaca_eval' and r['pairwise']['n'] == 10, r
+assert abs(r['pairwise']['preference_win_rate'] - 45.0) < 1e-9, r" || fail "imported report"
+echo '[{"instruction": "x"}]' > broken.json
+if "$evalrun" import alpaca-eval --annotations broken.json --db broken.db 2> broken.err; then fail "broken import"; fi
+grep -q "annotation \[0\]: field 'output_1'" broken.err || fail "import error: $(cat broken.err)"
+python3 -c "import sqlite3; assert sqlite3.connect('broken.db').execute('select count(*) from runs').fetchone()[0] == 0" \
+  || fail "a failed import wrote runs"
+
 echo "e2e_demo: all checks passed"

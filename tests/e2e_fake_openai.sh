@@ -112,4 +112,31 @@ PY
   || fail "the Multifaceted loader did not read the built file back"
 echo "build-bench: 50 instances written, $(stats "s['garbage']") garbage replies retried; $(tail -1 build.err)"
 
+# 5. Every judging protocol end to end against the fake server (its judge formats).
+cat >> eps.yaml <<YAML
+  base:
+    base_url: http://127.0.0.1:$port/v1
+    model: fake-baseline
+    max_concurrency: 16
+    timeout_s: 30
+YAML
+for spec in "single 10 --bench koala --limit 10" \
+            "pairwise 10 --bench mtbench --limit 5 --rubric fastchat-pair --baseline base" \
+            "alpaca_eval 10 --bench alpacaeval --limit 10" \
+            "flask 10 --bench flask --limit 10" \
+            "absolute 10 --bench multifaceted --bench-file built.jsonl --limit 10 --judge-runs 1" \
+            "relative 10 --bench multifaceted --bench-file built.jsonl --limit 10 --rubric prometheus-relative --baseline base"; do
+  set -- $spec
+  name=$1 n=$2; shift 2
+  "$evalrun" "$@" --model cand --judge judge --endpoints eps.yaml --db "p-$name.db" --format json \
+    > "p-$name.json" 2> "p-$name.err" || fail "$name: $(cat "p-$name.err")"
+  python3 - "p-$name.json" "$n" <<'PY' || fail "$name: $(cat "p-$name.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+counts = r["pairwise"] or r
+assert counts["n"] == int(sys.argv[2]) and counts["errors"] == 0 and counts["parse_failures"] == 0, counts
+PY
+  echo "protocol $name: $(tail -1 "p-$name.err")"
+done
+
 echo "e2e_fake_openai: all checks passed"

@@ -1,7 +1,9 @@
 #include <judges/absolute.hpp>
 #include <judges/alpaca_eval.hpp>
+#include <judges/flask.hpp>
 #include <judges/pairwise.hpp>
 #include <judges/python_random.hpp>
+#include <judges/relative.hpp>
 
 #include <harness/rubric_spec.hpp>
 
@@ -278,6 +280,87 @@ TEST_CASE("every shipped rubric loads, and FastChat's prompts are byte-exact")
     ++compared;
   }
   CHECK(compared == 8);
+}
+
+TEST_SUITE_END();
+
+TEST_SUITE_BEGIN("judges::flask_relative");
+
+TEST_CASE("FLASK: the last dict, lower-cased, _ as space, N/A forms")
+{
+  auto s = judges::parse_flask_scores(
+      "Logical Correctness: fine. Score: 4\n{'Logical_Correctness': 4,\n "
+      "\"Readability\": 'N/A', 'Factuality': 'not applicable',}");
+  REQUIRE(s);
+  CHECK(s->at("logical correctness") == 4.0);
+  CHECK_FALSE(s->at("readability"));
+  CHECK_FALSE(s->at("factuality"));
+  // The last {...} wins, as FLASK's re.findall(...)[-1]: a dict quoted earlier does not count.
+  auto last = judges::parse_flask_scores("example {'a': 1} ... final {'b': 2}");
+  REQUIRE(last);
+  CHECK(last->count("b") == 1);
+  CHECK(last->count("a") == 0);
+  CHECK_FALSE(judges::parse_flask_scores("no dict here"));
+  CHECK_FALSE(judges::parse_flask_scores("{'a': excellent}"));
+  CHECK_FALSE(judges::parse_flask_scores("{}"));
+}
+
+TEST_CASE("FLASK: the skills block and the verdict per skill")
+{
+  judges::FlaskJudge j(shipped("flask"), JudgeSpec{});
+  Item it = single_turn("Explain X.", {"Ground truth."});
+  it.meta["skills"] = {"Readability", "Logical Correctness"};
+  std::vector<std::string> answers = {"An answer."};
+  auto calls = j.build(JudgeInput{it, 0, answers});
+  REQUIRE(calls);
+  const auto& user = calls->front().messages[1].content;
+  CHECK(user.starts_with("We would like to request your feedback"));
+  CHECK(user.find("\n\nReadability: ") != std::string::npos);
+  CHECK(user.find("\nScore 5: ") != std::string::npos);
+  CHECK(user.find("[Ground truth Answer]\nGround truth.\n") != std::string::npos);
+  CHECK(user.find("[Assistant's Response]\nAn answer.\n") != std::string::npos);
+  auto v = j.parse(calls->front(), reply("... {'readability': 5, 'logical correctness': 'n/a'}"));
+  REQUIRE(v.status == ParseStatus::ok);
+  auto verdict = j.combine(JudgeInput{it, 0, answers}, {v});
+  CHECK(verdict.score == 5.0); // N/A left out of the mean
+  CHECK(verdict.criteria.at("Readability") == 5.0);
+  CHECK_FALSE(verdict.criteria.at("Logical Correctness"));
+  CHECK(j.parse(calls->front(), reply("{'readability': 9}")).status == ParseStatus::out_of_range);
+  Item unknown = it;
+  unknown.meta["skills"] = {"Telepathy"};
+  CHECK_FALSE(j.build(JudgeInput{unknown, 0, answers}));
+}
+
+TEST_CASE("relative: both orders per rubric; [RESULT] A|B at the end")
+{
+  judges::RelativeJudge j(shipped("prometheus-relative"), JudgeSpec{});
+  Item it = single_turn("Do X.", {"Ref."});
+  Rubric r;
+  r.criteria = "Is it good?";
+  it.rubrics = {r, r};
+  std::vector<std::string> model = {"M"};
+  std::vector<std::string> baseline = {"B"};
+  auto calls = j.build(JudgeInput{it, 0, model, &baseline});
+  REQUIRE(calls);
+  REQUIRE(calls->size() == 4);
+  CHECK((*calls)[0].messages[1].content.find("###Response A:\nM\n\n###Response B:\nB\n") !=
+        std::string::npos);
+  CHECK((*calls)[1].messages[1].content.find("###Response A:\nB\n\n###Response B:\nM\n") !=
+        std::string::npos);
+  CHECK((*calls)[0].messages[1].content.find("###Score Rubric:\n[Is it good?]\n") !=
+        std::string::npos);
+  auto p = [&](const std::string& text) {
+    return j.parse((*calls)[0], reply(text));
+  };
+  CHECK(p("Feedback: A is better. [RESULT] A").label == "A");
+  CHECK(p("Feedback: ... [RESULT] (B)").label == "B");
+  CHECK(p("The format is [RESULT] A. Then nothing.").status == ParseStatus::parse_failed);
+  auto v = j.combine(JudgeInput{it, 0, model, &baseline},
+                     {p("[RESULT] A"), p("[RESULT] B"),   // rubric 1: model both times
+                      p("[RESULT] A"), p("[RESULT] A")}); // rubric 2: inconsistent
+  CHECK(v.winner == "model");
+  CHECK(v.criteria.at("rubric 1") == 1.0);
+  CHECK(v.criteria.at("rubric 2") == 0.5);
 }
 
 TEST_SUITE_END();
