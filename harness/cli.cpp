@@ -115,9 +115,11 @@ main(int argc, char** argv)
   auto* run_cmd = app.add_subcommand("run", "Run a benchmark (the default command)");
   run_cmd->add_option("--bench", run.bench, "Benchmark name (see `evalrun list benchmarks`)")
       ->required();
-  run_cmd
-      ->add_option("--model", run.model, "Candidate endpoint name (see `evalrun list endpoints`)")
-      ->required();
+  run_cmd->add_option("--model", run.model,
+                      "Candidate endpoint name (see `evalrun list endpoints`)");
+  run_cmd->add_option("--pairs", run.pairs,
+                      "Pairwise protocols: judge every unordered pair of these endpoints "
+                      "(comma-separated), each pair a run; instead of --model and --baseline");
   run_cmd->add_option("--judge", run.judge,
                       "Judge endpoint name (default: the benchmark's; demo "
                       "when --model is demo)");
@@ -253,7 +255,39 @@ main(int argc, char** argv)
                             home.string()));
   }
   if (*run_cmd) {
-    return run_command(run, home);
+    if (run.pairs.empty()) {
+      if (run.model.empty()) {
+        throw Fatal("run: --model is required (or --pairs for every pair of several models)");
+      }
+      return run_command(run, home);
+    }
+    // All pairs, FastChat's pairwise-all: model i against model j for i < j.
+    std::vector<std::string> models;
+    for (size_t start = 0; start <= run.pairs.size();) {
+      auto comma = run.pairs.find(',', start);
+      auto name =
+          run.pairs.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!name.empty()) {
+        models.push_back(name);
+      }
+      if (comma == std::string::npos) {
+        break;
+      }
+      start = comma + 1;
+    }
+    if (models.size() < 2) {
+      throw Fatal("--pairs needs at least two endpoint names");
+    }
+    int status = 0;
+    for (size_t i = 0; i < models.size(); ++i) {
+      for (size_t j = i + 1; j < models.size(); ++j) {
+        RunOptions pair = run;
+        pair.model = models[i];
+        pair.baseline = models[j];
+        status = std::max(status, run_command(pair, home));
+      }
+    }
+    return status;
   }
   if (*import_cmd) {
     import.format = *import_ae ? "alpaca-eval" : "fastchat";

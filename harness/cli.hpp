@@ -21,6 +21,7 @@ struct RunOptions
   std::string baseline;             // pairwise: endpoint name or "references"
   std::optional<int> judge_runs;
   bool show_system = false;
+  std::string pairs; // pairwise: every unordered pair of these endpoints (comma-separated)
   std::filesystem::path db = "evalrun.db";
   std::filesystem::path endpoints; // empty: <home>/data/endpoints.yaml
   std::optional<int> limit;

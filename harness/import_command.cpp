@@ -127,6 +127,7 @@ import_alpaca_eval(const harness::TextFile& file, harness::Store& store)
     v.category = a.contains("dataset") ? as_text(a["dataset"]) : "";
     v.source = "alpacaeval";
     v.judge_model_id = annotator;
+    v.rubric = run.record.rubric;
     v.prompt_id = annotator;
     v.position = "imported";
     const auto& instruction = a["instruction"].get_ref<const std::string&>();
@@ -208,6 +209,7 @@ import_fastchat(const harness::TextFile& file, harness::Store& store)
     v.turn = j["turn"].is_number_integer() ? j["turn"].get<int>() : 1;
     v.source = "mtbench";
     v.judge_model_id = judge_model;
+    v.rubric = run.record.rubric;
     v.prompt_id = prompt;
     if (pairwise) {
       std::string g1 = as_text(j["g1_winner"]);

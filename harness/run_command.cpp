@@ -214,10 +214,20 @@ make_run_record(const harness::BenchSpec& spec, const harness::FileSet& files,
       {"judge_params", params_json(plan.judge_endpoint.params)},
       {"protocol", plan.judge->protocol()},
       {"rubric", plan.judge->rubric()},
+      {"judge_settings",
+       {{"runs", spec.judge.runs},
+        {"resamples", spec.judge.resamples},
+        {"show_system", spec.judge.show_system},
+        {"reference_categories", spec.judge.reference_categories}}},
+      {"baseline", plan.baseline_from_references ? json("references")
+                   : plan.baseline               ? json(plan.baseline->model)
+                                                 : json(nullptr)},
+      {"baseline_params", plan.baseline ? params_json(plan.baseline_params) : json(nullptr)},
       {"system_messages", harness::sha256_hex(assignment)}};
   json config = {{"semantics", semantics},
                  {"candidate", endpoint_json(plan.candidate)},
                  {"judge", endpoint_json(plan.judge_endpoint)},
+                 {"baseline", plan.baseline ? endpoint_json(*plan.baseline) : json(nullptr)},
                  {"spec", spec.defined_in.string()},
                  {"limit", options.limit ? json(*options.limit) : json(nullptr)},
                  {"system_messages", system_messages},
@@ -439,11 +449,12 @@ run_command(const RunOptions& options, const std::filesystem::path& home)
   const auto& p = outcome.progress;
   const auto& stats = pool.stats();
   fmt::print(stderr,
-             "evalrun: {} {} vs judge {}: run {} {}; {}/{} units, {} errors; {} requests sent "
+             "evalrun: {} {}{} judged by {}: run {} {}; {}/{} units, {} errors; {} requests sent "
              "({} attempts, {} retries), {} from cache; {:.1f}s\n",
-             spec.name, plan.candidate.name, plan.judge_endpoint.name, outcome.run_id,
-             outcome.status, p.units_done, p.units_total, p.errors, p.requests_sent, stats.attempts,
-             stats.retries, p.cache_hits, p.elapsed_s);
+             spec.name, plan.candidate.name,
+             plan.run.baseline.empty() ? "" : " vs " + plan.run.baseline, plan.judge_endpoint.name,
+             outcome.run_id, outcome.status, p.units_done, p.units_total, p.errors, p.requests_sent,
+             stats.attempts, stats.retries, p.cache_hits, p.elapsed_s);
 
   auto reports = reports::collect(store);
   std::erase_if(reports, [&](const reports::RunReport& r) { return r.run.id != outcome.run_id; });

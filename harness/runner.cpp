@@ -192,6 +192,7 @@ private:
     v.category = item.category;
     v.source = item.source;
     v.judge_model_id = m_plan.judge_endpoint.model;
+    v.rubric = m_plan.judge->rubric();
     v.system_message_id = item.system ? item.system->id : "";
     return v;
   }

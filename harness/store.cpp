@@ -72,6 +72,7 @@ CREATE TABLE IF NOT EXISTS verdicts (
   source TEXT NOT NULL,
   status TEXT NOT NULL,
   score REAL,
+  rubric TEXT NOT NULL,
   prompt_id TEXT NOT NULL,
   judge_model_id TEXT NOT NULL,
   judge_params TEXT NOT NULL,
@@ -135,27 +136,15 @@ public:
 
   Statement& bind(int i, const std::string& v)
   {
-    sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
+    return check(
+        sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
   }
-  Statement& bind(int i, std::int64_t v)
-  {
-    sqlite3_bind_int64(m_stmt, i, v);
-    return *this;
-  }
+  Statement& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(m_stmt, i, v)); }
   Statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
-  Statement& bind(int i, double v)
-  {
-    sqlite3_bind_double(m_stmt, i, v);
-    return *this;
-  }
+  Statement& bind(int i, double v) { return check(sqlite3_bind_double(m_stmt, i, v)); }
   Statement& bind(int i, std::optional<double> v)
   {
-    if (v) {
-      return bind(i, *v);
-    }
-    sqlite3_bind_null(m_stmt, i);
-    return *this;
+    return v ? bind(i, *v) : check(sqlite3_bind_null(m_stmt, i));
   }
 
   // Steps once; true while a row is available.
@@ -187,6 +176,16 @@ public:
   }
 
 private:
+  // A bind that fails (a wrong index) is a programming error: fail loudly.
+  Statement& check(int rc)
+  {
+    if (rc != SQLITE_OK) {
+      throw Fatal(
+          fmt::format("database: cannot bind a statement parameter: {}", sqlite3_errstr(rc)));
+    }
+    return *this;
+  }
+
   sqlite3* m_db;
   sqlite3_stmt* m_stmt = nullptr;
 };
@@ -344,13 +343,13 @@ Store::put_verdict(const VerdictRecord& v)
               "INSERT OR REPLACE INTO verdicts (run_id, item_id, turn, category, source, "
               "status, score, prompt_id, judge_model_id, judge_params, position, winner, "
               "criteria, raw_judgment, detail, candidate_hash, judge_hash, system_message_id, "
-              "created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+              "created_at, rubric) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   s.bind(1, v.run_id).bind(2, v.item_id).bind(3, v.turn).bind(4, v.category).bind(5, v.source);
   s.bind(6, v.status).bind(7, v.score).bind(8, v.prompt_id).bind(9, v.judge_model_id);
   s.bind(10, v.judge_params).bind(11, v.position).bind(12, v.winner);
   s.bind(13, v.criteria_json.empty() ? std::string("{}") : v.criteria_json);
   s.bind(14, v.raw_judgment).bind(15, v.detail).bind(16, v.candidate_hash).bind(17, v.judge_hash);
-  s.bind(18, v.system_message_id).bind(19, now_utc());
+  s.bind(18, v.system_message_id).bind(19, now_utc()).bind(20, v.rubric);
   s.step();
 }
 
@@ -431,10 +430,11 @@ Store::runs()
 std::vector<VerdictRecord>
 Store::verdicts(std::int64_t run_id)
 {
-  Statement s(m_db, "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
-                    "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
-                    "system_message_id, source, winner, criteria FROM verdicts WHERE run_id = ? "
-                    "ORDER BY rowid");
+  Statement s(m_db,
+              "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
+              "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
+              "system_message_id, source, winner, criteria, rubric FROM verdicts WHERE run_id = ? "
+              "ORDER BY rowid");
   s.bind(1, run_id);
   std::vector<VerdictRecord> out;
   while (s.step()) {
@@ -459,6 +459,7 @@ Store::verdicts(std::int64_t run_id)
     v.source = s.text(14);
     v.winner = s.text(15);
     v.criteria_json = s.text(16);
+    v.rubric = s.text(17);
     out.push_back(std::move(v));
   }
   return out;

@@ -48,6 +48,7 @@ struct VerdictRecord
   // ok | parse_failed | out_of_range | judge_error | candidate_error
   std::string status;
   std::optional<double> score;
+  std::string rubric;         // rubric name@version
   std::string prompt_id;      // judge prompt name
   std::string judge_model_id; // model id of the judge
   std::string judge_params;   // sampling params as JSON

@@ -136,12 +136,22 @@ else:
     assert r["n"] == n and r["parse_failures"] == 0, r
 PY
 }
+cat > pairs.yaml <<'YAML'
+endpoints:
+  demo2: {base_url: "demo://in-process", model: evalrun-demo-2}
+  demo3: {base_url: "demo://in-process", model: evalrun-demo-3}
+YAML
 protocol_run single 20 --bench koala --limit 20
 protocol_run pairwise 20 --bench mtbench --limit 10 --rubric fastchat-pair --baseline demo
 protocol_run alpaca_eval 20 --bench alpacaeval --limit 20
 protocol_run flask 20 --bench flask --limit 20
 protocol_run absolute 20 --bench multifaceted --bench-file built.jsonl
 protocol_run relative 20 --bench multifaceted --bench-file built.jsonl --rubric prometheus-relative --baseline demo
+# All pairs of three endpoints: three runs.
+"$evalrun" --bench mtbench --limit 2 --rubric fastchat-pair --pairs demo,demo2,demo3 --endpoints pairs.yaml \
+  --judge demo --db pairs.db > pairs.out 2> pairs.err || fail "pairs: $(cat pairs.err)"
+[ "$(grep -c '^## mtbench' pairs.out)" = 3 ] || fail "expected 3 pair runs: $(cat pairs.out)"
+grep -q 'demo2 vs demo3' pairs.out || fail "pair demo2 vs demo3 missing"
 python3 - proto-absolute.db <<'PY' || fail "absolute: 4 rubrics x 3 runs per item expected"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
