@@ -1,3 +1,4 @@
+#include <reports/leaderboard.hpp>
 #include <reports/render.hpp>
 
 #include <harness/catalog.hpp>
@@ -73,19 +74,40 @@ list_endpoints(const std::filesystem::path& home, const std::filesystem::path& f
 
 int
 report_command(const std::filesystem::path& db, const std::string& format, const std::string& bench,
-               const std::string& model, const std::string& judge)
+               const std::string& model, const std::string& judge, const std::filesystem::path& out)
 {
   if (!std::filesystem::exists(db)) {
     throw Fatal(
         fmt::format("{}: no such database (run an evaluation first, or pass --db)", db.string()));
   }
   harness::Store store(db);
-  auto reports = reports::collect(store, bench, model, judge);
+  reports::CollectOptions filter;
+  filter.bench = bench;
+  filter.model = model;
+  filter.judge = judge;
+  auto reports = reports::collect(store, filter);
+  std::string text;
   if (format == "json") {
-    fmt::print("{}", reports::render_json(reports, EVALRUN_VERSION));
+    text = reports::render_json(reports, EVALRUN_VERSION);
+  } else if (format == "csv") {
+    text = reports::render_csv(reports);
+  } else if (format == "html") {
+    text = reports::leaderboard_html(reports::build_leaderboard(reports), EVALRUN_VERSION);
   } else {
-    fmt::print("{}", reports::render_markdown(reports));
+    text = reports::render_markdown(reports);
   }
+  if (out.empty()) {
+    fmt::print("{}", text);
+    return 0;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(out, ec);
+  auto path = out / (format == "html" ? std::string("index.html") : "report." + format);
+  auto written = harness::write_file_atomic(path, text);
+  if (!written) {
+    throw Fatal(written.error().message);
+  }
+  fmt::print(stderr, "evalrun: wrote {}\n", path.string());
   return 0;
 }
 
@@ -96,7 +118,8 @@ main(int argc, char** argv)
 {
   // `run` is the default subcommand: `evalrun --bench mtbench --model demo`.
   static const std::set<std::string> k_commands = {
-      "build-bench", "score", "import", "run", "report", "list", "-h", "--help", "--version", "-V"};
+      "build-bench", "score", "import", "leaderboard", "run", "report",
+      "list",        "-h",    "--help", "--version",   "-V"};
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && !k_commands.count(args[0])) {
     args.insert(args.begin(), "run");
@@ -177,12 +200,15 @@ main(int argc, char** argv)
   std::string report_judge;
   auto* report_cmd = app.add_subcommand("report", "Print the reports of the runs in a database");
   report_cmd->add_option("--db", report_db, "SQLite database")->capture_default_str();
-  report_cmd->add_option("--format", report_format, "md or json")
-      ->check(CLI::IsMember({"md", "json"}))
+  report_cmd->add_option("--format", report_format, "md, json, csv or html")
+      ->check(CLI::IsMember({"md", "json", "csv", "html"}))
       ->capture_default_str();
   report_cmd->add_option("--bench", report_bench, "Only this benchmark");
   report_cmd->add_option("--model", report_model, "Only this candidate endpoint");
   report_cmd->add_option("--judge", report_judge, "Only this judge endpoint");
+  std::filesystem::path report_out;
+  report_cmd->add_option("--out", report_out,
+                         "Write report.<format> (index.html) into this folder");
 
   BuildBenchOptions build;
   auto* build_cmd = app.add_subcommand(
@@ -232,6 +258,17 @@ main(int argc, char** argv)
   import_fc->add_option("--db", import.db, "SQLite database")->capture_default_str();
   import_cmd->require_subcommand(1);
 
+  LeaderboardOptions board;
+  auto* board_cmd = app.add_subcommand(
+      "leaderboard", "Run a benchmark × model × judge matrix (only missing work is sent) and write "
+                     "leaderboard.md/.json/.csv and index.html");
+  board_cmd->add_option("--config", board.config, "Matrix YAML (e.g. data/nightly.yaml)")
+      ->required();
+  board_cmd->add_option("--out", board.out, "Output folder")->capture_default_str();
+  board_cmd->add_option("--db", board.db, "SQLite database (unless the config names one)")
+      ->capture_default_str();
+  board_cmd->add_option("--endpoints", board.endpoints, "Endpoints YAML");
+
   std::string what;
   std::filesystem::path list_endpoints_file;
   auto* list_cmd = app.add_subcommand("list", "List benchmarks or endpoints");
@@ -240,7 +277,7 @@ main(int argc, char** argv)
       ->check(CLI::IsMember({"benchmarks", "endpoints"}));
   list_cmd->add_option("--endpoints", list_endpoints_file, "Endpoints YAML");
 
-  for (auto* sub : {run_cmd, report_cmd, list_cmd, build_cmd, score_cmd}) {
+  for (auto* sub : {run_cmd, report_cmd, list_cmd, build_cmd, score_cmd, board_cmd}) {
     sub->fallthrough(); // --home may come after the subcommand
   }
   try {
@@ -289,6 +326,9 @@ main(int argc, char** argv)
     }
     return status;
   }
+  if (*board_cmd) {
+    return leaderboard_command(board, home);
+  }
   if (*import_cmd) {
     import.format = *import_ae ? "alpaca-eval" : "fastchat";
     return import_command(import);
@@ -300,7 +340,8 @@ main(int argc, char** argv)
     return build_bench_command(build, home);
   }
   if (*report_cmd) {
-    return report_command(report_db, report_format, report_bench, report_model, report_judge);
+    return report_command(report_db, report_format, report_bench, report_model, report_judge,
+                          report_out);
   }
   return what == "benchmarks" ? list_benchmarks(home) : list_endpoints(home, list_endpoints_file);
 }

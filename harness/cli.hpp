@@ -21,7 +21,8 @@ struct RunOptions
   std::string baseline;             // pairwise: endpoint name or "references"
   std::optional<int> judge_runs;
   bool show_system = false;
-  std::string pairs; // pairwise: every unordered pair of these endpoints (comma-separated)
+  std::string pairs;  // pairwise: every unordered pair of these endpoints (comma-separated)
+  bool quiet = false; // no progress line and no report on stdout (the leaderboard runs many)
   std::filesystem::path db = "evalrun.db";
   std::filesystem::path endpoints; // empty: <home>/data/endpoints.yaml
   std::optional<int> limit;
@@ -75,7 +76,22 @@ std::filesystem::path home_dir(const std::string& flag);
 int main(int argc, char** argv);
 
 // `evalrun run`: 0 when every unit succeeded, 3 when some requests failed.
-int run_command(const RunOptions& options, const std::filesystem::path& home);
+// `run_id`, when given, receives the id of the run in the store.
+int run_command(const RunOptions& options, const std::filesystem::path& home,
+                std::int64_t* run_id = nullptr);
+
+struct LeaderboardOptions
+{
+  std::filesystem::path config;
+  std::filesystem::path out = "out";
+  std::filesystem::path db = "evalrun.db";
+  std::filesystem::path endpoints;
+};
+
+// `evalrun leaderboard`: runs the matrix (only work not in the store is sent)
+// and writes leaderboard.md, .json, .csv and index.html to --out. 0 when every
+// run completed, 3 when some failed (the page still shows what there is).
+int leaderboard_command(const LeaderboardOptions& options, const std::filesystem::path& home);
 
 // Reads preference dimensions (data/preferences.yaml); throws Fatal on errors.
 std::vector<harness::PreferenceDimension> load_preferences(const std::filesystem::path& path);

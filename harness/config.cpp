@@ -382,6 +382,44 @@ parse_bench_spec(const TextFile& file, const std::filesystem::path& home, const 
   });
 }
 
+Result<LeaderboardConfig>
+parse_leaderboard_config(const TextFile& file)
+{
+  const std::string path = file.path.string();
+  return parse_yaml(file, [&](const YAML::Node& root) {
+    LeaderboardConfig config;
+    Fields f(root, path, "");
+    config.db = f.get<std::string>("db", "");
+    YAML::Node matrix = f.node("matrix");
+    if (!matrix.IsSequence() || matrix.size() == 0) {
+      f.fail(root, "matrix", "is required: a list of {bench, models, judge}");
+    }
+    f.reject_unknown();
+    size_t index = 0;
+    for (const auto& entry : matrix) {
+      Fields e(entry, path, fmt::format("matrix[{}]", index++));
+      MatrixEntry m;
+      m.bench = e.get<std::string>("bench");
+      m.models = e.get<std::vector<std::string>>("models");
+      if (m.models.empty()) {
+        e.fail(entry, "models", "needs at least one endpoint");
+      }
+      m.judge = e.get<std::string>("judge", "");
+      m.rubric = e.get<std::string>("rubric", "");
+      m.baseline = e.get<std::string>("baseline", "");
+      m.system_messages = e.get<std::string>("system_messages", "");
+      m.seed = e.get<std::uint64_t>("seed", 0);
+      if (e.has("limit")) {
+        m.limit = e.get<int>("limit");
+      }
+      m.bench_file = e.get<std::string>("bench_file", "");
+      e.reject_unknown();
+      config.matrix.push_back(std::move(m));
+    }
+    return config;
+  });
+}
+
 Result<RubricSpec>
 parse_rubric(const TextFile& file)
 {

@@ -87,6 +87,30 @@ struct BenchSpec
   std::filesystem::path defined_in;
 };
 
+// One line of a leaderboard matrix (data/nightly.yaml): a benchmark run for
+// each model, with the same judge and settings.
+struct MatrixEntry
+{
+  std::string bench;
+  std::vector<std::string> models;
+  std::string judge;  // empty: the benchmark's default
+  std::string rubric; // empty: the benchmark's
+  std::string baseline;
+  std::string system_messages; // empty: item
+  std::uint64_t seed = 0;
+  std::optional<int> limit;
+  std::string bench_file;
+};
+
+struct LeaderboardConfig
+{
+  std::string db; // empty: --db
+  std::vector<MatrixEntry> matrix;
+};
+
+// Parses a leaderboard config ({db, matrix: [{bench, models, judge, ...}]}).
+Result<LeaderboardConfig> parse_leaderboard_config(const TextFile& file);
+
 // Parses a benchmark spec; relative `files` are resolved against `home`.
 // `base`, when given, is the spec named by this one's `extends:` field: its
 // mappings are merged under this file's (this file wins, key by key).

@@ -49,7 +49,8 @@ pick_endpoint(const harness::EndpointMap& endpoints, const std::string& name, co
 // Applies --system-messages to the items; returns a description for the
 // run's provenance (mode, seed, pool file and its hash).
 json
-apply_system_messages(std::vector<harness::Item>& items, const RunOptions& options)
+apply_system_messages(std::vector<harness::Item>& items, const RunOptions& options,
+                      const std::filesystem::path& home)
 {
   const std::string& mode = options.system_messages;
   if (mode == "item") {
@@ -63,6 +64,10 @@ apply_system_messages(std::vector<harness::Item>& items, const RunOptions& optio
   }
   if (mode.rfind("pool:", 0) == 0) {
     std::filesystem::path path = mode.substr(5);
+    if (path.is_relative() && !std::filesystem::exists(path) &&
+        std::filesystem::exists(home / path)) {
+      path = home / path; // shipped pools: data/system_messages/...
+    }
     auto file = harness::read_text_file(path);
     if (!file) {
       throw Fatal(fmt::format("--system-messages: {}", file.error().message));
@@ -337,7 +342,7 @@ generate_system_messages(std::vector<harness::Item>& items, const std::string& b
 } // namespace
 
 int
-run_command(const RunOptions& options, const std::filesystem::path& home)
+run_command(const RunOptions& options, const std::filesystem::path& home, std::int64_t* run_id)
 {
   LoadedBench bench = load_bench(home, options.bench, options.bench_file);
   if (!options.baseline.empty()) {
@@ -367,7 +372,7 @@ run_command(const RunOptions& options, const std::filesystem::path& home)
     generator =
         pick_endpoint(endpoints, options.system_messages.substr(9), "generator", endpoints_path);
   }
-  json system_messages = apply_system_messages(plan.items, options);
+  json system_messages = apply_system_messages(plan.items, options, home);
   if (!generator) {
     system_messages["unseen_check"] = check_seen(plan.items, options);
   }
@@ -434,7 +439,7 @@ run_command(const RunOptions& options, const std::filesystem::path& home)
   plan.run = make_run_record(spec, files, plan, options, system_messages);
 
   harness::Runner runner(io, pool, store);
-  const bool tty = isatty(STDERR_FILENO) != 0;
+  const bool tty = !options.quiet && isatty(STDERR_FILENO) != 0;
   auto outcome = runner.run(
       plan,
       [&](const harness::RunProgress& p) {
@@ -456,12 +461,17 @@ run_command(const RunOptions& options, const std::filesystem::path& home)
              outcome.run_id, outcome.status, p.units_done, p.units_total, p.errors, p.requests_sent,
              stats.attempts, stats.retries, p.cache_hits, p.elapsed_s);
 
-  auto reports = reports::collect(store);
-  std::erase_if(reports, [&](const reports::RunReport& r) { return r.run.id != outcome.run_id; });
-  if (options.format == "json") {
-    fmt::print("{}", reports::render_json(reports, EVALRUN_VERSION));
-  } else {
-    fmt::print("{}", reports::render_markdown(reports));
+  if (run_id) {
+    *run_id = outcome.run_id;
+  }
+  if (!options.quiet) {
+    auto reports = reports::collect(store);
+    std::erase_if(reports, [&](const reports::RunReport& r) { return r.run.id != outcome.run_id; });
+    if (options.format == "json") {
+      fmt::print("{}", reports::render_json(reports, EVALRUN_VERSION));
+    } else {
+      fmt::print("{}", reports::render_markdown(reports));
+    }
   }
   return outcome.status == "complete" ? 0 : 3;
 }

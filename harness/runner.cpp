@@ -193,6 +193,7 @@ private:
     v.source = item.source;
     v.judge_model_id = m_plan.judge_endpoint.model;
     v.rubric = m_plan.judge->rubric();
+    v.meta_json = nlohmann::json(item.meta).dump();
     v.system_message_id = item.system ? item.system->id : "";
     return v;
   }

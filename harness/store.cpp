@@ -73,6 +73,7 @@ CREATE TABLE IF NOT EXISTS verdicts (
   status TEXT NOT NULL,
   score REAL,
   rubric TEXT NOT NULL,
+  meta TEXT NOT NULL,
   prompt_id TEXT NOT NULL,
   judge_model_id TEXT NOT NULL,
   judge_params TEXT NOT NULL,
@@ -343,13 +344,14 @@ Store::put_verdict(const VerdictRecord& v)
               "INSERT OR REPLACE INTO verdicts (run_id, item_id, turn, category, source, "
               "status, score, prompt_id, judge_model_id, judge_params, position, winner, "
               "criteria, raw_judgment, detail, candidate_hash, judge_hash, system_message_id, "
-              "created_at, rubric) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+              "created_at, rubric, meta) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   s.bind(1, v.run_id).bind(2, v.item_id).bind(3, v.turn).bind(4, v.category).bind(5, v.source);
   s.bind(6, v.status).bind(7, v.score).bind(8, v.prompt_id).bind(9, v.judge_model_id);
   s.bind(10, v.judge_params).bind(11, v.position).bind(12, v.winner);
   s.bind(13, v.criteria_json.empty() ? std::string("{}") : v.criteria_json);
   s.bind(14, v.raw_judgment).bind(15, v.detail).bind(16, v.candidate_hash).bind(17, v.judge_hash);
   s.bind(18, v.system_message_id).bind(19, now_utc()).bind(20, v.rubric);
+  s.bind(21, v.meta_json.empty() ? std::string("{}") : v.meta_json);
   s.step();
 }
 
@@ -371,7 +373,7 @@ Store::judge_calls(std::int64_t run_id)
 {
   Statement s(m_db, "SELECT item_id, turn, call_index, attempt, position, prompt_id, request_hash, "
                     "status, value, label, raw FROM judge_calls WHERE run_id = ? "
-                    "ORDER BY rowid");
+                    "ORDER BY item_id, turn, call_index, attempt");
   s.bind(1, run_id);
   std::vector<JudgeCallRecord> out;
   while (s.step()) {
@@ -430,11 +432,11 @@ Store::runs()
 std::vector<VerdictRecord>
 Store::verdicts(std::int64_t run_id)
 {
-  Statement s(m_db,
-              "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
-              "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
-              "system_message_id, source, winner, criteria, rubric FROM verdicts WHERE run_id = ? "
-              "ORDER BY rowid");
+  Statement s(m_db, "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
+                    "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
+                    "system_message_id, source, winner, criteria, rubric, meta FROM verdicts "
+                    "WHERE run_id = ? "
+                    "ORDER BY item_id, turn");
   s.bind(1, run_id);
   std::vector<VerdictRecord> out;
   while (s.step()) {
@@ -460,6 +462,7 @@ Store::verdicts(std::int64_t run_id)
     v.winner = s.text(15);
     v.criteria_json = s.text(16);
     v.rubric = s.text(17);
+    v.meta_json = s.text(18);
     out.push_back(std::move(v));
   }
   return out;
@@ -488,6 +491,17 @@ Store::system_message_text(const std::string& id)
 {
   Statement s(m_db, "SELECT text FROM system_messages WHERE id = ?");
   s.bind(1, id);
+  if (!s.step()) {
+    return std::nullopt;
+  }
+  return s.text(0);
+}
+
+std::optional<std::string>
+Store::response_text(const std::string& request_hash)
+{
+  Statement s(m_db, "SELECT text FROM responses WHERE hash = ?");
+  s.bind(1, request_hash);
   if (!s.step()) {
     return std::nullopt;
   }

@@ -55,6 +55,7 @@ struct VerdictRecord
   std::string position;       // the calls' position orders, joined by ","
   std::string winner;         // pairwise: model | baseline | tie
   std::string criteria_json;  // per-criterion scores as JSON ({} when none)
+  std::string meta_json;      // the item's metadata (FLASK skills, domain, difficulty) as JSON
   std::string raw_judgment;
   std::string detail; // parse or error message
   std::string candidate_hash;
@@ -122,6 +123,8 @@ public:
 
   std::vector<RunRecord> runs();
   std::vector<VerdictRecord> verdicts(std::int64_t run_id);
+  // The stored response text for a request hash, if any.
+  std::optional<std::string> response_text(const std::string& request_hash);
   long count_errors(std::int64_t run_id);
   long count_responses();
 

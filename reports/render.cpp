@@ -5,6 +5,8 @@
 
 namespace reports {
 
+using nlohmann::json;
+
 namespace {
 
 std::string
@@ -13,10 +15,45 @@ cell(const MeanScore& s)
   return s.mean ? fmt::format("{:.2f}", *s.mean) : "n/a";
 }
 
-nlohmann::json
+json
+opt(const std::optional<double>& x)
+{
+  return x ? json(*x) : json(nullptr);
+}
+
+json
 number_or_null(const MeanScore& s)
 {
-  return s.mean ? nlohmann::json(*s.mean) : nlohmann::json(nullptr);
+  return opt(s.mean);
+}
+
+std::string
+pct(const std::optional<double>& x)
+{
+  return x ? fmt::format("{:.1f}%", *x * 100) : std::string("n/a");
+}
+
+std::string
+ci_text(const RunReport& r, const std::string& name, int digits = 2)
+{
+  auto it = r.intervals.find(name);
+  if (it == r.intervals.end()) {
+    return "";
+  }
+  return fmt::format(" (95% CI {:.{}f}–{:.{}f})", it->second.low, digits, it->second.high, digits);
+}
+
+json
+interval_json(const RunReport& r, const std::string& name)
+{
+  auto it = r.intervals.find(name);
+  if (it == r.intervals.end()) {
+    return nullptr;
+  }
+  return {{"low", it->second.low},
+          {"high", it->second.high},
+          {"resamples", it->second.resamples},
+          {"seed", it->second.seed}};
 }
 
 // What the run's config says about its system messages: the mode and the
@@ -24,7 +61,7 @@ number_or_null(const MeanScore& s)
 std::string
 system_message_note(const std::string& config_json)
 {
-  auto config = nlohmann::json::parse(config_json, nullptr, false);
+  auto config = json::parse(config_json, nullptr, false);
   if (config.is_discarded() || !config.contains("system_messages")) {
     return {};
   }
@@ -42,27 +79,91 @@ system_message_note(const std::string& config_json)
   return note;
 }
 
-} // namespace
-
-std::vector<RunReport>
-collect(harness::Store& store, const std::string& bench, const std::string& model,
-        const std::string& judge)
+std::string
+pairwise_markdown(const RunReport& r)
 {
-  std::vector<RunReport> out;
-  for (auto& run : store.runs()) {
-    if ((!bench.empty() && run.bench != bench) || (!model.empty() && run.model != model) ||
-        (!judge.empty() && run.judge != judge)) {
-      continue;
+  const auto& p = r.pairwise;
+  std::string out =
+      "| wins | ties | losses | n | tie+win | win rate | adjusted | parse failures | errors |\n"
+      "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n\n", p.wins, p.ties, p.losses,
+                     p.n, pct(p.tie_win_rate), pct(p.win_rate), pct(p.adjusted), p.parse_failures,
+                     p.errors);
+  if (r.run.protocol != "alpaca_eval") {
+    out += fmt::format("tie+win{}; win rate{}\n\n", ci_text(r, "tie_win_rate", 1),
+                       ci_text(r, "win_rate", 1));
+  }
+  if (r.pairwise_by_source.size() > 1) {
+    out += "| source | wins | ties | losses | tie+win |\n|---|---:|---:|---:|---:|\n";
+    for (const auto& [source, s] : r.pairwise_by_source) {
+      out += fmt::format("| {} | {} | {} | {} | {} |\n", source.empty() ? "-" : source, s.wins,
+                         s.ties, s.losses, pct(s.tie_win_rate));
     }
-    RunReport r;
-    auto verdicts = store.verdicts(run.id);
-    r.scores = summarize_single(verdicts);
-    r.pairwise = summarize_pairwise(verdicts);
-    r.run = std::move(run);
-    out.push_back(std::move(r));
+    out += "\n";
   }
   return out;
 }
+
+std::string
+alpaca_markdown(const RunReport& r)
+{
+  const auto& a = *r.alpaca_eval;
+  std::string out = "| win_rate | standard_error | n_wins | n_wins_base | n_draws | n_total | "
+                    "discrete_win_rate | avg_length |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  out += fmt::format("| {:.2f} | {:.2f} | {} | {} | {} | {} | {:.2f} | {} |\n\n", a.win_rate,
+                     a.standard_error, a.n_wins, a.n_wins_base, a.n_draws, a.n_total,
+                     a.discrete_win_rate, a.avg_length);
+  out += fmt::format("win rate{}. {}.\n\n", ci_text(r, "win_rate"), a.length_controlled_note);
+  return out;
+}
+
+std::string
+single_markdown(const RunReport& r)
+{
+  const auto& s = r.scores;
+  std::string out = "| turn 1 | turn 2 | average | n | parse failures | errors |\n"
+                    "|---:|---:|---:|---:|---:|---:|\n";
+  out += fmt::format("| {} | {} | {} | {} | {} | {} |\n\n", cell(s.turn1), cell(s.turn2),
+                     cell(s.average), s.average.n, s.parse_failures, s.errors);
+  if (r.intervals.count("average")) {
+    out += fmt::format("average{}\n\n", ci_text(r, "average"));
+  }
+  if (r.absolute) {
+    const auto& a = *r.absolute;
+    out += fmt::format("score (mean over {} judge run(s) of the mean of rubric means): {}{}{}\n\n",
+                       a.run_means.size(), a.score ? fmt::format("{:.3f}", *a.score) : "n/a",
+                       a.sd_across_runs ? fmt::format(", sd across runs {:.3f}", *a.sd_across_runs)
+                                        : "",
+                       ci_text(r, "score", 3));
+    if (!a.by_source.empty()) {
+      out += "| source | score |\n|---|---:|\n";
+      for (const auto& [source, score] : a.by_source) {
+        out += fmt::format("| {} | {:.3f} |\n", source.empty() ? "-" : source, score);
+      }
+      out += "\n";
+    }
+  }
+  if (r.flask) {
+    out += "| skill | mean | n |\n|---|---:|---:|\n";
+    for (const auto& [skill, m] : r.flask->by_skill) {
+      out += fmt::format("| {} | {:.3f} | {} |\n", skill, m.mean, m.n);
+    }
+    out += "\n| domain | mean | n |\n|---|---:|---:|\n";
+    for (const auto& [domain, m] : r.flask->by_domain) {
+      out += fmt::format("| {} | {:.3f} | {} |\n", domain, m.mean, m.n);
+    }
+    out += "\n";
+  } else if (!s.by_category.empty() && !r.absolute) {
+    out += "| category | mean | n |\n|---|---:|---:|\n";
+    for (const auto& [name, score] : s.by_category) {
+      out += fmt::format("| {} | {} | {} |\n", name, cell(score), score.n);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+} // namespace
 
 std::string
 render_markdown(const std::vector<RunReport>& reports)
@@ -84,38 +185,18 @@ render_markdown(const std::vector<RunReport>& reports)
     if (auto note = system_message_note(run.config_json); !note.empty()) {
       out += note + "\n\n";
     }
-    if (r.is_pairwise()) {
-      const auto& p = r.pairwise;
-      auto pct = [](const std::optional<double>& x) {
-        return x ? fmt::format("{:.1f}%", *x * 100) : std::string("n/a");
-      };
-      out += "| wins | ties | losses | n | tie+win | win rate | adjusted | parse failures | errors "
-             "|\n";
-      out += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
-      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n\n", p.wins, p.ties,
-                         p.losses, p.n, pct(p.tie_win_rate), pct(p.win_rate), pct(p.adjusted),
-                         p.parse_failures, p.errors);
-      if (p.preference_win_rate) {
-        out += fmt::format("AlpacaEval preference win rate: {:.2f}\n\n", *p.preference_win_rate);
-      }
-      continue;
+    if (r.alpaca_eval) {
+      out += alpaca_markdown(r);
     }
-    const auto& s = r.scores;
-    out += "| turn 1 | turn 2 | average | n | parse failures | errors |\n";
-    out += "|---:|---:|---:|---:|---:|---:|\n";
-    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n\n", cell(s.turn1), cell(s.turn2),
-                       cell(s.average), s.average.n, s.parse_failures, s.errors);
-    if (!s.by_category.empty()) {
-      out += "| category | mean | n |\n|---|---:|---:|\n";
-      for (const auto& [name, score] : s.by_category) {
-        out += fmt::format("| {} | {} | {} |\n", name, cell(score), score.n);
-      }
-      out += "\n";
-    }
-    if (s.parse_failures || s.errors) {
+    out += r.is_pairwise() ? pairwise_markdown(r) : single_markdown(r);
+    const long dropped = r.is_pairwise() ? r.pairwise.parse_failures + r.pairwise.errors
+                                         : r.scores.parse_failures + r.scores.errors;
+    if (dropped) {
       out += fmt::format("{} judgment(s) did not count: {} unparseable, {} failed requests "
                          "(see the verdicts and errors tables).\n\n",
-                         s.parse_failures + s.errors, s.parse_failures, s.errors);
+                         dropped,
+                         r.is_pairwise() ? r.pairwise.parse_failures : r.scores.parse_failures,
+                         r.is_pairwise() ? r.pairwise.errors : r.scores.errors);
     }
   }
   return out;
@@ -124,59 +205,155 @@ render_markdown(const std::vector<RunReport>& reports)
 std::string
 render_json(const std::vector<RunReport>& reports, const std::string& evalrun_version)
 {
-  nlohmann::json results = nlohmann::json::array();
+  json results = json::array();
   for (const auto& r : reports) {
     const auto& run = r.run;
     const auto& s = r.scores;
-    nlohmann::json categories = nlohmann::json::object();
+    json categories = json::object();
     for (const auto& [name, score] : s.by_category) {
       categories[name] = {{"mean", number_or_null(score)}, {"n", score.n}};
     }
-    const auto& p = r.pairwise;
-    auto opt = [](const std::optional<double>& x) {
-      return x ? nlohmann::json(*x) : nlohmann::json(nullptr);
-    };
-    nlohmann::json pairwise = nullptr;
-    if (r.is_pairwise()) {
-      pairwise = {{"wins", p.wins},
-                  {"ties", p.ties},
-                  {"losses", p.losses},
-                  {"n", p.n},
-                  {"win_rate", opt(p.win_rate)},
-                  {"tie_win_rate", opt(p.tie_win_rate)},
-                  {"adjusted", opt(p.adjusted)},
-                  {"parse_failures", p.parse_failures},
-                  {"errors", p.errors},
-                  {"preference_win_rate", opt(p.preference_win_rate)}};
+    json entry = {{"run_id", run.id},
+                  {"bench", run.bench},
+                  {"bench_version", run.bench_version},
+                  {"model", run.model},
+                  {"model_id", run.model_id},
+                  {"baseline", run.baseline},
+                  {"judge", run.judge},
+                  {"judge_model_id", run.judge_model_id},
+                  {"protocol", run.protocol},
+                  {"rubric", run.rubric},
+                  {"demo", run.demo},
+                  {"status", run.status},
+                  {"started_at", run.started_at},
+                  {"finished_at", run.finished_at},
+                  {"turn1", number_or_null(s.turn1)},
+                  {"turn2", number_or_null(s.turn2)},
+                  {"average", number_or_null(s.average)},
+                  {"n", s.average.n},
+                  {"n_turn1", s.turn1.n},
+                  {"n_turn2", s.turn2.n},
+                  {"parse_failures", s.parse_failures},
+                  {"errors", s.errors},
+                  {"judgments", s.judgments},
+                  {"categories", categories},
+                  {"headline", {{"name", r.headline_name()}, {"value", opt(r.headline())}}},
+                  {"pairwise", nullptr},
+                  {"alpaca_eval", nullptr},
+                  {"flask", nullptr},
+                  {"absolute", nullptr}};
+    json ci = json::object();
+    for (const auto& [name, interval] : r.intervals) {
+      ci[name] = interval_json(r, name);
     }
-    results.push_back({{"run_id", run.id},
-                       {"baseline", run.baseline},
-                       {"pairwise", pairwise},
-                       {"bench", run.bench},
-                       {"bench_version", run.bench_version},
-                       {"model", run.model},
-                       {"model_id", run.model_id},
-                       {"judge", run.judge},
-                       {"judge_model_id", run.judge_model_id},
-                       {"protocol", run.protocol},
-                       {"rubric", run.rubric},
-                       {"demo", run.demo},
-                       {"status", run.status},
-                       {"started_at", run.started_at},
-                       {"finished_at", run.finished_at},
-                       {"turn1", number_or_null(s.turn1)},
-                       {"turn2", number_or_null(s.turn2)},
-                       {"average", number_or_null(s.average)},
-                       {"n", s.average.n},
-                       {"n_turn1", s.turn1.n},
-                       {"n_turn2", s.turn2.n},
-                       {"parse_failures", s.parse_failures},
-                       {"errors", s.errors},
-                       {"judgments", s.judgments},
-                       {"categories", categories}});
+    entry["ci95"] = ci;
+    if (r.is_pairwise()) {
+      const auto& p = r.pairwise;
+      json by_source = json::object();
+      for (const auto& [source, b] : r.pairwise_by_source) {
+        by_source[source] = {{"wins", b.wins},
+                             {"ties", b.ties},
+                             {"losses", b.losses},
+                             {"n", b.n},
+                             {"tie_win_rate", opt(b.tie_win_rate)},
+                             {"win_rate", opt(b.win_rate)}};
+      }
+      entry["pairwise"] = {{"wins", p.wins},
+                           {"ties", p.ties},
+                           {"losses", p.losses},
+                           {"n", p.n},
+                           {"win_rate", opt(p.win_rate)},
+                           {"tie_win_rate", opt(p.tie_win_rate)},
+                           {"adjusted", opt(p.adjusted)},
+                           {"parse_failures", p.parse_failures},
+                           {"errors", p.errors},
+                           {"preference_win_rate", opt(p.preference_win_rate)},
+                           {"by_source", by_source}};
+    }
+    if (r.alpaca_eval) {
+      const auto& a = *r.alpaca_eval;
+      entry["alpaca_eval"] = {{"win_rate", a.win_rate},
+                              {"standard_error", a.standard_error},
+                              {"n_wins", a.n_wins},
+                              {"n_wins_base", a.n_wins_base},
+                              {"n_draws", a.n_draws},
+                              {"n_total", a.n_total},
+                              {"discrete_win_rate", a.discrete_win_rate},
+                              {"avg_length", a.avg_length},
+                              {"length_controlled_winrate", nullptr},
+                              {"length_controlled_note", a.length_controlled_note}};
+    }
+    if (r.flask) {
+      json skills = json::object();
+      for (const auto& [skill, m] : r.flask->by_skill) {
+        skills[skill] = {{"mean", m.mean}, {"n", m.n}};
+      }
+      json difficulty = json::object();
+      for (const auto& [key, m] : r.flask->by_skill_difficulty) {
+        difficulty[key.first][key.second] = {{"mean", m.mean}, {"n", m.n}};
+      }
+      json domains = json::object();
+      for (const auto& [domain, m] : r.flask->by_domain) {
+        domains[domain] = {{"mean", m.mean}, {"n", m.n}};
+      }
+      entry["flask"] = {{"skills", skills}, {"skill_difficulty", difficulty}, {"domains", domains}};
+    }
+    if (r.absolute) {
+      const auto& a = *r.absolute;
+      entry["absolute"] = {{"score", opt(a.score)},
+                           {"sd_across_runs", opt(a.sd_across_runs)},
+                           {"run_means", a.run_means},
+                           {"instances", a.instances},
+                           {"by_source", a.by_source}};
+    }
+    results.push_back(std::move(entry));
   }
-  nlohmann::json doc = {{"evalrun_version", evalrun_version}, {"results", results}};
+  json doc = {{"evalrun_version", evalrun_version}, {"results", results}};
   return doc.dump(2) + "\n";
+}
+
+namespace {
+
+// A CSV field, quoted when it needs to be (RFC 4180).
+std::string
+csv_field(const std::string& s)
+{
+  if (s.find_first_of(",\"\n") == std::string::npos) {
+    return s;
+  }
+  std::string out = "\"";
+  for (char c : s) {
+    out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  }
+  return out + "\"";
+}
+
+} // namespace
+
+std::string
+render_csv(const std::vector<RunReport>& reports)
+{
+  std::string out =
+      "run_id,bench,bench_version,model,baseline,judge,protocol,rubric,status,metric,value,"
+      "ci_low,ci_high,n,parse_failures,errors,demo,finished_at\n";
+  for (const auto& r : reports) {
+    const auto& run = r.run;
+    auto value = r.headline();
+    auto ci = r.intervals.find(r.headline_name());
+    const long n = r.is_pairwise() ? r.pairwise.n : r.scores.average.n;
+    const long parse_failures =
+        r.is_pairwise() ? r.pairwise.parse_failures : r.scores.parse_failures;
+    const long errors = r.is_pairwise() ? r.pairwise.errors : r.scores.errors;
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", run.id,
+                       csv_field(run.bench), csv_field(run.bench_version), csv_field(run.model),
+                       csv_field(run.baseline), csv_field(run.judge), run.protocol,
+                       csv_field(run.rubric), run.status, r.headline_name(),
+                       value ? fmt::format("{:.6f}", *value) : "",
+                       ci != r.intervals.end() ? fmt::format("{:.6f}", ci->second.low) : "",
+                       ci != r.intervals.end() ? fmt::format("{:.6f}", ci->second.high) : "", n,
+                       parse_failures, errors, run.demo ? "true" : "false", run.finished_at);
+  }
+  return out;
 }
 
 } // namespace reports

@@ -1,7 +1,6 @@
 #pragma once
 
-#include <reports/pairwise_scores.hpp>
-#include <reports/single_scores.hpp>
+#include <reports/run_report.hpp>
 
 #include <harness/store.hpp>
 
@@ -10,28 +9,18 @@
 
 namespace reports {
 
-struct RunReport
-{
-  harness::RunRecord run;
-  SingleScores scores;     // single and absolute protocols
-  PairwiseScores pairwise; // pairwise and alpaca_eval protocols
-  bool is_pairwise() const
-  {
-    return run.protocol == "pairwise" || run.protocol == "alpaca_eval" ||
-           run.protocol == "relative";
-  }
-};
-
-// Builds the report of every run in the store, optionally filtered by
-// benchmark, model and judge endpoint name (empty = any).
-std::vector<RunReport> collect(harness::Store& store, const std::string& bench = {},
-                               const std::string& model = {}, const std::string& judge = {});
-
 // Markdown: one table row per run, then per-category means.
 std::string render_markdown(const std::vector<RunReport>& reports);
 
 // JSON document {"evalrun_version", "results": [...]}; each result has
-// bench, model, judge, protocol, turn1, turn2, average, n, errors and more.
+// bench, model, judge, protocol, turn1, turn2, average, n, errors and the
+// protocol's own metrics under the reference implementations' names
+// ("alpaca_eval": win_rate, standard_error, n_wins, n_wins_base, n_draws,
+// n_total, discrete_win_rate, avg_length; "pairwise"; "flask"; "absolute"),
+// with "ci95" intervals.
 std::string render_json(const std::vector<RunReport>& reports, const std::string& evalrun_version);
+
+// CSV: one row per run with its headline metric, interval and counts.
+std::string render_csv(const std::vector<RunReport>& reports);
 
 } // namespace reports

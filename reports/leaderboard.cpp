@@ -1,0 +1,192 @@
+#include <reports/leaderboard.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace reports {
+
+using nlohmann::json;
+
+std::string
+LeaderboardColumn::title() const
+{
+  std::string t = fmt::format("{} v{} · {} · {}", bench, bench_version, rubric, judge);
+  if (!baseline.empty()) {
+    t += " · vs " + baseline;
+  }
+  return t;
+}
+
+namespace {
+
+LeaderboardColumn
+column_of(const RunReport& r)
+{
+  return LeaderboardColumn{r.run.bench,    r.run.bench_version, r.run.judge,      r.run.rubric,
+                           r.run.protocol, r.run.baseline,      r.headline_name()};
+}
+
+std::string
+value_text(const LeaderboardCell& c, bool with_ci)
+{
+  if (!c.value) {
+    return "n/a";
+  }
+  std::string out = fmt::format("{:.2f}", *c.value);
+  if (with_ci && c.ci) {
+    out += fmt::format(" ({:.2f}–{:.2f})", c.ci->low, c.ci->high);
+  }
+  return out;
+}
+
+} // namespace
+
+Leaderboard
+build_leaderboard(const std::vector<RunReport>& reports)
+{
+  Leaderboard board;
+  for (const auto& r : reports) {
+    auto column = column_of(r);
+    auto it = std::find_if(board.columns.begin(), board.columns.end(),
+                           [&](const LeaderboardColumn& c) { return c.key() == column.key(); });
+    size_t index = static_cast<size_t>(it - board.columns.begin());
+    if (it == board.columns.end()) {
+      board.columns.push_back(column);
+    }
+    if (std::find(board.models.begin(), board.models.end(), r.run.model) == board.models.end()) {
+      board.models.push_back(r.run.model);
+    }
+    LeaderboardCell cell;
+    cell.value = r.headline();
+    if (auto ci = r.intervals.find(r.headline_name()); ci != r.intervals.end()) {
+      cell.ci = ci->second;
+    }
+    cell.n = r.is_pairwise() ? r.pairwise.n : r.scores.average.n;
+    cell.failures = r.is_pairwise() ? r.pairwise.parse_failures + r.pairwise.errors
+                                    : r.scores.parse_failures + r.scores.errors;
+    cell.status = r.run.status;
+    cell.computed_at = r.run.finished_at;
+    cell.run_id = r.run.id;
+    cell.demo = r.run.demo;
+    auto key = std::make_pair(r.run.model, index);
+    auto existing = board.cells.find(key);
+    if (existing == board.cells.end() || existing->second.computed_at <= cell.computed_at) {
+      board.cells[key] = cell;
+    }
+    board.runs.push_back(&r);
+  }
+  return board;
+}
+
+std::string
+leaderboard_markdown(const Leaderboard& board)
+{
+  std::string out = "# evalrun leaderboard\n\n";
+  for (size_t c = 0; c < board.columns.size(); ++c) {
+    out += fmt::format("- **[{}]** {} — {}\n", c + 1, board.columns[c].title(),
+                       board.columns[c].metric);
+  }
+  out += "\n| model |";
+  for (size_t c = 0; c < board.columns.size(); ++c) {
+    out += fmt::format(" [{}] |", c + 1);
+  }
+  out += "\n|---|";
+  for (size_t c = 0; c < board.columns.size(); ++c) {
+    out += "---:|";
+  }
+  out += "\n";
+  bool any_demo = false;
+  for (const auto& model : board.models) {
+    out += "| " + model + " |";
+    for (size_t c = 0; c < board.columns.size(); ++c) {
+      auto it = board.cells.find({model, c});
+      if (it == board.cells.end()) {
+        out += " |";
+        continue;
+      }
+      any_demo = any_demo || it->second.demo;
+      out += fmt::format(" {}{} |", value_text(it->second, true),
+                         it->second.failures ? fmt::format(" ⚠{}", it->second.failures) : "");
+    }
+    out += "\n";
+  }
+  out += "\nValues with their 95% bootstrap intervals; ⚠N: judgments that did not count "
+         "(unparseable or failed).\n\n| model | column | run | status | n | computed at |\n"
+         "|---|---:|---:|---|---:|---|\n";
+  for (const auto& [key, cell] : board.cells) {
+    out += fmt::format("| {} | [{}] | {} | {} | {} | {} |\n", key.first, key.second + 1,
+                       cell.run_id, cell.status, cell.n, cell.computed_at);
+  }
+  if (any_demo) {
+    out += "\nCells from the DEMO BACKEND say nothing about any model.\n";
+  }
+  return out;
+}
+
+std::string
+leaderboard_json(const Leaderboard& board, const std::string& evalrun_version)
+{
+  json columns = json::array();
+  for (const auto& c : board.columns) {
+    columns.push_back({{"bench", c.bench},
+                       {"bench_version", c.bench_version},
+                       {"judge", c.judge},
+                       {"rubric", c.rubric},
+                       {"protocol", c.protocol},
+                       {"baseline", c.baseline},
+                       {"metric", c.metric},
+                       {"title", c.title()}});
+  }
+  json rows = json::array();
+  for (const auto& model : board.models) {
+    json cells = json::array();
+    for (size_t c = 0; c < board.columns.size(); ++c) {
+      auto it = board.cells.find({model, c});
+      if (it == board.cells.end()) {
+        cells.push_back(nullptr);
+        continue;
+      }
+      const auto& cell = it->second;
+      cells.push_back({{"value", cell.value ? json(*cell.value) : json(nullptr)},
+                       {"ci95", cell.ci ? json({cell.ci->low, cell.ci->high}) : json(nullptr)},
+                       {"n", cell.n},
+                       {"failures", cell.failures},
+                       {"status", cell.status},
+                       {"run_id", cell.run_id},
+                       {"computed_at", cell.computed_at},
+                       {"demo", cell.demo}});
+    }
+    rows.push_back({{"model", model}, {"cells", cells}});
+  }
+  return json{{"evalrun_version", evalrun_version}, {"columns", columns}, {"rows", rows}}.dump(2) +
+         "\n";
+}
+
+std::string
+leaderboard_csv(const Leaderboard& board)
+{
+  std::string out =
+      "model,bench,bench_version,judge,rubric,protocol,baseline,metric,value,ci_low,ci_high,n,"
+      "failures,status,run_id,computed_at\n";
+  for (const auto& model : board.models) {
+    for (size_t c = 0; c < board.columns.size(); ++c) {
+      auto it = board.cells.find({model, c});
+      if (it == board.cells.end()) {
+        continue;
+      }
+      const auto& col = board.columns[c];
+      const auto& cell = it->second;
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", model, col.bench,
+                         col.bench_version, col.judge, col.rubric, col.protocol, col.baseline,
+                         col.metric, cell.value ? fmt::format("{:.6f}", *cell.value) : "",
+                         cell.ci ? fmt::format("{:.6f}", cell.ci->low) : "",
+                         cell.ci ? fmt::format("{:.6f}", cell.ci->high) : "", cell.n, cell.failures,
+                         cell.status, cell.run_id, cell.computed_at);
+    }
+  }
+  return out;
+}
+
+} // namespace reports

@@ -1,0 +1,144 @@
+#include <reports/run_report.hpp>
+
+namespace reports {
+
+namespace {
+
+// Scores of the verdicts that have one, in order.
+std::vector<double>
+scores_of(const std::vector<harness::VerdictRecord>& verdicts)
+{
+  std::vector<double> out;
+  for (const auto& v : verdicts) {
+    if (v.status == "ok" && v.score) {
+      out.push_back(*v.score);
+    }
+  }
+  return out;
+}
+
+std::optional<double>
+resampled_mean(const std::vector<double>& values, const std::vector<size_t>& indices)
+{
+  double sum = 0;
+  for (size_t i : indices) {
+    sum += values[i];
+  }
+  return indices.empty() ? std::nullopt : std::optional(sum / static_cast<double>(indices.size()));
+}
+
+void
+add_interval(RunReport& r, const std::string& name, const std::vector<double>& values,
+             const CollectOptions& o)
+{
+  auto interval = bootstrap_interval(
+      values.size(), [&](const std::vector<size_t>& idx) { return resampled_mean(values, idx); },
+      o.bootstrap_resamples, o.bootstrap_seed);
+  if (interval) {
+    r.intervals[name] = *interval;
+  }
+}
+
+} // namespace
+
+bool
+RunReport::is_pairwise() const
+{
+  return run.protocol == "pairwise" || run.protocol == "alpaca_eval" || run.protocol == "relative";
+}
+
+std::string
+RunReport::headline_name() const
+{
+  if (run.protocol == "alpaca_eval") {
+    return "win_rate";
+  }
+  if (is_pairwise()) {
+    return "tie_win_rate";
+  }
+  if (run.protocol == "absolute") {
+    return "score";
+  }
+  return "average";
+}
+
+std::optional<double>
+RunReport::headline() const
+{
+  if (run.protocol == "alpaca_eval") {
+    return alpaca_eval && alpaca_eval->n_total ? std::optional(alpaca_eval->win_rate)
+                                               : std::nullopt;
+  }
+  if (is_pairwise()) {
+    return pairwise.tie_win_rate ? std::optional(*pairwise.tie_win_rate * 100) : std::nullopt;
+  }
+  if (run.protocol == "absolute" && absolute) {
+    return absolute->score;
+  }
+  return scores.average.mean;
+}
+
+std::vector<RunReport>
+collect(harness::Store& store, const CollectOptions& o)
+{
+  std::vector<RunReport> out;
+  for (auto& run : store.runs()) {
+    if ((!o.bench.empty() && run.bench != o.bench) || (!o.model.empty() && run.model != o.model) ||
+        (!o.judge.empty() && run.judge != o.judge)) {
+      continue;
+    }
+    RunReport r;
+    auto verdicts = store.verdicts(run.id);
+    r.run = std::move(run);
+    r.scores = summarize_single(verdicts);
+    r.pairwise = summarize_pairwise(verdicts);
+    std::map<std::string, std::vector<harness::VerdictRecord>> by_source;
+    for (const auto& v : verdicts) {
+      by_source[v.source].push_back(v);
+    }
+    if (r.is_pairwise()) {
+      for (const auto& [source, rows] : by_source) {
+        r.pairwise_by_source[source] = summarize_pairwise(rows);
+      }
+      // tie+win and win rate as means of 0/1 outcomes over the rated verdicts.
+      std::vector<double> tie_win;
+      std::vector<double> win;
+      for (const auto& v : verdicts) {
+        if (v.status == "ok") {
+          tie_win.push_back(v.winner == "baseline" ? 0 : 100);
+          win.push_back(v.winner == "model" ? 100 : 0);
+        }
+      }
+      add_interval(r, "tie_win_rate", tie_win, o);
+      add_interval(r, "win_rate", win, o);
+    }
+    if (r.run.protocol == "alpaca_eval") {
+      std::vector<std::optional<double>> preferences;
+      std::vector<std::string> outputs;
+      std::vector<double> p;
+      for (const auto& v : verdicts) {
+        preferences.push_back(v.status == "ok" ? v.score : std::nullopt);
+        if (v.status == "ok" && v.score) {
+          p.push_back(100 * (*v.score - 1));
+        }
+        if (auto text = store.response_text(v.candidate_hash)) {
+          outputs.push_back(*text);
+        }
+      }
+      r.alpaca_eval = alpaca_eval_metrics(preferences, outputs);
+      add_interval(r, "win_rate", p, o);
+    } else if (!r.is_pairwise()) {
+      add_interval(r, r.run.protocol == "absolute" ? "score" : "average", scores_of(verdicts), o);
+    }
+    if (r.run.protocol == "flask") {
+      r.flask = summarize_flask(verdicts);
+    }
+    if (r.run.protocol == "absolute") {
+      r.absolute = summarize_absolute(verdicts);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+} // namespace reports

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <reports/absolute_scores.hpp>
+#include <reports/alpaca_eval_metrics.hpp>
+#include <reports/flask_scores.hpp>
+#include <reports/pairwise_scores.hpp>
+#include <reports/single_scores.hpp>
+#include <reports/statistics.hpp>
+
+#include <harness/store.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace reports {
+
+// Everything reported about one run: the aggregations its protocol calls for,
+// and 95% bootstrap intervals (seeded, so reproducible) for its headline numbers.
+struct RunReport
+{
+  harness::RunRecord run;
+  SingleScores scores;     // single, absolute and flask: means of verdict scores
+  PairwiseScores pairwise; // pairwise, relative and alpaca_eval
+  std::map<std::string, PairwiseScores> pairwise_by_source;
+  std::optional<AlpacaEvalMetrics> alpaca_eval;
+  std::optional<FlaskScores> flask;
+  std::optional<AbsoluteScores> absolute;
+  std::map<std::string, Interval> intervals; // headline name -> 95% interval
+
+  bool is_pairwise() const;
+  // The number a leaderboard shows for this run, its name and unit
+  // ("average" 1-10, "tie_win_rate" %, "win_rate" %, "score" 1-5).
+  std::optional<double> headline() const;
+  std::string headline_name() const;
+};
+
+struct CollectOptions
+{
+  std::string bench;
+  std::string model;
+  std::string judge;
+  int bootstrap_resamples = 1000;
+  std::uint64_t bootstrap_seed = 1;
+};
+
+// Builds the report of every run in the store that matches the filters (empty
+// = any), oldest first.
+std::vector<RunReport> collect(harness::Store& store, const CollectOptions& options = {});
+
+} // namespace reports

@@ -1,0 +1,88 @@
+#include <reports/statistics.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+namespace reports {
+
+std::optional<double>
+mean(const std::vector<double>& values)
+{
+  if (values.empty()) {
+    return std::nullopt;
+  }
+  double sum = 0;
+  for (double v : values) {
+    sum += v;
+  }
+  return sum / static_cast<double>(values.size());
+}
+
+std::optional<double>
+sample_sd(const std::vector<double>& values)
+{
+  if (values.size() < 2) {
+    return std::nullopt;
+  }
+  double m = *mean(values);
+  double ss = 0;
+  for (double v : values) {
+    ss += (v - m) * (v - m);
+  }
+  return std::sqrt(ss / static_cast<double>(values.size() - 1));
+}
+
+std::optional<double>
+sem(const std::vector<double>& values)
+{
+  auto sd = sample_sd(values);
+  if (!sd) {
+    return std::nullopt;
+  }
+  return *sd / std::sqrt(static_cast<double>(values.size()));
+}
+
+namespace {
+
+// numpy.percentile's default ("linear") on sorted values.
+double
+percentile(const std::vector<double>& sorted, double q)
+{
+  double pos = q / 100.0 * static_cast<double>(sorted.size() - 1);
+  auto lo = static_cast<size_t>(std::floor(pos));
+  auto hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+} // namespace
+
+std::optional<Interval>
+bootstrap_interval(
+    size_t n, const std::function<std::optional<double>(const std::vector<size_t>&)>& statistic,
+    int resamples, std::uint64_t seed)
+{
+  if (n == 0 || resamples <= 0) {
+    return std::nullopt;
+  }
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<size_t> pick(0, n - 1);
+  std::vector<size_t> indices(n);
+  std::vector<double> stats;
+  stats.reserve(static_cast<size_t>(resamples));
+  for (int r = 0; r < resamples; ++r) {
+    for (auto& i : indices) {
+      i = pick(rng);
+    }
+    if (auto s = statistic(indices)) {
+      stats.push_back(*s);
+    }
+  }
+  if (stats.empty()) {
+    return std::nullopt;
+  }
+  std::sort(stats.begin(), stats.end());
+  return Interval{percentile(stats, 2.5), percentile(stats, 97.5), resamples, seed};
+}
+
+} // namespace reports

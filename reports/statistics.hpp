@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace reports {
+
+// Arithmetic mean; nullopt for no values.
+std::optional<double> mean(const std::vector<double>& values);
+
+// Sample standard deviation (ddof = 1, as pandas' std); nullopt for fewer than 2 values.
+std::optional<double> sample_sd(const std::vector<double>& values);
+
+// Standard error of the mean, sd(ddof = 1) / sqrt(n), as pandas' sem().
+std::optional<double> sem(const std::vector<double>& values);
+
+struct Interval
+{
+  double low = 0;
+  double high = 0;
+  int resamples = 0;
+  std::uint64_t seed = 0;
+};
+
+// Percentile bootstrap: `resamples` times, draw n row indices with replacement
+// (std::mt19937_64 seeded with `seed`, so the same seed gives the same
+// interval), evaluate `statistic` on them, and take the 2.5th and 97.5th
+// percentiles (linear interpolation, as numpy's default). Resamples whose
+// statistic is nullopt are skipped; nullopt when n is 0 or none remains.
+std::optional<Interval> bootstrap_interval(
+    size_t n, const std::function<std::optional<double>(const std::vector<size_t>&)>& statistic,
+    int resamples = 1000, std::uint64_t seed = 1);
+
+} // namespace reports
