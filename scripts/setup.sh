@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages evalrun needs to build and test. Idempotent:
-# packages already present are left alone. Needs root (or sudo).
+# Installs the Debian 12 packages evalrun needs to build (and, with --tests,
+# to run every test: python3 for the fake-server checks, Chromium for the
+# leaderboard page check). Idempotent: packages already present are left alone.
+# Needs root (or sudo).
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libcurl4-openssl-dev libsqlite3-dev nlohmann-json3-dev libyaml-cpp-dev libfmt-dev
   libboost-dev doctest-dev libcli11-dev libre2-dev libssl-dev
-  python3   # tests only: the end-to-end checks drive a fake OpenAI server
 )
+if [ "${1:-}" = "--tests" ]; then
+  packages+=(python3 chromium)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,196 @@
+#include <reports/absolute_scores.hpp>
+#include <reports/alpaca_eval_metrics.hpp>
+#include <reports/flask_scores.hpp>
+#include <reports/leaderboard.hpp>
+#include <reports/pairwise_scores.hpp>
+#include <reports/statistics.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+using namespace harness;
+using namespace reports;
+
+TEST_SUITE_BEGIN("reports::aggregations");
+
+namespace {
+
+VerdictRecord
+pairwise(const std::string& winner, const std::string& status = "ok",
+         const std::string& source = "s")
+{
+  VerdictRecord v;
+  v.status = status;
+  v.winner = winner;
+  v.source = source;
+  return v;
+}
+
+VerdictRecord
+with_criteria(const std::string& criteria, const std::string& meta = "{}",
+              const std::string& source = "")
+{
+  VerdictRecord v;
+  v.status = "ok";
+  v.criteria_json = criteria;
+  v.meta_json = meta;
+  v.source = source;
+  return v;
+}
+
+} // namespace
+
+TEST_CASE("AlpacaEval metrics by hand")
+{
+  // preferences 2, 1, 1.5, 1.25, 1.75 and one failed annotation:
+  // p = 1, 0, .5, .25, .75; mean .5; sum of squares .625; sd = sqrt(.625 / 4); sem = sd / sqrt(5).
+  auto m =
+      alpaca_eval_metrics({2.0, 1.0, 1.5, 1.25, 1.75, std::nullopt}, {"ab", "\xc3\xa9", "xyz"});
+  CHECK(m.n_total == 5);
+  CHECK(m.win_rate == doctest::Approx(50.0).epsilon(1e-12));
+  CHECK(m.standard_error ==
+        doctest::Approx(100 * std::sqrt(0.625 / 4) / std::sqrt(5.0)).epsilon(1e-12));
+  CHECK(m.n_wins == 2);
+  CHECK(m.n_wins_base == 2);
+  CHECK(m.n_draws == 1);
+  CHECK(m.discrete_win_rate == doctest::Approx(50.0));
+  CHECK(m.avg_length == 2); // int((2 + 1 + 3) / 3): "é" is one character, as Python counts
+  CHECK(m.length_controlled_note.find("instruction_difficulty.csv") != std::string::npos);
+
+  auto skewed = alpaca_eval_metrics({1.9, 1.6, 1.2}, {"a", "ab"});
+  CHECK(skewed.win_rate == doctest::Approx(100 * (0.9 + 0.6 + 0.2) / 3));
+  CHECK(skewed.discrete_win_rate == doctest::Approx(100 * 2.0 / 3)); // 1.9 -> 2, 1.6 -> 2, 1.2 -> 1
+  CHECK(skewed.avg_length == 1);                                     // int(1.5)
+}
+
+TEST_CASE("pairwise: wins, ties, losses, tie+win, win rate, adjusted; failures counted apart")
+{
+  std::vector<VerdictRecord> rows = {pairwise("model"),
+                                     pairwise("model"),
+                                     pairwise("tie"),
+                                     pairwise("baseline"),
+                                     pairwise("", "parse_failed"),
+                                     pairwise("", "judge_error")};
+  auto s = summarize_pairwise(rows);
+  CHECK(s.wins == 2);
+  CHECK(s.ties == 1);
+  CHECK(s.losses == 1);
+  CHECK(s.n == 4);
+  CHECK(s.parse_failures == 1);
+  CHECK(s.errors == 1);
+  CHECK(*s.tie_win_rate == doctest::Approx(0.75));
+  CHECK(*s.win_rate == doctest::Approx(0.5));
+  CHECK(*s.adjusted == doctest::Approx(0.625));
+}
+
+TEST_CASE("bootstrap intervals are reproducible with a seed and cover the estimate")
+{
+  std::vector<double> values;
+  for (int i = 0; i < 200; ++i) {
+    values.push_back((i * 37) % 10);
+  }
+  auto stat = [&](const std::vector<size_t>& idx) {
+    double s = 0;
+    for (auto i : idx) {
+      s += values[i];
+    }
+    return std::optional(s / static_cast<double>(idx.size()));
+  };
+  auto a = bootstrap_interval(values.size(), stat, 1000, 7);
+  auto b = bootstrap_interval(values.size(), stat, 1000, 7);
+  auto c = bootstrap_interval(values.size(), stat, 1000, 8);
+  REQUIRE(a);
+  REQUIRE(b);
+  REQUIRE(c);
+  CHECK(a->low == b->low);
+  CHECK(a->high == b->high);
+  CHECK((a->low != c->low || a->high != c->high));
+  double estimate = *mean(values);
+  CHECK(a->low <= estimate);
+  CHECK(estimate <= a->high);
+  CHECK(a->high - a->low < 1.5);
+  CHECK_FALSE(bootstrap_interval(0, stat));
+  CHECK(*sample_sd({1, 2, 3, 4}) == doctest::Approx(std::sqrt(5.0 / 3)));
+  CHECK(*sem({1, 2, 3, 4}) == doctest::Approx(std::sqrt(5.0 / 3) / 2));
+}
+
+TEST_CASE("FLASK: per skill, per skill and difficulty, per domain, N/A left out")
+{
+  std::vector<VerdictRecord> rows = {
+      with_criteria(
+          R"({"Readability": 4, "Factuality": 2})",
+          R"({"difficulty": ["simple lifestyle knowledge"], "domain": ["Health", "Culture"]})"),
+      with_criteria(R"({"Readability": 2, "Factuality": "N/A"})",
+                    R"({"difficulty": ["expert level knowledge"], "domain": ["Health"]})")};
+  auto s = summarize_flask(rows);
+  CHECK(s.by_skill.at("Readability").mean == doctest::Approx(3.0));
+  CHECK(s.by_skill.at("Readability").n == 2);
+  CHECK(s.by_skill.at("Factuality").mean == doctest::Approx(2.0));
+  CHECK(s.by_skill.at("Factuality").n == 1);
+  CHECK(s.by_skill_difficulty.at({"Readability", "expert level knowledge"}).mean ==
+        doctest::Approx(2.0));
+  CHECK(s.by_domain.at("Health").mean == doctest::Approx((4 + 2 + 2) / 3.0));
+  CHECK(s.by_domain.at("Culture").mean == doctest::Approx(3.0));
+}
+
+TEST_CASE("Janus scores: mean of run means, sd across runs, per source")
+{
+  std::vector<VerdictRecord> rows = {
+      with_criteria(R"({"run 1": 4, "run 2": 3, "rubric 1": 3.5})", "{}", "koala"),
+      with_criteria(R"({"run 1": 2, "run 2": 5})", "{}", "flask")};
+  auto s = summarize_absolute(rows);
+  REQUIRE(s.run_means.size() == 2);
+  CHECK(s.run_means[0] == doctest::Approx(3.0)); // run 1: (4 + 2) / 2
+  CHECK(s.run_means[1] == doctest::Approx(4.0)); // run 2: (3 + 5) / 2
+  CHECK(*s.score == doctest::Approx(3.5));
+  CHECK(*s.sd_across_runs == doctest::Approx(std::sqrt(0.5)));
+  CHECK(s.by_source.at("koala") == doctest::Approx(3.5));
+  CHECK(s.by_source.at("flask") == doctest::Approx(3.5));
+  CHECK(s.instances == 2);
+}
+
+TEST_CASE("the leaderboard never mixes benchmark or rubric versions in a column")
+{
+  auto report = [](std::int64_t id, const std::string& model, const std::string& rubric,
+                   const std::string& version, const std::string& finished) {
+    RunReport r;
+    r.run.id = id;
+    r.run.model = model;
+    r.run.bench = "mtbench";
+    r.run.bench_version = version;
+    r.run.rubric = rubric;
+    r.run.judge = "gpt-4";
+    r.run.protocol = "single";
+    r.run.finished_at = finished;
+    r.scores.average.mean = static_cast<double>(id);
+    r.scores.average.n = 10;
+    return r;
+  };
+  std::vector<RunReport> reports = {report(1, "a", "fastchat-single@1", "1", "2026-01-01"),
+                                    report(2, "b", "fastchat-single@1", "1", "2026-01-01"),
+                                    report(3, "a", "fastchat-single@2", "1", "2026-01-02"),
+                                    report(4, "a", "fastchat-single@1", "2", "2026-01-02"),
+                                    report(5, "a", "fastchat-single@1", "1", "2026-01-03")};
+  auto board = build_leaderboard(reports);
+  REQUIRE(board.columns.size() == 3);
+  CHECK(board.models == std::vector<std::string>{"a", "b"});
+  // The latest run of a model in a column wins the cell.
+  CHECK(board.cells.at({"a", 0}).run_id == 5);
+  CHECK(board.cells.at({"a", 0}).value == 5.0);
+  CHECK(board.cells.at({"b", 0}).run_id == 2);
+  CHECK(board.cells.at({"a", 1}).run_id == 3);
+  CHECK(board.cells.at({"a", 2}).run_id == 4);
+  CHECK(board.cells.count({"b", 1}) == 0);
+  auto html = leaderboard_html(board, "test");
+  CHECK(html.find("<table id=\"leaderboard\">") != std::string::npos);
+  CHECK(html.find("<svg") != std::string::npos);
+  CHECK(html.find("http://") ==
+        html.find("http://www.w3.org/2000/svg")); // no resource from the network
+  CHECK(html.find("https://") == std::string::npos);
+  auto csv = leaderboard_csv(board);
+  CHECK(csv.find("a,mtbench,1,gpt-4,fastchat-single@1,single,,average,5.000000") !=
+        std::string::npos);
+}
+
+TEST_SUITE_END();
