@@ -1,4 +1,5 @@
 #include <harness/cli.hpp>
+#include <harness/jsonl.hpp>
 #include <harness/openai_wire.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/store.hpp>
@@ -158,18 +159,7 @@ int
 import_fastchat(const harness::TextFile& file, harness::Store& store)
 {
   std::map<std::string, ImportedRun> runs;
-  int line_number = 0;
-  for (size_t start = 0; start < file.content.size();) {
-    size_t end = file.content.find('\n', start);
-    if (end == std::string::npos) {
-      end = file.content.size();
-    }
-    std::string line = file.content.substr(start, end - start);
-    start = end + 1;
-    ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) {
-      continue;
-    }
+  for (const auto& [line_number, line] : harness::non_blank_lines(file.content)) {
     auto fail = [&](const std::string& why) {
       throw Fatal(
           fmt::format("{}:{}: {}; nothing was imported", file.path.string(), line_number, why));

@@ -5,25 +5,33 @@
 
 namespace harness {
 
+std::vector<std::pair<int, std::string_view>>
+non_blank_lines(std::string_view text)
+{
+  std::vector<std::pair<int, std::string_view>> out;
+  int line_number = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) {
+      end = text.size();
+    }
+    ++line_number;
+    auto line = text.substr(start, end - start);
+    start = end + 1;
+    if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
+      out.emplace_back(line_number, line);
+    }
+  }
+  return out;
+}
+
 Result<int>
 for_each_jsonl(const TextFile& file,
                const std::function<Result<bool>(int, const nlohmann::json&)>& on_record)
 {
-  const std::string& text = file.content;
-  int line_number = 0;
   int records = 0;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) {
-      end = text.size();
-    }
-    ++line_number;
-    std::string_view line(text.data() + start, end - start);
-    start = end + 1;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
-      continue;
-    }
+  for (const auto& [line_number, line] : non_blank_lines(file.content)) {
     nlohmann::json record;
     try {
       record = nlohmann::json::parse(line);

@@ -6,8 +6,14 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <functional>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace harness {
+
+// The non-blank lines of `text` with their 1-based numbers.
+std::vector<std::pair<int, std::string_view>> non_blank_lines(std::string_view text);
 
 // Calls `on_record(line_number, object)` for every non-blank line of a JSON
 // Lines file. A line that is not a JSON object, or an Error returned by the

@@ -36,18 +36,7 @@ read_answers(const harness::TextFile& file)
 {
   AnswersFile out;
   std::set<std::string> ids;
-  int line_number = 0;
-  for (size_t start = 0; start < file.content.size();) {
-    size_t end = file.content.find('\n', start);
-    if (end == std::string::npos) {
-      end = file.content.size();
-    }
-    std::string line = file.content.substr(start, end - start);
-    start = end + 1;
-    ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) {
-      continue;
-    }
+  for (const auto& [line_number, line] : harness::non_blank_lines(file.content)) {
     auto bad = [&](const std::string& why) {
       out.bad_lines.push_back(fmt::format("{}:{}: {}", file.path.string(), line_number, why));
     };

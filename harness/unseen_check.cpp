@@ -98,18 +98,8 @@ parse_seen_messages(const TextFile& file)
     }
     return out;
   }
-  size_t start = 0;
-  const auto& text = file.content;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) {
-      end = text.size();
-    }
-    std::string line = text.substr(start, end - start);
-    if (line.find_first_not_of(" \t\r") != std::string::npos) {
-      out.push_back(std::move(line));
-    }
-    start = end + 1;
+  for (const auto& [line_number, line] : non_blank_lines(file.content)) {
+    out.emplace_back(line);
   }
   return out;
 }

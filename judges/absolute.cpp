@@ -25,8 +25,7 @@ python_json_rubric(const harness::Rubric& rubric)
 }
 
 AbsoluteJudge::AbsoluteJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec)
-    : m_rubric(std::move(rubric)), m_params(m_rubric.params.merged_with(spec.params)),
-      m_runs(spec.runs), m_resamples(spec.resamples), m_show_system(spec.show_system)
+    : RubricJudge(std::move(rubric), spec)
 {}
 
 const std::vector<harness::Rubric>&
@@ -51,11 +50,11 @@ AbsoluteJudge::build(const harness::JudgeInput& input) const
     return Error(Error::Kind::config, fmt::format("rubric {} has no template", m_rubric.id()));
   }
   std::string instruction = item.turns[input.turn];
-  if (m_show_system && item.system) {
+  if (m_spec.show_system && item.system) {
     instruction = item.system->text + "\n" + instruction;
   }
   std::vector<JudgeCall> calls;
-  for (int run = 0; run < m_runs; ++run) {
+  for (int run = 0; run < m_spec.runs; ++run) {
     for (size_t k = 0; k < rubrics.size(); ++k) {
       auto user = harness::render_template(prompt->second.template_text,
                                            {{"instruction", instruction},
@@ -99,7 +98,7 @@ AbsoluteJudge::combine(const harness::JudgeInput& input,
   double run_total = 0;
   int runs_counted = 0;
   int failed = 0;
-  for (int run = 0; run < m_runs; ++run) {
+  for (int run = 0; run < m_spec.runs; ++run) {
     double sum = 0;
     int n = 0;
     for (size_t k = 0; k < per_run; ++k) {

@@ -1,8 +1,6 @@
 #pragma once
 
-#include <harness/config.hpp>
-#include <harness/judge.hpp>
-#include <harness/rubric_spec.hpp>
+#include <judges/rubric_judge.hpp>
 
 namespace judges {
 
@@ -14,14 +12,12 @@ namespace judges {
 // does not parse is sampled again up to `resamples` times. The verdict's
 // score is the mean over runs of the mean over rubrics; its criteria hold
 // each rubric's mean ("rubric N") and each run's mean ("run N").
-class AbsoluteJudge final : public harness::Judge
+class AbsoluteJudge final : public RubricJudge
 {
 public:
   AbsoluteJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec);
 
   std::string protocol() const override { return "absolute"; }
-  std::string rubric() const override { return m_rubric.id(); }
-  int resamples() const override { return m_resamples; }
   harness::Result<std::vector<harness::JudgeCall>>
   build(const harness::JudgeInput& input) const override;
   harness::CallVerdict parse(const harness::JudgeCall& call,
@@ -31,12 +27,6 @@ public:
 
 private:
   const std::vector<harness::Rubric>& rubrics_of(const harness::Item& item) const;
-
-  harness::RubricSpec m_rubric;
-  harness::GenParams m_params;
-  int m_runs;
-  int m_resamples;
-  bool m_show_system;
 };
 
 // json.dumps({"criteria": ..., "score_descriptions": {...}}, indent=4) as

@@ -38,7 +38,7 @@ alpaca_eval_preference(const std::vector<std::pair<std::string, double>>& top_lo
 
 AlpacaEvalJudge::AlpacaEvalJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec,
                                  int seed)
-    : m_rubric(std::move(rubric)), m_params(m_rubric.params.merged_with(spec.params)), m_seed(seed)
+    : RubricJudge(std::move(rubric), spec), m_seed(seed)
 {}
 
 Result<std::vector<JudgeCall>>

@@ -1,8 +1,6 @@
 #pragma once
 
-#include <harness/config.hpp>
-#include <harness/judge.hpp>
-#include <harness/rubric_spec.hpp>
+#include <judges/rubric_judge.hpp>
 
 namespace judges {
 
@@ -13,13 +11,12 @@ namespace judges {
 // preference = 2 - P(m) / (P(m) + P(M)) (a token missing from them has
 // probability 0), mapped to 3 - x when swapped: 1 means the baseline wins,
 // 2 the model. Identical outputs get 1.5 without a call.
-class AlpacaEvalJudge final : public harness::Judge
+class AlpacaEvalJudge final : public RubricJudge
 {
 public:
   AlpacaEvalJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec, int seed = 0);
 
   std::string protocol() const override { return "alpaca_eval"; }
-  std::string rubric() const override { return m_rubric.id(); }
   bool needs_baseline() const override { return true; }
   harness::Result<std::vector<harness::JudgeCall>>
   build(const harness::JudgeInput& input) const override;
@@ -29,8 +26,6 @@ public:
                            const std::vector<harness::CallVerdict>& calls) const override;
 
 private:
-  harness::RubricSpec m_rubric;
-  harness::GenParams m_params;
   int m_seed;
 };
 

@@ -165,8 +165,7 @@ parse_flask_scores(std::string_view reply)
 }
 
 FlaskJudge::FlaskJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec)
-    : m_rubric(std::move(rubric)), m_params(m_rubric.params.merged_with(spec.params)),
-      m_resamples(spec.resamples)
+    : RubricJudge(std::move(rubric), spec)
 {}
 
 Result<std::vector<JudgeCall>>

@@ -1,8 +1,6 @@
 #pragma once
 
-#include <harness/config.hpp>
-#include <harness/judge.hpp>
-#include <harness/rubric_spec.hpp>
+#include <judges/rubric_judge.hpp>
 
 #include <map>
 #include <optional>
@@ -20,25 +18,18 @@ namespace judges {
 // and "not applicable" are N/A). Each skill's score must be within the
 // rubric's scale. The verdict's criteria are the instance's skills (N/A kept as
 // such); its score is the mean of the numeric ones.
-class FlaskJudge final : public harness::Judge
+class FlaskJudge final : public RubricJudge
 {
 public:
   FlaskJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec);
 
   std::string protocol() const override { return "flask"; }
-  std::string rubric() const override { return m_rubric.id(); }
-  int resamples() const override { return m_resamples; }
   harness::Result<std::vector<harness::JudgeCall>>
   build(const harness::JudgeInput& input) const override;
   harness::CallVerdict parse(const harness::JudgeCall& call,
                              const harness::Response& reply) const override;
   harness::Verdict combine(const harness::JudgeInput& input,
                            const std::vector<harness::CallVerdict>& calls) const override;
-
-private:
-  harness::RubricSpec m_rubric;
-  harness::GenParams m_params;
-  int m_resamples;
 };
 
 // The last {...} of a reply read as FLASK's parse_score reads it: keys are

@@ -13,10 +13,8 @@ using harness::ParseStatus;
 using harness::Result;
 
 PairwiseJudge::PairwiseJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec)
-    : m_rubric(std::move(rubric)),
-      m_reference_categories(spec.reference_categories.begin(), spec.reference_categories.end()),
-      m_params(m_rubric.params.merged_with(spec.params)), m_resamples(spec.resamples),
-      m_show_system(spec.show_system)
+    : RubricJudge(std::move(rubric), spec),
+      m_reference_categories(spec.reference_categories.begin(), spec.reference_categories.end())
 {}
 
 Result<std::vector<JudgeCall>>
@@ -42,7 +40,8 @@ PairwiseJudge::build(const harness::JudgeInput& input) const
                  fmt::format("rubric {} has no prompt '{}'", m_rubric.id(), name));
   }
   auto question = [&](size_t t) {
-    return m_show_system && item.system ? item.system->text + "\n" + item.turns[t] : item.turns[t];
+    return m_spec.show_system && item.system ? item.system->text + "\n" + item.turns[t]
+                                             : item.turns[t];
   };
   harness::TemplateVars common;
   if (with_reference) {

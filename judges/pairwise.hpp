@@ -1,8 +1,6 @@
 #pragma once
 
-#include <harness/config.hpp>
-#include <harness/judge.hpp>
-#include <harness/rubric_spec.hpp>
+#include <judges/rubric_judge.hpp>
 
 #include <set>
 
@@ -15,15 +13,13 @@ namespace judges {
 // does. The pair is a tie when the first game is a tie or the two games
 // disagree; it fails to parse when either game does. With show_system the
 // question is "system\nprompt", as Janus shows a system message to a judge.
-class PairwiseJudge final : public harness::Judge
+class PairwiseJudge final : public RubricJudge
 {
 public:
   PairwiseJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec);
 
   std::string protocol() const override { return "pairwise"; }
-  std::string rubric() const override { return m_rubric.id(); }
   bool needs_baseline() const override { return true; }
-  int resamples() const override { return m_resamples; }
   harness::Result<std::vector<harness::JudgeCall>>
   build(const harness::JudgeInput& input) const override;
   harness::CallVerdict parse(const harness::JudgeCall& call,
@@ -32,11 +28,7 @@ public:
                            const std::vector<harness::CallVerdict>& calls) const override;
 
 private:
-  harness::RubricSpec m_rubric;
   std::set<std::string> m_reference_categories;
-  harness::GenParams m_params;
-  int m_resamples;
-  bool m_show_system;
 };
 
 } // namespace judges

@@ -14,8 +14,7 @@ using harness::ParseStatus;
 using harness::Result;
 
 RelativeJudge::RelativeJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec)
-    : m_rubric(std::move(rubric)), m_params(m_rubric.params.merged_with(spec.params)),
-      m_resamples(spec.resamples)
+    : RubricJudge(std::move(rubric), spec)
 {}
 
 Result<std::vector<JudgeCall>>

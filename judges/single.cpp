@@ -40,9 +40,8 @@ read_score(const harness::RubricSpec& rubric, std::string_view text)
 }
 
 SingleJudge::SingleJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec)
-    : m_rubric(std::move(rubric)),
-      m_reference_categories(spec.reference_categories.begin(), spec.reference_categories.end()),
-      m_params(m_rubric.params.merged_with(spec.params)), m_resamples(spec.resamples)
+    : RubricJudge(std::move(rubric), spec),
+      m_reference_categories(spec.reference_categories.begin(), spec.reference_categories.end())
 {}
 
 Result<std::vector<JudgeCall>>

@@ -1,8 +1,6 @@
 #pragma once
 
-#include <harness/config.hpp>
-#include <harness/judge.hpp>
-#include <harness/rubric_spec.hpp>
+#include <judges/rubric_judge.hpp>
 
 #include <set>
 #include <string>
@@ -16,14 +14,12 @@ namespace judges {
 // else of its fallback ([[n]] then [n]); it must be within the rubric's scale.
 // A rubric with only a default prompt (ad-hoc scoring) gets the variables
 // question, answer, reference and system.
-class SingleJudge final : public harness::Judge
+class SingleJudge final : public RubricJudge
 {
 public:
   SingleJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec);
 
   std::string protocol() const override { return "single"; }
-  std::string rubric() const override { return m_rubric.id(); }
-  int resamples() const override { return m_resamples; }
   harness::Result<std::vector<harness::JudgeCall>>
   build(const harness::JudgeInput& input) const override;
   harness::CallVerdict parse(const harness::JudgeCall& call,
@@ -32,10 +28,7 @@ public:
                            const std::vector<harness::CallVerdict>& calls) const override;
 
 private:
-  harness::RubricSpec m_rubric;
   std::set<std::string> m_reference_categories;
-  harness::GenParams m_params;
-  int m_resamples;
 };
 
 // Reads a score with `rubric`'s pattern then fallback, checked against its
