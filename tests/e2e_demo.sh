@@ -184,10 +184,19 @@ print(json.dumps([{"instruction": d["instruction"], "output_1": d["output"], "ge
 PY
 "$evalrun" import alpaca-eval --annotations annotations.json --db imported.db 2> import.err || fail "import: $(cat import.err)"
 "$evalrun" report --db imported.db --format json | python3 -c "
-import json, sys
+import json, statistics, sys
 r = json.load(sys.stdin)['results'][0]
 assert r['protocol'] == 'alpaca_eval' and r['pairwise']['n'] == 10, r
-assert abs(r['pairwise']['preference_win_rate'] - 45.0) < 1e-9, r" || fail "imported report"
+a = r['alpaca_eval']
+# The alpaca_eval package's formulas on preferences 1.0, 1.1, ..., 1.9 and outputs 'mine':
+p = [i / 10 for i in range(10)]
+expected = {'win_rate': 100 * statistics.mean(p), 'standard_error': 100 * statistics.stdev(p) / len(p) ** 0.5,
+            'n_wins': 4, 'n_wins_base': 5, 'n_draws': 1, 'n_total': 10, 'discrete_win_rate': 45.0}
+for key, value in expected.items():
+    assert abs(a[key] - value) <= 1e-9 * max(1, abs(value)), (key, a[key], value)
+assert a['avg_length'] == 4, a
+assert a['length_controlled_winrate'] is None and 'instruction_difficulty' in a['length_controlled_note']" \
+  || fail "imported AlpacaEval metrics"
 echo '[{"instruction": "x"}]' > broken.json
 if "$evalrun" import alpaca-eval --annotations broken.json --db broken.db 2> broken.err; then fail "broken import"; fi
 grep -q "annotation \[0\]: field 'output_1'" broken.err || fail "import error: $(cat broken.err)"

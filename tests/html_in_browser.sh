@@ -28,6 +28,14 @@ YAML
 sed -i "s#bench_file: data#bench_file: $source_dir/data#" matrix.yaml
 "$evalrun" leaderboard --config matrix.yaml --out out --db board.db 2> board.err || fail "leaderboard: $(cat board.err)"
 for f in leaderboard.md leaderboard.json leaderboard.csv index.html; do [ -s "out/$f" ] || fail "out/$f missing"; done
+# A second run sends nothing and writes the same tables (timestamps aside).
+cp out/leaderboard.json first.json
+cp out/leaderboard.csv first.csv
+"$evalrun" leaderboard --config matrix.yaml --out out --db board.db 2> again.err || fail "second leaderboard run"
+[ "$(grep -c ' 0 requests sent' again.err)" = 4 ] || fail "the second run sent requests: $(cat again.err)"
+diff <(grep -v computed_at first.json) <(grep -v computed_at out/leaderboard.json) > /dev/null \
+  || fail "leaderboard.json changed"
+diff <(cut -d, -f1-15 first.csv) <(cut -d, -f1-15 out/leaderboard.csv) > /dev/null || fail "leaderboard.csv changed"
 if grep -Eo '(src|href)="[^"]*"' out/index.html | grep -Eq '(https?:)?//'; then
   fail "the page loads something from the network"
 fi
