@@ -126,7 +126,7 @@ main(int argc, char** argv)
   }
   std::reverse(args.begin(), args.end()); // CLI11 takes a reversed vector
 
-  CLI::App app{"evalrun: LLM-as-judge evaluation harness and benchmark runner"};
+  CLI::App app{"evalrun: LLM-as-judge evaluation harness and benchmark runner", "evalrun"};
   app.set_version_flag("--version,-V", EVALRUN_VERSION);
   app.require_subcommand(1);
   std::string home_flag;
