@@ -56,25 +56,6 @@ sample(const std::vector<harness::Item>& items, const std::string& bench, std::u
   return out;
 }
 
-std::vector<std::string>
-split_list(const std::string& text)
-{
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    auto comma = text.find(',', start);
-    auto part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!part.empty()) {
-      out.push_back(part);
-    }
-    if (comma == std::string::npos) {
-      break;
-    }
-    start = comma + 1;
-  }
-  return out;
-}
-
 } // namespace
 
 std::vector<harness::PreferenceDimension>
@@ -97,7 +78,7 @@ build_bench_command(const BuildBenchOptions& options, const std::filesystem::pat
   auto dims = load_preferences(options.preferences.empty() ? home / "data" / "preferences.yaml"
                                                            : options.preferences);
   std::vector<harness::GenerationTask> tasks;
-  for (const auto& bench_name : split_list(options.from)) {
+  for (const auto& bench_name : split_commas(options.from)) {
     auto bench = load_bench(home, bench_name);
     auto picked =
         sample(bench.items, bench.spec.name, options.seed, static_cast<size_t>(options.per_source));

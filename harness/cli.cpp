@@ -30,6 +30,25 @@ home_dir(const std::string& flag)
   return EVALRUN_HOME_DEFAULT;
 }
 
+std::vector<std::string>
+split_commas(const std::string& text)
+{
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    auto comma = text.find(',', start);
+    auto part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!part.empty()) {
+      out.push_back(part);
+    }
+    if (comma == std::string::npos) {
+      break;
+    }
+    start = comma + 1;
+  }
+  return out;
+}
+
 namespace {
 
 int
@@ -299,19 +318,7 @@ main(int argc, char** argv)
       return run_command(run, home);
     }
     // All pairs, FastChat's pairwise-all: model i against model j for i < j.
-    std::vector<std::string> models;
-    for (size_t start = 0; start <= run.pairs.size();) {
-      auto comma = run.pairs.find(',', start);
-      auto name =
-          run.pairs.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!name.empty()) {
-        models.push_back(name);
-      }
-      if (comma == std::string::npos) {
-        break;
-      }
-      start = comma + 1;
-    }
+    auto models = split_commas(run.pairs);
     if (models.size() < 2) {
       throw Fatal("--pairs needs at least two endpoint names");
     }

@@ -68,6 +68,9 @@ struct ImportOptions
   std::filesystem::path db = "evalrun.db";
 };
 
+// "a,b,,c" -> {"a", "b", "c"}: the comma-separated lists of the command line.
+std::vector<std::string> split_commas(const std::string& text);
+
 // evalrun home: --home, else $EVALRUN_HOME, else the source tree it was built from.
 std::filesystem::path home_dir(const std::string& flag);
 

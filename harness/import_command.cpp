@@ -73,17 +73,33 @@ save(harness::Store& store, std::map<std::string, ImportedRun>& runs,
   }
 }
 
-harness::RunRecord
-base_record(const std::string& key, const std::filesystem::path& file, const std::string& bench)
+// The run that a (model, baseline, judge) group of imported judgments goes to,
+// created on first use. Its key makes importing the same file twice idempotent.
+ImportedRun&
+run_for(std::map<std::string, ImportedRun>& runs, const std::filesystem::path& file,
+        const std::string& bench, const std::string& protocol, const std::string& rubric,
+        const std::string& model, const std::string& baseline, const std::string& judge)
 {
-  harness::RunRecord r;
-  r.key = harness::sha256_hex(key);
-  r.bench = bench;
-  r.bench_version = "imported";
-  r.config_json =
-      json{{"imported_from", file.string()}, {"evalrun_version", EVALRUN_VERSION}}.dump();
-  r.evalrun_version = EVALRUN_VERSION;
-  return r;
+  std::string key =
+      fmt::format("{}\n{}\n{}\n{}\n{}", protocol, file.string(), model, baseline, judge);
+  auto& run = runs[key];
+  if (run.record.key.empty()) {
+    auto& r = run.record;
+    r.key = harness::sha256_hex(key);
+    r.bench = bench;
+    r.bench_version = "imported";
+    r.config_json =
+        json{{"imported_from", file.string()}, {"evalrun_version", EVALRUN_VERSION}}.dump();
+    r.evalrun_version = EVALRUN_VERSION;
+    r.model = model;
+    r.model_id = model;
+    r.baseline = baseline;
+    r.judge = judge;
+    r.judge_model_id = judge;
+    r.protocol = protocol;
+    r.rubric = rubric;
+  }
+  return run;
 }
 
 int
@@ -109,19 +125,8 @@ import_alpaca_eval(const harness::TextFile& file, harness::Store& store)
     std::string model = a["generator_2"].get<std::string>();
     std::string baseline = a.contains("generator_1") ? as_text(a["generator_1"]) : "";
     std::string annotator = a.contains("annotator") ? as_text(a["annotator"]) : "unknown";
-    std::string key =
-        fmt::format("alpaca_eval\n{}\n{}\n{}\n{}", file.path.string(), model, baseline, annotator);
-    auto& run = runs[key];
-    if (run.record.key.empty()) {
-      run.record = base_record(key, file.path, "alpacaeval");
-      run.record.model = model;
-      run.record.model_id = model;
-      run.record.baseline = baseline;
-      run.record.judge = annotator;
-      run.record.judge_model_id = annotator;
-      run.record.protocol = "alpaca_eval";
-      run.record.rubric = annotator;
-    }
+    auto& run = run_for(runs, file.path, "alpacaeval", "alpaca_eval", annotator, model, baseline,
+                        annotator);
     harness::VerdictRecord v;
     v.item_id = fmt::format("alpacaeval_{}", run.verdicts.size());
     v.turn = 1;
@@ -181,19 +186,9 @@ import_fastchat(const harness::TextFile& file, harness::Store& store)
     if (model.empty() || (pairwise && baseline.empty())) {
       fail(pairwise ? "field 'model_1' or 'model_2': missing" : "field 'model': missing");
     }
-    std::string key =
-        fmt::format("fastchat\n{}\n{}\n{}\n{}", file.path.string(), model, baseline, judge_model);
-    auto& run = runs[key];
-    if (run.record.key.empty()) {
-      run.record = base_record(key, file.path, "mtbench");
-      run.record.model = model;
-      run.record.model_id = model;
-      run.record.baseline = baseline;
-      run.record.judge = judge_model;
-      run.record.judge_model_id = judge_model;
-      run.record.protocol = pairwise ? "pairwise" : "single";
-      run.record.rubric = pairwise ? "fastchat-pair@imported" : "fastchat-single@imported";
-    }
+    auto& run = run_for(runs, file.path, "mtbench", pairwise ? "pairwise" : "single",
+                        pairwise ? "fastchat-pair@imported" : "fastchat-single@imported", model,
+                        baseline, judge_model);
     harness::VerdictRecord v;
     v.item_id = as_text(j["question_id"]);
     v.turn = j["turn"].is_number_integer() ? j["turn"].get<int>() : 1;
