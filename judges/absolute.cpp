@@ -24,10 +24,6 @@ python_json_rubric(const harness::Rubric& rubric)
   return doc.dump(4, ' ', true);
 }
 
-AbsoluteJudge::AbsoluteJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec)
-    : RubricJudge(std::move(rubric), spec)
-{}
-
 const std::vector<harness::Rubric>&
 AbsoluteJudge::rubrics_of(const harness::Item& item) const
 {

@@ -15,7 +15,7 @@ namespace judges {
 class AbsoluteJudge final : public RubricJudge
 {
 public:
-  AbsoluteJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec);
+  using RubricJudge::RubricJudge;
 
   std::string protocol() const override { return "absolute"; }
   harness::Result<std::vector<harness::JudgeCall>>

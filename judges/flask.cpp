@@ -164,10 +164,6 @@ parse_flask_scores(std::string_view reply)
   return std::nullopt;
 }
 
-FlaskJudge::FlaskJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec)
-    : RubricJudge(std::move(rubric), spec)
-{}
-
 Result<std::vector<JudgeCall>>
 FlaskJudge::build(const harness::JudgeInput& input) const
 {

@@ -21,7 +21,7 @@ namespace judges {
 class FlaskJudge final : public RubricJudge
 {
 public:
-  FlaskJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec);
+  using RubricJudge::RubricJudge;
 
   std::string protocol() const override { return "flask"; }
   harness::Result<std::vector<harness::JudgeCall>>

@@ -13,10 +13,6 @@ using harness::JudgeCall;
 using harness::ParseStatus;
 using harness::Result;
 
-RelativeJudge::RelativeJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec)
-    : RubricJudge(std::move(rubric), spec)
-{}
-
 Result<std::vector<JudgeCall>>
 RelativeJudge::build(const harness::JudgeInput& input) const
 {

@@ -13,7 +13,7 @@ namespace judges {
 class RelativeJudge final : public RubricJudge
 {
 public:
-  RelativeJudge(harness::RubricSpec rubric, const harness::JudgeSpec& spec);
+  using RubricJudge::RubricJudge;
 
   std::string protocol() const override { return "relative"; }
   bool needs_baseline() const override { return true; }
