@@ -1,4 +1,4 @@
-#include <harness/openai_wire.hpp>
+#include <harness/client/openai_wire.hpp>
 #include <harness/request_hash.hpp>
 
 #include <openssl/evp.h>
@@ -32,7 +32,7 @@ stable_hash64(std::string_view data)
 std::string
 request_hash(const ChatRequest& request)
 {
-  return sha256_hex(openai_wire::semantics_json(request));
+  return sha256_hex(client::openai_wire::semantics_json(request));
 }
 
 } // namespace harness

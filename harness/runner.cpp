@@ -1,5 +1,5 @@
-#include <harness/cached_client.hpp>
-#include <harness/openai_wire.hpp>
+#include <harness/client/cached_client.hpp>
+#include <harness/client/openai_wire.hpp>
 #include <harness/runner.hpp>
 
 #include <boost/asio/steady_timer.hpp>
@@ -31,7 +31,7 @@ params_json(const GenParams& params)
   // semantics_json of an empty request carries exactly the params object.
   ChatRequest r;
   r.params = params;
-  return openai_wire::semantics_json(r);
+  return client::openai_wire::semantics_json(r);
 }
 
 std::string
@@ -63,7 +63,7 @@ struct JudgeTurn
 class Pipeline
 {
 public:
-  Pipeline(const RunPlan& plan, std::int64_t run_id, ClientPool& pool, Store& store,
+  Pipeline(const RunPlan& plan, std::int64_t run_id, client::ClientPool& pool, Store& store,
            asio::io_context& io)
       : m_plan(plan), m_run_id(run_id), m_client(io, pool, store), m_store(store),
         m_started(std::chrono::steady_clock::now())
@@ -348,7 +348,7 @@ private:
 
   const RunPlan& m_plan;
   std::int64_t m_run_id;
-  CachedClient m_client;
+  client::CachedClient m_client;
   Store& m_store;
   std::array<std::vector<std::vector<std::string>>, 2> m_answers; // [side][item] -> answers
   std::vector<std::vector<std::string>> m_hashes;                 // candidate request hashes
@@ -359,7 +359,7 @@ private:
 
 } // namespace
 
-Runner::Runner(asio::io_context& io, ClientPool& pool, Store& store)
+Runner::Runner(asio::io_context& io, client::ClientPool& pool, Store& store)
     : m_io(io), m_pool(pool), m_store(store)
 {}
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <harness/client_pool.hpp>
+#include <harness/client/client_pool.hpp>
 #include <harness/config.hpp>
 #include <harness/judge.hpp>
 #include <harness/store.hpp>
@@ -58,7 +58,7 @@ struct RunOutcome
 class Runner
 {
 public:
-  Runner(boost::asio::io_context& io, ClientPool& pool, Store& store);
+  Runner(boost::asio::io_context& io, client::ClientPool& pool, Store& store);
 
   // `on_progress` is called every `interval` while running and once at the end.
   RunOutcome run(const RunPlan& plan, const std::function<void(const RunProgress&)>& on_progress,
@@ -72,7 +72,7 @@ public:
 
 private:
   boost::asio::io_context& m_io;
-  ClientPool& m_pool;
+  client::ClientPool& m_pool;
   Store& m_store;
 };
 

@@ -1,4 +1,4 @@
-#include <harness/openai_wire.hpp>
+#include <harness/client/openai_wire.hpp>
 #include <harness/store.hpp>
 
 #include <fmt/core.h>
@@ -304,7 +304,9 @@ Store::put_response(const std::string& request_hash, const ChatRequest& request,
   exec("BEGIN");
   try {
     Statement req(m_db, "INSERT OR IGNORE INTO requests (hash, model, semantics) VALUES (?,?,?)");
-    req.bind(1, request_hash).bind(2, request.model).bind(3, openai_wire::semantics_json(request));
+    req.bind(1, request_hash)
+        .bind(2, request.model)
+        .bind(3, client::openai_wire::semantics_json(request));
     req.step();
     Statement res(m_db,
                   "INSERT OR REPLACE INTO responses (hash, text, finish_reason, prompt_tokens, "

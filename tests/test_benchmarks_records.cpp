@@ -1,7 +1,6 @@
 #include <benchmarks/records.hpp>
 
-#include <harness/catalog.hpp>
-
+#include <cli/catalog.hpp>
 #include <doctest/doctest.h>
 
 #include <map>

@@ -1,11 +1,12 @@
 #include "support/scripted_transport.hpp"
 
-#include <harness/client_pool.hpp>
+#include <harness/client/client_pool.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <doctest/doctest.h>
 
 using namespace harness;
+using namespace harness::client;
 using namespace std::chrono_literals;
 using testsupport::ok_reply;
 using testsupport::ScriptedTransport;

@@ -1,8 +1,9 @@
-#include <harness/demo_replies.hpp>
+#include <harness/demo/replies.hpp>
 
 #include <doctest/doctest.h>
 
 using namespace harness;
+using namespace harness::demo;
 
 TEST_SUITE_BEGIN("harness::demo");
 

@@ -1,5 +1,5 @@
-#include <harness/demo_server.hpp>
-#include <harness/http.hpp>
+#include <harness/client/http.hpp>
+#include <harness/demo/server.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <doctest/doctest.h>
@@ -7,6 +7,8 @@
 #include <future>
 
 using namespace harness;
+using namespace harness::client;
+using namespace harness::demo;
 using namespace std::chrono_literals;
 
 TEST_SUITE_BEGIN("harness::http");

@@ -1,12 +1,14 @@
 #include "support/scripted_transport.hpp"
 
-#include <harness/instance_generator.hpp>
+#include <harness/system_messages/instance_generator.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 using namespace harness;
+using namespace harness::system_messages;
+using namespace harness::client;
 using namespace std::chrono_literals;
 using nlohmann::json;
 

@@ -1,10 +1,11 @@
-#include <harness/openai_wire.hpp>
+#include <harness/client/openai_wire.hpp>
 #include <harness/request_hash.hpp>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 using namespace harness;
+using namespace harness::client;
 using nlohmann::json;
 
 TEST_SUITE_BEGIN("harness::openai_wire");

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 using namespace harness;
+using namespace harness::client;
 using namespace std::chrono_literals;
 using testsupport::ok_reply;
 using testsupport::ScriptedTransport;

@@ -1,4 +1,4 @@
-#include <harness/system_messages.hpp>
+#include <harness/system_messages/pool.hpp>
 
 #include <doctest/doctest.h>
 
@@ -6,6 +6,7 @@
 #include <set>
 
 using namespace harness;
+using namespace harness::system_messages;
 
 TEST_SUITE_BEGIN("harness::system_messages");
 

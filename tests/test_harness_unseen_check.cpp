@@ -1,8 +1,9 @@
-#include <harness/unseen_check.hpp>
+#include <harness/system_messages/unseen_check.hpp>
 
 #include <doctest/doctest.h>
 
 using namespace harness;
+using namespace harness::system_messages;
 
 TEST_SUITE_BEGIN("harness::unseen_check");
 

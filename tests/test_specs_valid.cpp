@@ -1,6 +1,6 @@
-#include <harness/catalog.hpp>
 #include <harness/config.hpp>
 
+#include <cli/catalog.hpp>
 #include <doctest/doctest.h>
 
 using namespace harness;

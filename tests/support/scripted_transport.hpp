@@ -1,6 +1,6 @@
 #pragma once
 
-#include <harness/http.hpp>
+#include <harness/client/http.hpp>
 
 #include <chrono>
 #include <deque>
@@ -14,15 +14,15 @@ namespace testsupport {
 // start() is recorded; the reply comes from `next` (called with the request
 // and its 0-based index). With `hold` set, replies wait in `pending` until
 // release_one() is called, to observe concurrency.
-class ScriptedTransport : public harness::Transport
+class ScriptedTransport : public harness::client::Transport
 {
 public:
-  using Script =
-      std::function<harness::Result<harness::HttpReply>(const harness::HttpRequest&, int)>;
+  using Script = std::function<harness::Result<harness::client::HttpReply>(
+      const harness::client::HttpRequest&, int)>;
 
   explicit ScriptedTransport(Script script) : m_script(std::move(script)) {}
 
-  void start(harness::HttpRequest request, Done done) override
+  void start(harness::client::HttpRequest request, Done done) override
   {
     int index = 0;
     {
@@ -53,7 +53,7 @@ public:
 
   bool hold = false;
   std::deque<std::function<void()>> pending;
-  std::vector<harness::HttpRequest> requests;
+  std::vector<harness::client::HttpRequest> requests;
   std::vector<std::chrono::steady_clock::time_point> started_at;
 
 private:
@@ -62,10 +62,10 @@ private:
 };
 
 // A 200 chat completion whose content is `text`.
-inline harness::HttpReply
+inline harness::client::HttpReply
 ok_reply(const std::string& text)
 {
-  harness::HttpReply r;
+  harness::client::HttpReply r;
   r.status = 200;
   r.body =
       R"({"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":")" +
@@ -73,10 +73,10 @@ ok_reply(const std::string& text)
   return r;
 }
 
-inline harness::HttpReply
+inline harness::client::HttpReply
 status_reply(int status, std::string body = R"({"error":{"message":"nope","type":"x"}})")
 {
-  harness::HttpReply r;
+  harness::client::HttpReply r;
   r.status = status;
   r.body = std::move(body);
   return r;

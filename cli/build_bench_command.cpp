@@ -1,0 +1,156 @@
+#include <harness/client/client_pool.hpp>
+#include <harness/client/preflight.hpp>
+#include <harness/request_hash.hpp>
+#include <harness/store.hpp>
+#include <harness/system_messages/instance_generator.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <cli/catalog.hpp>
+#include <cli/comma_list.hpp>
+#include <cli/commands.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace cli {
+
+using harness::Fatal;
+using nlohmann::json;
+
+namespace {
+
+// The `source` value written for an item of a benchmark: FLASK items keep
+// their FLASK task name, as in the published Multifaceted Bench; the others
+// use the benchmark's usual name (all are in data/multifaceted_bench/source_map.json).
+std::string
+output_source(const std::string& bench, const harness::Item& item)
+{
+  static const std::map<std::string, std::string> k_names = {{"alpacaeval", "alpaca_eval"},
+                                                             {"koala", "koala"},
+                                                             {"mtbench", "mt_bench"},
+                                                             {"selfinstruct", "self_instruct"}};
+  if (bench.rfind("flask", 0) == 0 && !item.category.empty()) {
+    return item.category;
+  }
+  auto it = k_names.find(bench);
+  return it != k_names.end() ? it->second : bench;
+}
+
+// The first `n` items when ordered by hash of (seed, benchmark, item id):
+// a sample that does not depend on file order.
+std::vector<const harness::Item*>
+sample(const std::vector<harness::Item>& items, const std::string& bench, std::uint64_t seed,
+       size_t n)
+{
+  std::vector<std::pair<std::uint64_t, const harness::Item*>> keyed;
+  for (const auto& item : items) {
+    keyed.emplace_back(harness::stable_hash64(fmt::format("{}:{}:{}", seed, bench, item.id)),
+                       &item);
+  }
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<const harness::Item*> out;
+  for (size_t i = 0; i < keyed.size() && i < n; ++i) {
+    out.push_back(keyed[i].second);
+  }
+  return out;
+}
+
+} // namespace
+
+int
+build_bench_command(const BuildBenchOptions& options, const std::filesystem::path& home)
+{
+  auto dims = load_preferences(options.preferences.empty() ? home / "data" / "preferences.yaml"
+                                                           : options.preferences);
+  std::vector<harness::system_messages::GenerationTask> tasks;
+  for (const auto& bench_name : split_commas(options.from)) {
+    auto bench = load_bench(home, bench_name);
+    auto picked =
+        sample(bench.items, bench.spec.name, options.seed, static_cast<size_t>(options.per_source));
+    if (picked.size() < static_cast<size_t>(options.per_source)) {
+      fmt::print(stderr, "evalrun: {} has only {} items; taking all of them\n", bench.spec.name,
+                 picked.size());
+    }
+    for (const auto* item : picked) {
+      harness::system_messages::GenerationTask task;
+      task.id = bench.spec.name + ":" + item->id;
+      task.source = output_source(bench.spec.name, *item);
+      task.prompt = item->turns.front();
+      task.profile = harness::system_messages::sample_profile(dims, options.seed, task.id);
+      tasks.push_back(std::move(task));
+    }
+  }
+  if (tasks.empty()) {
+    throw Fatal("--from names no benchmark with items");
+  }
+
+  bool explicit_endpoints = !options.endpoints.empty();
+  auto endpoints =
+      load_endpoints(explicit_endpoints ? options.endpoints : home / "data" / "endpoints.yaml",
+                     explicit_endpoints);
+  auto it = endpoints.find(options.generator);
+  if (it == endpoints.end()) {
+    throw Fatal(fmt::format("unknown generator endpoint '{}'", options.generator));
+  }
+  harness::EndpointConfig generator = it->second;
+  if (options.concurrency) {
+    generator.max_concurrency = *options.concurrency;
+  }
+  harness::client::CurlTransport transport;
+  auto ready = harness::client::ready_endpoints({&generator}, transport, options.out.string());
+
+  harness::Store store(options.db);
+  boost::asio::io_context io;
+  harness::client::ClientPool pool(io, transport);
+  pool.add_endpoint(generator, ready.api_keys[generator.name]);
+  harness::client::CachedClient client(io, pool, store);
+  auto result = harness::system_messages::generate_all(
+      io, client, tasks, harness::system_messages::GenerationTarget::instance, generator,
+      options.max_attempts);
+
+  std::string out;
+  size_t written = 0;
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    if (!result.instances[i]) {
+      continue;
+    }
+    const auto& task = tasks[i];
+    const auto& inst = *result.instances[i];
+    json rubrics = json::array();
+    for (const auto& r : inst.rubrics) {
+      rubrics.push_back({{"criteria", r.criteria}, {"score_descriptions", r.score_descriptions}});
+    }
+    json preference_set = json::object();
+    for (const auto& [dimension, value] : task.profile.choices) {
+      preference_set[dimension] = {{"name", value.name}, {"description", value.description}};
+    }
+    json record = {{"id", task.id},
+                   {"source", task.source},
+                   {"system", inst.system},
+                   {"prompt", task.prompt},
+                   {"reference_answer", inst.reference_answer},
+                   {"rubrics", rubrics},
+                   {"preference_set", preference_set},
+                   {"generator", generator.model}};
+    out += record.dump() + "\n";
+    ++written;
+  }
+  auto saved = harness::write_file_atomic(options.out, out);
+  if (!saved) {
+    throw Fatal(saved.error().message);
+  }
+  fmt::print(
+      stderr,
+      "evalrun: build-bench wrote {} of {} instances to {}; {} requests sent, {} from cache, "
+      "{} invalid replies asked again, {} failed\n",
+      written, tasks.size(), options.out.string(), client.requests_sent(), client.cache_hits(),
+      result.resamples, result.failures.size());
+  for (const auto& failure : result.failures) {
+    fmt::print(stderr, "  failed: {}\n", failure);
+  }
+  return result.failures.empty() ? 0 : 3;
+}
+
+} // namespace cli

@@ -1,0 +1,144 @@
+#include <benchmarks/registry.hpp>
+#include <judges/registry.hpp>
+
+#include <harness/error.hpp>
+#include <harness/text_file.hpp>
+
+#include <cli/catalog.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace cli {
+
+using harness::Fatal;
+
+std::vector<std::filesystem::path>
+bench_spec_paths(const std::filesystem::path& home)
+{
+  std::vector<std::filesystem::path> out;
+  for (const auto& entry : std::filesystem::directory_iterator(home / "benchmarks")) {
+    if (entry.path().extension() == ".yaml") {
+      out.push_back(entry.path());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+LoadedBench
+load_bench(const std::filesystem::path& home, const std::string& bench,
+           const std::filesystem::path& bench_file)
+{
+  std::filesystem::path path = bench.ends_with(".yaml") ? std::filesystem::path(bench)
+                                                        : home / "benchmarks" / (bench + ".yaml");
+  if (!std::filesystem::exists(path)) {
+    std::vector<std::string> known;
+    for (const auto& p : bench_spec_paths(home)) {
+      known.push_back(p.stem().string());
+    }
+    throw Fatal(fmt::format("unknown benchmark '{}' (no {}); known: {}", bench, path.string(),
+                            fmt::join(known, ", ")));
+  }
+  auto spec = harness::load_bench_spec(path, home);
+  if (!spec) {
+    throw Fatal(spec.error().message);
+  }
+  LoadedBench out;
+  out.spec = std::move(*spec);
+  if (!bench_file.empty()) {
+    out.spec.files["records"] = bench_file;
+  }
+  if (out.spec.adapter == "multifaceted" && !out.spec.files.count("records")) {
+    throw Fatal(fmt::format("benchmark '{}' reads a user-supplied file: pass --bench-file FILE "
+                            "(JSON or JSON Lines in the Multifaceted Bench schema)",
+                            out.spec.name));
+  }
+  for (const auto& [key, file_path] : out.spec.files) {
+    auto file = harness::read_text_file(file_path);
+    if (!file) {
+      throw Fatal(
+          fmt::format("{}: files.{}: {}", out.spec.defined_in.string(), key, file.error().message));
+    }
+    out.files[key] = std::move(*file);
+  }
+  auto loader = benchmarks::find_loader(out.spec.adapter);
+  if (!loader) {
+    throw Fatal(fmt::format("{}: field 'adapter': unknown adapter '{}' (known: {})",
+                            out.spec.defined_in.string(), out.spec.adapter,
+                            fmt::join(benchmarks::adapters(), ", ")));
+  }
+  auto items = loader(out.spec, out.files);
+  if (!items) {
+    throw Fatal(items.error().message);
+  }
+  std::set<std::string> ids;
+  for (const auto& item : *items) {
+    if (!ids.insert(item.id).second) {
+      throw Fatal(fmt::format("{}: duplicate item id '{}'", out.spec.defined_in.string(), item.id));
+    }
+  }
+  out.items = std::move(*items);
+  remake_judge(out, home);
+  return out;
+}
+
+void
+remake_judge(LoadedBench& bench, const std::filesystem::path& home, const std::string& rubric)
+{
+  const std::string& name = rubric.empty() ? bench.spec.judge.rubric : rubric;
+  if (name.empty()) {
+    throw Fatal(
+        fmt::format("{}: field 'judge.rubric' is required", bench.spec.defined_in.string()));
+  }
+  auto loaded = harness::load_rubric(home, name);
+  if (!loaded) {
+    throw Fatal(fmt::format("{}: judge.rubric: {}", bench.spec.defined_in.string(),
+                            loaded.error().message));
+  }
+  bench.rubric = std::move(*loaded);
+  auto judge = judges::make_judge(bench.rubric, bench.spec.judge);
+  if (!judge) {
+    throw Fatal(judge.error().message);
+  }
+  bench.judge = std::move(*judge);
+}
+
+harness::EndpointMap
+load_endpoints(const std::filesystem::path& path, bool required)
+{
+  harness::EndpointMap endpoints;
+  endpoints["demo"] = harness::demo_endpoint();
+  if (!required && !std::filesystem::exists(path)) {
+    return endpoints;
+  }
+  auto file = harness::read_text_file(path);
+  if (!file) {
+    throw Fatal(file.error().message);
+  }
+  auto parsed = harness::parse_endpoints(*file);
+  if (!parsed) {
+    throw Fatal(parsed.error().message);
+  }
+  for (auto& [name, endpoint] : *parsed) {
+    endpoints[name] = std::move(endpoint);
+  }
+  return endpoints;
+}
+
+std::vector<harness::system_messages::PreferenceDimension>
+load_preferences(const std::filesystem::path& path)
+{
+  auto file = harness::read_text_file(path);
+  if (!file) {
+    throw Fatal(file.error().message);
+  }
+  auto dims = harness::system_messages::parse_preferences(*file);
+  if (!dims) {
+    throw Fatal(dims.error().message);
+  }
+  return std::move(*dims);
+}
+
+} // namespace cli

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <harness/config.hpp>
+#include <harness/judge.hpp>
+#include <harness/rubric_spec.hpp>
+#include <harness/system_messages/preferences.hpp>
+#include <harness/text_file.hpp>
+#include <harness/types.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+// Finding and loading benchmarks, endpoints and preference dimensions for the
+// commands (it wires the benchmark and judge registries). Errors throw
+// harness::Fatal with the file, line and field.
+namespace cli {
+
+struct LoadedBench
+{
+  harness::BenchSpec spec;
+  harness::FileSet files;
+  std::vector<harness::Item> items;
+  harness::RubricSpec rubric;
+  std::unique_ptr<harness::Judge> judge;
+};
+
+// The spec files in <home>/benchmarks, sorted by name.
+std::vector<std::filesystem::path> bench_spec_paths(const std::filesystem::path& home);
+
+// Loads a benchmark by name (<home>/benchmarks/NAME.yaml) or spec path:
+// spec, files, items (ids checked unique) and judge. `bench_file`, when not
+// empty, replaces the spec's `records` file (e.g. a Multifaceted Bench file).
+LoadedBench load_bench(const std::filesystem::path& home, const std::string& bench,
+                       const std::filesystem::path& bench_file = {});
+
+// Replaces `bench`'s judge with one made from its (possibly changed)
+// spec.judge settings and `rubric` (a name under rubrics/ or a .yaml path;
+// empty keeps the spec's).
+void remake_judge(LoadedBench& bench, const std::filesystem::path& home,
+                  const std::string& rubric = {});
+
+// The built-in demo endpoint plus those of `path` (which must exist when
+// `required`; otherwise a missing file gives only the demo).
+harness::EndpointMap load_endpoints(const std::filesystem::path& path, bool required);
+
+// Reads preference dimensions (data/preferences.yaml); throws Fatal on errors.
+std::vector<harness::system_messages::PreferenceDimension>
+load_preferences(const std::filesystem::path& path);
+
+} // namespace cli

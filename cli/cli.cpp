@@ -1,0 +1,266 @@
+#include <harness/error.hpp>
+
+#include <CLI/CLI.hpp>
+#include <cli/cli.hpp>
+#include <cli/closest_name.hpp>
+#include <cli/commands.hpp>
+#include <cli/home.hpp>
+#include <cli/options.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace cli {
+
+using harness::Fatal;
+
+const std::vector<std::string>&
+command_names()
+{
+  static const std::vector<std::string> k_names = {"run",   "report", "list",       "leaderboard",
+                                                   "score", "import", "build-bench"};
+  return k_names;
+}
+
+std::vector<std::string>
+with_default_command(std::vector<std::string> args)
+{
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--home") {
+      ++i; // its value
+      continue;
+    }
+    if (arg.rfind("--home=", 0) == 0) {
+      continue;
+    }
+    if (arg == "-h" || arg == "--help" || arg == "-V" || arg == "--version") {
+      return args;
+    }
+    if (arg.rfind('-', 0) == 0) {
+      // The first option that is not global belongs to `run`.
+      args.insert(args.begin() + static_cast<std::ptrdiff_t>(i), "run");
+      return args;
+    }
+    if (std::find(command_names().begin(), command_names().end(), arg) != command_names().end()) {
+      return args;
+    }
+    if (auto near = closest_name(arg, command_names())) {
+      throw Fatal(fmt::format("unknown command '{}'; did you mean '{}'?", arg, *near));
+    }
+    throw Fatal(
+        fmt::format("unknown command '{}' (commands: {})", arg, fmt::join(command_names(), ", ")));
+  }
+  return args;
+}
+
+int
+main(int argc, char** argv)
+{
+  if (argc < 2) {
+    throw Fatal(
+        "no command given (try 'evalrun --bench mtbench --model demo', or 'evalrun --help')");
+  }
+  auto args = with_default_command({argv + 1, argv + argc});
+  std::reverse(args.begin(), args.end()); // CLI11 takes a reversed vector
+
+  CLI::App app{"evalrun: LLM-as-judge evaluation harness and benchmark runner", "evalrun"};
+  app.set_version_flag("--version,-V", EVALRUN_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  std::string home_flag;
+  app.add_option("--home", home_flag,
+                 "Directory with benchmarks/, rubrics/ and data/ (default: $EVALRUN_HOME, "
+                 "else the ones installed with evalrun)");
+
+  RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Run a benchmark (the default command)");
+  // Checked after parsing, so that a mistyped option is what gets reported.
+  run_cmd->add_option("--bench", run.bench,
+                      "Benchmark name, required (see `evalrun list benchmarks`)");
+  run_cmd->add_option("--model", run.model,
+                      "Candidate endpoint name (see `evalrun list endpoints`)");
+  run_cmd->add_option("--pairs", run.pairs,
+                      "Pairwise protocols: judge every unordered pair of these endpoints "
+                      "(comma-separated), each pair a run; instead of --model and --baseline");
+  run_cmd->add_option("--judge", run.judge,
+                      "Judge endpoint name (default: the benchmark's; demo "
+                      "when --model is demo)");
+  run_cmd->add_option("--db", run.db, "SQLite database (created if missing)")
+      ->capture_default_str();
+  run_cmd->add_option("--bench-file", run.bench_file,
+                      "Benchmark data file for benchmarks that read one (multifaceted)");
+  run_cmd->add_option(
+      "--rubric", run.rubric,
+      "Judge rubric: a name under rubrics/ or a .yaml file (its protocol decides how "
+      "to judge; default: the benchmark's)");
+  run_cmd->add_option("--baseline", run.baseline,
+                      "Pairwise protocols: the baseline endpoint, or 'references' for the items' "
+                      "reference answers (default: the benchmark's)");
+  run_cmd->add_option("--judge-runs", run.judge_runs, "Independent judge runs averaged (absolute)")
+      ->check(CLI::Range(1, 20));
+  run_cmd->add_flag("--show-system", run.show_system,
+                    "Show the judge the item's system message (pairwise, absolute)");
+  run_cmd->add_option("--endpoints", run.endpoints,
+                      "Endpoints YAML (default: data/endpoints.yaml)");
+  run_cmd->add_option("--limit", run.limit, "Only the first N items")
+      ->check(CLI::NonNegativeNumber);
+  run_cmd->add_option("--concurrency", run.concurrency, "Requests in flight per endpoint")
+      ->check(CLI::Range(1, 4096));
+  run_cmd
+      ->add_option("--system-messages", run.system_messages,
+                   "none | item (the benchmark's own, if any) | pool:FILE (assigned by seed and "
+                   "item id) | generate:ENDPOINT (written by a generator model from a preference "
+                   "profile drawn by seed and item id)")
+      ->capture_default_str();
+  run_cmd->add_option("--seed", run.seed, "Seed for system-message assignment")
+      ->capture_default_str();
+  run_cmd->add_option("--seen", run.seen,
+                      "System messages used in training (one per line, or JSONL with \"system\"): "
+                      "report exact and near matches");
+  run_cmd->add_option("--seen-ngram", run.seen_ngram, "Word n-gram size of the near-match check")
+      ->check(CLI::Range(1, 50))
+      ->capture_default_str();
+  run_cmd
+      ->add_option("--seen-threshold", run.seen_threshold,
+                   "Share of a message's n-grams in one seen message that makes a near match")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  run_cmd->add_flag("--require-unseen", run.require_unseen,
+                    "Refuse to run if any system message matches a seen one");
+  run_cmd->add_flag("--dry-run", run.dry_run, "Print the plan; send and write nothing");
+  run_cmd->add_option("--format", run.format, "Report format printed at the end")
+      ->check(CLI::IsMember({"md", "json"}))
+      ->capture_default_str();
+
+  ReportOptions report;
+  auto* report_cmd = app.add_subcommand("report", "Print the reports of the runs in a database");
+  report_cmd->add_option("--db", report.db, "SQLite database")->capture_default_str();
+  report_cmd->add_option("--format", report.format, "md, json, csv or html")
+      ->check(CLI::IsMember({"md", "json", "csv", "html"}))
+      ->capture_default_str();
+  report_cmd->add_option("--bench", report.bench, "Only this benchmark");
+  report_cmd->add_option("--model", report.model, "Only this candidate endpoint");
+  report_cmd->add_option("--judge", report.judge, "Only this judge endpoint");
+  report_cmd->add_option("--out", report.out,
+                         "Write report.<format> (index.html) into this folder");
+
+  BuildBenchOptions build;
+  auto* build_cmd = app.add_subcommand(
+      "build-bench", "Build a Multifaceted-Bench-style file: sampled prompts with generated system "
+                     "messages, reference answers and rubrics");
+  build_cmd->add_option("--from", build.from, "Comma-separated benchmarks to sample prompts from")
+      ->capture_default_str();
+  build_cmd->add_option("--generator", build.generator, "Generator endpoint name")->required();
+  build_cmd->add_option("--per-source", build.per_source, "Prompts per benchmark")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  build_cmd->add_option("--seed", build.seed, "Seed for sampling prompts and preferences")
+      ->capture_default_str();
+  build_cmd->add_option("--out", build.out, "Output JSONL file (written atomically)")->required();
+  build_cmd->add_option("--db", build.db, "SQLite database (generator replies are cached there)")
+      ->capture_default_str();
+  build_cmd->add_option("--endpoints", build.endpoints, "Endpoints YAML");
+  build_cmd->add_option("--preferences", build.preferences,
+                        "Preference dimensions YAML (default: data/preferences.yaml)");
+  build_cmd->add_option("--concurrency", build.concurrency, "Requests in flight")
+      ->check(CLI::Range(1, 4096));
+  build_cmd
+      ->add_option("--max-attempts", build.max_attempts,
+                   "Times to ask for an instance whose reply does not follow the schema")
+      ->check(CLI::Range(1, 20))
+      ->capture_default_str();
+
+  ScoreOptions score;
+  auto* score_cmd = app.add_subcommand("score", "Score an answers file (JSONL: id, prompt, answer, "
+                                                "optional reference and system) against a rubric");
+  score_cmd->add_option("--rubric", score.rubric, "Rubric YAML file or name under rubrics/")
+      ->required();
+  score_cmd->add_option("--input", score.input, "Answers file (JSON Lines)")->required();
+  score_cmd->add_option("--judge", score.judge, "Judge endpoint name")->required();
+  score_cmd->add_option("--db", score.db, "SQLite database")->capture_default_str();
+  score_cmd->add_option("--endpoints", score.endpoints, "Endpoints YAML");
+  score_cmd->add_option("--concurrency", score.concurrency, "Requests in flight")
+      ->check(CLI::Range(1, 4096));
+
+  ImportOptions import;
+  auto* import_cmd = app.add_subcommand("import", "Load published judgments into the database");
+  auto* import_ae = import_cmd->add_subcommand("alpaca-eval", "AlpacaEval annotations.json");
+  import_ae->add_option("--annotations", import.file, "annotations.json")->required();
+  import_ae->add_option("--db", import.db, "SQLite database")->capture_default_str();
+  auto* import_fc = import_cmd->add_subcommand("fastchat", "FastChat model_judgment/*.jsonl");
+  import_fc->add_option("--judgments", import.file, "A model_judgment JSONL file")->required();
+  import_fc->add_option("--db", import.db, "SQLite database")->capture_default_str();
+  import_cmd->require_subcommand(1);
+
+  LeaderboardOptions board;
+  auto* board_cmd = app.add_subcommand(
+      "leaderboard", "Run a benchmark × model × judge matrix (only missing work is sent) and write "
+                     "leaderboard.md/.json/.csv and index.html");
+  board_cmd->add_option("--config", board.config, "Matrix YAML (e.g. data/nightly.yaml)")
+      ->required();
+  board_cmd->add_option("--out", board.out, "Output folder")->capture_default_str();
+  board_cmd->add_option("--db", board.db, "SQLite database (unless the config names one)")
+      ->capture_default_str();
+  board_cmd->add_option("--endpoints", board.endpoints, "Endpoints YAML");
+
+  ListOptions list;
+  auto* list_cmd = app.add_subcommand("list", "List benchmarks or endpoints");
+  list_cmd->add_option("what", list.what, "benchmarks | endpoints")
+      ->required()
+      ->check(CLI::IsMember({"benchmarks", "endpoints"}));
+  list_cmd->add_option("--endpoints", list.endpoints, "Endpoints YAML");
+
+  for (auto* sub : {run_cmd, report_cmd, list_cmd, build_cmd, score_cmd, board_cmd, import_cmd,
+                    import_ae, import_fc}) {
+    sub->fallthrough(); // --home may come after the subcommand
+  }
+  try {
+    app.parse(args);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line, exit 2, for every usage error (CLI11's own codes vary).
+    std::string command;
+    for (const auto* sub : app.get_subcommands()) {
+      command = " " + sub->get_name();
+    }
+    throw Fatal(fmt::format("{} (see 'evalrun{} --help')", e.what(), command));
+  }
+  if (*report_cmd) {
+    return report_command(report); // reads only the database
+  }
+  if (*import_cmd) {
+    import.format = *import_ae ? "alpaca-eval" : "fastchat";
+    return import_command(import);
+  }
+  auto home = find_home(home_flag);
+  if (*run_cmd) {
+    if (run.bench.empty()) {
+      throw Fatal("run: --bench is required (see 'evalrun list benchmarks')");
+    }
+    if (!run.pairs.empty()) {
+      return run_pairs_command(run, home);
+    }
+    if (run.model.empty()) {
+      throw Fatal("run: --model is required (or --pairs for every pair of several models)");
+    }
+    return run_command(run, home);
+  }
+  if (*board_cmd) {
+    return leaderboard_command(board, home);
+  }
+  if (*score_cmd) {
+    return score_command(score, home);
+  }
+  if (*build_cmd) {
+    return build_bench_command(build, home);
+  }
+  return list_command(list, home);
+}
+
+} // namespace cli

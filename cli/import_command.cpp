@@ -1,0 +1,249 @@
+#include <harness/client/openai_wire.hpp>
+#include <harness/jsonl.hpp>
+#include <harness/request_hash.hpp>
+#include <harness/store.hpp>
+#include <harness/text_file.hpp>
+
+#include <cli/commands.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <map>
+
+namespace cli {
+
+using harness::Fatal;
+using nlohmann::json;
+
+namespace {
+
+// One imported run being filled.
+struct ImportedRun
+{
+  harness::RunRecord record;
+  std::vector<harness::VerdictRecord> verdicts;
+};
+
+std::string
+as_text(const json& v)
+{
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+// A model's output, kept as a response to the instruction alone so reports
+// read its length and text like those evalrun collects itself.
+struct ImportedOutput
+{
+  std::string hash;
+  harness::ChatRequest request;
+  harness::Response response;
+};
+
+ImportedOutput
+imported_output(const std::string& model, const std::string& instruction, const std::string& output)
+{
+  ImportedOutput out;
+  out.request.model = model;
+  out.request.messages = {{harness::Role::user, instruction}};
+  out.hash = harness::request_hash(out.request);
+  out.response.text = output;
+  out.response.finish_reason = "imported";
+  return out;
+}
+
+// Writes everything read, once the whole file has been checked.
+void
+save(harness::Store& store, std::map<std::string, ImportedRun>& runs,
+     const std::vector<ImportedOutput>& outputs, const std::string& what)
+{
+  for (const auto& o : outputs) {
+    store.put_response(o.hash, o.request, o.response);
+  }
+  for (auto& [key, run] : runs) {
+    run.record.items = static_cast<int>(run.verdicts.size());
+    auto id = store.begin_run(run.record);
+    for (auto& v : run.verdicts) {
+      v.run_id = id;
+      store.put_verdict(v);
+    }
+    store.finish_run(id, "complete");
+    fmt::print(stderr, "evalrun: imported {} {} verdicts as run {} ({} vs {}, judge {})\n",
+               run.verdicts.size(), what, id, run.record.model,
+               run.record.baseline.empty() ? "-" : run.record.baseline, run.record.judge);
+  }
+}
+
+// The run that a (model, baseline, judge) group of imported judgments goes to,
+// created on first use. Its key makes importing the same file twice idempotent.
+ImportedRun&
+run_for(std::map<std::string, ImportedRun>& runs, const std::filesystem::path& file,
+        const std::string& bench, const std::string& protocol, const std::string& rubric,
+        const std::string& model, const std::string& baseline, const std::string& judge)
+{
+  std::string key =
+      fmt::format("{}\n{}\n{}\n{}\n{}", protocol, file.string(), model, baseline, judge);
+  auto& run = runs[key];
+  if (run.record.key.empty()) {
+    auto& r = run.record;
+    r.key = harness::sha256_hex(key);
+    r.bench = bench;
+    r.bench_version = "imported";
+    r.config_json =
+        json{{"imported_from", file.string()}, {"evalrun_version", EVALRUN_VERSION}}.dump();
+    r.evalrun_version = EVALRUN_VERSION;
+    r.model = model;
+    r.model_id = model;
+    r.baseline = baseline;
+    r.judge = judge;
+    r.judge_model_id = judge;
+    r.protocol = protocol;
+    r.rubric = rubric;
+  }
+  return run;
+}
+
+int
+import_alpaca_eval(const harness::TextFile& file, harness::Store& store)
+{
+  json doc = json::parse(file.content, nullptr, false);
+  if (doc.is_discarded() || !doc.is_array()) {
+    throw Fatal(
+        fmt::format("{}: expected a JSON array of annotations (AlpacaEval annotations.json)",
+                    file.path.string()));
+  }
+  std::map<std::string, ImportedRun> runs;
+  std::vector<ImportedOutput> outputs;
+  for (size_t i = 0; i < doc.size(); ++i) {
+    const json& a = doc[i];
+    for (const char* field : {"instruction", "output_1", "output_2", "generator_2"}) {
+      if (!a.is_object() || !a.contains(field) || !a[field].is_string()) {
+        throw Fatal(fmt::format("{}: annotation [{}]: field '{}': missing or not a string; nothing "
+                                "was imported",
+                                file.path.string(), i, field));
+      }
+    }
+    std::string model = a["generator_2"].get<std::string>();
+    std::string baseline = a.contains("generator_1") ? as_text(a["generator_1"]) : "";
+    std::string annotator = a.contains("annotator") ? as_text(a["annotator"]) : "unknown";
+    auto& run = run_for(runs, file.path, "alpacaeval", "alpaca_eval", annotator, model, baseline,
+                        annotator);
+    harness::VerdictRecord v;
+    v.item_id = fmt::format("alpacaeval_{}", run.verdicts.size());
+    v.turn = 1;
+    v.category = a.contains("dataset") ? as_text(a["dataset"]) : "";
+    v.source = "alpacaeval";
+    v.judge_model_id = annotator;
+    v.rubric = run.record.rubric;
+    v.prompt_id = annotator;
+    v.position = "imported";
+    const auto& instruction = a["instruction"].get_ref<const std::string&>();
+    outputs.push_back(imported_output(model, instruction, a["output_2"].get<std::string>()));
+    v.candidate_hash = outputs.back().hash;
+    outputs.push_back(imported_output(baseline, instruction, a["output_1"].get<std::string>()));
+    v.judge_hash = outputs.back().hash; // the baseline's output
+    if (a.contains("raw_completion")) {
+      v.raw_judgment = as_text(a["raw_completion"]);
+    }
+    const json pref = a.value("preference", json(nullptr));
+    if (pref.is_number()) {
+      double p = pref.get<double>();
+      v.status = "ok";
+      v.score = p;
+      v.winner = p > 1.5 ? "model" : p < 1.5 ? "baseline" : "tie";
+    } else {
+      v.status = "parse_failed";
+      v.detail = "the annotation's preference is null (a failed annotation)";
+    }
+    run.verdicts.push_back(std::move(v));
+  }
+  save(store, runs, outputs, "AlpacaEval");
+  return 0;
+}
+
+int
+import_fastchat(const harness::TextFile& file, harness::Store& store)
+{
+  std::map<std::string, ImportedRun> runs;
+  for (const auto& [line_number, line] : harness::non_blank_lines(file.content)) {
+    auto fail = [&](const std::string& why) {
+      throw Fatal(
+          fmt::format("{}:{}: {}; nothing was imported", file.path.string(), line_number, why));
+    };
+    json j = json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      fail("not a JSON object");
+    }
+    if (!j.contains("question_id") || !j.contains("turn") || !j.contains("judge") ||
+        !j["judge"].is_array() || j["judge"].size() < 2) {
+      fail("field 'question_id', 'turn' or 'judge': missing (is this a FastChat model_judgment "
+           "file?)");
+    }
+    std::string judge_model = as_text(j["judge"][0]);
+    std::string prompt = as_text(j["judge"][1]);
+    const bool pairwise = j.contains("g1_winner");
+    std::string model = as_text(j.value(pairwise ? "model_1" : "model", json("")));
+    std::string baseline = pairwise ? as_text(j.value("model_2", json(""))) : "";
+    if (model.empty() || (pairwise && baseline.empty())) {
+      fail(pairwise ? "field 'model_1' or 'model_2': missing" : "field 'model': missing");
+    }
+    auto& run = run_for(runs, file.path, "mtbench", pairwise ? "pairwise" : "single",
+                        pairwise ? "fastchat-pair@imported" : "fastchat-single@imported", model,
+                        baseline, judge_model);
+    harness::VerdictRecord v;
+    v.item_id = as_text(j["question_id"]);
+    v.turn = j["turn"].is_number_integer() ? j["turn"].get<int>() : 1;
+    v.source = "mtbench";
+    v.judge_model_id = judge_model;
+    v.rubric = run.record.rubric;
+    v.prompt_id = prompt;
+    if (pairwise) {
+      std::string g1 = as_text(j["g1_winner"]);
+      std::string g2 = as_text(j.value("g2_winner", json("error")));
+      v.position = "model-first,baseline-first";
+      v.raw_judgment =
+          json{as_text(j.value("g1_judgment", json(""))), as_text(j.value("g2_judgment", json("")))}
+              .dump();
+      if (g1 == "error" || g2 == "error") {
+        v.status = "parse_failed";
+        v.detail = "a game has no verdict (FastChat wrote \"error\")";
+      } else {
+        auto side = [&](const std::string& w) {
+          return w == "tie" ? "tie" : w == model ? "model" : "baseline";
+        };
+        v.status = "ok";
+        v.winner = g1 == "tie" || g1 != g2 ? "tie" : side(g1);
+        v.detail = fmt::format("game 1: {}; game 2: {}", g1, g2);
+      }
+    } else {
+      v.position = "single";
+      v.raw_judgment = as_text(j.value("judgment", json("")));
+      double score = j.value("score", -1.0);
+      if (score == -1) {
+        v.status = "parse_failed";
+        v.detail = "FastChat recorded -1 (no rating parsed)";
+      } else {
+        v.status = "ok";
+        v.score = score;
+      }
+    }
+    run.verdicts.push_back(std::move(v));
+  }
+  save(store, runs, {}, "FastChat");
+  return 0;
+}
+
+} // namespace
+
+int
+import_command(const ImportOptions& options)
+{
+  auto file = harness::read_text_file(options.file);
+  if (!file) {
+    throw Fatal(file.error().message);
+  }
+  harness::Store store(options.db);
+  return options.format == "alpaca-eval" ? import_alpaca_eval(*file, store)
+                                         : import_fastchat(*file, store);
+}
+
+} // namespace cli

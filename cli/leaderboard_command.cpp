@@ -1,0 +1,96 @@
+#include <reports/leaderboard.hpp>
+
+#include <harness/config.hpp>
+#include <harness/error.hpp>
+#include <harness/store.hpp>
+#include <harness/text_file.hpp>
+
+#include <cli/commands.hpp>
+#include <fmt/format.h>
+
+#include <set>
+
+namespace cli {
+
+using harness::Fatal;
+
+int
+leaderboard_command(const LeaderboardOptions& options, const std::filesystem::path& home)
+{
+  auto file = harness::read_text_file(options.config);
+  if (!file) {
+    throw Fatal(file.error().message);
+  }
+  auto config = harness::parse_leaderboard_config(*file);
+  if (!config) {
+    throw Fatal(config.error().message);
+  }
+  std::filesystem::path db = config->db.empty() ? options.db : std::filesystem::path(config->db);
+  int status = 0;
+  std::set<std::int64_t> run_ids;
+  std::vector<std::string> failures;
+  for (const auto& entry : config->matrix) {
+    for (const auto& model : entry.models) {
+      RunOptions run;
+      run.bench = entry.bench;
+      run.model = model;
+      run.judge = entry.judge;
+      run.rubric = entry.rubric;
+      run.baseline = entry.baseline;
+      run.system_messages = entry.system_messages.empty() ? "item" : entry.system_messages;
+      run.seed = entry.seed;
+      run.limit = entry.limit;
+      run.bench_file = entry.bench_file;
+      run.db = db;
+      run.endpoints = options.endpoints;
+      run.quiet = true;
+      std::int64_t id = 0;
+      try {
+        int rc = run_command(run, home, &id);
+        status = std::max(status, rc);
+        if (rc != 0) {
+          failures.push_back(
+              fmt::format("{} × {}: some requests failed (run {})", entry.bench, model, id));
+        }
+      } catch (const Fatal& e) {
+        // One cell that cannot run must not stop the rest of the nightly matrix.
+        status = 3;
+        failures.push_back(fmt::format("{} × {}: {}", entry.bench, model, e.what()));
+      }
+      if (id) {
+        run_ids.insert(id);
+      }
+    }
+  }
+  if (run_ids.empty()) {
+    throw Fatal(
+        fmt::format("no run of the matrix could start:\n  {}", fmt::join(failures, "\n  ")));
+  }
+  harness::Store store(db);
+  auto reports = reports::collect(store);
+  std::erase_if(reports, [&](const reports::RunReport& r) { return !run_ids.count(r.run.id); });
+  auto board = reports::build_leaderboard(reports);
+  std::error_code ec;
+  std::filesystem::create_directories(options.out, ec);
+  if (ec) {
+    throw Fatal(fmt::format("{}: cannot create: {}", options.out.string(), ec.message()));
+  }
+  for (const auto& [name, content] : std::vector<std::pair<std::string, std::string>>{
+           {"leaderboard.md", reports::leaderboard_markdown(board)},
+           {"leaderboard.json", reports::leaderboard_json(board, EVALRUN_VERSION)},
+           {"leaderboard.csv", reports::leaderboard_csv(board)},
+           {"index.html", reports::leaderboard_html(board, EVALRUN_VERSION)}}) {
+    auto written = harness::write_file_atomic(options.out / name, content);
+    if (!written) {
+      throw Fatal(written.error().message);
+    }
+  }
+  fmt::print(stderr, "evalrun: leaderboard of {} runs ({} models × {} columns) written to {}\n",
+             reports.size(), board.models.size(), board.columns.size(), options.out.string());
+  for (const auto& f : failures) {
+    fmt::print(stderr, "  failed: {}\n", f);
+  }
+  return status;
+}
+
+} // namespace cli

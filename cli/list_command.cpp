@@ -1,0 +1,64 @@
+#include <harness/config.hpp>
+#include <harness/error.hpp>
+
+#include <cli/catalog.hpp>
+#include <cli/commands.hpp>
+#include <fmt/format.h>
+
+namespace cli {
+
+using harness::Fatal;
+
+namespace {
+
+int
+list_benchmarks(const std::filesystem::path& home)
+{
+  fmt::print("benchmarks in {}\n", (home / "benchmarks").string());
+  fmt::print("{:<15} {:>11} {:>6} {:>6}  {}\n", "benchmark", "version", "items", "turns",
+             "description");
+  for (const auto& path : bench_spec_paths(home)) {
+    auto spec = harness::load_bench_spec(path, home);
+    if (!spec) {
+      throw Fatal(spec.error().message);
+    }
+    if (spec->adapter == "multifaceted") {
+      fmt::print("{:<15} {:>11} {:>6} {:>6}  {} (needs --bench-file)\n", spec->name, spec->version,
+                 "-", "-", spec->description);
+      continue;
+    }
+    auto bench = load_bench(home, path.string());
+    size_t turns = 0;
+    for (const auto& item : bench.items) {
+      turns += item.turns.size();
+    }
+    fmt::print("{:<15} {:>11} {:>6} {:>6}  {}\n", spec->name, spec->version, bench.items.size(),
+               turns, spec->description);
+  }
+  return 0;
+}
+
+int
+list_endpoints(const std::filesystem::path& home, const std::filesystem::path& flag)
+{
+  auto path = flag.empty() ? home / "data" / "endpoints.yaml" : flag;
+  auto endpoints = load_endpoints(path, !flag.empty());
+  fmt::print("{:<12} {:<34} {:<28} {:<16} {}\n", "endpoint", "base_url", "model", "api_key_env",
+             "defined in");
+  for (const auto& [name, e] : endpoints) {
+    fmt::print("{:<12} {:<34} {:<28} {:<16} {}\n", name, e.base_url, e.model,
+               e.api_key_env.empty() ? "-" : e.api_key_env, e.defined_in);
+  }
+  return 0;
+}
+
+} // namespace
+
+int
+list_command(const ListOptions& options, const std::filesystem::path& home)
+{
+  return options.what == "benchmarks" ? list_benchmarks(home)
+                                      : list_endpoints(home, options.endpoints);
+}
+
+} // namespace cli

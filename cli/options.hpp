@@ -1,0 +1,93 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+// What each command was asked to do: filled by the command-line parser
+// (cli.cpp) or by the leaderboard for each cell, read by the commands.
+namespace cli {
+
+struct RunOptions
+{
+  std::string bench;
+  std::string model;
+  std::string judge;                // empty: from the spec (demo when the model is demo)
+  std::filesystem::path bench_file; // replaces the spec's records file
+  std::string rubric;               // replaces the spec's judge rubric
+  std::string baseline;             // pairwise: endpoint name or "references"
+  std::optional<int> judge_runs;
+  bool show_system = false;
+  std::string pairs;  // pairwise: every unordered pair of these endpoints (comma-separated)
+  bool quiet = false; // no progress line and no report on stdout (the leaderboard runs many)
+  std::filesystem::path db = "evalrun.db";
+  std::filesystem::path endpoints; // empty: <home>/data/endpoints.yaml
+  std::optional<int> limit;
+  std::optional<int> concurrency;
+  std::string system_messages = "item"; // none | item | pool:FILE | generate:ENDPOINT
+  std::uint64_t seed = 0;
+  std::filesystem::path seen; // system messages used in training
+  int seen_ngram = 5;
+  double seen_threshold = 0.5;
+  bool require_unseen = false;
+  bool dry_run = false;
+  std::string format = "md";
+};
+
+struct BuildBenchOptions
+{
+  std::string from = "alpacaeval,flask,koala,mtbench,selfinstruct";
+  std::string generator;
+  int per_source = 0;
+  std::uint64_t seed = 0;
+  std::filesystem::path out;
+  std::filesystem::path db = "evalrun.db";
+  std::filesystem::path endpoints;
+  std::filesystem::path preferences; // empty: <home>/data/preferences.yaml
+  std::optional<int> concurrency;
+  int max_attempts = 3;
+};
+
+struct ScoreOptions
+{
+  std::string rubric;
+  std::filesystem::path input;
+  std::string judge;
+  std::filesystem::path db = "evalrun.db";
+  std::filesystem::path endpoints;
+  std::optional<int> concurrency;
+};
+
+struct ImportOptions
+{
+  std::string format; // alpaca-eval | fastchat
+  std::filesystem::path file;
+  std::filesystem::path db = "evalrun.db";
+};
+
+struct LeaderboardOptions
+{
+  std::filesystem::path config;
+  std::filesystem::path out = "out";
+  std::filesystem::path db = "evalrun.db";
+  std::filesystem::path endpoints;
+};
+
+struct ReportOptions
+{
+  std::filesystem::path db = "evalrun.db";
+  std::string format = "md"; // md | json | csv | html
+  std::string bench;         // filters; empty: all
+  std::string model;
+  std::string judge;
+  std::filesystem::path out; // empty: stdout
+};
+
+struct ListOptions
+{
+  std::string what; // benchmarks | endpoints
+  std::filesystem::path endpoints;
+};
+
+} // namespace cli

@@ -1,0 +1,56 @@
+#include <reports/leaderboard.hpp>
+#include <reports/render.hpp>
+
+#include <harness/error.hpp>
+#include <harness/store.hpp>
+#include <harness/text_file.hpp>
+
+#include <cli/commands.hpp>
+#include <fmt/format.h>
+
+namespace cli {
+
+using harness::Fatal;
+
+int
+report_command(const ReportOptions& options)
+{
+  const auto& db = options.db;
+  const auto& format = options.format;
+  const auto& out = options.out;
+  if (!std::filesystem::exists(db)) {
+    throw Fatal(
+        fmt::format("{}: no such database (run an evaluation first, or pass --db)", db.string()));
+  }
+  harness::Store store(db);
+  reports::CollectOptions filter;
+  filter.bench = options.bench;
+  filter.model = options.model;
+  filter.judge = options.judge;
+  auto reports = reports::collect(store, filter);
+  std::string text;
+  if (format == "json") {
+    text = reports::render_json(reports, EVALRUN_VERSION);
+  } else if (format == "csv") {
+    text = reports::render_csv(reports);
+  } else if (format == "html") {
+    text = reports::leaderboard_html(reports::build_leaderboard(reports), EVALRUN_VERSION);
+  } else {
+    text = reports::render_markdown(reports);
+  }
+  if (out.empty()) {
+    fmt::print("{}", text);
+    return 0;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(out, ec);
+  auto path = out / (format == "html" ? std::string("index.html") : "report." + format);
+  auto written = harness::write_file_atomic(path, text);
+  if (!written) {
+    throw Fatal(written.error().message);
+  }
+  fmt::print(stderr, "evalrun: wrote {}\n", path.string());
+  return 0;
+}
+
+} // namespace cli

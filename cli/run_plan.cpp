@@ -1,0 +1,357 @@
+#include <harness/error.hpp>
+#include <harness/request_hash.hpp>
+#include <harness/system_messages/pool.hpp>
+#include <harness/system_messages/unseen_check.hpp>
+#include <harness/text_file.hpp>
+
+#include <cli/run_plan.hpp>
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+namespace cli {
+
+using harness::Fatal;
+using nlohmann::json;
+
+namespace {
+
+const harness::EndpointConfig&
+pick_endpoint(const harness::EndpointMap& endpoints, const std::string& name, const char* role,
+              const std::filesystem::path& file)
+{
+  auto it = endpoints.find(name);
+  if (it == endpoints.end()) {
+    std::vector<std::string> known;
+    for (const auto& kv : endpoints) {
+      known.push_back(kv.first);
+    }
+    throw Fatal(fmt::format("unknown {} endpoint '{}' (endpoints file {}); known: {}", role, name,
+                            file.string(), fmt::join(known, ", ")));
+  }
+  return it->second;
+}
+
+// Applies --system-messages to the items; returns a description for the
+// run's provenance (mode, seed, pool file and its hash).
+json
+apply_system_messages(std::vector<harness::Item>& items, const RunOptions& options,
+                      const std::filesystem::path& home)
+{
+  const std::string& mode = options.system_messages;
+  if (mode == "item") {
+    return {{"mode", "item"}};
+  }
+  if (mode == "none") {
+    for (auto& item : items) {
+      item.system.reset();
+    }
+    return {{"mode", "none"}};
+  }
+  if (mode.rfind("pool:", 0) == 0) {
+    std::filesystem::path path = mode.substr(5);
+    if (path.is_relative() && !std::filesystem::exists(path) &&
+        std::filesystem::exists(home / path)) {
+      path = home / path; // shipped pools: data/system_messages/...
+    }
+    auto file = harness::read_text_file(path);
+    if (!file) {
+      throw Fatal(fmt::format("--system-messages: {}", file.error().message));
+    }
+    auto pool = harness::system_messages::parse_system_message_pool(*file);
+    if (!pool) {
+      throw Fatal(pool.error().message);
+    }
+    harness::system_messages::assign_from_pool(items, *pool, options.seed);
+    return {{"mode", "pool"},
+            {"pool", path.string()},
+            {"pool_sha256", harness::sha256_hex(file->content)},
+            {"pool_size", pool->size()},
+            {"seed", options.seed}};
+  }
+  if (mode.rfind("generate:", 0) == 0) {
+    return {{"mode", "generate"}, {"generator", mode.substr(9)}, {"seed", options.seed}};
+  }
+  throw Fatal(fmt::format(
+      "--system-messages: unknown mode '{}' (none, item, pool:FILE, generate:ENDPOINT)", mode));
+}
+
+json
+params_json(const harness::GenParams& p)
+{
+  json out = json::object();
+  if (p.temperature) {
+    out["temperature"] = *p.temperature;
+  }
+  if (p.top_p) {
+    out["top_p"] = *p.top_p;
+  }
+  if (p.max_tokens) {
+    out["max_tokens"] = *p.max_tokens;
+  }
+  if (p.seed) {
+    out["seed"] = *p.seed;
+  }
+  if (p.repetition_penalty) {
+    out["repetition_penalty"] = *p.repetition_penalty;
+  }
+  if (!p.stop.empty()) {
+    out["stop"] = p.stop;
+  }
+  return out;
+}
+
+json
+endpoint_json(const harness::EndpointConfig& e)
+{
+  return {
+      {"name", e.name},
+      {"kind", e.kind == harness::EndpointConfig::Kind::chat ? "chat" : "completions"},
+      {"template", e.chat_template ? json(harness::to_string(*e.chat_template)) : json(nullptr)},
+      {"base_url", e.base_url},
+      {"model", e.model},
+      {"api_key_env", e.api_key_env},
+      {"max_concurrency", e.max_concurrency},
+      {"timeout_s", e.timeout_s},
+      {"params", params_json(e.params)},
+      {"defined_in", e.defined_in}};
+}
+
+} // namespace
+
+// The --seen check: prints a summary, returns it for the run's provenance,
+// and throws Fatal under --require-unseen when anything matches.
+json
+check_seen(const std::vector<harness::Item>& items, const RunOptions& options)
+{
+  if (options.seen.empty()) {
+    if (options.require_unseen) {
+      throw Fatal("--require-unseen needs --seen FILE (the system messages used in training)");
+    }
+    return nullptr;
+  }
+  auto file = harness::read_text_file(options.seen);
+  if (!file) {
+    throw Fatal(fmt::format("--seen: {}", file.error().message));
+  }
+  auto seen = harness::system_messages::parse_seen_messages(*file);
+  if (!seen) {
+    throw Fatal(seen.error().message);
+  }
+  auto report = harness::system_messages::check_unseen(items, *seen, options.seen_ngram,
+                                                       options.seen_threshold);
+  std::string summary = fmt::format(
+      "unseen check: {} distinct system messages against {} seen ({}): {} exact, {} near "
+      "({}-gram overlap >= {})",
+      report.checked, seen->size(), options.seen.string(), report.exact, report.near,
+      options.seen_ngram, options.seen_threshold);
+  fmt::print(stderr, "evalrun: {}\n", summary);
+  json matches = json::array();
+  for (const auto& m : report.matches) {
+    matches.push_back({{"item", m.item_id},
+                       {"system_message", m.system_id},
+                       {"exact", m.exact},
+                       {"overlap", m.overlap},
+                       {"seen_line", m.seen_index + 1}});
+  }
+  if (options.require_unseen && !report.matches.empty()) {
+    std::vector<std::string> lines;
+    for (size_t i = 0; i < report.matches.size() && i < 10; ++i) {
+      const auto& m = report.matches[i];
+      lines.push_back(fmt::format(
+          "  item {} (system message {}): {} seen message {} ({:.0f}% overlap)", m.item_id,
+          m.system_id, m.exact ? "equals" : "is close to", m.seen_index + 1, m.overlap * 100));
+    }
+    throw Fatal(fmt::format("--require-unseen: {} system message(s) were seen in training; nothing "
+                            "was run:\n{}",
+                            report.matches.size(), fmt::join(lines, "\n")));
+  }
+  return {{"seen_file", options.seen.string()},
+          {"seen_sha256", harness::sha256_hex(file->content)},
+          {"seen_count", seen->size()},
+          {"ngram", options.seen_ngram},
+          {"threshold", options.seen_threshold},
+          {"checked", report.checked},
+          {"exact", report.exact},
+          {"near", report.near},
+          {"summary", summary},
+          {"matches", matches}};
+}
+
+// The run's identity and provenance. `semantics` (what the key hashes)
+// leaves out URLs, timeouts and concurrency, like the request hash.
+harness::RunRecord
+make_run_record(const ResolvedRun& resolved, const RunOptions& options)
+{
+  const harness::BenchSpec& spec = resolved.bench.spec;
+  const harness::FileSet& files = resolved.bench.files;
+  const harness::RunPlan& plan = resolved.plan;
+  const json& system_messages = resolved.system_messages;
+  std::string assignment;
+  for (const auto& item : plan.items) {
+    assignment += item.id + "=" + (item.system ? item.system->id : "") + "\n";
+  }
+  json file_hashes = json::object();
+  for (const auto& [key, file] : files) {
+    file_hashes[key] = {{"path", file.path.string()},
+                        {"sha256", harness::sha256_hex(file.content)}};
+  }
+  json semantics = {
+      {"bench", spec.name},
+      {"bench_version", spec.version},
+      {"files", file_hashes},
+      {"items", plan.items.size()},
+      {"candidate_model", plan.candidate.model},
+      {"candidate_template", plan.candidate.chat_template
+                                 ? json(harness::to_string(*plan.candidate.chat_template))
+                                 : json(nullptr)},
+      {"candidate_params", params_json(plan.candidate_params)},
+      {"judge_model", plan.judge_endpoint.model},
+      {"judge_params", params_json(plan.judge_endpoint.params)},
+      {"protocol", plan.judge->protocol()},
+      {"rubric", plan.judge->rubric()},
+      {"judge_settings",
+       {{"runs", spec.judge.runs},
+        {"resamples", spec.judge.resamples},
+        {"show_system", spec.judge.show_system},
+        {"reference_categories", spec.judge.reference_categories}}},
+      {"baseline", plan.baseline_from_references ? json("references")
+                   : plan.baseline               ? json(plan.baseline->model)
+                                                 : json(nullptr)},
+      {"baseline_params", plan.baseline ? params_json(plan.baseline_params) : json(nullptr)},
+      {"system_messages", harness::sha256_hex(assignment)}};
+  json config = {{"semantics", semantics},
+                 {"candidate", endpoint_json(plan.candidate)},
+                 {"judge", endpoint_json(plan.judge_endpoint)},
+                 {"baseline", plan.baseline ? endpoint_json(*plan.baseline) : json(nullptr)},
+                 {"spec", spec.defined_in.string()},
+                 {"limit", options.limit ? json(*options.limit) : json(nullptr)},
+                 {"system_messages", system_messages},
+                 {"evalrun_version", EVALRUN_VERSION}};
+  harness::RunRecord run;
+  run.key = harness::sha256_hex(semantics.dump());
+  run.bench = spec.name;
+  run.bench_version = spec.version;
+  run.model = plan.candidate.name;
+  run.model_id = plan.candidate.model;
+  run.judge = plan.judge_endpoint.name;
+  run.judge_model_id = plan.judge_endpoint.model;
+  run.baseline = plan.baseline_from_references ? "references"
+                 : plan.baseline               ? plan.baseline->name
+                                               : "";
+  run.protocol = plan.judge->protocol();
+  run.rubric = plan.judge->rubric();
+  run.config_json = config.dump();
+  run.evalrun_version = EVALRUN_VERSION;
+  run.demo = plan.candidate.demo || plan.judge_endpoint.demo;
+  run.items = static_cast<int>(plan.items.size());
+  return run;
+}
+
+void
+print_plan(const ResolvedRun& resolved)
+{
+  const harness::RunPlan& plan = resolved.plan;
+  const harness::BenchSpec& spec = resolved.bench.spec;
+  long turns = 0;
+  std::map<std::string, long> categories;
+  for (const auto& item : plan.items) {
+    turns += static_cast<long>(item.turns.size());
+    ++categories[item.category];
+  }
+  fmt::print("plan: {} v{} ({})\n", spec.name, spec.version, spec.description);
+  fmt::print("  items: {}, turns: {}\n", plan.items.size(), turns);
+  fmt::print("  candidate: {} ({} at {}): {} requests\n", plan.candidate.name, plan.candidate.model,
+             plan.candidate.base_url, turns);
+  fmt::print("  judge: {} ({} at {}), protocol {}, rubric {}: {} requests\n",
+             plan.judge_endpoint.name, plan.judge_endpoint.model, plan.judge_endpoint.base_url,
+             plan.judge->protocol(), plan.judge->rubric(), turns);
+  std::vector<std::string> parts;
+  for (const auto& [name, n] : categories) {
+    parts.push_back(fmt::format("{} {}", name, n));
+  }
+  fmt::print("  categories: {}\n", fmt::join(parts, ", "));
+  std::set<std::string> distinct;
+  long with_system = 0;
+  for (const auto& item : plan.items) {
+    if (item.system) {
+      ++with_system;
+      distinct.insert(item.system->id);
+    }
+  }
+  fmt::print("  system messages: {} of {} items, {} distinct\n", with_system, plan.items.size(),
+             distinct.size());
+  fmt::print("dry run: nothing was sent and nothing was written.\n");
+}
+
+ResolvedRun
+resolve_run(const RunOptions& options, const std::filesystem::path& home)
+{
+  ResolvedRun out;
+  out.bench = load_bench(home, options.bench, options.bench_file);
+  LoadedBench& bench = out.bench;
+  if (!options.baseline.empty()) {
+    bench.spec.judge.baseline = options.baseline;
+  }
+  if (options.judge_runs) {
+    bench.spec.judge.runs = *options.judge_runs;
+  }
+  if (options.show_system) {
+    bench.spec.judge.show_system = true;
+  }
+  remake_judge(bench, home, options.rubric);
+  const harness::BenchSpec& spec = bench.spec;
+
+  bool explicit_endpoints = !options.endpoints.empty();
+  auto endpoints_path = explicit_endpoints ? options.endpoints : home / "data" / "endpoints.yaml";
+  auto endpoints = load_endpoints(endpoints_path, explicit_endpoints);
+
+  harness::RunPlan& plan = out.plan;
+  plan.items = std::move(bench.items);
+  if (options.limit && *options.limit < static_cast<int>(plan.items.size())) {
+    plan.items.resize(static_cast<size_t>(std::max(0, *options.limit)));
+  }
+  std::optional<harness::EndpointConfig>& generator = out.generator;
+  if (options.system_messages.rfind("generate:", 0) == 0) {
+    generator =
+        pick_endpoint(endpoints, options.system_messages.substr(9), "generator", endpoints_path);
+  }
+  json& system_messages = out.system_messages;
+  system_messages = apply_system_messages(plan.items, options, home);
+  if (!generator) {
+    system_messages["unseen_check"] = check_seen(plan.items, options);
+  }
+  plan.candidate = pick_endpoint(endpoints, options.model, "candidate", endpoints_path);
+  std::string judge_name = !options.judge.empty() ? options.judge
+                           : plan.candidate.demo  ? "demo"
+                                                  : spec.judge.endpoint;
+  plan.judge_endpoint = pick_endpoint(endpoints, judge_name, "judge", endpoints_path);
+  if (options.concurrency) {
+    plan.candidate.max_concurrency = *options.concurrency;
+    plan.judge_endpoint.max_concurrency = *options.concurrency;
+  }
+  plan.candidate_params = plan.candidate.params.merged_with(spec.generation);
+  plan.judge = bench.judge.get();
+  if (plan.judge->needs_baseline()) {
+    const auto& baseline = spec.judge.baseline;
+    if (baseline.empty()) {
+      throw Fatal(
+          fmt::format("the {} protocol compares with a baseline: pass --baseline ENDPOINT, or "
+                      "--baseline references to use the items' reference answers",
+                      plan.judge->protocol()));
+    }
+    if (baseline == "references") {
+      plan.baseline_from_references = true;
+    } else {
+      plan.baseline = pick_endpoint(endpoints, baseline, "baseline", endpoints_path);
+      if (options.concurrency) {
+        plan.baseline->max_concurrency = *options.concurrency;
+      }
+      plan.baseline_params = plan.baseline->params.merged_with(spec.generation);
+    }
+  }
+  return out;
+}
+
+} // namespace cli

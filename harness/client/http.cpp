@@ -1,0 +1,256 @@
+#include <harness/client/http.hpp>
+
+#include <curl/curl.h>
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <charconv>
+#include <condition_variable>
+#include <ctime>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace harness::client {
+
+namespace {
+
+struct Transfer
+{
+  HttpRequest request;
+  Transport::Done done;
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  HttpReply reply;
+  std::optional<double> retry_after_ms_header;
+  std::optional<double> retry_after_header;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+};
+
+std::string
+lower(std::string s)
+{
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string
+trim(const std::string& s)
+{
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) {
+    return {};
+  }
+  auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+size_t
+on_body(char* data, size_t size, size_t count, void* user)
+{
+  static_cast<Transfer*>(user)->reply.body.append(data, size * count);
+  return size * count;
+}
+
+size_t
+on_header(char* data, size_t size, size_t count, void* user)
+{
+  auto* t = static_cast<Transfer*>(user);
+  std::string line(data, size * count);
+  auto colon = line.find(':');
+  if (colon != std::string::npos) {
+    auto name = lower(trim(line.substr(0, colon)));
+    auto value = trim(line.substr(colon + 1));
+    if (name == "retry-after") {
+      t->retry_after_header = parse_retry_after(value);
+    } else if (name == "retry-after-ms") {
+      double ms = 0;
+      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
+      if (ec == std::errc() && ms >= 0) {
+        t->retry_after_ms_header = ms;
+      }
+    }
+  }
+  return size * count;
+}
+
+Error
+curl_error(CURLcode code, const Transfer& t)
+{
+  std::string detail = t.error_buffer[0] ? t.error_buffer : curl_easy_strerror(code);
+  auto kind = code == CURLE_OPERATION_TIMEDOUT ? Error::Kind::timeout : Error::Kind::transport;
+  return Error{kind, fmt::format("{} {}: {}", t.request.method, t.request.url, detail)};
+}
+
+struct CurlGlobal
+{
+  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+};
+
+} // namespace
+
+std::optional<double>
+parse_retry_after(const std::string& value)
+{
+  double seconds = 0;
+  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (ec == std::errc() && p == value.data() + value.size()) {
+    return seconds >= 0 ? std::optional(seconds) : std::nullopt;
+  }
+  time_t when = curl_getdate(value.c_str(), nullptr);
+  if (when < 0) {
+    return std::nullopt;
+  }
+  return std::max(0.0, std::difftime(when, std::time(nullptr)));
+}
+
+struct CurlTransport::Impl
+{
+  CURLM* multi = nullptr;
+  std::mutex mutex;
+  std::deque<std::unique_ptr<Transfer>> incoming;               // guarded by mutex
+  bool stopping = false;                                        // guarded by mutex
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> running; // loop thread only
+  std::thread thread;
+
+  void add(std::unique_ptr<Transfer> t);
+  void finish(CURL* easy, CURLcode code);
+  void loop();
+};
+
+void
+CurlTransport::Impl::add(std::unique_ptr<Transfer> t)
+{
+  CURL* e = curl_easy_init();
+  t->easy = e;
+  const auto& r = t->request;
+  curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(r.connect_timeout.count()));
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(r.total_timeout.count()));
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error_buffer);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+  for (const auto& h : r.headers) {
+    t->headers = curl_slist_append(t->headers, h.c_str());
+  }
+  if (r.method == "POST") {
+    t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
+    t->headers = curl_slist_append(t->headers, "Expect:");
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.c_str());
+  } else {
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  }
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+  curl_multi_add_handle(multi, e);
+  running.emplace(e, std::move(t));
+}
+
+void
+CurlTransport::Impl::finish(CURL* easy, CURLcode code)
+{
+  auto it = running.find(easy);
+  if (it == running.end()) {
+    return;
+  }
+  std::unique_ptr<Transfer> t = std::move(it->second);
+  running.erase(it);
+  curl_multi_remove_handle(multi, easy);
+
+  double total_s = 0;
+  curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME, &total_s);
+  long status = 0;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(easy);
+  curl_slist_free_all(t->headers);
+
+  if (code != CURLE_OK) {
+    t->done(curl_error(code, *t));
+    return;
+  }
+  t->reply.status = static_cast<int>(status);
+  t->reply.elapsed_ms = total_s * 1000.0;
+  if (t->retry_after_ms_header) {
+    t->reply.retry_after_s = *t->retry_after_ms_header / 1000.0;
+  } else {
+    t->reply.retry_after_s = t->retry_after_header;
+  }
+  t->done(std::move(t->reply));
+}
+
+void
+CurlTransport::Impl::loop()
+{
+  for (;;) {
+    {
+      std::deque<std::unique_ptr<Transfer>> batch;
+      {
+        std::lock_guard lock(mutex);
+        if (stopping) {
+          break;
+        }
+        batch.swap(incoming);
+      }
+      for (auto& t : batch) {
+        add(std::move(t));
+      }
+    }
+    int still_running = 0;
+    curl_multi_perform(multi, &still_running);
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+      if (msg->msg == CURLMSG_DONE) {
+        finish(msg->easy_handle, msg->data.result);
+      }
+    }
+    curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+  }
+  for (auto& [easy, t] : running) {
+    curl_multi_remove_handle(multi, easy);
+    curl_easy_cleanup(easy);
+    curl_slist_free_all(t->headers);
+  }
+  running.clear();
+}
+
+CurlTransport::CurlTransport() : m_impl(std::make_unique<Impl>())
+{
+  static CurlGlobal global;
+  m_impl->multi = curl_multi_init();
+  curl_multi_setopt(m_impl->multi, CURLMOPT_MAXCONNECTS, 1024L);
+  m_impl->thread = std::thread([impl = m_impl.get()] { impl->loop(); });
+}
+
+CurlTransport::~CurlTransport()
+{
+  {
+    std::lock_guard lock(m_impl->mutex);
+    m_impl->stopping = true;
+  }
+  curl_multi_wakeup(m_impl->multi);
+  m_impl->thread.join();
+  curl_multi_cleanup(m_impl->multi);
+}
+
+void
+CurlTransport::start(HttpRequest request, Done done)
+{
+  auto t = std::make_unique<Transfer>();
+  t->request = std::move(request);
+  t->done = std::move(done);
+  {
+    std::lock_guard lock(m_impl->mutex);
+    m_impl->incoming.push_back(std::move(t));
+  }
+  curl_multi_wakeup(m_impl->multi);
+}
+
+} // namespace harness::client

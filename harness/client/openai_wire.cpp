@@ -1,0 +1,342 @@
+#include <harness/client/openai_wire.hpp>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+namespace harness::client::openai_wire {
+
+using nlohmann::json;
+
+namespace {
+
+json
+messages_json(const std::vector<Message>& messages)
+{
+  json out = json::array();
+  for (const auto& m : messages) {
+    out.push_back({{"role", role_name(m.role)}, {"content", m.content}});
+  }
+  return out;
+}
+
+void
+put_response_format(json& body, const ChatRequest& request)
+{
+  if (request.json_schema.empty()) {
+    return;
+  }
+  body["response_format"] = {{"type", "json_schema"},
+                             {"json_schema",
+                              {{"name", request.json_schema_name},
+                               {"schema", json::parse(request.json_schema)},
+                               {"strict", true}}}};
+}
+
+void
+put_params(json& body, const GenParams& p)
+{
+  if (p.temperature) {
+    body["temperature"] = *p.temperature;
+  }
+  if (p.top_p) {
+    body["top_p"] = *p.top_p;
+  }
+  if (p.max_tokens) {
+    body["max_tokens"] = *p.max_tokens;
+  }
+  if (p.seed) {
+    body["seed"] = *p.seed;
+  }
+  if (p.repetition_penalty) {
+    body["repetition_penalty"] = *p.repetition_penalty;
+  }
+  if (!p.stop.empty()) {
+    body["stop"] = p.stop;
+  }
+  if (p.logprobs) {
+    body["logprobs"] = *p.logprobs;
+  }
+  if (p.top_logprobs) {
+    body["top_logprobs"] = *p.top_logprobs;
+  }
+}
+
+Error
+reply_error(const HttpReply& reply)
+{
+  std::string message;
+  std::string code;
+  try {
+    auto body = json::parse(reply.body);
+    const auto& e = body.at("error");
+    if (e.is_object()) {
+      message = e.value("message", "");
+      if (e.contains("code") && e["code"].is_string()) {
+        code = e["code"].get<std::string>();
+      } else if (e.contains("type") && e["type"].is_string()) {
+        code = e["type"].get<std::string>();
+      }
+    } else if (e.is_string()) {
+      message = e.get<std::string>();
+    }
+  } catch (const json::exception&) {
+    message = reply.body.substr(0, 200);
+  }
+  std::string text = fmt::format("HTTP {}{}{}", reply.status, code.empty() ? "" : " " + code,
+                                 message.empty() ? "" : ": " + message);
+  Error::Kind kind = Error::Kind::http;
+  if (reply.status == 429) {
+    kind = Error::Kind::rate_limited;
+  } else if (reply.status >= 500) {
+    kind = Error::Kind::server;
+  } else if (reply.status == 408) {
+    kind = Error::Kind::timeout;
+  }
+  return Error{kind, std::move(text), reply.status, reply.retry_after_s};
+}
+
+Error
+bad_response(const HttpReply& reply, const std::string& why)
+{
+  return Error{Error::Kind::bad_response, "invalid chat completion: " + why, reply.status, {}};
+}
+
+} // namespace
+
+std::string_view
+role_name(Role role)
+{
+  switch (role) {
+  case Role::system: return "system";
+  case Role::user: return "user";
+  case Role::assistant: return "assistant";
+  }
+  return "user";
+}
+
+std::string
+chat_url(const std::string& base_url)
+{
+  return base_url + "/chat/completions";
+}
+
+std::string
+completions_url(const std::string& base_url)
+{
+  return base_url + "/completions";
+}
+
+std::string
+request_url(const std::string& base_url, const ChatRequest& request)
+{
+  return request.prompt.empty() ? chat_url(base_url) : completions_url(base_url);
+}
+
+std::string
+models_url(const std::string& base_url)
+{
+  return base_url + "/models";
+}
+
+std::string
+request_body(const ChatRequest& request)
+{
+  json body = {{"model", request.model}};
+  if (request.prompt.empty()) {
+    body["messages"] = messages_json(request.messages);
+  } else {
+    body["prompt"] = request.prompt;
+  }
+  put_params(body, request.params);
+  put_response_format(body, request);
+  return body.dump();
+}
+
+std::string
+semantics_json(const ChatRequest& request)
+{
+  json params = json::object();
+  put_params(params, request.params);
+  json body = {
+      {"model", request.model}, {"messages", messages_json(request.messages)}, {"params", params}};
+  if (!request.prompt.empty()) {
+    body["prompt"] = request.prompt;
+  }
+  put_response_format(body, request);
+  return body.dump(); // nlohmann::json objects are key-sorted
+}
+
+Result<Response>
+parse_chat_reply(const HttpReply& reply)
+{
+  if (reply.status < 200 || reply.status >= 300) {
+    return reply_error(reply);
+  }
+  json body;
+  try {
+    body = json::parse(reply.body);
+  } catch (const json::parse_error& e) {
+    return bad_response(reply, fmt::format("body is not JSON ({})", e.what()));
+  }
+  if (!body.is_object()) {
+    return bad_response(reply, "body is not a JSON object");
+  }
+  if (body.contains("error") && !body["error"].is_null()) {
+    return reply_error(HttpReply{500, reply.body, reply.retry_after_s, reply.elapsed_ms});
+  }
+  if (!body.contains("choices") || !body["choices"].is_array() || body["choices"].empty()) {
+    return bad_response(reply, "no choices");
+  }
+  const auto& choice = body["choices"][0];
+  Response out;
+  if (choice.is_object() && choice.contains("text") && !choice.contains("message")) {
+    if (!choice["text"].is_string()) {
+      return bad_response(reply, "choice text is not a string");
+    }
+    out.text = choice["text"].get<std::string>();
+  } else if (!choice.is_object() || !choice.contains("message") || !choice["message"].is_object()) {
+    return bad_response(reply, "choice has no message");
+  }
+  const json& message =
+      choice.contains("message") ? choice["message"] : json::object({{"content", out.text}});
+  if (message.contains("content") && message["content"].is_string()) {
+    out.text = message["content"].get<std::string>();
+  } else if (!message.contains("content") || !message["content"].is_null()) {
+    return bad_response(reply, "message content is not a string");
+  }
+  // Chat logprobs: {"content": [{"token", "logprob", "top_logprobs": [...]}, ...]}.
+  if (choice.contains("logprobs") && choice["logprobs"].is_object()) {
+    const auto& lp = choice["logprobs"];
+    if (lp.contains("content") && lp["content"].is_array() && !lp["content"].empty()) {
+      const auto& first = lp["content"][0];
+      if (first.is_object() && first.contains("top_logprobs") && first["top_logprobs"].is_array()) {
+        for (const auto& alt : first["top_logprobs"]) {
+          if (alt.is_object() && alt.contains("token") && alt["token"].is_string() &&
+              alt.contains("logprob") && alt["logprob"].is_number()) {
+            out.top_logprobs.emplace_back(alt["token"].get<std::string>(),
+                                          alt["logprob"].get<double>());
+          }
+        }
+      }
+    }
+  }
+  if (choice.contains("finish_reason") && choice["finish_reason"].is_string()) {
+    out.finish_reason = choice["finish_reason"].get<std::string>();
+  }
+  if (body.contains("usage") && body["usage"].is_object()) {
+    const auto& u = body["usage"];
+    out.usage.prompt_tokens = u.value("prompt_tokens", 0);
+    out.usage.completion_tokens = u.value("completion_tokens", 0);
+  }
+  out.latency_ms = reply.elapsed_ms;
+  return out;
+}
+
+Result<ChatRequest>
+parse_chat_request(std::string_view body)
+{
+  try {
+    auto j = json::parse(body);
+    ChatRequest r;
+    r.model = j.at("model").get<std::string>();
+    for (const auto& m : j.at("messages")) {
+      auto role = m.at("role").get<std::string>();
+      Message msg;
+      msg.role = role == "system"      ? Role::system
+                 : role == "assistant" ? Role::assistant
+                                       : Role::user;
+      msg.content = m.at("content").get<std::string>();
+      r.messages.push_back(std::move(msg));
+    }
+    if (j.contains("temperature")) {
+      r.params.temperature = j["temperature"].get<double>();
+    }
+    if (j.contains("max_tokens")) {
+      r.params.max_tokens = j["max_tokens"].get<int>();
+    }
+    if (j.contains("logprobs") && j["logprobs"].is_boolean()) {
+      r.params.logprobs = j["logprobs"].get<bool>();
+    }
+    if (j.contains("top_logprobs") && j["top_logprobs"].is_number_integer()) {
+      r.params.top_logprobs = j["top_logprobs"].get<int>();
+    }
+    if (j.contains("response_format") && j["response_format"].value("type", "") == "json_schema") {
+      const auto& schema = j["response_format"].at("json_schema");
+      r.json_schema_name = schema.value("name", "");
+      r.json_schema = schema.at("schema").dump();
+    }
+    return r;
+  } catch (const json::exception& e) {
+    return Error(Error::Kind::parse, fmt::format("invalid chat request: {}", e.what()), 400);
+  }
+}
+
+Result<ChatRequest>
+parse_completion_request(std::string_view body)
+{
+  try {
+    auto j = json::parse(body);
+    ChatRequest r;
+    r.model = j.at("model").get<std::string>();
+    r.prompt = j.at("prompt").get<std::string>();
+    if (j.contains("max_tokens")) {
+      r.params.max_tokens = j["max_tokens"].get<int>();
+    }
+    return r;
+  } catch (const json::exception& e) {
+    return Error(Error::Kind::parse, fmt::format("invalid completion request: {}", e.what()), 400);
+  }
+}
+
+// A one-choice reply body of the given object type ("chat.completion" or "text_completion").
+std::string
+reply_body(const char* id, const char* object, const std::string& model, json choice,
+           const Usage& usage)
+{
+  json body = {{"id", id},
+               {"object", object},
+               {"created", 0},
+               {"model", model},
+               {"choices", json::array({std::move(choice)})},
+               {"usage",
+                {{"prompt_tokens", usage.prompt_tokens},
+                 {"completion_tokens", usage.completion_tokens},
+                 {"total_tokens", usage.prompt_tokens + usage.completion_tokens}}}};
+  return body.dump();
+}
+
+std::string
+completion_reply_body(const std::string& model, const std::string& text, const Usage& usage,
+                      const std::string& finish_reason)
+{
+  return reply_body("cmpl-evalrun-demo", "text_completion", model,
+                    {{"index", 0}, {"text", text}, {"finish_reason", finish_reason}}, usage);
+}
+
+std::string
+chat_reply_body(const std::string& model, const std::string& text, const Usage& usage,
+                const std::string& finish_reason,
+                const std::vector<std::pair<std::string, double>>& top_logprobs)
+{
+  json choice = {{"index", 0},
+                 {"message", {{"role", "assistant"}, {"content", text}}},
+                 {"finish_reason", finish_reason}};
+  if (!top_logprobs.empty()) {
+    json alternatives = json::array();
+    for (const auto& [token, logprob] : top_logprobs) {
+      alternatives.push_back({{"token", token}, {"logprob", logprob}});
+    }
+    choice["logprobs"] = {{"content", json::array({{{"token", top_logprobs.front().first},
+                                                    {"logprob", top_logprobs.front().second},
+                                                    {"top_logprobs", alternatives}}})}};
+  }
+  return reply_body("chatcmpl-evalrun-demo", "chat.completion", model, std::move(choice), usage);
+}
+
+std::string
+error_body(const std::string& message, const std::string& type)
+{
+  return json{{"error", {{"message", message}, {"type", type}, {"code", nullptr}}}}.dump();
+}
+
+} // namespace harness::client::openai_wire

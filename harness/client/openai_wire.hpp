@@ -1,0 +1,68 @@
+#pragma once
+
+#include <harness/client/http.hpp>
+#include <harness/error.hpp>
+#include <harness/types.hpp>
+
+#include <string>
+#include <string_view>
+
+// The only code that knows the OpenAI chat-completions wire format, in both
+// directions (the client and the built-in demo server).
+namespace harness::client::openai_wire {
+
+// URL of the chat-completions endpoint under an OpenAI-style base URL
+// ("http://host:8000/v1" -> ".../v1/chat/completions").
+std::string chat_url(const std::string& base_url);
+
+// URL of the text-completions endpoint.
+std::string completions_url(const std::string& base_url);
+
+// The URL `request` goes to: completions when it has a rendered prompt.
+std::string request_url(const std::string& base_url, const ChatRequest& request);
+
+// URL of the model list (GET), used to check that a server answers.
+std::string models_url(const std::string& base_url);
+
+// JSON body for `request` (no "stream"): /chat/completions with messages, or
+// /completions with the rendered prompt when it has one.
+std::string request_body(const ChatRequest& request);
+
+// Canonical JSON of the request's semantics (model, messages, rendered
+// prompt if any, params; keys
+// sorted, no endpoint name): the input of the request hash and what the
+// store records as the request.
+std::string semantics_json(const ChatRequest& request);
+
+// Maps an HTTP reply to a Response, or to a typed Error: OpenAI error bodies
+// ({"error":{"message","type","code"}}) and statuses give rate_limited (429),
+// server (5xx), timeout (408) or http (other 4xx); a 2xx body that is not a
+// chat completion (choices[0].message.content) or text completion
+// (choices[0].text) gives bad_response.
+Result<Response> parse_chat_reply(const HttpReply& reply);
+
+// Server side: reads a chat-completions request body into a ChatRequest (the
+// endpoint field stays empty). Errors are Kind::parse with the reason.
+Result<ChatRequest> parse_chat_request(std::string_view body);
+
+// Server side: reads a text-completions request body ({"model", "prompt"})
+// into a ChatRequest whose prompt is set.
+Result<ChatRequest> parse_completion_request(std::string_view body);
+
+// Server side: a text_completion body with one choice.
+std::string completion_reply_body(const std::string& model, const std::string& text,
+                                  const Usage& usage, const std::string& finish_reason);
+
+// Server side: a chat.completion body with one choice, and the first
+// token's top logprobs when given.
+std::string chat_reply_body(const std::string& model, const std::string& text, const Usage& usage,
+                            const std::string& finish_reason,
+                            const std::vector<std::pair<std::string, double>>& top_logprobs = {});
+
+// Server side: an OpenAI-style error body.
+std::string error_body(const std::string& message, const std::string& type);
+
+// Lower-case wire name of a role ("system", "user", "assistant").
+std::string_view role_name(Role role);
+
+} // namespace harness::client::openai_wire

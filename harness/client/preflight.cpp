@@ -1,0 +1,116 @@
+#include <harness/client/openai_wire.hpp>
+#include <harness/client/preflight.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <future>
+
+namespace harness::client {
+
+namespace {
+
+std::string
+start_hint(const EndpointConfig& e)
+{
+  if (!e.api_key_env.empty()) {
+    return fmt::format("Check the network and the key in ${}.", e.api_key_env);
+  }
+  std::string port = "8000";
+  auto colon = e.base_url.rfind(':');
+  auto slash = e.base_url.find('/', colon == std::string::npos ? 0 : colon);
+  if (colon != std::string::npos && colon > 6) {
+    port = e.base_url.substr(colon + 1,
+                             slash == std::string::npos ? std::string::npos : slash - colon - 1);
+  }
+  return fmt::format(
+      "Start an OpenAI-compatible server for model '{}' there, for example\n"
+      "  vllm serve {} --port {}\n"
+      "  llama-server -m MODEL.gguf --port {}\n"
+      "  python -m sglang.launch_server --model-path {} --port {}\n"
+      "or edit the '{}' entry of the endpoints file (--endpoints FILE), or use --model demo.",
+      e.model, e.model, port, port, e.model, port, e.name);
+}
+
+} // namespace
+
+std::optional<std::string>
+check_endpoint(Transport& transport, const EndpointConfig& endpoint,
+               const std::optional<std::string>& api_key)
+{
+  HttpRequest request;
+  request.method = "GET";
+  request.url = openai_wire::models_url(endpoint.base_url);
+  if (api_key) {
+    request.headers.push_back("Authorization: Bearer " + *api_key);
+  }
+  request.connect_timeout = std::chrono::milliseconds(
+      static_cast<long long>(std::min(endpoint.connect_timeout_s, 5.0) * 1000));
+  request.total_timeout = std::chrono::milliseconds(10'000);
+
+  std::promise<Result<HttpReply>> promise;
+  auto future = promise.get_future();
+  transport.start(std::move(request),
+                  [&promise](Result<HttpReply> reply) { promise.set_value(std::move(reply)); });
+  Result<HttpReply> reply = future.get();
+
+  std::string what = fmt::format("endpoint '{}' ({}, model {}, defined in {})", endpoint.name,
+                                 endpoint.base_url, endpoint.model, endpoint.defined_in);
+  if (!reply) {
+    return fmt::format("{} is not reachable: {}.\n{}", what, reply.error().message,
+                       start_hint(endpoint));
+  }
+  if (reply->status == 401 || reply->status == 403) {
+    return fmt::format("{} refused the request (HTTP {}): {}", what, reply->status,
+                       endpoint.api_key_env.empty() ? "it needs an API key: set api_key_env"
+                                                    : "check the key in $" + endpoint.api_key_env);
+  }
+  if (reply->status >= 500) {
+    return fmt::format("{} answered HTTP {}: the server is not ready.", what, reply->status);
+  }
+  return std::nullopt;
+}
+
+ReadyEndpoints
+ready_endpoints(const std::vector<EndpointConfig*>& endpoints, Transport& transport,
+                const std::string& output)
+{
+  ReadyEndpoints ready;
+  std::vector<std::string> problems;
+  for (auto* e : endpoints) {
+    if (e->demo && !ready.demo) {
+      ready.demo = std::make_unique<demo::DemoServer>();
+    }
+    if (e->demo) {
+      e->base_url = ready.demo->base_url();
+    }
+  }
+  for (const auto* e : endpoints) {
+    if (ready.api_keys.count(e->name)) {
+      continue; // checked already (the same endpoint in two roles)
+    }
+    std::optional<std::string> key;
+    if (!e->api_key_env.empty()) {
+      const char* value = std::getenv(e->api_key_env.c_str());
+      if (!value || !*value) {
+        problems.push_back(fmt::format("endpoint '{}' ({}) needs an API key: set the environment "
+                                       "variable {}",
+                                       e->name, e->base_url, e->api_key_env));
+        ready.api_keys[e->name] = std::nullopt;
+        continue;
+      }
+      key = value;
+    }
+    ready.api_keys[e->name] = key;
+    if (auto problem = check_endpoint(transport, *e, key)) {
+      problems.push_back(*problem);
+    }
+  }
+  if (!problems.empty()) {
+    throw Fatal(fmt::format("cannot start; nothing was written to {}:\n{}", output,
+                            fmt::join(problems, "\n")));
+  }
+  return ready;
+}
+
+} // namespace harness::client

@@ -1,0 +1,130 @@
+#include <harness/error.hpp>
+
+#include <cli/run_plan.hpp>
+#include <doctest/doctest.h>
+
+#include <set>
+#include <string>
+
+// Resolving a run reads the shipped specs, rubrics and data and nothing
+// else: no server is started or asked, no database is written.
+TEST_SUITE_BEGIN("cli.run_plan");
+
+namespace {
+
+cli::RunOptions
+mtbench_on_demo()
+{
+  cli::RunOptions options;
+  options.bench = "mtbench";
+  options.model = "demo";
+  options.db = "never-written.db";
+  return options;
+}
+
+} // namespace
+
+TEST_CASE("MT-Bench on the demo: 80 two-turn items, the demo judge, FastChat single grading")
+{
+  auto resolved = cli::resolve_run(mtbench_on_demo(), EVALRUN_SOURCE_DIR);
+  const auto& plan = resolved.plan;
+  CHECK(plan.items.size() == 80);
+  for (const auto& item : plan.items) {
+    CHECK(item.turns.size() == 2);
+  }
+  CHECK(plan.candidate.name == "demo");
+  CHECK(plan.judge_endpoint.name == "demo"); // the spec's gpt-4 is replaced for the demo
+  REQUIRE(plan.judge != nullptr);
+  CHECK(plan.judge->protocol() == "single");
+  CHECK(plan.candidate_params.max_tokens == 1024); // mtbench.yaml generation
+  CHECK_FALSE(plan.baseline);
+  CHECK_FALSE(resolved.generator);
+  CHECK(resolved.system_messages["mode"] == "item");
+  CHECK_FALSE(std::filesystem::exists("never-written.db"));
+}
+
+TEST_CASE("--limit keeps the first N items, and is part of the run's identity")
+{
+  auto options = mtbench_on_demo();
+  auto full = cli::resolve_run(options, EVALRUN_SOURCE_DIR);
+  options.limit = 3;
+  auto limited = cli::resolve_run(options, EVALRUN_SOURCE_DIR);
+  REQUIRE(limited.plan.items.size() == 3);
+  CHECK(limited.plan.items[0].id == full.plan.items[0].id);
+  CHECK(limited.plan.items[2].id == full.plan.items[2].id);
+  auto full_record = cli::make_run_record(full, mtbench_on_demo());
+  auto limited_record = cli::make_run_record(limited, options);
+  CHECK(limited_record.items == 3);
+  CHECK(full_record.items == 80);
+  CHECK(full_record.key != limited_record.key);
+  // The same options resolve to the same run.
+  CHECK(cli::make_run_record(cli::resolve_run(options, EVALRUN_SOURCE_DIR), options).key ==
+        limited_record.key);
+}
+
+TEST_CASE("--system-messages pool: every item gets one, the same for the same seed")
+{
+  auto options = mtbench_on_demo();
+  options.system_messages = "pool:data/system_messages/unseen_pool.yaml"; // relative to home
+  options.seed = 7;
+  auto first = cli::resolve_run(options, EVALRUN_SOURCE_DIR);
+  auto again = cli::resolve_run(options, EVALRUN_SOURCE_DIR);
+  std::set<std::string> distinct;
+  for (size_t i = 0; i < first.plan.items.size(); ++i) {
+    REQUIRE(first.plan.items[i].system);
+    CHECK(first.plan.items[i].system->id == again.plan.items[i].system->id);
+    distinct.insert(first.plan.items[i].system->id);
+  }
+  CHECK(distinct.size() > 1);
+  CHECK(first.system_messages["mode"] == "pool");
+  CHECK(first.system_messages["seed"] == 7);
+
+  options.system_messages = "none";
+  for (const auto& item : cli::resolve_run(options, EVALRUN_SOURCE_DIR).plan.items) {
+    CHECK_FALSE(item.system);
+  }
+}
+
+TEST_CASE("mistakes are caught while resolving, before anything is sent")
+{
+  auto options = mtbench_on_demo();
+  SUBCASE("an unknown candidate endpoint is named")
+  {
+    options.model = "no-such-model";
+    CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
+                         doctest::Contains("unknown candidate endpoint 'no-such-model'"),
+                         harness::Fatal);
+  }
+  SUBCASE("a pairwise rubric needs a baseline")
+  {
+    options.rubric = "fastchat-pair";
+    CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
+                         doctest::Contains("compares with a baseline"), harness::Fatal);
+  }
+  SUBCASE("an unknown system-message mode")
+  {
+    options.system_messages = "random";
+    CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
+                         doctest::Contains("unknown mode 'random'"), harness::Fatal);
+  }
+  SUBCASE("an unknown benchmark lists the known ones")
+  {
+    options.bench = "mtbnech";
+    CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
+                         doctest::Contains("known: alpacaeval"), harness::Fatal);
+  }
+}
+
+TEST_CASE("a pairwise run against the references resolves without a baseline endpoint")
+{
+  auto options = mtbench_on_demo();
+  options.rubric = "fastchat-pair";
+  options.baseline = "references";
+  auto resolved = cli::resolve_run(options, EVALRUN_SOURCE_DIR);
+  CHECK(resolved.plan.judge->protocol() == "pairwise");
+  CHECK(resolved.plan.baseline_from_references);
+  CHECK_FALSE(resolved.plan.baseline);
+  CHECK(cli::make_run_record(resolved, options).baseline == "references");
+}
+
+TEST_SUITE_END();
