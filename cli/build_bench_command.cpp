@@ -1,3 +1,7 @@
+#include <cli/catalog.hpp>
+#include <cli/comma_list.hpp>
+#include <cli/commands.hpp>
+
 #include <harness/client/client_pool.hpp>
 #include <harness/client/preflight.hpp>
 #include <harness/request_hash.hpp>
@@ -5,9 +9,6 @@
 #include <harness/system_messages/instance_generator.hpp>
 
 #include <boost/asio/io_context.hpp>
-#include <cli/catalog.hpp>
-#include <cli/comma_list.hpp>
-#include <cli/commands.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 

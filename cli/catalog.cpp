@@ -1,10 +1,10 @@
 #include <benchmarks/registry.hpp>
+#include <cli/catalog.hpp>
 #include <judges/registry.hpp>
 
 #include <harness/error.hpp>
 #include <harness/text_file.hpp>
 
-#include <cli/catalog.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -125,6 +125,17 @@ load_endpoints(const std::filesystem::path& path, bool required)
     endpoints[name] = std::move(endpoint);
   }
   return endpoints;
+}
+
+std::filesystem::path
+shipped_file(const std::filesystem::path& path, const std::filesystem::path& home)
+{
+  std::error_code ec;
+  if (path.is_relative() && !std::filesystem::exists(path, ec) &&
+      std::filesystem::exists(home / path, ec)) {
+    return home / path;
+  }
+  return path;
 }
 
 std::vector<harness::system_messages::PreferenceDimension>

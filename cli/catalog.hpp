@@ -45,6 +45,11 @@ void remake_judge(LoadedBench& bench, const std::filesystem::path& home,
 // `required`; otherwise a missing file gives only the demo).
 harness::EndpointMap load_endpoints(const std::filesystem::path& path, bool required);
 
+// `path` as given when it exists; else, when relative, the shipped file of that
+// name under `home` if there is one (`data/nightly.yaml` from any directory).
+std::filesystem::path shipped_file(const std::filesystem::path& path,
+                                   const std::filesystem::path& home);
+
 // Reads preference dimensions (data/preferences.yaml); throws Fatal on errors.
 std::vector<harness::system_messages::PreferenceDimension>
 load_preferences(const std::filesystem::path& path);

@@ -1,11 +1,12 @@
-#include <harness/error.hpp>
-
 #include <CLI/CLI.hpp>
 #include <cli/cli.hpp>
 #include <cli/closest_name.hpp>
 #include <cli/commands.hpp>
 #include <cli/home.hpp>
 #include <cli/options.hpp>
+
+#include <harness/error.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>

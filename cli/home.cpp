@@ -1,6 +1,7 @@
+#include <cli/home.hpp>
+
 #include <harness/error.hpp>
 
-#include <cli/home.hpp>
 #include <fmt/format.h>
 
 #include <cstdlib>

@@ -1,10 +1,11 @@
+#include <cli/commands.hpp>
+
 #include <harness/client/openai_wire.hpp>
 #include <harness/jsonl.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/store.hpp>
 #include <harness/text_file.hpp>
 
-#include <cli/commands.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 

@@ -1,3 +1,5 @@
+#include <cli/catalog.hpp>
+#include <cli/commands.hpp>
 #include <reports/leaderboard.hpp>
 
 #include <harness/config.hpp>
@@ -5,7 +7,6 @@
 #include <harness/store.hpp>
 #include <harness/text_file.hpp>
 
-#include <cli/commands.hpp>
 #include <fmt/format.h>
 
 #include <set>
@@ -17,7 +18,7 @@ using harness::Fatal;
 int
 leaderboard_command(const LeaderboardOptions& options, const std::filesystem::path& home)
 {
-  auto file = harness::read_text_file(options.config);
+  auto file = harness::read_text_file(shipped_file(options.config, home));
   if (!file) {
     throw Fatal(file.error().message);
   }

@@ -1,8 +1,9 @@
+#include <cli/catalog.hpp>
+#include <cli/commands.hpp>
+
 #include <harness/config.hpp>
 #include <harness/error.hpp>
 
-#include <cli/catalog.hpp>
-#include <cli/commands.hpp>
 #include <fmt/format.h>
 
 namespace cli {

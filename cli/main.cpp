@@ -1,6 +1,7 @@
+#include <cli/cli.hpp>
+
 #include <harness/error.hpp>
 
-#include <cli/cli.hpp>
 #include <fmt/core.h>
 
 #include <exception>

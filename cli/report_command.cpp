@@ -1,3 +1,4 @@
+#include <cli/commands.hpp>
 #include <reports/leaderboard.hpp>
 #include <reports/render.hpp>
 
@@ -5,7 +6,6 @@
 #include <harness/store.hpp>
 #include <harness/text_file.hpp>
 
-#include <cli/commands.hpp>
 #include <fmt/format.h>
 
 namespace cli {

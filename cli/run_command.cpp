@@ -1,3 +1,7 @@
+#include <cli/catalog.hpp>
+#include <cli/comma_list.hpp>
+#include <cli/commands.hpp>
+#include <cli/run_plan.hpp>
 #include <reports/render.hpp>
 
 #include <harness/client/cached_client.hpp>
@@ -9,10 +13,6 @@
 #include <harness/system_messages/instance_generator.hpp>
 
 #include <boost/asio/io_context.hpp>
-#include <cli/catalog.hpp>
-#include <cli/comma_list.hpp>
-#include <cli/commands.hpp>
-#include <cli/run_plan.hpp>
 #include <fmt/format.h>
 
 #include <unistd.h>

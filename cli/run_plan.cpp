@@ -1,10 +1,11 @@
+#include <cli/run_plan.hpp>
+
 #include <harness/error.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/system_messages/pool.hpp>
 #include <harness/system_messages/unseen_check.hpp>
 #include <harness/text_file.hpp>
 
-#include <cli/run_plan.hpp>
 #include <fmt/format.h>
 
 #include <map>
@@ -50,11 +51,7 @@ apply_system_messages(std::vector<harness::Item>& items, const RunOptions& optio
     return {{"mode", "none"}};
   }
   if (mode.rfind("pool:", 0) == 0) {
-    std::filesystem::path path = mode.substr(5);
-    if (path.is_relative() && !std::filesystem::exists(path) &&
-        std::filesystem::exists(home / path)) {
-      path = home / path; // shipped pools: data/system_messages/...
-    }
+    auto path = shipped_file(mode.substr(5), home); // data/system_messages/...
     auto file = harness::read_text_file(path);
     if (!file) {
       throw Fatal(fmt::format("--system-messages: {}", file.error().message));

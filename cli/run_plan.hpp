@@ -1,9 +1,10 @@
 #pragma once
 
-#include <harness/runner.hpp>
-
 #include <cli/catalog.hpp>
 #include <cli/options.hpp>
+
+#include <harness/runner.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>

@@ -1,3 +1,5 @@
+#include <cli/catalog.hpp>
+#include <cli/commands.hpp>
 #include <judges/registry.hpp>
 
 #include <harness/client/client_pool.hpp>
@@ -8,8 +10,6 @@
 #include <harness/store.hpp>
 
 #include <boost/asio/io_context.hpp>
-#include <cli/catalog.hpp>
-#include <cli/commands.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 

@@ -10,7 +10,7 @@ packages=(
   libboost-dev doctest-dev libcli11-dev libre2-dev libssl-dev
 )
 if [ "${1:-}" = "--tests" ]; then
-  packages+=(python3 chromium)
+  packages+=(python3 chromium strace)
 fi
 missing=()
 for p in "${packages[@]}"; do

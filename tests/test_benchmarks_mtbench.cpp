@@ -12,7 +12,7 @@ TEST_SUITE_BEGIN("benchmarks::mtbench");
 namespace {
 
 BenchSpec
-spec()
+mtbench_spec()
 {
   BenchSpec s;
   s.name = "mtbench";
@@ -41,7 +41,7 @@ shipped_files()
 
 TEST_CASE("the shipped MT-Bench has 80 questions, 2 turns each, 10 per category")
 {
-  auto items = benchmarks::load_mtbench(spec(), shipped_files());
+  auto items = benchmarks::load_mtbench(mtbench_spec(), shipped_files());
   REQUIRE(items);
   REQUIRE(items->size() == 80);
   std::map<std::string, int> per_category;
@@ -59,7 +59,7 @@ TEST_CASE("the shipped MT-Bench has 80 questions, 2 turns each, 10 per category"
 
 TEST_CASE("GPT-4 references are attached to 101..130, not the inline ones")
 {
-  auto items = benchmarks::load_mtbench(spec(), shipped_files());
+  auto items = benchmarks::load_mtbench(mtbench_spec(), shipped_files());
   REQUIRE(items);
   int with_refs = 0;
   for (const auto& item : *items) {
@@ -76,7 +76,7 @@ TEST_CASE("GPT-4 references are attached to 101..130, not the inline ones")
 
 TEST_CASE("per-category temperature, else the spec default")
 {
-  auto items = benchmarks::load_mtbench(spec(), shipped_files());
+  auto items = benchmarks::load_mtbench(mtbench_spec(), shipped_files());
   REQUIRE(items);
   for (const auto& item : *items) {
     double expected = item.category == "math" ? 0.0 : item.category == "stem" ? 0.1 : 0.7;
@@ -90,13 +90,13 @@ TEST_CASE("bad question lines name the file, line and field")
   files["questions"] =
       TextFile{"q.jsonl", "{\"question_id\": 1, \"category\": \"x\", \"turns\": [\"a\"]}\n"
                           "{\"question_id\": 2, \"category\": \"x\", \"turns\": \"a\"}\n"};
-  auto r = benchmarks::load_mtbench(spec(), files);
+  auto r = benchmarks::load_mtbench(mtbench_spec(), files);
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("q.jsonl:2") == 0);
   CHECK(r.error().message.find("'turns'") != std::string::npos);
 
   files["questions"] = TextFile{"q.jsonl", "not json\n"};
-  auto bad_json = benchmarks::load_mtbench(spec(), files);
+  auto bad_json = benchmarks::load_mtbench(mtbench_spec(), files);
   REQUIRE_FALSE(bad_json);
   CHECK(bad_json.error().message.find("q.jsonl:1: not valid JSON") == 0);
 }

@@ -31,7 +31,7 @@ files_with(const std::string& name, const std::string& content)
 }
 
 BenchSpec
-spec()
+multifaceted_spec()
 {
   BenchSpec s;
   s.name = "multifaceted";
@@ -44,8 +44,8 @@ spec()
 TEST_CASE("the README example, as one JSONL line, loads with every field")
 {
   auto example = readme_example();
-  auto items =
-      benchmarks::load_multifaceted(spec(), files_with("one.jsonl", example.dump() + "\n"));
+  auto items = benchmarks::load_multifaceted(multifaceted_spec(),
+                                             files_with("one.jsonl", example.dump() + "\n"));
   REQUIRE(items);
   REQUIRE(items->size() == 1);
   const auto& item = (*items)[0];
@@ -70,8 +70,8 @@ TEST_CASE("a file using `rubrics` (the code's key), as a JSON array with ids")
   example.erase("rubric");
   example["id"] = "mf-1";
   example["source"] = "koala";
-  auto items =
-      benchmarks::load_multifaceted(spec(), files_with("arr.json", json::array({example}).dump(2)));
+  auto items = benchmarks::load_multifaceted(
+      multifaceted_spec(), files_with("arr.json", json::array({example}).dump(2)));
   REQUIRE(items);
   CHECK((*items)[0].id == "mf-1");
   CHECK((*items)[0].source == "koala");
@@ -83,7 +83,8 @@ TEST_CASE("the README file itself (one pretty-printed object) loads")
   auto file = read_text_file(EVALRUN_SOURCE_DIR
                              "/data/multifaceted_bench/example_instance_from_README.json");
   REQUIRE(file);
-  auto items = benchmarks::load_multifaceted(spec(), files_with("x.json", file->content));
+  auto items =
+      benchmarks::load_multifaceted(multifaceted_spec(), files_with("x.json", file->content));
   REQUIRE(items);
   CHECK(items->size() == 1);
 }
@@ -94,20 +95,22 @@ TEST_CASE("missing fields and malformed rubrics name line and field")
   auto no_system = example;
   no_system.erase("system");
   auto r = benchmarks::load_multifaceted(
-      spec(), files_with("m.jsonl", example.dump() + "\n" + no_system.dump() + "\n"));
+      multifaceted_spec(), files_with("m.jsonl", example.dump() + "\n" + no_system.dump() + "\n"));
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("m.jsonl:2") == 0);
   CHECK(r.error().message.find("'system'") != std::string::npos);
 
   auto bad_scores = example;
   bad_scores["rubric"][1]["score_descriptions"].erase("4");
-  auto r2 = benchmarks::load_multifaceted(spec(), files_with("m.jsonl", bad_scores.dump() + "\n"));
+  auto r2 = benchmarks::load_multifaceted(multifaceted_spec(),
+                                          files_with("m.jsonl", bad_scores.dump() + "\n"));
   REQUIRE_FALSE(r2);
   CHECK(r2.error().message.find("rubric[1].score_descriptions.4") != std::string::npos);
 
   auto no_rubrics = example;
   no_rubrics.erase("rubric");
-  auto r3 = benchmarks::load_multifaceted(spec(), files_with("m.jsonl", no_rubrics.dump() + "\n"));
+  auto r3 = benchmarks::load_multifaceted(multifaceted_spec(),
+                                          files_with("m.jsonl", no_rubrics.dump() + "\n"));
   REQUIRE_FALSE(r3);
   CHECK(r3.error().message.find("neither 'rubrics' nor 'rubric'") != std::string::npos);
 }
@@ -121,7 +124,7 @@ TEST_CASE("source names map to the five benchmarks; unknown ones are kept as unk
     example["source"] = source;
     lines += example.dump() + "\n";
   }
-  auto items = benchmarks::load_multifaceted(spec(), files_with("s.jsonl", lines));
+  auto items = benchmarks::load_multifaceted(multifaceted_spec(), files_with("s.jsonl", lines));
   REQUIRE(items);
   std::vector<std::string> sources;
   for (const auto& item : *items) {

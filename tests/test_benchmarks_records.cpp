@@ -1,6 +1,6 @@
 #include <benchmarks/records.hpp>
-
 #include <cli/catalog.hpp>
+
 #include <doctest/doctest.h>
 
 #include <map>
@@ -13,7 +13,7 @@ TEST_SUITE_BEGIN("benchmarks::records");
 namespace {
 
 cli::LoadedBench
-shipped(const std::string& name)
+shipped_bench(const std::string& name)
 {
   return cli::load_bench(EVALRUN_SOURCE_DIR, name);
 }
@@ -38,7 +38,7 @@ inline_spec()
 
 TEST_CASE("AlpacaEval 2.0: 805 instructions in upstream order, baseline outputs as references")
 {
-  auto b = shipped("alpacaeval");
+  auto b = shipped_bench("alpacaeval");
   REQUIRE(b.items.size() == 805);
   CHECK(b.items[0].id == "alpacaeval_0");
   CHECK(b.items[804].id == "alpacaeval_804");
@@ -61,7 +61,7 @@ TEST_CASE("AlpacaEval 2.0: 805 instructions in upstream order, baseline outputs 
 
 TEST_CASE("Koala: 180 prompts koala_0..koala_179, UTF-8 and embedded newlines kept")
 {
-  auto b = shipped("koala");
+  auto b = shipped_bench("koala");
   REQUIRE(b.items.size() == 180);
   CHECK(b.items.front().id == "koala_0");
   CHECK(b.items.back().id == "koala_179");
@@ -75,7 +75,7 @@ TEST_CASE("Koala: 180 prompts koala_0..koala_179, UTF-8 and embedded newlines ke
 
 TEST_CASE("Self-Instruct: 252 tasks, input merged exactly as AlpacaEval does")
 {
-  auto si = shipped("selfinstruct");
+  auto si = shipped_bench("selfinstruct");
   REQUIRE(si.items.size() == 252);
   std::set<std::string> merged;
   for (const auto& item : si.items) {
@@ -83,7 +83,7 @@ TEST_CASE("Self-Instruct: 252 tasks, input merged exactly as AlpacaEval does")
     merged.insert(item.turns[0]);
   }
   std::set<std::string> alpaca;
-  for (const auto& item : shipped("alpacaeval").items) {
+  for (const auto& item : shipped_bench("alpacaeval").items) {
     if (item.category == "selfinstruct") {
       alpaca.insert(item.turns[0]);
     }
@@ -97,7 +97,7 @@ TEST_CASE("Self-Instruct: 252 tasks, input merged exactly as AlpacaEval does")
 
 TEST_CASE("Self-Instruct merged the FLASK way matches FLASK's Self-instruct items")
 {
-  auto si = shipped("selfinstruct");
+  auto si = shipped_bench("selfinstruct");
   auto spec = si.spec;
   spec.records.input_separator = "\nInput: ";
   auto items = benchmarks::load_records(spec, si.files);
@@ -107,7 +107,7 @@ TEST_CASE("Self-Instruct merged the FLASK way matches FLASK's Self-instruct item
     merged.insert(item.turns[0]);
   }
   std::set<std::string> flask;
-  for (const auto& item : shipped("flask").items) {
+  for (const auto& item : shipped_bench("flask").items) {
     if (item.category == "Self-instruct") {
       flask.insert(item.turns[0]);
     }
@@ -118,18 +118,18 @@ TEST_CASE("Self-Instruct merged the FLASK way matches FLASK's Self-instruct item
 
 TEST_CASE("FLASK: current set, FLASK-Hard and the original release's key names")
 {
-  auto current = shipped("flask");
+  auto current = shipped_bench("flask");
   REQUIRE(current.items.size() == 1740);
   CHECK(current.items[0].id == "1");
   CHECK(current.items[0].meta.at("skills").size() == 3);
   CHECK(current.items[0].references.size() == 1);
   CHECK(current.items[0].meta.count("difficulty") == 1);
-  auto hard = shipped("flask_hard");
+  auto hard = shipped_bench("flask_hard");
   CHECK(hard.items.size() == 89);
   for (const auto& item : hard.items) {
     CHECK(item.meta.at("difficulty") == std::vector<std::string>{"expert level knowledge"});
   }
-  auto original = shipped("flask_original");
+  auto original = shipped_bench("flask_original");
   REQUIRE(original.items.size() == 1700);
   // question_id / text / metrics, read through the same spec.
   CHECK(original.items[0].id == "1");

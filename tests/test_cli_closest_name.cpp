@@ -1,4 +1,5 @@
 #include <cli/closest_name.hpp>
+
 #include <doctest/doctest.h>
 
 TEST_SUITE_BEGIN("cli.closest_name");

@@ -1,6 +1,7 @@
+#include <cli/cli.hpp>
+
 #include <harness/error.hpp>
 
-#include <cli/cli.hpp>
 #include <doctest/doctest.h>
 
 using Args = std::vector<std::string>;

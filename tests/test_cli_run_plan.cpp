@@ -1,6 +1,7 @@
+#include <cli/run_plan.hpp>
+
 #include <harness/error.hpp>
 
-#include <cli/run_plan.hpp>
 #include <doctest/doctest.h>
 
 #include <set>

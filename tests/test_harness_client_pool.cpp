@@ -17,7 +17,7 @@ TEST_SUITE_BEGIN("harness::client_pool");
 namespace {
 
 EndpointConfig
-endpoint(int concurrency = 4)
+pool_endpoint(int concurrency = 4)
 {
   EndpointConfig e;
   e.name = "ep";
@@ -28,7 +28,7 @@ endpoint(int concurrency = 4)
 }
 
 ChatRequest
-request(const std::string& text = "hi")
+pool_request(const std::string& text = "hi")
 {
   ChatRequest r;
   r.endpoint = "ep";
@@ -49,9 +49,9 @@ run_one(ScriptedTransport& transport, RetryPolicy policy, std::optional<std::str
 {
   boost::asio::io_context io;
   ClientPool pool(io, transport, policy);
-  pool.add_endpoint(endpoint(), std::move(key));
+  pool.add_endpoint(pool_endpoint(), std::move(key));
   std::optional<Result<Response>> out;
-  pool.submit(request(), [&](Result<Response> r) { out = std::move(r); });
+  pool.submit(pool_request(), [&](Result<Response> r) { out = std::move(r); });
   io.run();
   REQUIRE(out.has_value());
   return std::move(*out);
@@ -143,10 +143,10 @@ TEST_CASE("no more than max_concurrency requests are in flight per endpoint")
   t.hold = true;
   boost::asio::io_context io;
   ClientPool pool(io, t, fast_policy());
-  pool.add_endpoint(endpoint(3), std::nullopt);
+  pool.add_endpoint(pool_endpoint(3), std::nullopt);
   int done = 0;
   for (int i = 0; i < 10; ++i) {
-    pool.submit(request("q" + std::to_string(i)), [&](Result<Response> r) {
+    pool.submit(pool_request("q" + std::to_string(i)), [&](Result<Response> r) {
       CHECK(r);
       ++done;
     });
@@ -173,7 +173,7 @@ TEST_CASE("an unknown endpoint is a config error, not a crash")
   boost::asio::io_context io;
   ClientPool pool(io, t);
   std::optional<Result<Response>> out;
-  pool.submit(request(), [&](Result<Response> r) { out = std::move(r); });
+  pool.submit(pool_request(), [&](Result<Response> r) { out = std::move(r); });
   io.run();
   REQUIRE(out);
   REQUIRE_FALSE(*out);

@@ -25,7 +25,7 @@ sample_request()
 }
 
 HttpReply
-reply(int status, std::string body)
+http_reply(int status, std::string body)
 {
   HttpReply r;
   r.status = status;
@@ -73,7 +73,7 @@ TEST_CASE("sha256 of a known vector")
 
 TEST_CASE("a chat completion parses into a Response")
 {
-  auto r = openai_wire::parse_chat_reply(reply(
+  auto r = openai_wire::parse_chat_reply(http_reply(
       200,
       R"({"choices":[{"index":0,"message":{"role":"assistant","content":"Hello"},"finish_reason":"length"}],
              "usage":{"prompt_tokens":7,"completion_tokens":1,"total_tokens":8}})"));
@@ -87,7 +87,7 @@ TEST_CASE("a chat completion parses into a Response")
 
 TEST_CASE("null content (e.g. a refusal) is an empty text, not an error")
 {
-  auto r = openai_wire::parse_chat_reply(reply(
+  auto r = openai_wire::parse_chat_reply(http_reply(
       200,
       R"({"choices":[{"message":{"role":"assistant","content":null},"finish_reason":"stop"}]})"));
   REQUIRE(r);
@@ -96,7 +96,7 @@ TEST_CASE("null content (e.g. a refusal) is an empty text, not an error")
 
 TEST_CASE("HTTP statuses and OpenAI error bodies map to typed errors")
 {
-  auto rate = reply(
+  auto rate = http_reply(
       429,
       R"({"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}})");
   rate.retry_after_s = 2.0;
@@ -109,18 +109,18 @@ TEST_CASE("HTTP statuses and OpenAI error bodies map to typed errors")
   CHECK(r.error().message.find("Rate limit reached") != std::string::npos);
   CHECK(is_retryable(r.error().kind));
 
-  auto server = openai_wire::parse_chat_reply(reply(503, "upstream down"));
+  auto server = openai_wire::parse_chat_reply(http_reply(503, "upstream down"));
   CHECK(server.error().kind == Error::Kind::server);
   CHECK(server.error().message.find("upstream down") != std::string::npos);
 
-  auto context = openai_wire::parse_chat_reply(reply(
+  auto context = openai_wire::parse_chat_reply(http_reply(
       400,
       R"({"error":{"message":"maximum context length is 4096","type":"invalid_request_error","code":"context_length_exceeded"}})"));
   CHECK(context.error().kind == Error::Kind::http);
   CHECK_FALSE(is_retryable(context.error().kind));
 
-  CHECK(openai_wire::parse_chat_reply(reply(408, "")).error().kind == Error::Kind::timeout);
-  CHECK(openai_wire::parse_chat_reply(reply(404, R"({"error":{"message":"model not found"}})"))
+  CHECK(openai_wire::parse_chat_reply(http_reply(408, "")).error().kind == Error::Kind::timeout);
+  CHECK(openai_wire::parse_chat_reply(http_reply(404, R"({"error":{"message":"model not found"}})"))
             .error()
             .kind == Error::Kind::http);
 }
@@ -131,7 +131,7 @@ TEST_CASE("a 200 whose body is not a chat completion is bad_response")
        {R"({"id":"chatcmpl-garbage","object":"chat.compl)", "[]", R"({"choices":[]})",
         R"({"choices":[{"message":{"content":5}}]})", R"({"choices":[{}]})"}) {
     CAPTURE(body);
-    auto r = openai_wire::parse_chat_reply(reply(200, body));
+    auto r = openai_wire::parse_chat_reply(http_reply(200, body));
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == Error::Kind::bad_response);
     CHECK(is_retryable(r.error().kind));
@@ -141,7 +141,7 @@ TEST_CASE("a 200 whose body is not a chat completion is bad_response")
 TEST_CASE("an error object inside a 200 is not taken as a success")
 {
   auto r = openai_wire::parse_chat_reply(
-      reply(200, R"({"error":{"message":"overloaded","type":"server_error"}})"));
+      http_reply(200, R"({"error":{"message":"overloaded","type":"server_error"}})"));
   REQUIRE_FALSE(r);
   CHECK(r.error().kind == Error::Kind::server);
 }
@@ -156,7 +156,7 @@ TEST_CASE("server side: request parse and reply body round-trip")
   CHECK_FALSE(openai_wire::parse_chat_request("{}"));
 
   auto body = openai_wire::chat_reply_body("m", "text \"q\"", Usage{4, 2}, "stop");
-  auto r = openai_wire::parse_chat_reply(reply(200, body));
+  auto r = openai_wire::parse_chat_reply(http_reply(200, body));
   REQUIRE(r);
   CHECK(r->text == "text \"q\"");
   CHECK(r->usage.prompt_tokens == 4);

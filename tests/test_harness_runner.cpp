@@ -54,7 +54,7 @@ public:
 };
 
 EndpointConfig
-endpoint(const std::string& name)
+runner_endpoint(const std::string& name)
 {
   EndpointConfig e;
   e.name = name;
@@ -72,8 +72,8 @@ plan(const Judge& judge, int items = 3)
   p.run.bench = "t";
   p.run.model = "cand";
   p.run.judge = "judge";
-  p.candidate = endpoint("cand");
-  p.judge_endpoint = endpoint("judge");
+  p.candidate = runner_endpoint("cand");
+  p.judge_endpoint = runner_endpoint("judge");
   p.judge = &judge;
   p.candidate_params.max_tokens = 100;
   for (int i = 0; i < items; ++i) {

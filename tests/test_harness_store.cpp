@@ -31,7 +31,7 @@ run_record(const std::string& key = "k1")
 }
 
 ChatRequest
-request()
+stored_request()
 {
   ChatRequest r;
   r.endpoint = "demo";
@@ -53,7 +53,7 @@ TEST_CASE("a stored response is found by hash and marked as cached")
   r.usage = {10, 3};
   r.latency_ms = 42;
   r.attempts = 2;
-  store.put_response("h1", request(), r);
+  store.put_response("h1", stored_request(), r);
   auto found = store.find_response("h1");
   REQUIRE(found);
   CHECK(found->text == "answer");
@@ -70,7 +70,7 @@ TEST_CASE("data survives reopening (WAL, committed per unit)")
     Store store("reopen.db");
     Response r;
     r.text = "kept";
-    store.put_response("h", request(), r);
+    store.put_response("h", stored_request(), r);
   }
   Store again("reopen.db");
   REQUIRE(again.find_response("h"));

@@ -10,7 +10,7 @@ TEST_SUITE_BEGIN("harness::unseen_check");
 namespace {
 
 Item
-item(const std::string& id, const std::string& system)
+item_with_system(const std::string& id, const std::string& system)
 {
   Item i;
   i.id = id;
@@ -27,9 +27,10 @@ const std::string k_message = "You are a patient tutor for a curious child. Use 
 
 TEST_CASE("exact matches ignore case and whitespace; near matches use n-gram overlap")
 {
-  std::vector<Item> items = {item("a", k_message), item("b", k_message + " Always be honest."),
-                             item("c", "Reply as a terse senior engineer reading on a phone."),
-                             item("d", k_message)}; // same message twice is checked once
+  std::vector<Item> items = {
+      item_with_system("a", k_message), item_with_system("b", k_message + " Always be honest."),
+      item_with_system("c", "Reply as a terse senior engineer reading on a phone."),
+      item_with_system("d", k_message)}; // same message twice is checked once
   std::string shouting = k_message;
   for (auto& ch : shouting) {
     ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
@@ -52,7 +53,8 @@ TEST_CASE("exact matches ignore case and whitespace; near matches use n-gram ove
 
 TEST_CASE("the threshold decides what is near")
 {
-  std::vector<Item> items = {item("a", "one two three four five six seven eight nine ten")};
+  std::vector<Item> items = {
+      item_with_system("a", "one two three four five six seven eight nine ten")};
   std::vector<std::string> seen = {"one two three four five six zzz"}; // 2 of 6 five-grams
   CHECK(check_unseen(items, seen, 5, 0.5).near == 0);
   auto low = check_unseen(items, seen, 5, 0.3);

@@ -20,7 +20,7 @@ TEST_SUITE_BEGIN("judges::protocols");
 namespace {
 
 RubricSpec
-shipped(const std::string& name)
+protocol_rubric(const std::string& name)
 {
   auto rubric = load_rubric(EVALRUN_SOURCE_DIR, name);
   REQUIRE(rubric);
@@ -28,7 +28,7 @@ shipped(const std::string& name)
 }
 
 Response
-reply(const std::string& text, std::vector<std::pair<std::string, double>> logprobs = {})
+judge_reply(const std::string& text, std::vector<std::pair<std::string, double>> logprobs = {})
 {
   Response r;
   r.text = text;
@@ -51,7 +51,7 @@ single_turn(const std::string& prompt, std::vector<std::string> references = {})
 
 TEST_CASE("pairwise: both orders, verdicts mapped back, inconsistent pairs are ties")
 {
-  judges::PairwiseJudge j(shipped("fastchat-pair"), JudgeSpec{});
+  judges::PairwiseJudge j(protocol_rubric("fastchat-pair"), JudgeSpec{});
   Item it = single_turn("Q?");
   std::vector<std::string> model = {"model answer"};
   std::vector<std::string> baseline = {"baseline answer"};
@@ -66,8 +66,8 @@ TEST_CASE("pairwise: both orders, verdicts mapped back, inconsistent pairs are t
             "[The Start of Assistant A's Answer]\nbaseline answer") != std::string::npos);
 
   auto verdict = [&](const std::string& g1, const std::string& g2) {
-    return j.combine(JudgeInput{it, 0, model, &baseline},
-                     {j.parse((*calls)[0], reply(g1)), j.parse((*calls)[1], reply(g2))});
+    return j.combine(JudgeInput{it, 0, model, &baseline}, {j.parse((*calls)[0], judge_reply(g1)),
+                                                           j.parse((*calls)[1], judge_reply(g2))});
   };
   CHECK(verdict("[[A]]", "[[B]]").winner == "model");    // consistent
   CHECK(verdict("[[B]]", "[[A]]").winner == "baseline"); // consistent
@@ -78,21 +78,22 @@ TEST_CASE("pairwise: both orders, verdicts mapped back, inconsistent pairs are t
 
 TEST_CASE("pairwise parser traps: FastChat's substring order")
 {
-  judges::PairwiseJudge j(shipped("fastchat-pair"), JudgeSpec{});
+  judges::PairwiseJudge j(protocol_rubric("fastchat-pair"), JudgeSpec{});
   JudgeCall call;
   // Quoting the format string ("[[A]]" if A is better...) resolves to A, as in FastChat.
-  CHECK(j.parse(call, reply(R"(Output "[[A]]" if A is better. My verdict: [[B]])")).label == "A");
-  CHECK(j.parse(call, reply("[[B]] then [[A]]")).label == "A"); // [[A]] is tested first
-  CHECK(j.parse(call, reply("[[C]]")).label == "tie");
-  CHECK(j.parse(call, reply("")).status == ParseStatus::parse_failed);
-  CHECK(j.parse(call, reply("A is better")).status == ParseStatus::parse_failed);
+  CHECK(j.parse(call, judge_reply(R"(Output "[[A]]" if A is better. My verdict: [[B]])")).label ==
+        "A");
+  CHECK(j.parse(call, judge_reply("[[B]] then [[A]]")).label == "A"); // [[A]] is tested first
+  CHECK(j.parse(call, judge_reply("[[C]]")).label == "tie");
+  CHECK(j.parse(call, judge_reply("")).status == ParseStatus::parse_failed);
+  CHECK(j.parse(call, judge_reply("A is better")).status == ParseStatus::parse_failed);
 }
 
 TEST_CASE("pairwise with the system message shown to the judge")
 {
   JudgeSpec spec;
   spec.show_system = true;
-  judges::PairwiseJudge j(shipped("fastchat-pair"), spec);
+  judges::PairwiseJudge j(protocol_rubric("fastchat-pair"), spec);
   Item it = single_turn("Q?");
   it.system = SystemMessage{"s1", "You are terse."};
   std::vector<std::string> a = {"a"};
@@ -146,7 +147,7 @@ TEST_CASE("AlpacaEval preference from logprobs, mirrored when switched; identica
         doctest::Approx(2.0)); // m missing: P(m) = 0
   CHECK_FALSE(judges::alpaca_eval_preference({{"x", -0.1}}));
 
-  judges::AlpacaEvalJudge j(shipped("alpaca-eval-clf"), JudgeSpec{});
+  judges::AlpacaEvalJudge j(protocol_rubric("alpaca-eval-clf"), JudgeSpec{});
   Item it = single_turn("Write a haiku.");
   std::vector<std::string> model = {"model output"};
   std::vector<std::string> baseline = {"baseline output"};
@@ -163,9 +164,9 @@ TEST_CASE("AlpacaEval preference from logprobs, mirrored when switched; identica
   auto first = user.find(switched ? "model output" : "baseline output");
   auto second = user.find(switched ? "baseline output" : "model output");
   CHECK(first < second);
-  auto v = j.parse(call, reply("m", {{"m", std::log(0.75)}, {"M", std::log(0.25)}}));
+  auto v = j.parse(call, judge_reply("m", {{"m", std::log(0.75)}, {"M", std::log(0.25)}}));
   CHECK(v.value == doctest::Approx(switched ? 1.75 : 1.25));
-  CHECK(j.parse(call, reply("m")).status == ParseStatus::parse_failed); // no logprobs
+  CHECK(j.parse(call, judge_reply("m")).status == ParseStatus::parse_failed); // no logprobs
 
   std::vector<std::string> same = {"baseline output"};
   auto none = j.build(JudgeInput{it, 0, same, &baseline});
@@ -193,7 +194,7 @@ TEST_CASE("absolute: one call per rubric and run, Python json.dumps rubric, anch
 
   JudgeSpec spec;
   spec.runs = 2;
-  judges::AbsoluteJudge j(shipped("prometheus-absolute"), spec);
+  judges::AbsoluteJudge j(protocol_rubric("prometheus-absolute"), spec);
   Item it = single_turn("Do X.", {"Reference."});
   it.rubrics = {r, r, r};
   std::vector<std::string> answers = {"Answer."};
@@ -215,7 +216,7 @@ TEST_CASE("absolute: one call per rubric and run, Python json.dumps rubric, anch
       std::string::npos);
 
   auto score = [&](const std::string& text) {
-    return j.parse((*calls)[0], reply(text));
+    return j.parse((*calls)[0], judge_reply(text));
   };
   CHECK(score("Feedback: fine. [RESULT] 4").value == 4.0);
   CHECK(score("Feedback: fine. [RESULT] 4\n").value == 4.0);
@@ -263,8 +264,8 @@ TEST_CASE("every shipped rubric loads, and FastChat's prompts are byte-exact")
   // {{var}} -> {var} gives back judge_prompts.jsonl's text exactly.
   std::ifstream in(EVALRUN_SOURCE_DIR "/data/mt_bench/judge_prompts.jsonl");
   std::string line;
-  auto single = shipped("fastchat-single");
-  auto pair = shipped("fastchat-pair");
+  auto single = protocol_rubric("fastchat-single");
+  auto pair = protocol_rubric("fastchat-pair");
   int compared = 0;
   while (std::getline(in, line)) {
     auto p = nlohmann::json::parse(line);
@@ -307,7 +308,7 @@ TEST_CASE("FLASK: the last dict, lower-cased, _ as space, N/A forms")
 
 TEST_CASE("FLASK: the skills block and the verdict per skill")
 {
-  judges::FlaskJudge j(shipped("flask"), JudgeSpec{});
+  judges::FlaskJudge j(protocol_rubric("flask"), JudgeSpec{});
   Item it = single_turn("Explain X.", {"Ground truth."});
   it.meta["skills"] = {"Readability", "Logical Correctness"};
   std::vector<std::string> answers = {"An answer."};
@@ -319,13 +320,15 @@ TEST_CASE("FLASK: the skills block and the verdict per skill")
   CHECK(user.find("\nScore 5: ") != std::string::npos);
   CHECK(user.find("[Ground truth Answer]\nGround truth.\n") != std::string::npos);
   CHECK(user.find("[Assistant's Response]\nAn answer.\n") != std::string::npos);
-  auto v = j.parse(calls->front(), reply("... {'readability': 5, 'logical correctness': 'n/a'}"));
+  auto v =
+      j.parse(calls->front(), judge_reply("... {'readability': 5, 'logical correctness': 'n/a'}"));
   REQUIRE(v.status == ParseStatus::ok);
   auto verdict = j.combine(JudgeInput{it, 0, answers}, {v});
   CHECK(verdict.score == 5.0); // N/A left out of the mean
   CHECK(verdict.criteria.at("Readability") == 5.0);
   CHECK_FALSE(verdict.criteria.at("Logical Correctness"));
-  CHECK(j.parse(calls->front(), reply("{'readability': 9}")).status == ParseStatus::out_of_range);
+  CHECK(j.parse(calls->front(), judge_reply("{'readability': 9}")).status ==
+        ParseStatus::out_of_range);
   Item unknown = it;
   unknown.meta["skills"] = {"Telepathy"};
   CHECK_FALSE(j.build(JudgeInput{unknown, 0, answers}));
@@ -333,7 +336,7 @@ TEST_CASE("FLASK: the skills block and the verdict per skill")
 
 TEST_CASE("relative: both orders per rubric; [RESULT] A|B at the end")
 {
-  judges::RelativeJudge j(shipped("prometheus-relative"), JudgeSpec{});
+  judges::RelativeJudge j(protocol_rubric("prometheus-relative"), JudgeSpec{});
   Item it = single_turn("Do X.", {"Ref."});
   Rubric r;
   r.criteria = "Is it good?";
@@ -350,7 +353,7 @@ TEST_CASE("relative: both orders per rubric; [RESULT] A|B at the end")
   CHECK((*calls)[0].messages[1].content.find("###Score Rubric:\n[Is it good?]\n") !=
         std::string::npos);
   auto p = [&](const std::string& text) {
-    return j.parse((*calls)[0], reply(text));
+    return j.parse((*calls)[0], judge_reply(text));
   };
   CHECK(p("Feedback: A is better. [RESULT] A").label == "A");
   CHECK(p("Feedback: ... [RESULT] (B)").label == "B");

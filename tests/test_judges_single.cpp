@@ -28,7 +28,7 @@ fastchat_judge()
 }
 
 Item
-item(const std::string& category, std::vector<std::string> references = {})
+mtbench_item(const std::string& category, std::vector<std::string> references = {})
 {
   Item i;
   i.id = "q1";
@@ -87,7 +87,7 @@ TEST_CASE("score parser traps: several matches, quoted format, range, empty")
 TEST_CASE("turn 1 of a general question uses single-v1, byte for byte")
 {
   auto j = fastchat_judge();
-  auto it = item("writing");
+  auto it = mtbench_item("writing");
   std::vector<std::string> answers = {"Answer one."};
   auto calls = j.build(JudgeInput{it, 0, answers});
   REQUIRE(calls);
@@ -118,7 +118,7 @@ TEST_CASE("turn 1 of a general question uses single-v1, byte for byte")
 TEST_CASE("turn 2 of a math question uses the multi-turn reference prompt")
 {
   auto j = fastchat_judge();
-  auto it = item("math", {"Ref one.", "Ref two."});
+  auto it = mtbench_item("math", {"Ref one.", "Ref two."});
   std::vector<std::string> answers = {"A1", "A2"};
   auto calls = j.build(JudgeInput{it, 1, answers});
   REQUIRE(calls);
@@ -139,7 +139,7 @@ TEST_CASE("turn 2 of a math question uses the multi-turn reference prompt")
 TEST_CASE("a reference category without references cannot be judged")
 {
   auto j = fastchat_judge();
-  auto it = item("coding");
+  auto it = mtbench_item("coding");
   std::vector<std::string> answers = {"A1"};
   auto calls = j.build(JudgeInput{it, 0, answers});
   REQUIRE_FALSE(calls);
@@ -156,7 +156,7 @@ TEST_CASE("an ad-hoc rubric: one prompt with question, answer, reference and sys
   REQUIRE(rubric);
   SingleJudge j(*rubric, JudgeSpec{});
   CHECK(j.rubric() == "r@2");
-  Item it = item("x", {"ref"});
+  Item it = mtbench_item("x", {"ref"});
   std::vector<std::string> answers = {"ans"};
   auto calls = j.build(JudgeInput{it, 0, answers});
   REQUIRE(calls);

@@ -1,6 +1,7 @@
+#include <cli/catalog.hpp>
+
 #include <harness/config.hpp>
 
-#include <cli/catalog.hpp>
 #include <doctest/doctest.h>
 
 using namespace harness;

@@ -16,9 +16,8 @@
 
 namespace harness::client {
 
-namespace {
-
-struct Transfer
+// One request in flight: its easy handle and what it has received so far.
+struct CurlTransfer
 {
   HttpRequest request;
   Transport::Done done;
@@ -29,6 +28,8 @@ struct Transfer
   std::optional<double> retry_after_header;
   char error_buffer[CURL_ERROR_SIZE] = {};
 };
+
+namespace {
 
 std::string
 lower(std::string s)
@@ -51,14 +52,14 @@ trim(const std::string& s)
 size_t
 on_body(char* data, size_t size, size_t count, void* user)
 {
-  static_cast<Transfer*>(user)->reply.body.append(data, size * count);
+  static_cast<CurlTransfer*>(user)->reply.body.append(data, size * count);
   return size * count;
 }
 
 size_t
 on_header(char* data, size_t size, size_t count, void* user)
 {
-  auto* t = static_cast<Transfer*>(user);
+  auto* t = static_cast<CurlTransfer*>(user);
   std::string line(data, size * count);
   auto colon = line.find(':');
   if (colon != std::string::npos) {
@@ -78,7 +79,7 @@ on_header(char* data, size_t size, size_t count, void* user)
 }
 
 Error
-curl_error(CURLcode code, const Transfer& t)
+curl_error(CURLcode code, const CurlTransfer& t)
 {
   std::string detail = t.error_buffer[0] ? t.error_buffer : curl_easy_strerror(code);
   auto kind = code == CURLE_OPERATION_TIMEDOUT ? Error::Kind::timeout : Error::Kind::transport;
@@ -111,18 +112,18 @@ struct CurlTransport::Impl
 {
   CURLM* multi = nullptr;
   std::mutex mutex;
-  std::deque<std::unique_ptr<Transfer>> incoming;               // guarded by mutex
-  bool stopping = false;                                        // guarded by mutex
-  std::unordered_map<CURL*, std::unique_ptr<Transfer>> running; // loop thread only
+  std::deque<std::unique_ptr<CurlTransfer>> incoming;               // guarded by mutex
+  bool stopping = false;                                            // guarded by mutex
+  std::unordered_map<CURL*, std::unique_ptr<CurlTransfer>> running; // loop thread only
   std::thread thread;
 
-  void add(std::unique_ptr<Transfer> t);
+  void add(std::unique_ptr<CurlTransfer> t);
   void finish(CURL* easy, CURLcode code);
   void loop();
 };
 
 void
-CurlTransport::Impl::add(std::unique_ptr<Transfer> t)
+CurlTransport::Impl::add(std::unique_ptr<CurlTransfer> t)
 {
   CURL* e = curl_easy_init();
   t->easy = e;
@@ -161,7 +162,7 @@ CurlTransport::Impl::finish(CURL* easy, CURLcode code)
   if (it == running.end()) {
     return;
   }
-  std::unique_ptr<Transfer> t = std::move(it->second);
+  std::unique_ptr<CurlTransfer> t = std::move(it->second);
   running.erase(it);
   curl_multi_remove_handle(multi, easy);
 
@@ -191,7 +192,7 @@ CurlTransport::Impl::loop()
 {
   for (;;) {
     {
-      std::deque<std::unique_ptr<Transfer>> batch;
+      std::deque<std::unique_ptr<CurlTransfer>> batch;
       {
         std::lock_guard lock(mutex);
         if (stopping) {
@@ -243,7 +244,7 @@ CurlTransport::~CurlTransport()
 void
 CurlTransport::start(HttpRequest request, Done done)
 {
-  auto t = std::make_unique<Transfer>();
+  auto t = std::make_unique<CurlTransfer>();
   t->request = std::move(request);
   t->done = std::move(done);
   {
