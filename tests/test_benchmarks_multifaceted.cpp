@@ -115,7 +115,7 @@ TEST_CASE("missing fields and malformed rubrics name line and field")
   CHECK(r3.error().message.find("neither 'rubrics' nor 'rubric'") != std::string::npos);
 }
 
-TEST_CASE("source names map to the five benchmarks; unknown ones are kept as unknown")
+TEST_CASE("source names map to the five benchmarks, unknown ones are kept as unknown")
 {
   auto example = readme_example();
   std::string lines;

@@ -117,7 +117,7 @@ TEST_CASE("timeouts, 5xx, connection errors and invalid bodies are retried")
   CHECK(r->attempts == 5);
 }
 
-TEST_CASE("attempts are bounded; the last error is returned with its count")
+TEST_CASE("attempts are bounded, the last error is returned with its count")
 {
   ScriptedTransport t([](const HttpRequest&, int) { return Result<HttpReply>(status_reply(500)); });
   auto r = run_one(t, fast_policy(3));

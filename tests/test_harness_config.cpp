@@ -104,7 +104,7 @@ TEST_CASE("the shipped endpoints file and MT-Bench spec parse")
   CHECK(spec->files.at("questions").is_absolute());
 }
 
-TEST_CASE("a spec's judge needs a rubric; unknown judge fields are errors")
+TEST_CASE("a spec's judge needs a rubric, unknown judge fields are errors")
 {
   auto r = parse_bench_spec(TextFile{"b.yaml", "name: b\nversion: '1'\nadapter: mtbench\n"
                                                "judge: {endpoint: demo}\n"},

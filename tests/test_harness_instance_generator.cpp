@@ -61,7 +61,7 @@ generator()
 
 } // namespace
 
-TEST_CASE("the shipped preferences have the four dimensions; profiles are deterministic")
+TEST_CASE("the shipped preferences have the four dimensions, profiles are deterministic")
 {
   auto dims = shipped_dimensions();
   REQUIRE(dims.size() == 4);
@@ -119,7 +119,7 @@ TEST_CASE("replies are validated against the schema")
       parse_generated(R"({"system_message": "You are x."})", GenerationTarget::system_message, 4));
 }
 
-TEST_CASE("invalid replies are asked again; the valid one is kept")
+TEST_CASE("invalid replies are asked again, the valid one is kept")
 {
   testsupport::ScriptedTransport t([](const HttpRequest& r, int) -> Result<HttpReply> {
     auto body = json::parse(r.body);

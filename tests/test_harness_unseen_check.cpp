@@ -25,7 +25,7 @@ const std::string k_message = "You are a patient tutor for a curious child. Use 
 
 } // namespace
 
-TEST_CASE("exact matches ignore case and whitespace; near matches use n-gram overlap")
+TEST_CASE("exact matches ignore case and whitespace, near matches use n-gram overlap")
 {
   std::vector<Item> items = {
       item_with_system("a", k_message), item_with_system("b", k_message + " Always be honest."),

@@ -136,7 +136,7 @@ TEST_CASE("AlpacaEval switch decisions equal Python's random.Random(str) vectors
             .next_u32() == 3250776821U);
 }
 
-TEST_CASE("AlpacaEval preference from logprobs, mirrored when switched; identical outputs give 1.5")
+TEST_CASE("AlpacaEval preference from logprobs, mirrored when switched, identical outputs give 1.5")
 {
   // P(m) = 0.75, P(M) = 0.25 -> 2 - 0.75 = 1.25
   auto pref =
@@ -334,7 +334,7 @@ TEST_CASE("FLASK: the skills block and the verdict per skill")
   CHECK_FALSE(j.build(JudgeInput{unknown, 0, answers}));
 }
 
-TEST_CASE("relative: both orders per rubric; [RESULT] A|B at the end")
+TEST_CASE("relative: both orders per rubric, [RESULT] A|B at the end")
 {
   judges::RelativeJudge j(protocol_rubric("prometheus-relative"), JudgeSpec{});
   Item it = single_turn("Do X.", {"Ref."});

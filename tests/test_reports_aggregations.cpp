@@ -64,7 +64,7 @@ TEST_CASE("AlpacaEval metrics by hand")
   CHECK(skewed.avg_length == 1);                                     // int(1.5)
 }
 
-TEST_CASE("pairwise: wins, ties, losses, tie+win, win rate, adjusted; failures counted apart")
+TEST_CASE("pairwise: wins, ties, losses, tie+win, win rate, adjusted, failures counted apart")
 {
   std::vector<VerdictRecord> rows = {pairwise("model"),
                                      pairwise("model"),

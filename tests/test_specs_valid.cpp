@@ -34,7 +34,7 @@ TEST_CASE("every shipped benchmark spec loads, with items, a judge and data file
   CHECK(checked >= 8);
 }
 
-TEST_CASE("a spec can extend another; `extends` chains are refused")
+TEST_CASE("a spec can extend another, `extends` chains are refused")
 {
   TextFile base{"base.yaml",
                 "name: base\nversion: '1'\nadapter: records\ndescription: d\n"
