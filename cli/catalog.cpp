@@ -94,8 +94,19 @@ remake_judge(LoadedBench& bench, const std::filesystem::path& home, const std::s
   }
   auto loaded = harness::load_rubric(home, name);
   if (!loaded) {
-    throw Fatal(fmt::format("{}: judge.rubric: {}", bench.spec.defined_in.string(),
-                            loaded.error().message));
+    if (rubric.empty()) {
+      throw Fatal(fmt::format("{}: judge.rubric: {}", bench.spec.defined_in.string(),
+                              loaded.error().message));
+    }
+    std::vector<std::string> known;
+    for (const auto& entry : std::filesystem::directory_iterator(home / "rubrics")) {
+      if (entry.path().extension() == ".yaml") {
+        known.push_back(entry.path().stem().string());
+      }
+    }
+    std::sort(known.begin(), known.end());
+    throw Fatal(fmt::format("--rubric: {} (shipped rubrics: {})", loaded.error().message,
+                            fmt::join(known, ", ")));
   }
   bench.rubric = std::move(*loaded);
   auto judge = judges::make_judge(bench.rubric, bench.spec.judge);

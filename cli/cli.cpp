@@ -63,7 +63,10 @@ main(int argc, char** argv)
         "no command given (try 'evalrun --bench mtbench --model demo', or 'evalrun --help')");
   }
   auto args = with_default_command({argv + 1, argv + argc});
-  std::reverse(args.begin(), args.end()); // CLI11 takes a reversed vector
+  std::vector<char*> argv_run = {argv[0]}; // with `run` inserted where it was left out
+  for (auto& arg : args) {
+    argv_run.push_back(arg.data());
+  }
 
   CLI::App app{"evalrun: LLM-as-judge evaluation harness and benchmark runner", "evalrun"};
   app.set_version_flag("--version,-V", EVALRUN_VERSION);
@@ -103,9 +106,8 @@ main(int argc, char** argv)
   run_cmd->add_flag("--show-system", run.show_system,
                     "Show the judge the item's system message (pairwise, absolute)");
   run_cmd->add_option("--endpoints", run.endpoints,
-                      "Endpoints YAML (default: data/endpoints.yaml)");
-  run_cmd->add_option("--limit", run.limit, "Only the first N items")
-      ->check(CLI::NonNegativeNumber);
+                      "Endpoints YAML (default: <home>/data/endpoints.yaml)");
+  run_cmd->add_option("--limit", run.limit, "Only the first N items (N >= 1)");
   run_cmd->add_option("--concurrency", run.concurrency, "Requests in flight per endpoint")
       ->check(CLI::Range(1, 4096));
   run_cmd
@@ -192,7 +194,6 @@ main(int argc, char** argv)
   auto* import_fc = import_cmd->add_subcommand("fastchat", "FastChat model_judgment/*.jsonl");
   import_fc->add_option("--judgments", import.file, "A model_judgment JSONL file")->required();
   import_fc->add_option("--db", import.db, "SQLite database")->capture_default_str();
-  import_cmd->require_subcommand(1);
 
   LeaderboardOptions board;
   auto* board_cmd = app.add_subcommand(
@@ -207,9 +208,7 @@ main(int argc, char** argv)
 
   ListOptions list;
   auto* list_cmd = app.add_subcommand("list", "List benchmarks or endpoints");
-  list_cmd->add_option("what", list.what, "benchmarks | endpoints")
-      ->required()
-      ->check(CLI::IsMember({"benchmarks", "endpoints"}));
+  list_cmd->add_option("what", list.what, "benchmarks | endpoints");
   list_cmd->add_option("--endpoints", list.endpoints, "Endpoints YAML");
 
   for (auto* sub : {run_cmd, report_cmd, list_cmd, build_cmd, score_cmd, board_cmd, import_cmd,
@@ -217,7 +216,7 @@ main(int argc, char** argv)
     sub->fallthrough(); // --home may come after the subcommand
   }
   try {
-    app.parse(args);
+    app.parse(static_cast<int>(argv_run.size()), argv_run.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -236,11 +235,18 @@ main(int argc, char** argv)
     return report_command(report); // reads only the database
   }
   if (*import_cmd) {
+    if (!*import_ae && !*import_fc) {
+      throw Fatal("import: say what to import: 'alpaca-eval' or 'fastchat' (see 'evalrun import "
+                  "--help')");
+    }
     import.format = *import_ae ? "alpaca-eval" : "fastchat";
     return import_command(import);
   }
   auto home = find_home(home_flag);
   if (*run_cmd) {
+    if (run.limit && *run.limit < 1) {
+      throw Fatal(fmt::format("--limit: {} is not a number of items (1 or more)", *run.limit));
+    }
     if (run.bench.empty()) {
       throw Fatal("run: --bench is required (see 'evalrun list benchmarks')");
     }
@@ -260,6 +266,14 @@ main(int argc, char** argv)
   }
   if (*build_cmd) {
     return build_bench_command(build, home);
+  }
+  static const std::vector<std::string> k_lists = {"benchmarks", "endpoints"};
+  if (std::find(k_lists.begin(), k_lists.end(), list.what) == k_lists.end()) {
+    auto near = closest_name(list.what, k_lists);
+    throw Fatal(list.what.empty()
+                    ? std::string("list: say what to list: 'benchmarks' or 'endpoints'")
+                : near ? fmt::format("list: unknown '{}'; did you mean '{}'?", list.what, *near)
+                       : fmt::format("list: unknown '{}' (benchmarks or endpoints)", list.what));
   }
   return list_command(list, home);
 }

@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <map>
+#include <set>
 
 namespace cli {
 
@@ -161,14 +163,67 @@ import_alpaca_eval(const harness::TextFile& file, harness::Store& store)
   return 0;
 }
 
+// One line of a FastChat model_judgment file, checked.
+struct FastChatRecord
+{
+  int line = 0;
+  nlohmann::json fields;
+  std::string judge_model;
+  std::string prompt;
+};
+
+// FastChat's pairwise games name the record's models, never A/B: game 2 was
+// played with the answers swapped and translated back before it was written.
+// Returns "model_1", "model_2", "tie" or "error"; throws on anything else.
+std::string
+game_winner(const json& record, const char* field, const std::function<void(std::string)>& fail)
+{
+  std::string w = as_text(record.value(field, json("error")));
+  if (w != "model_1" && w != "model_2" && w != "tie" && w != "error") {
+    fail(fmt::format("field '{}': '{}' is not model_1, model_2, tie or error", field, w));
+  }
+  return w;
+}
+
+// A pairwise record as show_result.py counts it, from the point of view of
+// the record's model_1 ("model" side) or model_2: a tie when game 1 is a tie
+// or the games disagree, else the model game 1 names wins; a row where either
+// game is "error" is not rated.
+harness::VerdictRecord
+pairwise_verdict(const json& j, const std::string& g1, const std::string& g2, bool as_model_1)
+{
+  harness::VerdictRecord v;
+  v.position = "model_1-first,model_2-first";
+  v.raw_judgment =
+      json{as_text(j.value("g1_judgment", json(""))), as_text(j.value("g2_judgment", json("")))}
+          .dump();
+  if (g1 == "error" || g2 == "error") {
+    v.status = "parse_failed";
+    v.detail = fmt::format("a game has no verdict (FastChat wrote \"error\"): game 1 {}, game 2 {}",
+                           g1, g2);
+    return v;
+  }
+  v.status = "ok";
+  if (g1 == "tie" || g1 != g2) {
+    v.winner = "tie";
+  } else {
+    v.winner = (g1 == "model_1") == as_model_1 ? "model" : "baseline";
+  }
+  v.detail = fmt::format("game 1: {}; game 2: {}", g1, g2);
+  return v;
+}
+
 int
 import_fastchat(const harness::TextFile& file, harness::Store& store)
 {
-  std::map<std::string, ImportedRun> runs;
+  std::vector<FastChatRecord> records;
+  bool any_pairwise = false;
+  bool any_single = false;
+  std::set<std::string> first_models;
+  std::set<std::string> second_models;
   for (const auto& [line_number, line] : harness::non_blank_lines(file.content)) {
-    auto fail = [&](const std::string& why) {
-      throw Fatal(
-          fmt::format("{}:{}: {}; nothing was imported", file.path.string(), line_number, why));
+    auto fail = [&, n = line_number](const std::string& why) {
+      throw Fatal(fmt::format("{}:{}: {}; nothing was imported", file.path.string(), n, why));
     };
     json j = json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
@@ -179,43 +234,66 @@ import_fastchat(const harness::TextFile& file, harness::Store& store)
       fail("field 'question_id', 'turn' or 'judge': missing (is this a FastChat model_judgment "
            "file?)");
     }
-    std::string judge_model = as_text(j["judge"][0]);
-    std::string prompt = as_text(j["judge"][1]);
     const bool pairwise = j.contains("g1_winner");
-    std::string model = as_text(j.value(pairwise ? "model_1" : "model", json("")));
-    std::string baseline = pairwise ? as_text(j.value("model_2", json(""))) : "";
-    if (model.empty() || (pairwise && baseline.empty())) {
-      fail(pairwise ? "field 'model_1' or 'model_2': missing" : "field 'model': missing");
-    }
-    auto& run = run_for(runs, file.path, "mtbench", pairwise ? "pairwise" : "single",
-                        pairwise ? "fastchat-pair@imported" : "fastchat-single@imported", model,
-                        baseline, judge_model);
-    harness::VerdictRecord v;
-    v.item_id = as_text(j["question_id"]);
-    v.turn = j["turn"].is_number_integer() ? j["turn"].get<int>() : 1;
-    v.source = "mtbench";
-    v.judge_model_id = judge_model;
-    v.rubric = run.record.rubric;
-    v.prompt_id = prompt;
+    (pairwise ? any_pairwise : any_single) = true;
     if (pairwise) {
-      std::string g1 = as_text(j["g1_winner"]);
-      std::string g2 = as_text(j.value("g2_winner", json("error")));
-      v.position = "model-first,baseline-first";
-      v.raw_judgment =
-          json{as_text(j.value("g1_judgment", json(""))), as_text(j.value("g2_judgment", json("")))}
-              .dump();
-      if (g1 == "error" || g2 == "error") {
-        v.status = "parse_failed";
-        v.detail = "a game has no verdict (FastChat wrote \"error\")";
-      } else {
-        auto side = [&](const std::string& w) {
-          return w == "tie" ? "tie" : w == model ? "model" : "baseline";
-        };
-        v.status = "ok";
-        v.winner = g1 == "tie" || g1 != g2 ? "tie" : side(g1);
-        v.detail = fmt::format("game 1: {}; game 2: {}", g1, g2);
+      std::string m1 = as_text(j.value("model_1", json("")));
+      std::string m2 = as_text(j.value("model_2", json("")));
+      if (m1.empty() || m2.empty()) {
+        fail("field 'model_1' or 'model_2': missing");
       }
-    } else {
+      game_winner(j, "g1_winner", fail);
+      game_winner(j, "g2_winner", fail);
+      first_models.insert(m1);
+      second_models.insert(m2);
+    } else if (as_text(j.value("model", json(""))).empty()) {
+      fail("field 'model': missing");
+    }
+    records.push_back({line_number, std::move(j), "", ""});
+    records.back().judge_model = as_text(records.back().fields["judge"][0]);
+    records.back().prompt = as_text(records.back().fields["judge"][1]);
+  }
+  if (any_pairwise && any_single) {
+    throw Fatal(fmt::format("{}: mixes single and pairwise judgments; nothing was imported",
+                            file.path.string()));
+  }
+  // pairwise-baseline files play every model against one model_2; in
+  // pairwise-all files every model plays every other, and each model's row
+  // counts all its games, whichever side it was on (show_result.py).
+  const bool fixed_baseline =
+      second_models.size() == 1 && !first_models.count(*second_models.begin());
+  std::map<std::string, std::set<std::string>> opponents;
+  for (const auto& r : records) {
+    if (any_pairwise) {
+      std::string m1 = as_text(r.fields["model_1"]);
+      std::string m2 = as_text(r.fields["model_2"]);
+      opponents[m1].insert(m2);
+      opponents[m2].insert(m1);
+    }
+  }
+  auto baseline_name = [&](const std::string& model) {
+    const auto& o = opponents[model];
+    return o.size() == 1 ? *o.begin() : fmt::format("all-pairs ({} models)", o.size());
+  };
+
+  std::map<std::string, ImportedRun> runs;
+  for (const auto& r : records) {
+    const json& j = r.fields;
+    auto common = [&](harness::VerdictRecord& v, const ImportedRun& run, const std::string& item) {
+      v.item_id = item;
+      v.turn = j["turn"].is_number_integer() ? j["turn"].get<int>() : 1;
+      v.source = "mtbench";
+      v.judge_model_id = r.judge_model;
+      v.rubric = run.record.rubric;
+      v.prompt_id = r.prompt;
+    };
+    std::string question = as_text(j["question_id"]);
+    if (!any_pairwise) {
+      std::string model = as_text(j["model"]);
+      auto& run = run_for(runs, file.path, "mtbench", "single", "fastchat-single@imported", model,
+                          "", r.judge_model);
+      harness::VerdictRecord v;
+      common(v, run, question);
       v.position = "single";
       v.raw_judgment = as_text(j.value("judgment", json("")));
       double score = j.value("score", -1.0);
@@ -226,8 +304,28 @@ import_fastchat(const harness::TextFile& file, harness::Store& store)
         v.status = "ok";
         v.score = score;
       }
+      run.verdicts.push_back(std::move(v));
+      continue;
     }
-    run.verdicts.push_back(std::move(v));
+    std::string m1 = as_text(j["model_1"]);
+    std::string m2 = as_text(j["model_2"]);
+    auto ignore = [](const std::string&) {
+    };
+    std::string g1 = game_winner(j, "g1_winner", ignore);
+    std::string g2 = game_winner(j, "g2_winner", ignore);
+    for (bool as_model_1 : {true, false}) {
+      if (!as_model_1 && fixed_baseline) {
+        break; // the baseline's own row is not reported
+      }
+      const std::string& model = as_model_1 ? m1 : m2;
+      const std::string& opponent = as_model_1 ? m2 : m1;
+      auto& run = run_for(runs, file.path, "mtbench", "pairwise", "fastchat-pair@imported", model,
+                          baseline_name(model), r.judge_model);
+      auto v = pairwise_verdict(j, g1, g2, as_model_1);
+      // A model meets several opponents on the same question in pairwise-all files.
+      common(v, run, opponents[model].size() == 1 ? question : question + " vs " + opponent);
+      run.verdicts.push_back(std::move(v));
+    }
   }
   save(store, runs, {}, "FastChat");
   return 0;

@@ -156,6 +156,9 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
 int
 run_pairs_command(const RunOptions& options, const std::filesystem::path& home)
 {
+  if (!options.model.empty() || !options.baseline.empty()) {
+    throw Fatal("--pairs names every model compared: it replaces --model and --baseline");
+  }
   auto models = split_commas(options.pairs);
   if (models.size() < 2) {
     throw Fatal("--pairs needs at least two endpoint names");

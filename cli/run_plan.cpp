@@ -1,5 +1,6 @@
 #include <cli/run_plan.hpp>
 
+#include <harness/client/openai_wire.hpp>
 #include <harness/error.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/system_messages/pool.hpp>
@@ -74,29 +75,19 @@ apply_system_messages(std::vector<harness::Item>& items, const RunOptions& optio
       "--system-messages: unknown mode '{}' (none, item, pool:FILE, generate:ENDPOINT)", mode));
 }
 
+// The one encoder of sampling parameters (openai_wire), so that the run key
+// covers every parameter a request carries.
 json
 params_json(const harness::GenParams& p)
 {
-  json out = json::object();
-  if (p.temperature) {
-    out["temperature"] = *p.temperature;
-  }
-  if (p.top_p) {
-    out["top_p"] = *p.top_p;
-  }
-  if (p.max_tokens) {
-    out["max_tokens"] = *p.max_tokens;
-  }
-  if (p.seed) {
-    out["seed"] = *p.seed;
-  }
-  if (p.repetition_penalty) {
-    out["repetition_penalty"] = *p.repetition_penalty;
-  }
-  if (!p.stop.empty()) {
-    out["stop"] = p.stop;
-  }
-  return out;
+  return json::parse(harness::client::openai_wire::params_json(p));
+}
+
+// How an endpoint's prompts are laid out: null for chat, else the completion template.
+json
+template_json(const harness::EndpointConfig& e)
+{
+  return e.chat_template ? json(harness::to_string(*e.chat_template)) : json(nullptr);
 }
 
 json
@@ -113,6 +104,58 @@ endpoint_json(const harness::EndpointConfig& e)
       {"timeout_s", e.timeout_s},
       {"params", params_json(e.params)},
       {"defined_in", e.defined_in}};
+}
+
+// --baseline references compares each turn's answer with the item's
+// reference for that turn: every item must have one per turn.
+void
+check_references(const std::vector<harness::Item>& items, const harness::BenchSpec& spec)
+{
+  std::vector<std::string> lacking;
+  for (const auto& item : items) {
+    if (item.references.size() < item.turns.size()) {
+      lacking.push_back(item.id);
+    }
+  }
+  if (lacking.empty()) {
+    return;
+  }
+  if (lacking.size() == items.size()) {
+    throw Fatal(fmt::format("{} has no reference answers; use --baseline ENDPOINT", spec.name));
+  }
+  size_t count = lacking.size();
+  lacking.resize(std::min<size_t>(count, 5));
+  throw Fatal(fmt::format("--baseline references: {} of {} {} items lack a reference answer for "
+                          "some turn (e.g. {}); use --baseline ENDPOINT",
+                          count, items.size(), spec.name, fmt::join(lacking, ", ")));
+}
+
+// Refuses flags that the chosen protocol would ignore: a run must never look
+// configured in a way it was not.
+void
+check_protocol_flags(const harness::Judge& judge, const RunOptions& options)
+{
+  const std::string protocol = judge.protocol();
+  auto refuse = [&](const std::string& flag, const std::string& which) {
+    throw Fatal(fmt::format("{}: the {} protocol (rubric {}) does not use it; it applies to {}",
+                            flag, protocol, judge.rubric(), which));
+  };
+  if (!options.pairs.empty() && !judge.needs_baseline()) {
+    refuse("--pairs", "protocols that compare two models (pairwise, relative, alpaca_eval)");
+  }
+  if (!options.baseline.empty() && !judge.needs_baseline()) {
+    refuse("--baseline",
+           "protocols that compare with a baseline (pairwise, relative, alpaca_eval)");
+  }
+  if (options.judge_runs && protocol != "absolute") {
+    refuse("--judge-runs", "the absolute protocol");
+  }
+  if (options.show_system && protocol != "pairwise" && protocol != "absolute") {
+    refuse("--show-system", "the pairwise and absolute protocols");
+  }
+  if (options.require_unseen && options.seen.empty()) {
+    throw Fatal("--require-unseen needs --seen FILE (the system messages used in training)");
+  }
 }
 
 } // namespace
@@ -200,11 +243,10 @@ make_run_record(const ResolvedRun& resolved, const RunOptions& options)
       {"files", file_hashes},
       {"items", plan.items.size()},
       {"candidate_model", plan.candidate.model},
-      {"candidate_template", plan.candidate.chat_template
-                                 ? json(harness::to_string(*plan.candidate.chat_template))
-                                 : json(nullptr)},
+      {"candidate_template", template_json(plan.candidate)},
       {"candidate_params", params_json(plan.candidate_params)},
       {"judge_model", plan.judge_endpoint.model},
+      {"judge_template", template_json(plan.judge_endpoint)},
       {"judge_params", params_json(plan.judge_endpoint.params)},
       {"protocol", plan.judge->protocol()},
       {"rubric", plan.judge->rubric()},
@@ -217,6 +259,7 @@ make_run_record(const ResolvedRun& resolved, const RunOptions& options)
                    : plan.baseline               ? json(plan.baseline->model)
                                                  : json(nullptr)},
       {"baseline_params", plan.baseline ? params_json(plan.baseline_params) : json(nullptr)},
+      {"baseline_template", plan.baseline ? template_json(*plan.baseline) : json(nullptr)},
       {"system_messages", harness::sha256_hex(assignment)}};
   json config = {{"semantics", semantics},
                  {"candidate", endpoint_json(plan.candidate)},
@@ -330,6 +373,7 @@ resolve_run(const RunOptions& options, const std::filesystem::path& home)
   }
   plan.candidate_params = plan.candidate.params.merged_with(spec.generation);
   plan.judge = bench.judge.get();
+  check_protocol_flags(*plan.judge, options);
   if (plan.judge->needs_baseline()) {
     const auto& baseline = spec.judge.baseline;
     if (baseline.empty()) {
@@ -340,6 +384,7 @@ resolve_run(const RunOptions& options, const std::filesystem::path& home)
     }
     if (baseline == "references") {
       plan.baseline_from_references = true;
+      check_references(plan.items, spec);
     } else {
       plan.baseline = pick_endpoint(endpoints, baseline, "baseline", endpoints_path);
       if (options.concurrency) {

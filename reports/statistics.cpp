@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 
 namespace reports {
@@ -57,6 +58,20 @@ percentile(const std::vector<double>& sorted, double q)
 
 } // namespace
 
+size_t
+uniform_index(std::mt19937_64& rng, size_t n)
+{
+  // Rejection keeps it unbiased: draws at or above the largest multiple of n
+  // are drawn again.
+  const std::uint64_t bound =
+      std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
+  std::uint64_t x = rng();
+  while (x >= bound) {
+    x = rng();
+  }
+  return static_cast<size_t>(x % n);
+}
+
 std::optional<Interval>
 bootstrap_interval(
     size_t n, const std::function<std::optional<double>(const std::vector<size_t>&)>& statistic,
@@ -66,13 +81,12 @@ bootstrap_interval(
     return std::nullopt;
   }
   std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<size_t> pick(0, n - 1);
   std::vector<size_t> indices(n);
   std::vector<double> stats;
   stats.reserve(static_cast<size_t>(resamples));
   for (int r = 0; r < resamples; ++r) {
     for (auto& i : indices) {
-      i = pick(rng);
+      i = uniform_index(rng, n);
     }
     if (auto s = statistic(indices)) {
       stats.push_back(*s);

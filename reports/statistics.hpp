@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <random>
 #include <vector>
 
 namespace reports {
@@ -24,9 +25,14 @@ struct Interval
   std::uint64_t seed = 0;
 };
 
+// A uniform index in [0, n) from the engine's next draws: x % n, drawing again
+// while x is at or above the largest multiple of n below 2^64. Unlike
+// std::uniform_int_distribution it is the same with every standard library.
+size_t uniform_index(std::mt19937_64& rng, size_t n);
+
 // Percentile bootstrap: `resamples` times, draw n row indices with replacement
-// (std::mt19937_64 seeded with `seed`, so the same seed gives the same
-// interval), evaluate `statistic` on them, and take the 2.5th and 97.5th
+// (std::mt19937_64 seeded with `seed`, through uniform_index, so the same seed
+// gives the same interval everywhere), evaluate `statistic` on them, and take the 2.5th and 97.5th
 // percentiles (linear interpolation, as numpy's default). Resamples whose
 // statistic is nullopt are skipped; nullopt when n is 0 or none remains.
 std::optional<Interval> bootstrap_interval(

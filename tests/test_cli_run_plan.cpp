@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <set>
 #include <string>
 
@@ -119,6 +120,8 @@ TEST_CASE("mistakes are caught while resolving, before anything is sent")
 TEST_CASE("a pairwise run against the references resolves without a baseline endpoint")
 {
   auto options = mtbench_on_demo();
+  options.bench = "alpacaeval"; // the gpt4_1106_preview outputs are the references
+  options.limit = 20;
   options.rubric = "fastchat-pair";
   options.baseline = "references";
   auto resolved = cli::resolve_run(options, EVALRUN_SOURCE_DIR);
@@ -126,6 +129,114 @@ TEST_CASE("a pairwise run against the references resolves without a baseline end
   CHECK(resolved.plan.baseline_from_references);
   CHECK_FALSE(resolved.plan.baseline);
   CHECK(cli::make_run_record(resolved, options).baseline == "references");
+}
+
+TEST_CASE("--baseline references is refused where items have no references, before any request")
+{
+  cli::RunOptions options;
+  options.model = "demo";
+  options.rubric = "fastchat-pair";
+  options.baseline = "references";
+  options.bench = "koala"; // no reference answers at all
+  CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
+                       "koala has no reference answers; use --baseline ENDPOINT", harness::Fatal);
+  options.bench = "mtbench"; // GPT-4 references for math, reasoning and coding only (30 of 80)
+  CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
+                       doctest::Contains("50 of 80 mtbench items lack a reference answer"),
+                       harness::Fatal);
+}
+
+TEST_CASE("the run key covers every sampling parameter a request carries, logprobs included")
+{
+  // Two candidates that differ only in top_logprobs: their runs must not share a key.
+  std::ofstream("endpoints.yaml") << "endpoints:\n"
+                                     "  five:\n"
+                                     "    base_url: http://127.0.0.1:9/v1\n"
+                                     "    model: same-model\n"
+                                     "    params: {logprobs: true, top_logprobs: 5}\n"
+                                     "  two:\n"
+                                     "    base_url: http://127.0.0.1:9/v1\n"
+                                     "    model: same-model\n"
+                                     "    params: {logprobs: true, top_logprobs: 2}\n"
+                                     "  plain:\n"
+                                     "    base_url: http://127.0.0.1:9/v1\n"
+                                     "    model: same-model\n";
+  auto key = [](const std::string& model) {
+    cli::RunOptions options;
+    options.bench = "koala";
+    options.model = model;
+    options.judge = "demo";
+    options.endpoints = "endpoints.yaml";
+    options.limit = 2;
+    return cli::make_run_record(cli::resolve_run(options, EVALRUN_SOURCE_DIR), options).key;
+  };
+  CHECK(key("five") != key("two"));
+  CHECK(key("five") != key("plain"));
+  CHECK(key("two") != key("plain"));
+  CHECK(key("five") == key("five"));
+}
+
+TEST_CASE("flags the chosen protocol would ignore are refused")
+{
+  auto options = mtbench_on_demo(); // single grading
+  SUBCASE("--baseline")
+  {
+    options.baseline = "demo";
+    CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
+                         doctest::Contains("--baseline: the single protocol"), harness::Fatal);
+  }
+  SUBCASE("--pairs")
+  {
+    options.pairs = "demo,demo2";
+    CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
+                         doctest::Contains("--pairs: the single protocol"), harness::Fatal);
+  }
+  SUBCASE("--judge-runs")
+  {
+    options.judge_runs = 3;
+    CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
+                         doctest::Contains("it applies to the absolute protocol"), harness::Fatal);
+  }
+  SUBCASE("--show-system")
+  {
+    options.show_system = true;
+    CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
+                         doctest::Contains("--show-system: the single protocol"), harness::Fatal);
+  }
+  SUBCASE("--require-unseen without --seen, even when a generator writes the messages")
+  {
+    options.system_messages = "generate:demo";
+    options.require_unseen = true;
+    CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
+                         doctest::Contains("--require-unseen needs --seen FILE"), harness::Fatal);
+  }
+  SUBCASE("an unknown --rubric lists the shipped ones")
+  {
+    options.rubric = "nope";
+    CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
+                         doctest::Contains("(shipped rubrics: alpaca-eval-clf, fastchat-pair"),
+                         harness::Fatal);
+  }
+}
+
+TEST_CASE("the judge's and baseline's prompt layout is part of the run's identity")
+{
+  std::ofstream("judges.yaml") << "endpoints:\n"
+                                  "  judge-chat:\n"
+                                  "    base_url: demo://in-process\n"
+                                  "    model: judge\n"
+                                  "  judge-comp:\n"
+                                  "    base_url: demo://in-process\n"
+                                  "    model: judge\n"
+                                  "    kind: completions\n"
+                                  "    template: chatml\n";
+  auto key = [](const std::string& judge) {
+    auto options = mtbench_on_demo();
+    options.judge = judge;
+    options.endpoints = "judges.yaml";
+    return cli::make_run_record(cli::resolve_run(options, EVALRUN_SOURCE_DIR), options).key;
+  };
+  CHECK(key("judge-chat") != key("judge-comp"));
 }
 
 TEST_SUITE_END();

@@ -339,4 +339,12 @@ error_body(const std::string& message, const std::string& type)
   return json{{"error", {{"message", message}, {"type", type}, {"code", nullptr}}}}.dump();
 }
 
+std::string
+params_json(const GenParams& params)
+{
+  json out = json::object();
+  put_params(out, params);
+  return out.dump();
+}
+
 } // namespace harness::client::openai_wire

@@ -34,6 +34,11 @@ std::string request_body(const ChatRequest& request);
 // store records as the request.
 std::string semantics_json(const ChatRequest& request);
 
+// Canonical JSON of sampling parameters as they go on the wire (keys sorted,
+// unset ones left out): the one encoding that requests, the request hash and
+// the run key all use.
+std::string params_json(const GenParams& params);
+
 // Maps an HTTP reply to a Response, or to a typed Error: OpenAI error bodies
 // ({"error":{"message","type","code"}}) and statuses give rate_limited (429),
 // server (5xx), timeout (408) or http (other 4xx); a 2xx body that is not a
