@@ -57,6 +57,8 @@ struct JudgeTurn
   std::vector<std::string> hashes;
   size_t pending = 0;
   std::optional<Error> error;
+  // Written with the verdict, in one transaction, when the turn is judged.
+  std::vector<JudgeCallRecord> records;
 };
 
 // State of one run; lives on the io_context thread only.
@@ -287,7 +289,7 @@ private:
                                     static_cast<int>(state->turn + 1), r.error()});
       record.status = "request_error";
       record.raw = r.error().message;
-      m_store.put_judge_call(record);
+      state->records.push_back(std::move(record));
       state->error = r.error();
     } else {
       CallVerdict verdict = m_plan.judge->parse(state->calls[c], *r);
@@ -295,7 +297,7 @@ private:
       record.value = verdict.value;
       record.label = verdict.label;
       record.raw = r->text;
-      m_store.put_judge_call(record);
+      state->records.push_back(std::move(record));
       if (verdict.status != ParseStatus::ok && attempt < m_plan.judge->resamples()) {
         send_call(state, c, attempt + 1);
         return;
@@ -332,7 +334,7 @@ private:
     if (state.error) {
       v.status = "judge_error";
       v.detail = fmt::format("{}: {}", to_string(state.error->kind), state.error->message);
-      m_store.put_verdict(v);
+      save_unit(state, v);
       unit_done(true);
       return;
     }
@@ -342,8 +344,19 @@ private:
     v.winner = verdict.winner;
     v.criteria_json = criteria_json(verdict.criteria);
     v.detail = verdict.detail;
-    m_store.put_verdict(v);
+    save_unit(state, v);
     unit_done(false);
+  }
+
+  // A verdict and the judge calls behind it are committed together.
+  void save_unit(const JudgeTurn& state, const VerdictRecord& verdict)
+  {
+    Store::Transaction unit(m_store);
+    for (const auto& record : state.records) {
+      m_store.put_judge_call(record);
+    }
+    m_store.put_verdict(verdict);
+    unit.commit();
   }
 
   const RunPlan& m_plan;

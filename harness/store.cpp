@@ -240,6 +240,26 @@ Store::exec(const char* sql)
   }
 }
 
+Store::Transaction::Transaction(Store& store) : m_store(store)
+{
+  m_store.exec("SAVEPOINT unit");
+}
+
+Store::Transaction::~Transaction()
+{
+  if (m_open) {
+    // Best effort: a failure here must not replace the error being thrown.
+    sqlite3_exec(m_store.m_db, "ROLLBACK TO unit; RELEASE unit", nullptr, nullptr, nullptr);
+  }
+}
+
+void
+Store::Transaction::commit()
+{
+  m_store.exec("RELEASE unit");
+  m_open = false;
+}
+
 std::int64_t
 Store::begin_run(const RunRecord& run)
 {
@@ -301,8 +321,8 @@ void
 Store::put_response(const std::string& request_hash, const ChatRequest& request,
                     const Response& response)
 {
-  exec("BEGIN");
-  try {
+  Transaction unit(*this);
+  {
     Statement req(m_db, "INSERT OR IGNORE INTO requests (hash, model, semantics) VALUES (?,?,?)");
     req.bind(1, request_hash)
         .bind(2, request.model)
@@ -321,11 +341,8 @@ Store::put_response(const std::string& request_hash, const ChatRequest& request,
     res.bind(6, response.latency_ms).bind(7, response.attempts).bind(8, logprobs.dump());
     res.bind(9, now_utc());
     res.step();
-    exec("COMMIT");
-  } catch (...) {
-    exec("ROLLBACK");
-    throw;
   }
+  unit.commit();
 }
 
 void
@@ -473,19 +490,16 @@ Store::verdicts(std::int64_t run_id)
 void
 Store::put_system_messages(const std::vector<SystemMessage>& messages)
 {
-  exec("BEGIN");
-  try {
+  Transaction unit(*this);
+  {
     Statement s(m_db, "INSERT OR IGNORE INTO system_messages (id, text) VALUES (?, ?)");
     for (const auto& m : messages) {
       s.bind(1, m.id).bind(2, m.text);
       s.step();
       s.reset();
     }
-    exec("COMMIT");
-  } catch (...) {
-    exec("ROLLBACK");
-    throw;
   }
+  unit.commit();
 }
 
 std::optional<std::string>

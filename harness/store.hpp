@@ -91,7 +91,8 @@ struct ErrorRecord
   Error error;
 };
 
-// The SQLite store (WAL). Every put_* is its own transaction, so a crash
+// The SQLite store (WAL). Every put_* is its own transaction, or part of the
+// caller's Transaction (a verdict and its judge calls are one), so a crash
 // loses at most the unit in progress. Responses are keyed by request hash
 // and double as the cache. Not thread-safe; use from one thread.
 class Store
@@ -102,6 +103,23 @@ public:
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
+
+  // A transaction (an SQLite savepoint, so they nest): commit() makes its
+  // writes durable; leaving the scope without commit() rolls them back, and
+  // never throws, so the error that caused it is the one that propagates.
+  class Transaction
+  {
+  public:
+    explicit Transaction(Store& store);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+  private:
+    Store& m_store;
+    bool m_open = true;
+  };
 
   // Inserts the run, or finds the one with the same key and marks it
   // running again (resume). Returns its id.

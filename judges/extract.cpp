@@ -27,6 +27,19 @@ compiled(const std::string& pattern)
 
 } // namespace
 
+std::optional<std::string>
+pattern_error(const std::string& pattern, bool needs_capture)
+{
+  re2::RE2 re(pattern, re2::RE2::Quiet);
+  if (!re.ok()) {
+    return "RE2 cannot compile it: " + re.error();
+  }
+  if (needs_capture && re.NumberOfCapturingGroups() < 1) {
+    return "it has no capture group for the verdict";
+  }
+  return std::nullopt;
+}
+
 std::optional<double>
 first_number(std::string_view text, const std::vector<std::string>& patterns)
 {

@@ -1,5 +1,6 @@
 #include <judges/absolute.hpp>
 #include <judges/alpaca_eval.hpp>
+#include <judges/extract.hpp>
 #include <judges/flask.hpp>
 #include <judges/pairwise.hpp>
 #include <judges/registry.hpp>
@@ -41,6 +42,21 @@ constexpr Entry k_judges[] = {
 Result<std::unique_ptr<harness::Judge>>
 make_judge(const harness::RubricSpec& rubric, const harness::JudgeSpec& spec)
 {
+  // single, absolute and relative read the verdict from the pattern's capture
+  // group; pairwise tests FastChat's fixed labels and keeps it as documentation.
+  const bool needs_capture =
+      rubric.protocol == "single" || rubric.protocol == "absolute" || rubric.protocol == "relative";
+  for (const auto& [field, pattern] :
+       {std::pair{"output.pattern", &rubric.pattern}, {"output.fallback", &rubric.fallback}}) {
+    if (pattern->empty()) {
+      continue;
+    }
+    if (auto why = pattern_error(*pattern, needs_capture)) {
+      return Error(Error::Kind::config,
+                   fmt::format("{}: field '{}': '{}': {}", rubric.defined_in.string(), field,
+                               *pattern, *why));
+    }
+  }
   for (const auto& entry : k_judges) {
     if (rubric.protocol == entry.protocol) {
       return entry.make(rubric, spec);

@@ -134,4 +134,27 @@ TEST_CASE("source names map to the five benchmarks, unknown ones are kept as unk
                                             "flask", "flask", "unknown"});
 }
 
+TEST_CASE("a duplicate item id names both lines, an empty file is refused")
+{
+  auto one = readme_example();
+  one["id"] = "same";
+  auto other = one;
+  other["id"] = "another";
+  std::string jsonl = one.dump() + "\n" + other.dump() + "\n\n" + one.dump() + "\n";
+  auto items = benchmarks::load_multifaceted(multifaceted_spec(), files_with("dup.jsonl", jsonl));
+  REQUIRE_FALSE(items);
+  CHECK(items.error().message ==
+        "dup.jsonl:4: duplicate item id '" + one["id"].get<std::string>() + "' (first at line 1)");
+
+  auto array = json::array({one, other, one}).dump();
+  items = benchmarks::load_multifaceted(multifaceted_spec(), files_with("dup.json", array));
+  REQUIRE_FALSE(items);
+  CHECK(items.error().message == "dup.json: record [2]: duplicate item id '" +
+                                     one["id"].get<std::string>() + "' (first at record [0])");
+
+  items = benchmarks::load_multifaceted(multifaceted_spec(), files_with("empty.jsonl", "\n \n"));
+  REQUIRE_FALSE(items);
+  CHECK(items.error().message == "empty.jsonl: no records: the benchmark file is empty");
+}
+
 TEST_SUITE_END();

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <stdexcept>
 
 using namespace harness;
 
@@ -149,6 +150,46 @@ TEST_CASE("an unwritable path is a Fatal naming the file")
 {
   CHECK_THROWS_WITH_AS(Store("/nonexistent-dir/x.db"), doctest::Contains("/nonexistent-dir/x.db"),
                        Fatal);
+}
+
+TEST_CASE("a unit's writes commit together or not at all, and the original error propagates")
+{
+  Store store("unit.db");
+  auto id = store.begin_run(run_record("unit"));
+  VerdictRecord v;
+  v.run_id = id;
+  v.item_id = "81";
+  v.turn = 1;
+  v.status = "ok";
+  v.score = 7;
+  JudgeCallRecord call;
+  call.run_id = id;
+  call.item_id = "81";
+  call.turn = 1;
+  call.status = "ok";
+  call.raw = "[[7]]";
+  // A failure after the judge call is written leaves neither behind.
+  CHECK_THROWS_WITH_AS(
+      [&] {
+        Store::Transaction unit(store);
+        store.put_judge_call(call);
+        store.put_response("h-inside", stored_request(), Response{}); // nests
+        throw std::runtime_error("judge reply lost");
+      }(),
+      "judge reply lost", std::runtime_error);
+  CHECK(store.judge_calls(id).empty());
+  CHECK(store.verdicts(id).empty());
+  CHECK_FALSE(store.find_response("h-inside"));
+  // Committed, both are there.
+  {
+    Store::Transaction unit(store);
+    store.put_judge_call(call);
+    store.put_verdict(v);
+    unit.commit();
+  }
+  CHECK(store.judge_calls(id).size() == 1);
+  REQUIRE(store.verdicts(id).size() == 1);
+  CHECK(store.verdicts(id).front().score == 7);
 }
 
 TEST_SUITE_END();

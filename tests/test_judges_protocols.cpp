@@ -3,6 +3,7 @@
 #include <judges/flask.hpp>
 #include <judges/pairwise.hpp>
 #include <judges/python_random.hpp>
+#include <judges/registry.hpp>
 #include <judges/relative.hpp>
 
 #include <harness/rubric_spec.hpp>
@@ -283,6 +284,31 @@ TEST_CASE("every shipped rubric loads, and FastChat's prompts are byte-exact")
   CHECK(compared == 8);
 }
 
+TEST_CASE("a verdict pattern RE2 cannot compile, or without a capture group, is refused")
+{
+  auto rubric = protocol_rubric("helpfulness");
+  rubric.defined_in = "my-rubric.yaml";
+  rubric.pattern = "\\[\\[(\\d+"; // unbalanced parenthesis
+  auto judge = judges::make_judge(rubric, JudgeSpec{});
+  REQUIRE_FALSE(judge);
+  CHECK(judge.error().message.find("my-rubric.yaml: field 'output.pattern'") == 0);
+  CHECK(judge.error().message.find("RE2 cannot compile it: missing )") != std::string::npos);
+
+  rubric.pattern = "\\[\\[\\d+\\]\\]"; // compiles, captures nothing
+  judge = judges::make_judge(rubric, JudgeSpec{});
+  REQUIRE_FALSE(judge);
+  CHECK(judge.error().message.find("has no capture group") != std::string::npos);
+
+  rubric.pattern = "\\[\\[(\\d+)\\]\\]";
+  rubric.fallback = "Rating: (";
+  judge = judges::make_judge(rubric, JudgeSpec{});
+  REQUIRE_FALSE(judge);
+  CHECK(judge.error().message.find("field 'output.fallback'") != std::string::npos);
+
+  rubric.fallback.clear();
+  CHECK(judges::make_judge(rubric, JudgeSpec{}));
+}
+
 TEST_SUITE_END();
 
 TEST_SUITE_BEGIN("judges::flask_relative");
@@ -364,6 +390,31 @@ TEST_CASE("relative: both orders per rubric, [RESULT] A|B at the end")
   CHECK(v.winner == "model");
   CHECK(v.criteria.at("rubric 1") == 1.0);
   CHECK(v.criteria.at("rubric 2") == 0.5);
+}
+
+TEST_CASE("a verdict pattern RE2 cannot compile, or without a capture group, is refused")
+{
+  auto rubric = protocol_rubric("helpfulness");
+  rubric.defined_in = "my-rubric.yaml";
+  rubric.pattern = "\\[\\[(\\d+"; // unbalanced parenthesis
+  auto judge = judges::make_judge(rubric, JudgeSpec{});
+  REQUIRE_FALSE(judge);
+  CHECK(judge.error().message.find("my-rubric.yaml: field 'output.pattern'") == 0);
+  CHECK(judge.error().message.find("RE2 cannot compile it: missing )") != std::string::npos);
+
+  rubric.pattern = "\\[\\[\\d+\\]\\]"; // compiles, captures nothing
+  judge = judges::make_judge(rubric, JudgeSpec{});
+  REQUIRE_FALSE(judge);
+  CHECK(judge.error().message.find("has no capture group") != std::string::npos);
+
+  rubric.pattern = "\\[\\[(\\d+)\\]\\]";
+  rubric.fallback = "Rating: (";
+  judge = judges::make_judge(rubric, JudgeSpec{});
+  REQUIRE_FALSE(judge);
+  CHECK(judge.error().message.find("field 'output.fallback'") != std::string::npos);
+
+  rubric.fallback.clear();
+  CHECK(judges::make_judge(rubric, JudgeSpec{}));
 }
 
 TEST_SUITE_END();
