@@ -30,6 +30,7 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
   int status = 0;
   std::set<std::int64_t> run_ids;
   std::vector<std::string> failures;
+  std::vector<reports::NotRun> not_run;
   for (const auto& entry : config->matrix) {
     for (const auto& model : entry.models) {
       RunOptions run;
@@ -57,6 +58,7 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
         // One cell that cannot run must not stop the rest of the nightly matrix.
         status = 3;
         failures.push_back(fmt::format("{} × {}: {}", entry.bench, model, e.what()));
+        not_run.push_back({model, entry.bench, e.what()});
       }
       if (id) {
         run_ids.insert(id);
@@ -71,6 +73,9 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
   auto reports = reports::collect(store);
   std::erase_if(reports, [&](const reports::RunReport& r) { return !run_ids.count(r.run.id); });
   auto board = reports::build_leaderboard(reports);
+  for (auto& cell : not_run) {
+    reports::add_not_run(board, std::move(cell));
+  }
   std::error_code ec;
   std::filesystem::create_directories(options.out, ec);
   if (ec) {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
 
 namespace reports {
 
@@ -16,16 +17,89 @@ LeaderboardColumn::title() const
   if (!baseline.empty()) {
     t += " · vs " + baseline;
   }
+  if (!variant.empty()) {
+    t += " · " + variant;
+  }
   return t;
 }
 
 namespace {
 
+// What sets a run's item set apart, in words, from its stored config.
+std::string
+describe_variant(const json& config, const json& semantics)
+{
+  std::vector<std::string> parts;
+  if (semantics.contains("items") && semantics["items"].is_number()) {
+    parts.push_back(fmt::format("{} items", semantics["items"].get<long>()));
+  }
+  if (config.contains("limit") && config["limit"].is_number()) {
+    parts.push_back(fmt::format("limit {}", config["limit"].get<long>()));
+  }
+  if (semantics.contains("files") && semantics["files"].contains("records")) {
+    parts.push_back("file " +
+                    semantics["files"]["records"].value("sha256", std::string()).substr(0, 8));
+  }
+  const json sm = config.value("system_messages", json::object());
+  const std::string mode = sm.is_object() ? sm.value("mode", std::string("item")) : "item";
+  if (mode == "none") {
+    parts.emplace_back("no system messages");
+  } else if (mode == "pool") {
+    parts.push_back(
+        fmt::format("system messages from {} (seed {})",
+                    std::filesystem::path(sm.value("pool", std::string())).filename().string(),
+                    sm.value("seed", 0)));
+  } else if (mode == "generate") {
+    parts.push_back(fmt::format("system messages by {} (seed {})",
+                                sm.value("generator", std::string()), sm.value("seed", 0)));
+  }
+  const json settings = semantics.value("judge_settings", json::object());
+  if (settings.is_object() && settings.value("show_system", false)) {
+    parts.emplace_back("judge sees the system message");
+  }
+  if (settings.is_object() && settings.value("runs", 1) > 1) {
+    parts.push_back(fmt::format("{} judge runs", settings.value("runs", 1)));
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
 LeaderboardColumn
 column_of(const RunReport& r)
 {
-  return LeaderboardColumn{r.run.bench,    r.run.bench_version, r.run.judge,      r.run.rubric,
-                           r.run.protocol, r.run.baseline,      r.headline_name()};
+  LeaderboardColumn c{r.run.bench,
+                      r.run.bench_version,
+                      r.run.judge,
+                      r.run.rubric,
+                      r.run.protocol,
+                      r.run.baseline,
+                      r.headline_name(),
+                      "",
+                      ""};
+  json config = json::parse(r.run.config_json, nullptr, false);
+  if (config.is_object() && config.contains("semantics") && config["semantics"].is_object()) {
+    json semantics = config["semantics"];
+    // The candidate is the row, not the column.
+    for (const char* key : {"candidate_model", "candidate_params", "candidate_template"}) {
+      semantics.erase(key);
+    }
+    c.item_set = semantics.dump();
+    c.variant = describe_variant(config, semantics);
+  }
+  return c;
+}
+
+// RFC 4180: quoted when it holds a comma, quote or line break.
+std::string
+csv_field(const std::string& text)
+{
+  if (text.find_first_of(",\"\n\r") == std::string::npos) {
+    return text;
+  }
+  std::string out = "\"";
+  for (char ch : text) {
+    out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  }
+  return out + "\"";
 }
 
 std::string
@@ -43,8 +117,17 @@ value_text(const LeaderboardCell& c, bool with_ci)
 
 } // namespace
 
+void
+add_not_run(Leaderboard& board, NotRun cell)
+{
+  if (std::find(board.models.begin(), board.models.end(), cell.model) == board.models.end()) {
+    board.models.push_back(cell.model);
+  }
+  board.not_run.push_back(std::move(cell));
+}
+
 Leaderboard
-build_leaderboard(const std::vector<RunReport>& reports)
+build_leaderboard(const std::vector<RunReport>& reports, bool every_run)
 {
   Leaderboard board;
   for (const auto& r : reports) {
@@ -73,7 +156,17 @@ build_leaderboard(const std::vector<RunReport>& reports)
     auto key = std::make_pair(r.run.model, index);
     auto existing = board.cells.find(key);
     if (existing == board.cells.end() || existing->second.computed_at <= cell.computed_at) {
+      if (every_run && existing != board.cells.end()) {
+        auto older = existing->second;
+        auto row = fmt::format("{} (run {})", r.run.model, older.run_id);
+        board.models.push_back(row);
+        board.cells[{row, index}] = older;
+      }
       board.cells[key] = cell;
+    } else if (every_run) {
+      auto row = fmt::format("{} (run {})", r.run.model, cell.run_id);
+      board.models.push_back(row);
+      board.cells[{row, index}] = cell;
     }
     board.runs.push_back(&r);
   }
@@ -119,6 +212,15 @@ leaderboard_markdown(const Leaderboard& board)
     out += fmt::format("| {} | [{}] | {} | {} | {} | {} |\n", key.first, key.second + 1,
                        cell.run_id, cell.status, cell.n, cell.computed_at);
   }
+  if (!board.not_run.empty()) {
+    out += "\nCells that could not run:\n\n| model | bench | reason |\n|---|---|---|\n";
+    for (const auto& n : board.not_run) {
+      std::string reason = n.reason;
+      std::replace(reason.begin(), reason.end(), '\n', ' ');
+      std::replace(reason.begin(), reason.end(), '|', '/');
+      out += fmt::format("| {} | {} | {} |\n", n.model, n.bench, reason);
+    }
+  }
   if (any_demo) {
     out += "\nCells from the DEMO BACKEND say nothing about any model.\n";
   }
@@ -137,6 +239,7 @@ leaderboard_json(const Leaderboard& board, const std::string& evalrun_version)
                        {"protocol", c.protocol},
                        {"baseline", c.baseline},
                        {"metric", c.metric},
+                       {"variant", c.variant},
                        {"title", c.title()}});
   }
   json rows = json::array();
@@ -160,7 +263,15 @@ leaderboard_json(const Leaderboard& board, const std::string& evalrun_version)
     }
     rows.push_back({{"model", model}, {"cells", cells}});
   }
-  return json{{"evalrun_version", evalrun_version}, {"columns", columns}, {"rows", rows}}.dump(2) +
+  json not_run = json::array();
+  for (const auto& n : board.not_run) {
+    not_run.push_back({{"model", n.model}, {"bench", n.bench}, {"reason", n.reason}});
+  }
+  return json{{"evalrun_version", evalrun_version},
+              {"columns", columns},
+              {"rows", rows},
+              {"not_run", not_run}}
+             .dump(2) +
          "\n";
 }
 
@@ -168,8 +279,8 @@ std::string
 leaderboard_csv(const Leaderboard& board)
 {
   std::string out =
-      "model,bench,bench_version,judge,rubric,protocol,baseline,metric,value,ci_low,ci_high,n,"
-      "failures,status,run_id,computed_at\n";
+      "model,bench,bench_version,judge,rubric,protocol,baseline,metric,variant,value,ci_low,"
+      "ci_high,n,failures,status,run_id,computed_at,reason\n";
   for (const auto& model : board.models) {
     for (size_t c = 0; c < board.columns.size(); ++c) {
       auto it = board.cells.find({model, c});
@@ -178,13 +289,19 @@ leaderboard_csv(const Leaderboard& board)
       }
       const auto& col = board.columns[c];
       const auto& cell = it->second;
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", model, col.bench,
-                         col.bench_version, col.judge, col.rubric, col.protocol, col.baseline,
-                         col.metric, cell.value ? fmt::format("{:.6f}", *cell.value) : "",
-                         cell.ci ? fmt::format("{:.6f}", cell.ci->low) : "",
-                         cell.ci ? fmt::format("{:.6f}", cell.ci->high) : "", cell.n, cell.failures,
-                         cell.status, cell.run_id, cell.computed_at);
+      out +=
+          fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\n", csv_field(model),
+                      csv_field(col.bench), csv_field(col.bench_version), csv_field(col.judge),
+                      csv_field(col.rubric), col.protocol, csv_field(col.baseline), col.metric,
+                      csv_field(col.variant), cell.value ? fmt::format("{:.6f}", *cell.value) : "",
+                      cell.ci ? fmt::format("{:.6f}", cell.ci->low) : "",
+                      cell.ci ? fmt::format("{:.6f}", cell.ci->high) : "", cell.n, cell.failures,
+                      cell.status, cell.run_id, cell.computed_at);
     }
+  }
+  for (const auto& n : board.not_run) {
+    out += fmt::format("{},{},,,,,,,,,,,,,not_run,,,{}\n", csv_field(n.model), csv_field(n.bench),
+                       csv_field(n.reason));
   }
   return out;
 }

@@ -9,8 +9,10 @@
 
 namespace reports {
 
-// One leaderboard column: a benchmark version judged one way. Runs of other
-// benchmark or rubric versions, judges or baselines never share a column.
+// One leaderboard column: one item set of a benchmark version judged one way.
+// Runs of other benchmark or rubric versions, judges or baselines never share
+// a column, nor do runs over other items: another bench file (by content),
+// --limit, system messages (mode, pool, seed), --show-system or judge runs.
 struct LeaderboardColumn
 {
   std::string bench;
@@ -19,10 +21,23 @@ struct LeaderboardColumn
   std::string rubric; // name@version
   std::string protocol;
   std::string baseline;
-  std::string metric; // headline name: average, score, tie_win_rate, win_rate
+  std::string metric;   // headline name: average, score, tie_win_rate, win_rate
+  std::string item_set; // the run's semantics without the candidate's (empty for imports)
+  std::string variant;  // what sets the item set apart, for people ("80 items, pool seed 1")
 
   std::string title() const;
-  auto key() const { return std::tie(bench, bench_version, judge, rubric, protocol, baseline); }
+  auto key() const
+  {
+    return std::tie(bench, bench_version, judge, rubric, protocol, baseline, item_set);
+  }
+};
+
+// A cell of the matrix that could not run, kept with its reason.
+struct NotRun
+{
+  std::string model;
+  std::string bench;
+  std::string reason;
 };
 
 struct LeaderboardCell
@@ -43,11 +58,16 @@ struct Leaderboard
   std::vector<std::string> models;                                 // rows, in first-seen order
   std::map<std::pair<std::string, size_t>, LeaderboardCell> cells; // (model, column) -> cell
   std::vector<const RunReport*> runs;                              // the run behind each cell
+  std::vector<NotRun> not_run;                                     // their models are rows too
 };
 
 // The latest run of each (model, column) among `reports` (which must outlive
-// the result).
-Leaderboard build_leaderboard(const std::vector<RunReport>& reports);
+// the result). With `every_run`, an earlier run of a model in a column is
+// not dropped but gets a row of its own, "model (run N)".
+Leaderboard build_leaderboard(const std::vector<RunReport>& reports, bool every_run = false);
+
+// Records a cell that could not run; its model becomes a row if it is not one.
+void add_not_run(Leaderboard& board, NotRun cell);
 
 std::string leaderboard_markdown(const Leaderboard& board);
 std::string leaderboard_json(const Leaderboard& board, const std::string& evalrun_version);

@@ -203,4 +203,42 @@ grep -q "annotation \[0\]: field 'output_1'" broken.err || fail "import error: $
 python3 -c "import sqlite3; assert sqlite3.connect('broken.db').execute('select count(*) from runs').fetchone()[0] == 0" \
   || fail "a failed import wrote runs"
 
+# 14. Leaderboard columns: a full run, a limit-5 run of the same file and a run of another file
+# are three columns; a model that cannot run keeps its row, with the reason, in every output.
+head -n 10 built.jsonl > half.jsonl
+cat > matrix.yaml <<'YAML'
+matrix:
+  - bench: multifaceted
+    bench_file: built.jsonl
+    models: [demo, no-such-model]
+    judge: demo
+  - bench: multifaceted
+    bench_file: built.jsonl
+    models: [demo]
+    judge: demo
+    limit: 5
+  - bench: multifaceted
+    bench_file: half.jsonl
+    models: [demo]
+    judge: demo
+YAML
+status=0
+"$evalrun" leaderboard --config matrix.yaml --out board --db board.db 2> board.err || status=$?
+[ "$status" = 3 ] || fail "a cell that cannot run should give exit 3, got $status: $(cat board.err)"
+python3 - board/leaderboard.json <<'PY' || fail "leaderboard columns: $(cat board/leaderboard.json)"
+import json, sys
+b = json.load(open(sys.argv[1]))
+variants = sorted(c["variant"] for c in b["columns"])
+assert len(b["columns"]) == 3, variants
+assert [v.split(",")[0] for v in variants] == ["10 items", "20 items", "5 items"], variants
+demo = next(r for r in b["rows"] if r["model"] == "demo")
+assert all(c is not None and c["n"] > 0 for c in demo["cells"]), demo
+assert any(r["model"] == "no-such-model" for r in b["rows"])
+assert b["not_run"][0]["model"] == "no-such-model" and "unknown candidate endpoint" in b["not_run"][0]["reason"]
+PY
+for f in leaderboard.md leaderboard.json leaderboard.csv index.html; do
+  grep -q "no-such-model" "board/$f" && grep -q "unknown candidate endpoint" "board/$f" \
+    || fail "board/$f lacks the model that could not run"
+done
+
 echo "e2e_demo: all checks passed"

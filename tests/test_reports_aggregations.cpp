@@ -213,6 +213,11 @@ TEST_CASE("the leaderboard never mixes benchmark or rubric versions in a column"
   CHECK(board.cells.at({"a", 1}).run_id == 3);
   CHECK(board.cells.at({"a", 2}).run_id == 4);
   CHECK(board.cells.count({"b", 1}) == 0);
+  // `report --format html` shows every run: the earlier one keeps a row of its own.
+  auto every = build_leaderboard(reports, true);
+  CHECK(every.cells.at({"a", 0}).run_id == 5);
+  CHECK(every.cells.at({"a (run 1)", 0}).run_id == 1);
+  CHECK(every.models == std::vector<std::string>{"a", "b", "a (run 1)"});
   auto html = leaderboard_html(board, "test");
   CHECK(html.find("<table id=\"leaderboard\">") != std::string::npos);
   CHECK(html.find("<svg") != std::string::npos);
@@ -220,8 +225,59 @@ TEST_CASE("the leaderboard never mixes benchmark or rubric versions in a column"
         html.find("http://www.w3.org/2000/svg")); // no resource from the network
   CHECK(html.find("https://") == std::string::npos);
   auto csv = leaderboard_csv(board);
-  CHECK(csv.find("a,mtbench,1,gpt-4,fastchat-single@1,single,,average,5.000000") !=
+  CHECK(csv.find("a,mtbench,1,gpt-4,fastchat-single@1,single,,average,,5.000000") !=
         std::string::npos);
+}
+
+TEST_CASE("runs over other items are other columns, and a cell that could not run keeps its row")
+{
+  // config_json as the run command stores it: the semantics the run key hashes.
+  auto report = [](std::int64_t id, const std::string& model, int items, const std::string& limit,
+                   const std::string& file_sha) {
+    RunReport r;
+    r.run.id = id;
+    r.run.model = model;
+    r.run.bench = "multifaceted";
+    r.run.bench_version = "1";
+    r.run.rubric = "prometheus-absolute@1";
+    r.run.judge = "gpt-4";
+    r.run.protocol = "absolute";
+    r.run.finished_at = "2026-01-0" + std::to_string(id);
+    r.run.config_json = R"({"semantics": {"bench": "multifaceted", "items": )" +
+                        std::to_string(items) + R"(, "files": {"records": {"sha256": ")" +
+                        file_sha + R"("}}, "candidate_model": ")" + model +
+                        R"(", "judge_model": "gpt-4"},
+                           "limit": )" +
+                        limit + R"(, "system_messages": {"mode": "item"}})";
+    r.scores.average.mean = static_cast<double>(id);
+    r.scores.average.n = items;
+    return r;
+  };
+  std::vector<RunReport> reports = {
+      report(1, "janus", 921, "null", "aaaaaaaa11"), // full run of one bench file
+      report(2, "janus", 5, "5", "aaaaaaaa11"),      // --limit 5 of the same file, later
+      report(3, "janus", 921, "null", "bbbbbbbb22"), // another bench file
+      report(4, "mistral", 921, "null", "aaaaaaaa11")};
+  auto board = build_leaderboard(reports);
+  REQUIRE(board.columns.size() == 3);
+  // The limited run did not replace the full one: both have their column.
+  CHECK(board.cells.at({"janus", 0}).run_id == 1);
+  CHECK(board.cells.at({"janus", 1}).run_id == 2);
+  CHECK(board.cells.at({"janus", 2}).run_id == 3);
+  CHECK(board.cells.at({"mistral", 0}).run_id == 4); // same items as janus's full run
+  CHECK(board.columns[0].variant == "921 items, file aaaaaaaa");
+  CHECK(board.columns[1].variant == "5 items, limit 5, file aaaaaaaa");
+  CHECK(board.columns[2].variant == "921 items, file bbbbbbbb");
+
+  add_not_run(board, {"broken-model", "multifaceted", "unknown candidate endpoint 'broken-model'"});
+  CHECK(board.models.back() == "broken-model");
+  for (const auto& text : {leaderboard_markdown(board), leaderboard_json(board, "t"),
+                           leaderboard_csv(board), leaderboard_html(board, "t")}) {
+    CHECK(text.find("broken-model") != std::string::npos);
+    CHECK(text.find("unknown candidate endpoint") != std::string::npos);
+  }
+  CHECK(leaderboard_csv(board).find("broken-model,multifaceted,,,,,,,,,,,,,not_run,,,unknown "
+                                    "candidate endpoint 'broken-model'\n") != std::string::npos);
 }
 
 TEST_SUITE_END();
