@@ -158,6 +158,33 @@ check_protocol_flags(const harness::Judge& judge, const RunOptions& options)
   }
 }
 
+// The rubric as the judge reads it (an extended rubric merged with its
+// base): editing a prompt, pattern, scale or criterion without a new version
+// still makes another run.
+std::string
+rubric_hash(const harness::RubricSpec& rubric)
+{
+  json prompts = json::object();
+  for (const auto& [name, prompt] : rubric.prompts) {
+    prompts[name] = {{"system", prompt.system}, {"template", prompt.template_text}};
+  }
+  json criteria = json::array();
+  for (const auto& c : rubric.criteria) {
+    criteria.push_back(
+        {{"name", c.name}, {"criteria", c.criteria}, {"scores", c.score_descriptions}});
+  }
+  json all = {{"protocol", rubric.protocol},
+              {"prompts", prompts},
+              {"pattern", rubric.pattern},
+              {"fallback", rubric.fallback},
+              {"scale",
+               {rubric.scale_min ? json(*rubric.scale_min) : json(nullptr),
+                rubric.scale_max ? json(*rubric.scale_max) : json(nullptr)}},
+              {"criteria", criteria},
+              {"params", params_json(rubric.params)}};
+  return harness::sha256_hex(all.dump());
+}
+
 } // namespace
 
 // The --seen check: prints a summary, returns it for the run's provenance,
@@ -250,6 +277,7 @@ make_run_record(const ResolvedRun& resolved, const RunOptions& options)
       {"judge_params", params_json(plan.judge_endpoint.params)},
       {"protocol", plan.judge->protocol()},
       {"rubric", plan.judge->rubric()},
+      {"rubric_sha256", rubric_hash(resolved.bench.rubric)},
       {"judge_settings",
        {{"runs", spec.judge.runs},
         {"resamples", spec.judge.resamples},
@@ -392,6 +420,13 @@ resolve_run(const RunOptions& options, const std::filesystem::path& home)
       }
       plan.baseline_params = plan.baseline->params.merged_with(spec.generation);
     }
+  }
+  if (auto problems = harness::unjudgeable(*plan.judge, plan.items, plan.baseline_from_references);
+      !problems.empty()) {
+    throw Fatal(
+        fmt::format("{}: the {} protocol cannot judge these {} items; nothing was sent:\n  {}",
+                    bench.rubric.defined_in.string(), plan.judge->protocol(), spec.name,
+                    fmt::join(problems, "\n  ")));
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <harness/client/client_pool.hpp>
 #include <harness/client/preflight.hpp>
 #include <harness/jsonl.hpp>
+#include <harness/judge.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/runner.hpp>
 #include <harness/store.hpp>
@@ -131,6 +132,14 @@ score_command(const ScoreOptions& options, const std::filesystem::path& home)
   plan.judge = judge->get();
   plan.items = std::move(answers.items);
   plan.given_answers = std::move(answers.answers);
+  // One line the rubric cannot judge is reported with the rest; none it can is a usage error.
+  if (auto problems = harness::unjudgeable(*plan.judge, plan.items, false, plan.items.size());
+      problems.size() == plan.items.size()) {
+    throw Fatal(fmt::format("{}: the {} protocol cannot judge any line of {}; nothing was sent "
+                            "(first: {})",
+                            rubric->defined_in.string(), rubric->protocol, options.input.string(),
+                            problems.front()));
+  }
   json semantics = {{"input_sha256", harness::sha256_hex(file->content)},
                     {"rubric", rubric->id()},
                     {"judge_model", plan.judge_endpoint.model}};

@@ -285,6 +285,62 @@ merged(const YAML::Node& base, const YAML::Node& over)
   return out;
 }
 
+// `own` with `extends: NAME` resolved: `base`'s document with own's fields
+// merged over it (maps field by field, anything else replaced). A base that
+// extends another is refused; `what` names the kind of file in messages.
+YAML::Node
+with_base(const YAML::Node& own, const TextFile* base, const std::string& path, const char* what)
+{
+  if (!own.IsMap() || !own["extends"].IsDefined()) {
+    return own;
+  }
+  if (!base) {
+    throw ConfigProblem{fmt::format("{}:{}: field 'extends': the base {} was not loaded", path,
+                                    own["extends"].Mark().line + 1, what)};
+  }
+  YAML::Node base_root;
+  try {
+    base_root = YAML::Load(base->content);
+  } catch (const YAML::Exception& e) {
+    throw ConfigProblem{
+        fmt::format("{}:{}: invalid YAML: {}", base->path.string(), e.mark.line + 1, e.msg)};
+  }
+  if (base_root.IsMap() && base_root["extends"].IsDefined()) {
+    throw ConfigProblem{fmt::format("{}: field 'extends': a base {} cannot extend another",
+                                    base->path.string(), what)};
+  }
+  YAML::Node root = merged(base_root, own);
+  root.remove("extends");
+  return root;
+}
+
+// The file `extends: NAME` names: NAME.yaml in `folder`, or NAME itself when
+// it ends in .yaml (relative to the extending file). Nothing when the file
+// does not extend; an Error naming the file and line when the base is missing.
+Result<std::optional<TextFile>>
+read_base(const TextFile& file, const std::filesystem::path& folder)
+{
+  std::string name;
+  int line = 0;
+  try {
+    YAML::Node root = YAML::Load(file.content);
+    if (!root.IsMap() || !root["extends"].IsDefined()) {
+      return std::optional<TextFile>();
+    }
+    name = root["extends"].as<std::string>();
+    line = root["extends"].Mark().line + 1;
+  } catch (const YAML::Exception&) {
+    return std::optional<TextFile>(); // the parser reports it with its line
+  }
+  auto path = name.ends_with(".yaml") ? file.path.parent_path() / name : folder / (name + ".yaml");
+  auto base = read_text_file(path);
+  if (!base) {
+    return Error(Error::Kind::config, fmt::format("{}:{}: field 'extends': {}", file.path.string(),
+                                                  line, base.error().message));
+  }
+  return std::optional<TextFile>(std::move(*base));
+}
+
 } // namespace
 
 Result<BenchSpec>
@@ -292,26 +348,7 @@ parse_bench_spec(const TextFile& file, const std::filesystem::path& home, const 
 {
   const std::string path = file.path.string();
   return parse_yaml(file, [&](const YAML::Node& own) {
-    YAML::Node root = own;
-    if (own.IsMap() && own["extends"].IsDefined()) {
-      if (!base) {
-        throw ConfigProblem{fmt::format("{}:{}: field 'extends': the base spec was not loaded",
-                                        path, own["extends"].Mark().line + 1)};
-      }
-      YAML::Node base_root;
-      try {
-        base_root = YAML::Load(base->content);
-      } catch (const YAML::Exception& e) {
-        throw ConfigProblem{
-            fmt::format("{}:{}: invalid YAML: {}", base->path.string(), e.mark.line + 1, e.msg)};
-      }
-      if (base_root.IsMap() && base_root["extends"].IsDefined()) {
-        throw ConfigProblem{fmt::format("{}: field 'extends': a base spec cannot extend another",
-                                        base->path.string())};
-      }
-      root = merged(base_root, own);
-      root.remove("extends");
-    }
+    YAML::Node root = with_base(own, base, path, "spec");
     BenchSpec s;
     s.defined_in = file.path;
     Fields f(root, path, "");
@@ -421,10 +458,16 @@ parse_leaderboard_config(const TextFile& file)
 }
 
 Result<RubricSpec>
-parse_rubric(const TextFile& file)
+parse_rubric(const TextFile& file, const TextFile* base)
 {
   const std::string path = file.path.string();
-  return parse_yaml(file, [&](const YAML::Node& root) {
+  return parse_yaml(file, [&](const YAML::Node& own) {
+    if (base && own.IsMap() && !own["name"].IsDefined()) {
+      throw ConfigProblem{fmt::format("{}: field 'name': a rubric that extends another needs a "
+                                      "name of its own (verdicts record it)",
+                                      path)};
+    }
+    YAML::Node root = with_base(own, base, path, "rubric");
     RubricSpec r;
     r.defined_in = file.path;
     Fields f(root, path, "");
@@ -502,7 +545,11 @@ load_rubric(const std::filesystem::path& home, const std::string& name_or_path)
   if (!file) {
     return file.error();
   }
-  return parse_rubric(*file);
+  auto base = read_base(*file, home / "rubrics");
+  if (!base) {
+    return base.error();
+  }
+  return parse_rubric(*file, *base ? &**base : nullptr);
 }
 
 Result<BenchSpec>
@@ -512,23 +559,11 @@ load_bench_spec(const std::filesystem::path& path, const std::filesystem::path& 
   if (!file) {
     return file.error();
   }
-  std::optional<TextFile> base;
-  try {
-    YAML::Node root = YAML::Load(file->content);
-    if (root.IsMap() && root["extends"].IsDefined()) {
-      auto name = root["extends"].as<std::string>();
-      auto base_file = read_text_file(path.parent_path() / (name + ".yaml"));
-      if (!base_file) {
-        return Error(Error::Kind::config,
-                     fmt::format("{}:{}: field 'extends': {}", path.string(),
-                                 root["extends"].Mark().line + 1, base_file.error().message));
-      }
-      base = std::move(*base_file);
-    }
-  } catch (const YAML::Exception&) {
-    // parse_bench_spec reports it with its line
+  auto base = read_base(*file, path.parent_path());
+  if (!base) {
+    return base.error();
   }
-  return parse_bench_spec(*file, home, base ? &*base : nullptr);
+  return parse_bench_spec(*file, home, *base ? &**base : nullptr);
 }
 
 } // namespace harness

@@ -81,4 +81,13 @@ public:
 // combine() for one-call protocols: the call's verdict as is.
 Verdict single_call_verdict(const std::vector<CallVerdict>& calls);
 
+// Why `judge` cannot judge some turns of `items` ("item ID, turn N: why", at
+// most `limit` of them; empty when every turn can be judged), found by
+// building every turn's calls with placeholder answers, so before anything is
+// sent: a template variable the protocol does not set, rubrics, skills or
+// references an item lacks. The baseline answers are the items' references
+// when `baseline_from_references`.
+std::vector<std::string> unjudgeable(const Judge& judge, const std::vector<Item>& items,
+                                     bool baseline_from_references, size_t limit = 5);
+
 } // namespace harness

@@ -41,11 +41,14 @@ struct RubricSpec
 };
 
 // Parses a rubric file. Every template must be valid {{var}} syntax; errors
-// name file, line and field; unknown fields are errors.
-Result<RubricSpec> parse_rubric(const TextFile& file);
+// name file, line and field; unknown fields are errors. A rubric with
+// `extends: BASE` is `base` with its own fields merged over it (it must have
+// its own `name`); `base` must then be given.
+Result<RubricSpec> parse_rubric(const TextFile& file, const TextFile* base = nullptr);
 
 // Reads rubrics/NAME.yaml under `home`, or `name_or_path` itself when it ends
-// in .yaml.
+// in .yaml; its `extends:` names a rubric under rubrics/ (or a .yaml path
+// beside it).
 Result<RubricSpec> load_rubric(const std::filesystem::path& home, const std::string& name_or_path);
 
 } // namespace harness

@@ -1,8 +1,11 @@
 #include <harness/template.hpp>
 
 #include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <cctype>
+#include <string>
+#include <vector>
 
 namespace harness {
 
@@ -105,7 +108,13 @@ render_template(std::string_view text, const TemplateVars& vars, TemplateSyntax 
     }
     auto it = vars.find(std::string(name));
     if (it == vars.end()) {
-      return Error(Error::Kind::config, fmt::format("template variable '{}' is not set", name));
+      std::vector<std::string> known;
+      for (const auto& kv : vars) {
+        known.push_back(kv.first);
+      }
+      return Error(Error::Kind::config,
+                   fmt::format("template variable '{}' is not set (this prompt has: {})", name,
+                               fmt::join(known, ", ")));
     }
     out.append(it->second);
     return true;
