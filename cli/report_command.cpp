@@ -34,7 +34,8 @@ report_command(const ReportOptions& options)
   } else if (format == "csv") {
     text = reports::render_csv(reports);
   } else if (format == "html") {
-    text = reports::leaderboard_html(reports::build_leaderboard(reports, /*every_run=*/true), EVALRUN_VERSION);
+    text = reports::leaderboard_html(reports::build_leaderboard(reports, /*every_run=*/true),
+                                     EVALRUN_VERSION);
   } else {
     text = reports::render_markdown(reports);
   }
