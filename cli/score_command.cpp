@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <set>
 
 namespace cli {
@@ -177,7 +178,16 @@ score_command(const ScoreOptions& options, const std::filesystem::path& home)
   long n = 0;
   long failed = 0;
   fmt::print("| id | score | status | detail |\n|---|---:|---|---|\n");
-  for (const auto& v : store.verdicts(outcome.run_id)) {
+  std::map<std::string, harness::VerdictRecord> by_id;
+  for (auto& v : store.verdicts(outcome.run_id)) {
+    by_id[v.item_id] = std::move(v);
+  }
+  for (const auto& item : plan.items) { // in the input file's order
+    auto found = by_id.find(item.id);
+    if (found == by_id.end()) {
+      continue;
+    }
+    const auto& v = found->second;
     fmt::print("| {} | {} | {} | {} |\n", v.item_id,
                v.score ? fmt::format("{:.2f}", *v.score) : "-", v.status, v.detail);
     if (v.status == "ok" && v.score) {

@@ -144,6 +144,9 @@ single_markdown(const RunReport& r)
     }
   }
   if (r.flask) {
+    if (r.intervals.count("score")) {
+      out += fmt::format("score (FLASK's 1-5 scale){}\n\n", ci_text(r, "score"));
+    }
     out += "| skill | mean | n |\n|---|---:|---:|\n";
     for (const auto& [skill, m] : r.flask->by_skill) {
       out += fmt::format("| {} | {:.3f} | {} |\n", skill, m.mean, m.n);

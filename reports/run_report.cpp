@@ -56,10 +56,10 @@ RunReport::headline_name() const
   if (is_pairwise()) {
     return "tie_win_rate";
   }
-  if (run.protocol == "absolute") {
-    return "score";
+  if (run.protocol == "absolute" || run.protocol == "flask") {
+    return "score"; // 1-5 scales (Prometheus, FLASK)
   }
-  return "average";
+  return "average"; // MT-Bench's 1-10
 }
 
 std::optional<double>
@@ -128,7 +128,7 @@ collect(harness::Store& store, const CollectOptions& o)
       r.alpaca_eval = alpaca_eval_metrics(preferences, outputs);
       add_interval(r, "win_rate", p, o);
     } else if (!r.is_pairwise()) {
-      add_interval(r, r.run.protocol == "absolute" ? "score" : "average", scores_of(verdicts), o);
+      add_interval(r, r.headline_name(), scores_of(verdicts), o);
     }
     if (r.run.protocol == "flask") {
       r.flask = summarize_flask(verdicts);

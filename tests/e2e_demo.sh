@@ -248,11 +248,13 @@ text = open(sys.argv[1]).read()
 section = text[text.index("**An ad-hoc rubric in ten lines.**"):]
 print(re.search(r"```yaml\n(.*?)```", section, re.S).group(1), end="")
 PY
-printf '%s\n' '{"id": "a", "prompt": "What is 2+2?", "answer": "4", "reference": "4"}' \
-  '{"id": "b", "prompt": "Name a colour.", "answer": "Blue.", "reference": "Red."}' > concise.jsonl
+printf '%s\n' '{"id": "b", "prompt": "What is 2+2?", "answer": "4", "reference": "4"}' \
+  '{"id": "a", "prompt": "Name a colour.", "answer": "Blue.", "reference": "Red."}' > concise.jsonl
 "$evalrun" score --rubric concise.yaml --input concise.jsonl --judge demo --db concise.db > concise.out 2>&1 \
   || fail "README rubric: $(cat concise.out)"
 grep -q 'mean score: .* over 2 scored answers (0 unscored; rubric concise-answers@1' concise.out \
   || fail "README rubric did not score both answers: $(cat concise.out)"
+[ "$(grep -E '^\| (a|b) \|' concise.out | cut -d' ' -f2 | tr -d '\n')" = ba ] \
+  || fail "score must print answers in input order: $(cat concise.out)"
 
 echo "e2e_demo: all checks passed"

@@ -1,6 +1,8 @@
 #include <benchmarks/mtbench.hpp>
 #include <benchmarks/registry.hpp>
 
+#include <harness/config.hpp>
+
 #include <doctest/doctest.h>
 
 #include <map>
@@ -105,6 +107,26 @@ TEST_CASE("the registry knows the mtbench adapter")
 {
   CHECK((benchmarks::find_loader("mtbench") == &benchmarks::load_mtbench));
   CHECK((benchmarks::find_loader("nope") == nullptr));
+}
+
+TEST_CASE("the shipped spec gives FastChat's temperature_config for all eight categories")
+{
+  // fastchat/llm_judge/common.py temperature_config.
+  const std::map<std::string, double> fastchat = {
+      {"writing", 0.7}, {"roleplay", 0.7},  {"extraction", 0.0}, {"math", 0.0},
+      {"coding", 0.0},  {"reasoning", 0.0}, {"stem", 0.1},       {"humanities", 0.1}};
+  auto spec = load_bench_spec(EVALRUN_SOURCE_DIR "/benchmarks/mtbench.yaml", EVALRUN_SOURCE_DIR);
+  REQUIRE(spec);
+  auto items = benchmarks::load_mtbench(*spec, shipped_files());
+  REQUIRE(items);
+  std::map<std::string, int> seen;
+  for (const auto& item : *items) {
+    REQUIRE(fastchat.count(item.category));
+    REQUIRE(item.params.temperature);
+    CHECK(*item.params.temperature == fastchat.at(item.category));
+    ++seen[item.category];
+  }
+  CHECK(seen.size() == 8);
 }
 
 TEST_SUITE_END();

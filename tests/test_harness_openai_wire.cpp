@@ -66,6 +66,43 @@ TEST_CASE("request hash covers semantics only")
   CHECK(request_hash(a) != request_hash(d));
 }
 
+TEST_CASE("the cache key covers the rendered prompt, the response format and logprobs")
+{
+  // Each of these changes what the server answers, so each must change the key.
+  auto base = sample_request();
+  auto with = [&](auto change) {
+    auto r = sample_request();
+    change(r);
+    return request_hash(r);
+  };
+  const auto key = request_hash(base);
+  CHECK(with([](ChatRequest& r) { r.prompt = "[INST] hi [/INST] "; }) != key);
+  CHECK(with([](ChatRequest& r) { r.prompt = "[INST] hi [/INST]"; }) !=
+        with([](ChatRequest& r) { r.prompt = "[INST] hi [/INST] "; }));
+  CHECK(with([](ChatRequest& r) {
+          r.json_schema_name = "instance";
+          r.json_schema = R"({"type":"object"})";
+        }) != key);
+  CHECK(with([](ChatRequest& r) {
+          r.json_schema_name = "instance";
+          r.json_schema = R"({"type":"object"})";
+        }) != with([](ChatRequest& r) {
+          r.json_schema_name = "instance";
+          r.json_schema = R"({"type":"array"})";
+        }));
+  CHECK(with([](ChatRequest& r) { r.params.logprobs = true; }) != key);
+  CHECK(with([](ChatRequest& r) {
+          r.params.logprobs = true;
+          r.params.top_logprobs = 5;
+        }) != with([](ChatRequest& r) {
+          r.params.logprobs = true;
+          r.params.top_logprobs = 2;
+        }));
+  CHECK(with([](ChatRequest& r) { r.params.repetition_penalty = 1.03; }) != key);
+  CHECK(with([](ChatRequest& r) { r.params.stop = {"</s>"}; }) != key);
+  CHECK(with([](ChatRequest& r) { r.params.seed = 1; }) != key);
+}
+
 TEST_CASE("sha256 of a known vector")
 {
   CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

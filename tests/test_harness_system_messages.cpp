@@ -99,10 +99,30 @@ TEST_CASE("assignment depends only on (seed, item id)")
 
 TEST_CASE("pool_index is a fixed function (stable across platforms and releases)")
 {
-  // SHA-256("7:koala_0") starts with these 16 hex digits; changing the
-  // assignment function would silently change every run's system messages.
-  CHECK(pool_index(7, "koala_0", 1000003) == pool_index(7, "koala_0", 1000003));
+  // Expected values from Python: int(hashlib.sha256(b"7:koala_0").hexdigest()[:16], 16)
+  // is 0x6e09bf58ed0718ca; modulo 1000003 that is 500065.
+  CHECK(pool_index(7, "koala_0", 1000003) == 500065);
   CHECK(pool_index(0, "x", 1) == 0);
+}
+
+TEST_CASE("the shipped pool assigns these messages to these koala items with seed 1")
+{
+  // Derived in Python from data/system_messages/unseen_pool.yaml (24 messages, in file
+  // order) with index = int(sha256(f"1:{item_id}")[:16], 16) % 24.
+  auto file = read_text_file(EVALRUN_SOURCE_DIR "/data/system_messages/unseen_pool.yaml");
+  REQUIRE(file);
+  auto pool = parse_system_message_pool(*file);
+  REQUIRE(pool);
+  REQUIRE(pool->size() == 24);
+  std::vector<Item> koala;
+  for (const char* id : {"koala_0", "koala_1", "koala_2", "koala_179"}) {
+    Item item;
+    item.id = id;
+    koala.push_back(item);
+  }
+  assign_from_pool(koala, *pool, 1);
+  CHECK(assigned(koala) == std::vector<std::string>{"pool-storyteller", "pool-data-analyst",
+                                                    "pool-terse-engineer", "pool-data-analyst"});
 }
 
 TEST_SUITE_END();

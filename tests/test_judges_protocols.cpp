@@ -74,7 +74,54 @@ TEST_CASE("pairwise: both orders, verdicts mapped back, inconsistent pairs are t
   CHECK(verdict("[[B]]", "[[A]]").winner == "baseline"); // consistent
   CHECK(verdict("[[A]]", "[[A]]").winner == "tie");      // position bias: inconsistent
   CHECK(verdict("[[C]]", "[[B]]").winner == "tie");      // game 1 tie
+  CHECK(verdict("[[A]]", "[[C]]").winner == "tie");      // a win, then a tie: the games differ
+  CHECK(verdict("[[B]]", "[[C]]").winner == "tie");      // a loss, then a tie
+  CHECK(verdict("[[C]]", "[[A]]").winner == "tie");      // a tie, then a loss
   CHECK(verdict("[[A]]", "no verdict").status == ParseStatus::parse_failed);
+}
+
+TEST_CASE("pairwise turn 2: the whole conversations, swapped in game 2, math with references")
+{
+  // FastChat's pair-math-v1-multi-turn: both references, then A's and B's conversations.
+  JudgeSpec spec;
+  spec.reference_categories = {"math"};
+  judges::PairwiseJudge j(protocol_rubric("fastchat-pair"), spec);
+  Item it;
+  it.id = "111";
+  it.category = "math";
+  it.turns = {"Q1?", "Q2?"};
+  it.references = {"R1", "R2"};
+  std::vector<std::string> model = {"M1", "M2"};
+  std::vector<std::string> baseline = {"B1", "B2"};
+  auto calls = j.build(JudgeInput{it, 1, model, &baseline});
+  REQUIRE(calls);
+  REQUIRE(calls->size() == 2);
+  CHECK((*calls)[0].prompt_id == "pair-math-v1-multi-turn");
+  auto conversation = [](const std::string& who, const std::string& a1, const std::string& a2) {
+    return "<|The Start of Assistant " + who +
+           "'s Conversation with User|>\n\n### User:\nQ1?\n\n"
+           "### Assistant " +
+           who + ":\n" + a1 + "\n\n### User:\nQ2?\n\n### Assistant " + who + ":\n" + a2 +
+           "\n\n<|The End of Assistant " + who + "'s Conversation with User|>";
+  };
+  const std::string references = "<|The Start of Reference Answer|>\n\n### User:\nQ1?\n\n"
+                                 "### Reference answer:\nR1\n\n### User:\nQ2?\n\n"
+                                 "### Reference answer:\nR2\n\n<|The End of Reference Answer|>";
+  const auto& game1 = (*calls)[0].messages[1].content;
+  const auto& game2 = (*calls)[1].messages[1].content;
+  CHECK(game1.find(references) != std::string::npos);
+  CHECK(game1.find(conversation("A", "M1", "M2")) != std::string::npos);
+  CHECK(game1.find(conversation("B", "B1", "B2")) != std::string::npos);
+  CHECK(game2.find(references) != std::string::npos);
+  CHECK(game2.find(conversation("A", "B1", "B2")) != std::string::npos);
+  CHECK(game2.find(conversation("B", "M1", "M2")) != std::string::npos);
+
+  // Outside the reference categories, turn 2 uses pair-v2-multi-turn, with no reference.
+  it.category = "writing";
+  calls = j.build(JudgeInput{it, 1, model, &baseline});
+  REQUIRE(calls);
+  CHECK((*calls)[0].prompt_id == "pair-v2-multi-turn");
+  CHECK((*calls)[0].messages[1].content.find("Reference") == std::string::npos);
 }
 
 TEST_CASE("pairwise parser traps: FastChat's substring order")
@@ -178,6 +225,39 @@ TEST_CASE("AlpacaEval preference from logprobs, mirrored when switched, identica
   CHECK(tie.winner == "tie");
 }
 
+TEST_CASE(
+    "AlpacaEval both branches: a switched item shows the model first and mirrors the preference")
+{
+  // AlpacaEval's preference: 1 means output_1 (the baseline) wins, 2 means output_2 (the model).
+  // The judge's token `m` names the output shown first. Instruction 0 of the shipped set is
+  // switched and instruction 3 is not (random.Random vectors above).
+  std::ifstream in(EVALRUN_SOURCE_DIR
+                   "/data/alpaca_eval/results/gpt4_1106_preview/model_outputs.json");
+  auto outputs = nlohmann::json::parse(in);
+  judges::AlpacaEvalJudge j(protocol_rubric("alpaca-eval-clf"), JudgeSpec{});
+  std::vector<std::string> model = {"MODEL-OUTPUT"};
+  std::vector<std::string> baseline = {"BASELINE-OUTPUT"};
+  // P(m) = 0.75: the output shown first is preferred with probability 0.75.
+  auto reply = judge_reply("m", {{"m", std::log(0.75)}, {"M", std::log(0.25)}});
+
+  Item switched = single_turn(outputs[0]["instruction"].get<std::string>());
+  auto calls = j.build(JudgeInput{switched, 0, model, &baseline});
+  REQUIRE(calls);
+  REQUIRE(calls->size() == 1);
+  CHECK(calls->front().position == "model-first");
+  const auto& shown = calls->front().messages[1].content;
+  CHECK(shown.find("MODEL-OUTPUT") < shown.find("BASELINE-OUTPUT"));
+  CHECK(j.parse(calls->front(), reply).value == doctest::Approx(1.75)); // the model, first, won
+
+  Item plain = single_turn(outputs[3]["instruction"].get<std::string>());
+  calls = j.build(JudgeInput{plain, 0, model, &baseline});
+  REQUIRE(calls);
+  CHECK(calls->front().position == "baseline-first");
+  const auto& shown_plain = calls->front().messages[1].content;
+  CHECK(shown_plain.find("BASELINE-OUTPUT") < shown_plain.find("MODEL-OUTPUT"));
+  CHECK(j.parse(calls->front(), reply).value == doctest::Approx(1.25)); // the baseline, first, won
+}
+
 TEST_CASE("absolute: one call per rubric and run, Python json.dumps rubric, anchored 1..5 score")
 {
   Rubric r;
@@ -245,6 +325,41 @@ TEST_CASE("absolute: one call per rubric and run, Python json.dumps rubric, anch
   CHECK(v.criteria.at("run 2") == doctest::Approx(3.0));
   CHECK(v.criteria.at("rubric 2") == doctest::Approx(4.0));
   CHECK(v.detail.find("1 of 6") != std::string::npos);
+}
+
+TEST_CASE("absolute: a judge run with no readable score is left out of the mean, not counted as 0")
+{
+  JudgeSpec spec;
+  spec.runs = 3;
+  judges::AbsoluteJudge j(protocol_rubric("prometheus-absolute"), spec);
+  Item it = single_turn("Q?", {"reference"});
+  it.rubrics = {Rubric{"", "first", {}}, Rubric{"", "second", {}}};
+  std::vector<std::string> answers = {"answer"};
+  auto calls = j.build(JudgeInput{it, 0, answers});
+  REQUIRE(calls);
+  REQUIRE(calls->size() == 6); // 3 runs x 2 rubrics, run-major
+  auto score = [](double value) {
+    CallVerdict c;
+    c.status = ParseStatus::ok;
+    c.value = value;
+    return c;
+  };
+  CallVerdict unreadable; // parse_failed
+  // Run 1: 4 and 2 (mean 3); run 2: nothing readable; run 3: 5 and 5 (mean 5).
+  auto v = j.combine(JudgeInput{it, 0, answers},
+                     {score(4), score(2), unreadable, unreadable, score(5), score(5)});
+  CHECK(v.status == ParseStatus::ok);
+  CHECK(v.score == doctest::Approx(4.0)); // (3 + 5) / 2 runs, not (3 + 0 + 5) / 3
+  CHECK(v.criteria.at("run 1") == doctest::Approx(3.0));
+  CHECK(v.criteria.count("run 2") == 0);
+  CHECK(v.criteria.at("run 3") == doctest::Approx(5.0));
+  CHECK(v.criteria.at("rubric 1") == doctest::Approx(4.5));
+  CHECK(v.criteria.at("rubric 2") == doctest::Approx(3.5));
+  CHECK(v.detail == "2 of 6 rubric judgments unreadable, left out");
+  // Nothing readable in any run: no score at all.
+  auto none = j.combine(JudgeInput{it, 0, answers}, std::vector<CallVerdict>(6, unreadable));
+  CHECK(none.status == ParseStatus::parse_failed);
+  CHECK_FALSE(none.score);
 }
 
 TEST_CASE("every shipped rubric loads, and FastChat's prompts are byte-exact")
@@ -390,31 +505,6 @@ TEST_CASE("relative: both orders per rubric, [RESULT] A|B at the end")
   CHECK(v.winner == "model");
   CHECK(v.criteria.at("rubric 1") == 1.0);
   CHECK(v.criteria.at("rubric 2") == 0.5);
-}
-
-TEST_CASE("a verdict pattern RE2 cannot compile, or without a capture group, is refused")
-{
-  auto rubric = protocol_rubric("helpfulness");
-  rubric.defined_in = "my-rubric.yaml";
-  rubric.pattern = "\\[\\[(\\d+"; // unbalanced parenthesis
-  auto judge = judges::make_judge(rubric, JudgeSpec{});
-  REQUIRE_FALSE(judge);
-  CHECK(judge.error().message.find("my-rubric.yaml: field 'output.pattern'") == 0);
-  CHECK(judge.error().message.find("RE2 cannot compile it: missing )") != std::string::npos);
-
-  rubric.pattern = "\\[\\[\\d+\\]\\]"; // compiles, captures nothing
-  judge = judges::make_judge(rubric, JudgeSpec{});
-  REQUIRE_FALSE(judge);
-  CHECK(judge.error().message.find("has no capture group") != std::string::npos);
-
-  rubric.pattern = "\\[\\[(\\d+)\\]\\]";
-  rubric.fallback = "Rating: (";
-  judge = judges::make_judge(rubric, JudgeSpec{});
-  REQUIRE_FALSE(judge);
-  CHECK(judge.error().message.find("field 'output.fallback'") != std::string::npos);
-
-  rubric.fallback.clear();
-  CHECK(judges::make_judge(rubric, JudgeSpec{}));
 }
 
 TEST_SUITE_END();

@@ -280,4 +280,51 @@ TEST_CASE("runs over other items are other columns, and a cell that could not ru
                                     "candidate endpoint 'broken-model'\n") != std::string::npos);
 }
 
+TEST_CASE("the leaderboard page escapes every name it embeds")
+{
+  const std::string evil = "<b>x</b>&\"'";
+  RunReport r;
+  r.run.id = 1;
+  r.run.model = "model" + evil;
+  r.run.bench = "bench" + evil;
+  r.run.bench_version = "v" + evil;
+  r.run.rubric = "rubric" + evil;
+  r.run.judge = "judge" + evil;
+  r.run.baseline = "base" + evil;
+  r.run.protocol = "pairwise";
+  r.run.status = "complete";
+  r.run.finished_at = "2026-01-01" + evil;
+  r.pairwise.wins = 1;
+  r.pairwise.n = 1;
+  r.pairwise.tie_win_rate = 1.0;
+  r.pairwise_by_source["source" + evil] = r.pairwise;
+  r.pairwise_by_source["second source"] = r.pairwise; // breakdowns need two sources
+  std::vector<RunReport> reports = {r};
+  auto board = build_leaderboard(reports);
+  add_not_run(board, {"other" + evil, "bench" + evil, "reason" + evil});
+  auto html = leaderboard_html(board, "version" + evil);
+  // No injected tag survives; each name is there, escaped.
+  CHECK(html.find("<b>") == std::string::npos);
+  for (const char* name :
+       {"model", "bench", "rubric", "judge", "base", "source", "other", "reason", "version"}) {
+    INFO("name: ", std::string(name));
+    CHECK(html.find(std::string(name) + "&lt;b&gt;x&lt;/b&gt;&amp;&quot;") != std::string::npos);
+  }
+}
+
+TEST_CASE("headline metrics and their scales: FLASK is a 1-5 score, like Prometheus")
+{
+  RunReport r;
+  for (const auto& [protocol, name] :
+       std::vector<std::pair<std::string, std::string>>{{"single", "average"},
+                                                        {"absolute", "score"},
+                                                        {"flask", "score"},
+                                                        {"pairwise", "tie_win_rate"},
+                                                        {"relative", "tie_win_rate"},
+                                                        {"alpaca_eval", "win_rate"}}) {
+    r.run.protocol = protocol;
+    CHECK(r.headline_name() == name);
+  }
+}
+
 TEST_SUITE_END();
