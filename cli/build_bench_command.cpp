@@ -4,6 +4,7 @@
 
 #include <harness/client/client_pool.hpp>
 #include <harness/client/preflight.hpp>
+#include <harness/demo/transport.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/store.hpp>
 #include <harness/system_messages/instance_generator.hpp>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 
 namespace cli {
 
@@ -58,6 +60,40 @@ sample(const std::vector<harness::Item>& items, const std::string& bench, std::u
   return out;
 }
 
+// `--dry-run`: the generation played against a copy of the store in memory,
+// the demo backend answering in-process, to count what would be sent.
+int
+dry_run(const std::vector<harness::system_messages::GenerationTask>& tasks,
+        const harness::EndpointConfig& generator, const BuildBenchOptions& options)
+{
+  std::map<std::string, int> per_source;
+  for (const auto& task : tasks) {
+    ++per_source[task.id.substr(0, task.id.find(':'))];
+  }
+  std::vector<std::string> parts;
+  for (const auto& [bench, n] : per_source) {
+    parts.push_back(fmt::format("{} {}", bench, n));
+  }
+  fmt::print("plan: {} instances ({}), seed {}\n", tasks.size(), fmt::join(parts, ", "),
+             options.seed);
+  harness::Store copy(":memory:");
+  if (std::filesystem::exists(options.db)) {
+    copy.copy_from(options.db);
+  }
+  harness::demo::InProcessTransport transport;
+  boost::asio::io_context io;
+  harness::client::ClientPool pool(io, transport);
+  pool.add_endpoint(generator, std::nullopt);
+  harness::client::CachedClient client(io, pool, copy);
+  harness::system_messages::generate_all(
+      io, client, tasks, harness::system_messages::GenerationTarget::instance, generator, 1);
+  fmt::print("requests (invalid replies asked again come on top):\n");
+  fmt::print("  {:<10} {} ({}): {} to send, {} cached\n", "generator:", generator.name,
+             generator.model, client.requests_sent(), client.cache_hits());
+  fmt::print("dry run: nothing was sent and nothing was written.\n");
+  return 0;
+}
+
 } // namespace
 
 int
@@ -98,6 +134,9 @@ build_bench_command(const BuildBenchOptions& options, const std::filesystem::pat
   harness::EndpointConfig generator = it->second;
   if (options.concurrency) {
     generator.max_concurrency = *options.concurrency;
+  }
+  if (options.dry_run) {
+    return dry_run(tasks, generator, options);
   }
   harness::client::CurlTransport transport;
   auto ready = harness::client::ready_endpoints({&generator}, transport, options.out.string());

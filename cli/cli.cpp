@@ -173,6 +173,8 @@ main(int argc, char** argv)
                    "Times to ask for an instance whose reply does not follow the schema")
       ->check(CLI::Range(1, 20))
       ->capture_default_str();
+  build_cmd->add_flag("--dry-run", build.dry_run,
+                      "Print the generator requests it would send; send and write nothing");
 
   ScoreOptions score;
   auto* score_cmd = app.add_subcommand("score", "Score an answers file (JSONL: id, prompt, answer, "

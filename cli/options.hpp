@@ -47,6 +47,7 @@ struct BuildBenchOptions
   std::filesystem::path preferences; // empty: <home>/data/preferences.yaml
   std::optional<int> concurrency;
   int max_attempts = 3;
+  bool dry_run = false; // count the generator's requests; send and write nothing
 };
 
 struct ScoreOptions

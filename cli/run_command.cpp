@@ -7,6 +7,7 @@
 #include <harness/client/cached_client.hpp>
 #include <harness/client/client_pool.hpp>
 #include <harness/client/preflight.hpp>
+#include <harness/demo/transport.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/runner.hpp>
 #include <harness/store.hpp>
@@ -17,6 +18,9 @@
 
 #include <unistd.h>
 
+#include <functional>
+#include <map>
+#include <optional>
 #include <set>
 
 namespace cli {
@@ -74,69 +78,147 @@ generate_system_messages(std::vector<harness::Item>& items, const std::string& b
   }
 }
 
+// Every endpoint the run talks to, once each role.
+std::vector<harness::EndpointConfig*>
+endpoints_of(ResolvedRun& resolved)
+{
+  auto& plan = resolved.plan;
+  std::vector<harness::EndpointConfig*> out = {&plan.candidate, &plan.judge_endpoint};
+  if (plan.baseline) {
+    out.push_back(&*plan.baseline);
+  }
+  if (resolved.generator) {
+    out.push_back(&*resolved.generator);
+  }
+  return out;
+}
+
+// One execution of a resolved run: the generator's system messages (when
+// asked for), the run's record, then the runner. `transport` carries the
+// requests and `store` answers and keeps them.
+struct Execution
+{
+  harness::RunOutcome outcome;
+  harness::RoleRequests generator; // first asks of --system-messages generate:
+  harness::client::PoolStats pool;
+};
+
+Execution
+execute(ResolvedRun& resolved, const RunOptions& options, const std::filesystem::path& home,
+        harness::client::Transport& transport, harness::Store& store,
+        const std::map<std::string, std::optional<std::string>>& api_keys,
+        const std::function<void(const harness::RunProgress&)>& on_progress)
+{
+  harness::RunPlan& plan = resolved.plan;
+  boost::asio::io_context io;
+  harness::client::ClientPool pool(io, transport);
+  std::set<std::string> added;
+  for (const auto* e : endpoints_of(resolved)) {
+    if (added.insert(e->name).second) {
+      auto key = api_keys.find(e->name);
+      pool.add_endpoint(*e, key == api_keys.end() ? std::nullopt : key->second);
+    }
+  }
+  Execution out;
+  if (resolved.generator) {
+    harness::client::CachedClient client(io, pool, store);
+    generate_system_messages(plan.items, resolved.bench.spec.name, *resolved.generator, options,
+                             home, io, client);
+    resolved.system_messages["unseen_check"] = check_seen(plan.items, options);
+    out.generator.sent = client.requests_sent();
+    out.generator.cached = client.cache_hits();
+  }
+  plan.run = make_run_record(resolved, options);
+  harness::Runner runner(io, pool, store);
+  out.outcome = runner.run(plan, on_progress, std::chrono::milliseconds(250));
+  out.pool = pool.stats();
+  return out;
+}
+
+// `--dry-run`: the run executed against a copy of the store in memory, with
+// the demo backend answering in-process, so that the requests it would send
+// are counted per role and nothing is sent or written.
+int
+dry_run(ResolvedRun& resolved, const RunOptions& options, const std::filesystem::path& home)
+{
+  print_plan(resolved);
+  harness::Store copy(":memory:");
+  if (std::filesystem::exists(options.db)) {
+    copy.copy_from(options.db);
+  }
+  harness::demo::InProcessTransport transport;
+  auto done = execute(resolved, options, home, transport, copy, {}, [](const auto&) {});
+  const auto& plan = resolved.plan;
+  const auto& roles = done.outcome.progress.by_role;
+  auto line = [](const std::string& role, const harness::EndpointConfig& e,
+                 const harness::RoleRequests& r) {
+    fmt::print("  {:<10} {} ({}): {} to send, {} cached\n", role + ":", e.name, e.model, r.sent,
+               r.cached);
+  };
+  fmt::print("requests (re-asks of unreadable replies and retries of failed requests come on "
+             "top):\n");
+  harness::RoleRequests total;
+  auto add = [&](const harness::RoleRequests& r) {
+    total.sent += r.sent;
+    total.cached += r.cached;
+  };
+  if (resolved.generator) {
+    line("generator", *resolved.generator, done.generator);
+    add(done.generator);
+  }
+  for (const auto& [role, endpoint] :
+       std::vector<std::pair<std::string, const harness::EndpointConfig*>>{
+           {"candidate", &plan.candidate},
+           {"baseline", plan.baseline ? &*plan.baseline : nullptr},
+           {"judge", &plan.judge_endpoint}}) {
+    if (endpoint) {
+      auto found = roles.find(role);
+      auto counts = found == roles.end() ? harness::RoleRequests{} : found->second;
+      line(role, *endpoint, counts);
+      add(counts);
+    }
+  }
+  fmt::print("  {:<10} {} to send, {} cached\n", "total:", total.sent, total.cached);
+  fmt::print("dry run: nothing was sent and nothing was written.\n");
+  return 0;
+}
+
 } // namespace
 
 int
 run_command(const RunOptions& options, const std::filesystem::path& home, std::int64_t* run_id)
 {
   ResolvedRun resolved = resolve_run(options, home);
+  if (options.dry_run) {
+    return dry_run(resolved, options, home);
+  }
   harness::RunPlan& plan = resolved.plan;
   const harness::BenchSpec& spec = resolved.bench.spec;
-  std::optional<harness::EndpointConfig>& generator = resolved.generator;
-  if (options.dry_run) {
-    print_plan(resolved);
-    return 0;
-  }
 
   // Check everything that can be checked before a single row is written.
   harness::client::CurlTransport transport;
-  std::vector<harness::EndpointConfig*> roles = {&plan.candidate, &plan.judge_endpoint};
-  if (plan.baseline) {
-    roles.push_back(&*plan.baseline);
-  }
-  if (generator) {
-    roles.push_back(&*generator);
-  }
-  auto ready = harness::client::ready_endpoints(roles, transport, options.db.string());
-
+  auto ready =
+      harness::client::ready_endpoints(endpoints_of(resolved), transport, options.db.string());
   harness::Store store(options.db);
-  boost::asio::io_context io;
-  harness::client::ClientPool pool(io, transport);
-  std::set<std::string> added;
-  for (const auto* e : roles) {
-    if (added.insert(e->name).second) {
-      pool.add_endpoint(*e, ready.api_keys[e->name]);
-    }
-  }
-  if (generator) {
-    harness::client::CachedClient client(io, pool, store);
-    generate_system_messages(plan.items, spec.name, *generator, options, home, io, client);
-    resolved.system_messages["unseen_check"] = check_seen(plan.items, options);
-  }
-  plan.run = make_run_record(resolved, options);
-
-  harness::Runner runner(io, pool, store);
   const bool tty = !options.quiet && isatty(STDERR_FILENO) != 0;
-  auto outcome = runner.run(
-      plan,
-      [&](const harness::RunProgress& p) {
-        if (tty) {
-          fmt::print(stderr, "\r\033[K{}", progress_line(spec.name, p));
-        }
-      },
-      std::chrono::milliseconds(250));
+  auto done = execute(resolved, options, home, transport, store, ready.api_keys,
+                      [&](const harness::RunProgress& p) {
+                        if (tty) {
+                          fmt::print(stderr, "\r\033[K{}", progress_line(spec.name, p));
+                        }
+                      });
+  const auto& outcome = done.outcome;
   if (tty) {
     fmt::print(stderr, "\n");
   }
   const auto& p = outcome.progress;
-  const auto& stats = pool.stats();
   fmt::print(stderr,
              "evalrun: {} {}{} judged by {}: run {} {}; {}/{} units, {} errors; {} requests sent "
              "({} attempts, {} retries), {} from cache; {:.1f}s\n",
              spec.name, plan.candidate.name,
              plan.run.baseline.empty() ? "" : " vs " + plan.run.baseline, plan.judge_endpoint.name,
              outcome.run_id, outcome.status, p.units_done, p.units_total, p.errors, p.requests_sent,
-             stats.attempts, stats.retries, p.cache_hits, p.elapsed_s);
+             done.pool.attempts, done.pool.retries, p.cache_hits, p.elapsed_s);
 
   if (run_id) {
     *run_id = outcome.run_id;

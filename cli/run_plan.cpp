@@ -330,11 +330,17 @@ print_plan(const ResolvedRun& resolved)
   }
   fmt::print("plan: {} v{} ({})\n", spec.name, spec.version, spec.description);
   fmt::print("  items: {}, turns: {}\n", plan.items.size(), turns);
-  fmt::print("  candidate: {} ({} at {}): {} requests\n", plan.candidate.name, plan.candidate.model,
-             plan.candidate.base_url, turns);
-  fmt::print("  judge: {} ({} at {}), protocol {}, rubric {}: {} requests\n",
-             plan.judge_endpoint.name, plan.judge_endpoint.model, plan.judge_endpoint.base_url,
-             plan.judge->protocol(), plan.judge->rubric(), turns);
+  fmt::print("  candidate: {} ({} at {})\n", plan.candidate.name, plan.candidate.model,
+             plan.candidate.base_url);
+  if (plan.baseline) {
+    fmt::print("  baseline: {} ({} at {})\n", plan.baseline->name, plan.baseline->model,
+               plan.baseline->base_url);
+  } else if (plan.baseline_from_references) {
+    fmt::print("  baseline: the items' reference answers\n");
+  }
+  fmt::print("  judge: {} ({} at {}), protocol {}, rubric {}\n", plan.judge_endpoint.name,
+             plan.judge_endpoint.model, plan.judge_endpoint.base_url, plan.judge->protocol(),
+             plan.judge->rubric());
   std::vector<std::string> parts;
   for (const auto& [name, n] : categories) {
     parts.push_back(fmt::format("{} {}", name, n));
@@ -348,9 +354,8 @@ print_plan(const ResolvedRun& resolved)
       distinct.insert(item.system->id);
     }
   }
-  fmt::print("  system messages: {} of {} items, {} distinct\n", with_system, plan.items.size(),
-             distinct.size());
-  fmt::print("dry run: nothing was sent and nothing was written.\n");
+  fmt::print("  system messages: {} of {} items, {} distinct{}\n", with_system, plan.items.size(),
+             distinct.size(), resolved.generator ? " (before generation)" : "");
 }
 
 ResolvedRun

@@ -42,7 +42,7 @@ nlohmann::json check_seen(const std::vector<harness::Item>& items, const RunOpti
 // Call once the items' system messages are final.
 harness::RunRecord make_run_record(const ResolvedRun& resolved, const RunOptions& options);
 
-// `--dry-run`: the plan (items, turns, requests per role), on stdout.
+// The plan (items, turns, endpoints, categories, system messages), on stdout.
 void print_plan(const ResolvedRun& resolved);
 
 } // namespace cli

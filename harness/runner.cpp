@@ -137,10 +137,27 @@ private:
     auto request = Runner::answer_request(
         endpoint(side), side == k_model ? m_plan.candidate_params : m_plan.baseline_params, item,
         turn, m_answers[side][index]);
-    m_client.fetch(std::move(request),
-                   [this, side, index, turn](const std::string& hash, Result<Response> r) {
-                     on_answer(side, index, turn, hash, std::move(r));
-                   });
+    fetch_counted(side == k_model ? "candidate" : "baseline", false, std::move(request),
+                  [this, side, index, turn](const std::string& hash, Result<Response> r) {
+                    on_answer(side, index, turn, hash, std::move(r));
+                  });
+  }
+
+  // fetch(), counted under `role`: sent or answered from the store, and
+  // whether it asks again for a reply that could not be read.
+  void fetch_counted(const std::string& role, bool reask, ChatRequest request,
+                     client::CachedClient::Done done)
+  {
+    auto hits = m_client.cache_hits();
+    m_client.fetch(std::move(request), std::move(done));
+    auto& count = m_progress.by_role[role];
+    if (reask) {
+      ++count.reasks;
+    } else if (m_client.cache_hits() > hits) {
+      ++count.cached;
+    } else {
+      ++count.sent;
+    }
   }
 
   // `chain`: ask the next turn when this one is answered (false for given answers).
@@ -261,10 +278,10 @@ private:
 
   void send_call(const std::shared_ptr<JudgeTurn>& state, size_t c, int attempt)
   {
-    m_client.fetch(judge_request(state->calls[c], attempt),
-                   [this, state, c, attempt](const std::string& hash, Result<Response> r) {
-                     on_call(state, c, attempt, hash, std::move(r));
-                   });
+    fetch_counted("judge", attempt > 0, judge_request(state->calls[c], attempt),
+                  [this, state, c, attempt](const std::string& hash, Result<Response> r) {
+                    on_call(state, c, attempt, hash, std::move(r));
+                  });
   }
 
   void on_call(const std::shared_ptr<JudgeTurn>& state, size_t c, int attempt,

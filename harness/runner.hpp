@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <vector>
 
 namespace harness {
@@ -33,6 +34,16 @@ struct RunPlan
   std::vector<std::vector<std::string>> given_answers;
 };
 
+// The requests of one role (candidate, baseline, judge): first asks sent to
+// the server or answered from the store, and re-asks of judge replies that
+// could not be read (sent or not).
+struct RoleRequests
+{
+  long sent = 0;
+  long cached = 0;
+  long reasks = 0;
+};
+
 struct RunProgress
 {
   long units_total = 0; // answered turns (candidate, baseline) + judged turns
@@ -41,6 +52,7 @@ struct RunProgress
   long requests_sent = 0;
   long cache_hits = 0;
   double elapsed_s = 0;
+  std::map<std::string, RoleRequests> by_role; // "candidate", "baseline", "judge"
 };
 
 struct RunOutcome

@@ -260,6 +260,26 @@ Store::Transaction::commit()
   m_open = false;
 }
 
+void
+Store::copy_from(const std::filesystem::path& path)
+{
+  sqlite3* source = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &source, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    std::string why = source ? sqlite3_errmsg(source) : "cannot open";
+    sqlite3_close(source);
+    throw Fatal(fmt::format("{}: {}", path.string(), why));
+  }
+  sqlite3_backup* backup = sqlite3_backup_init(m_db, "main", source, "main");
+  int rc = backup ? sqlite3_backup_step(backup, -1) : SQLITE_ERROR;
+  std::string why = backup ? "" : sqlite3_errmsg(m_db);
+  sqlite3_backup_finish(backup);
+  sqlite3_close(source);
+  if (rc != SQLITE_DONE) {
+    throw Fatal(fmt::format("{}: cannot read the database: {}", path.string(),
+                            why.empty() ? sqlite3_errstr(rc) : why));
+  }
+}
+
 std::int64_t
 Store::begin_run(const RunRecord& run)
 {

@@ -121,6 +121,11 @@ public:
     bool m_open = true;
   };
 
+  // Replaces this store's contents with a copy of the database at `path`
+  // (opened read-only; its WAL included): a dry run works on the copy of an
+  // in-memory store (":memory:") and leaves the file untouched. Throws Fatal.
+  void copy_from(const std::filesystem::path& path);
+
   // Inserts the run, or finds the one with the same key and marks it
   // running again (resume). Returns its id.
   std::int64_t begin_run(const RunRecord& run);

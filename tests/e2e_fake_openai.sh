@@ -139,4 +139,66 @@ PY
   echo "protocol $name: $(tail -1 "p-$name.err")"
 done
 
+# 6. --dry-run is a budget: per role, exactly the requests the run then sends (a server without
+# injected faults, so that the server's count per model is the number of requests), and after
+# the run everything is cached.
+python3 "$fake" --port 0 --port-file port2.txt --latency-ms 5 --seed 4 > fake2.log 2>&1 &
+server2=$!
+for _ in $(seq 100); do [ -s port2.txt ] && break; sleep 0.1; done
+port2=$(cat port2.txt)
+sed "s/127.0.0.1:$port/127.0.0.1:$port2/" eps.yaml > eps2.yaml
+cat >> eps2.yaml <<YAML
+  gen:
+    base_url: http://127.0.0.1:$port2/v1
+    model: fake-generator
+    max_concurrency: 16
+    timeout_s: 30
+YAML
+per_model() { python3 -c "import json,urllib.request; print(json.dumps(json.load(urllib.request.urlopen('http://127.0.0.1:$port2/stats'))['requests_per_model']))"; }
+reset2() { python3 -c "import urllib.request; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:$port2/stats/reset', method='POST'))"; }
+# Compares the dry run's "ROLE: ... N to send" lines with the server's requests per model.
+compare_budget() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import json, re, sys
+budget = {m.group(1): int(m.group(2)) for m in re.finditer(r"^  (\w+): .*: (\d+) to send", open(sys.argv[1]).read(), re.M)}
+served = json.loads(sys.argv[2])
+models = {"candidate": "fake-candidate", "baseline": "fake-baseline", "judge": "fake-judge", "generator": "fake-generator"}
+expected = {models[role]: n for role, n in budget.items() if n}
+assert expected == served, f"{sys.argv[3]}: dry run {budget}, server {served}"
+PY
+}
+for spec in "single --bench koala --limit 10" \
+            "pairwise --bench mtbench --limit 5 --rubric fastchat-pair --baseline base" \
+            "pairwise-references --bench alpacaeval --limit 6 --rubric fastchat-pair --baseline references" \
+            "alpaca_eval --bench alpacaeval --limit 10" \
+            "flask --bench flask --limit 10" \
+            "absolute-3-runs --bench multifaceted --bench-file built.jsonl --limit 5 --judge-runs 3" \
+            "relative --bench multifaceted --bench-file built.jsonl --limit 5 --rubric prometheus-relative --baseline base" \
+            "generated-system-messages --bench koala --limit 4 --system-messages generate:gen"; do
+  set -- $spec
+  name=$1
+  shift
+  reset2
+  "$evalrun" "$@" --model cand --judge judge --endpoints eps2.yaml --db "b-$name.db" --dry-run > "b-$name.plan" \
+    || fail "$name dry run: $(cat "b-$name.plan")"
+  [ "$(per_model)" = "{}" ] || fail "$name: the dry run sent requests"
+  [ ! -e "b-$name.db" ] || fail "$name: the dry run wrote a database"
+  "$evalrun" "$@" --model cand --judge judge --endpoints eps2.yaml --db "b-$name.db" > /dev/null 2> "b-$name.err" \
+    || fail "$name: $(cat "b-$name.err")"
+  compare_budget "b-$name.plan" "$(per_model)" "$name" || fail "$name: budget and server disagree"
+  "$evalrun" "$@" --model cand --judge judge --endpoints eps2.yaml --db "b-$name.db" --dry-run > "b-$name.again" \
+    || fail "$name second dry run"
+  grep -q "^  total: *0 to send" "b-$name.again" || fail "$name: after the run, all should be cached: $(cat "b-$name.again")"
+  echo "budget $name: $(grep '^  total:' "b-$name.plan")"
+done
+reset2
+"$evalrun" build-bench --generator gen --per-source 2 --seed 5 --endpoints eps2.yaml --out b-built.jsonl --db b-build.db --dry-run > b-build.plan \
+  || fail "build-bench dry run: $(cat b-build.plan)"
+[ ! -e b-built.jsonl ] || fail "the build-bench dry run wrote its output"
+"$evalrun" build-bench --generator gen --per-source 2 --seed 5 --endpoints eps2.yaml --out b-built.jsonl --db b-build.db 2> b-build.err \
+  || fail "build-bench: $(cat b-build.err)"
+compare_budget b-build.plan "$(per_model)" build-bench || fail "build-bench: budget and server disagree"
+echo "budget build-bench: $(grep 'generator:' b-build.plan)"
+kill "$server2" 2> /dev/null
+
 echo "e2e_fake_openai: all checks passed"

@@ -1,6 +1,8 @@
 #include <harness/demo/replies.hpp>
+#include <harness/demo/routes.hpp>
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 using namespace harness;
 using namespace harness::demo;
@@ -53,6 +55,25 @@ TEST_CASE("demo judge replies follow each judge format")
     CHECK(s >= 1);
     CHECK(s <= 5);
   }
+}
+
+TEST_CASE("a long question in a multi-byte script is cut at a character, and the reply encodes")
+{
+  ChatRequest request;
+  request.model = "evalrun-demo";
+  std::string question;
+  for (int i = 0; i < 40; ++i) {
+    question += "\xc3\xa9"; // é: two bytes, so byte 60 falls inside a character at odd cuts
+  }
+  question = "x" + question; // shift by one byte: a cut at byte 60 splits an é
+  request.messages = {{Role::user, question}};
+  auto reply = demo_reply(request);
+  CHECK_NOTHROW((void)nlohmann::json(reply).dump());
+  auto answer = route("POST", "/v1/chat/completions",
+                      R"({"model":"evalrun-demo","messages":[{"role":"user","content":")" +
+                          question + R"("}]})");
+  CHECK(answer.status == 200);
+  CHECK(answer.completion);
 }
 
 TEST_SUITE_END();

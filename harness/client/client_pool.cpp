@@ -94,12 +94,16 @@ ClientPool::send(Lane& lane, std::shared_ptr<Job> job)
   http.total_timeout =
       std::chrono::milliseconds(static_cast<long long>(lane.config.timeout_s * 1000));
   // The transport completes on its own thread: hop back to ours, and keep
-  // io_context::run() alive until it does.
+  // io_context::run() alive until it does. The guard moves into the posted
+  // handler: what the transport thread destroys afterwards must not touch
+  // the io_context, which may be gone by then.
   auto guard = asio::make_work_guard(m_io);
-  m_transport.start(std::move(http), [this, &lane, job, guard](Result<HttpReply> reply) {
-    asio::post(m_io, [this, &lane, job, reply = std::move(reply)]() mutable {
-      on_reply(lane, job, std::move(reply));
-    });
+  m_transport.start(std::move(http), [this, &lane, job, guard](Result<HttpReply> reply) mutable {
+    asio::post(m_io,
+               [this, &lane, job, reply = std::move(reply), held = std::move(guard)]() mutable {
+                 held.reset();
+                 on_reply(lane, job, std::move(reply));
+               });
   });
 }
 

@@ -174,7 +174,12 @@ demo_reply(const ChatRequest& request)
     }
   }
   if (question.size() > 60) {
-    question = question.substr(0, 60) + "...";
+    // Cut at a character boundary: a UTF-8 continuation byte (10xxxxxx) never starts one.
+    size_t cut = 60;
+    while (cut > 0 && (static_cast<unsigned char>(question[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    question = question.substr(0, cut) + "...";
   }
   return fmt::format("(evalrun demo answer to \"{}\") {}.", question,
                      words(draw, draw.in(20, 120)));

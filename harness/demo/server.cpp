@@ -1,5 +1,4 @@
-#include <harness/client/openai_wire.hpp>
-#include <harness/demo/replies.hpp>
+#include <harness/demo/routes.hpp>
 #include <harness/demo/server.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -9,7 +8,6 @@
 #include <fmt/core.h>
 
 #include <atomic>
-#include <sstream>
 #include <thread>
 
 namespace harness::demo {
@@ -21,67 +19,19 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-int
-count_words(const std::string& s)
-{
-  std::istringstream in(s);
-  int n = 0;
-  std::string w;
-  while (in >> w) {
-    ++n;
-  }
-  return n;
-}
-
 http::response<http::string_body>
 handle(const http::request<http::string_body>& req, std::atomic<long>& served)
 {
-  auto reply = [&](http::status status, std::string body) {
-    http::response<http::string_body> res{status, req.version()};
-    res.set(http::field::content_type, "application/json");
-    res.keep_alive(req.keep_alive());
-    res.body() = std::move(body);
-    res.prepare_payload();
-    return res;
-  };
-  std::string target(req.target());
-  if (req.method() == http::verb::get && (target == "/health" || target == "/v1/health")) {
-    return reply(http::status::ok, R"({"status":"ok"})");
-  }
-  if (req.method() == http::verb::get && (target == "/v1/models" || target == "/models")) {
-    return reply(http::status::ok,
-                 R"({"object":"list","data":[{"id":"evalrun-demo","object":"model"}]})");
-  }
-  const bool chat = target == "/v1/chat/completions" || target == "/chat/completions";
-  const bool text = target == "/v1/completions" || target == "/completions";
-  if (req.method() == http::verb::post && (chat || text)) {
-    auto parsed = chat ? client::openai_wire::parse_chat_request(req.body())
-                       : client::openai_wire::parse_completion_request(req.body());
-    if (!parsed) {
-      return reply(http::status::bad_request, client::openai_wire::error_body(
-                                                  parsed.error().message, "invalid_request_error"));
-    }
+  auto answer = route(std::string(req.method_string()), std::string(req.target()), req.body());
+  if (answer.completion) {
     ++served;
-    std::string reply_text = demo_reply(*parsed);
-    std::string finish = "stop";
-    if (parsed->params.max_tokens && count_words(reply_text) > *parsed->params.max_tokens) {
-      finish = "length";
-    }
-    int prompt_words = count_words(parsed->prompt);
-    for (const auto& m : parsed->messages) {
-      prompt_words += count_words(m.content);
-    }
-    Usage usage{prompt_words, count_words(reply_text)};
-    return reply(
-        http::status::ok,
-        chat
-            ? client::openai_wire::chat_reply_body(parsed->model, reply_text, usage, finish,
-                                                   demo_top_logprobs(*parsed, reply_text))
-            : client::openai_wire::completion_reply_body(parsed->model, reply_text, usage, finish));
   }
-  return reply(
-      http::status::not_found,
-      client::openai_wire::error_body(fmt::format("no route for {}", target), "not_found_error"));
+  http::response<http::string_body> res{static_cast<http::status>(answer.status), req.version()};
+  res.set(http::field::content_type, "application/json");
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(answer.body);
+  res.prepare_payload();
+  return res;
 }
 
 class Session : public std::enable_shared_from_this<Session>

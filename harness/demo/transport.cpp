@@ -1,0 +1,23 @@
+#include <harness/demo/routes.hpp>
+#include <harness/demo/transport.hpp>
+
+#include <string_view>
+
+namespace harness::demo {
+
+void
+InProcessTransport::start(client::HttpRequest request, Done done)
+{
+  // The path of the URL: what follows "scheme://host[:port]".
+  std::string_view url = request.url;
+  auto scheme = url.find("://");
+  auto path = url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  std::string_view target = path == std::string_view::npos ? "/" : url.substr(path);
+  auto reply = route(request.method, target, request.body);
+  client::HttpReply http;
+  http.status = reply.status;
+  http.body = std::move(reply.body);
+  done(std::move(http));
+}
+
+} // namespace harness::demo
