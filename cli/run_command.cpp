@@ -32,7 +32,6 @@ namespace {
 std::string
 progress_line(const std::string& bench, const harness::RunProgress& p)
 {
-  double rate = p.elapsed_s > 0 ? static_cast<double>(p.requests_sent) / p.elapsed_s : 0;
   std::string eta = "?";
   if (p.units_done > 0 && p.units_done < p.units_total) {
     double left = p.elapsed_s / static_cast<double>(p.units_done) *
@@ -41,8 +40,10 @@ progress_line(const std::string& bench, const harness::RunProgress& p)
   } else if (p.units_done >= p.units_total) {
     eta = "0s";
   }
-  return fmt::format("[{}] {}/{} done, {} errors, {:.1f} req/s, ETA {}", bench, p.units_done,
-                     p.units_total, p.errors, rate, eta);
+  return fmt::format("[{}] {}/{} turns judged, {} requests sent ({:.1f}/s over the last 10 s), "
+                     "{} from cache, ETA {}",
+                     bench, p.turns_judged, p.turns_total, p.requests_sent, p.requests_per_s,
+                     p.cache_hits, eta);
 }
 
 // Asks the generator for one system message per item (from a preference
@@ -135,6 +136,35 @@ execute(ResolvedRun& resolved, const RunOptions& options, const std::filesystem:
   return out;
 }
 
+// The line printed when a run ends. Its counts are the report's (turns
+// rated, unreadable, without a verdict because a request failed: they add up
+// to the turns) and the client's (requests sent, from cache, failed after
+// retries; attempts with retries): the units the README defines.
+std::string
+summary_line(const ResolvedRun& resolved, const harness::RunOutcome& outcome,
+             const harness::client::PoolStats& pool, const std::vector<reports::RunReport>& runs)
+{
+  const auto& plan = resolved.plan;
+  long rated = 0;
+  long unreadable = 0;
+  long failed_turns = 0;
+  if (!runs.empty()) {
+    const auto& r = runs.front();
+    rated = r.is_pairwise() ? r.pairwise.n : r.scores.average.n;
+    unreadable = r.is_pairwise() ? r.pairwise.parse_failures : r.scores.parse_failures;
+    failed_turns = r.is_pairwise() ? r.pairwise.errors : r.scores.errors;
+  }
+  const auto& p = outcome.progress;
+  return fmt::format(
+      "{} {}{} judged by {}: run {} {}; {} turns: {} rated, {} unreadable, {} without a verdict "
+      "(a request failed); {} requests sent ({} attempts, {} retries), {} from cache, {} failed "
+      "after retries; {:.1f}s",
+      resolved.bench.spec.name, plan.candidate.name,
+      plan.run.baseline.empty() ? "" : " vs " + plan.run.baseline, plan.judge_endpoint.name,
+      outcome.run_id, outcome.status, p.turns_total, rated, unreadable, failed_turns,
+      p.requests_sent, pool.attempts, pool.retries, p.cache_hits, pool.failed, p.elapsed_s);
+}
+
 // `--dry-run`: the run executed against a copy of the store in memory, with
 // the demo backend answering in-process, so that the requests it would send
 // are counted per role and nothing is sent or written.
@@ -192,7 +222,6 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
   if (options.dry_run) {
     return dry_run(resolved, options, home);
   }
-  harness::RunPlan& plan = resolved.plan;
   const harness::BenchSpec& spec = resolved.bench.spec;
 
   // Check everything that can be checked before a single row is written.
@@ -211,21 +240,13 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
   if (tty) {
     fmt::print(stderr, "\n");
   }
-  const auto& p = outcome.progress;
-  fmt::print(stderr,
-             "evalrun: {} {}{} judged by {}: run {} {}; {}/{} units, {} errors; {} requests sent "
-             "({} attempts, {} retries), {} from cache; {:.1f}s\n",
-             spec.name, plan.candidate.name,
-             plan.run.baseline.empty() ? "" : " vs " + plan.run.baseline, plan.judge_endpoint.name,
-             outcome.run_id, outcome.status, p.units_done, p.units_total, p.errors, p.requests_sent,
-             done.pool.attempts, done.pool.retries, p.cache_hits, p.elapsed_s);
-
+  auto reports = reports::collect(store);
+  std::erase_if(reports, [&](const reports::RunReport& r) { return r.run.id != outcome.run_id; });
+  fmt::print(stderr, "evalrun: {}\n", summary_line(resolved, outcome, done.pool, reports));
   if (run_id) {
     *run_id = outcome.run_id;
   }
   if (!options.quiet) {
-    auto reports = reports::collect(store);
-    std::erase_if(reports, [&](const reports::RunReport& r) { return r.run.id != outcome.run_id; });
     if (options.format == "json") {
       fmt::print("{}", reports::render_json(reports, EVALRUN_VERSION));
     } else {

@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
+#include <deque>
 #include <memory>
 #include <set>
 
@@ -77,6 +79,7 @@ public:
     const long per_turn = m_plan.baseline ? 3 : 2;
     for (const auto& item : plan.items) {
       m_progress.units_total += per_turn * static_cast<long>(item.turns.size());
+      m_progress.turns_total += static_cast<long>(item.turns.size());
     }
   }
 
@@ -110,8 +113,14 @@ public:
     RunProgress p = m_progress;
     p.requests_sent = m_client.requests_sent();
     p.cache_hits = m_client.cache_hits();
-    p.elapsed_s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count();
+    auto now = std::chrono::steady_clock::now();
+    p.elapsed_s = std::chrono::duration<double>(now - m_started).count();
+    // Replies that arrived in the last k_rate_window, over that window (or
+    // the time so far, when shorter): the rate now, not since start-up.
+    long recent = static_cast<long>(std::count_if(
+        m_replies.begin(), m_replies.end(), [&](auto t) { return now - t <= k_rate_window; }));
+    double window = std::min(p.elapsed_s, std::chrono::duration<double>(k_rate_window).count());
+    p.requests_per_s = window > 0 ? static_cast<double>(recent) / window : 0;
     return p;
   }
 
@@ -149,7 +158,13 @@ private:
                      client::CachedClient::Done done)
   {
     auto hits = m_client.cache_hits();
-    m_client.fetch(std::move(request), std::move(done));
+    m_client.fetch(std::move(request),
+                   [this, done = std::move(done)](const std::string& hash, Result<Response> r) {
+                     if (!r || !r->from_cache) {
+                       note_reply();
+                     }
+                     done(hash, std::move(r));
+                   });
     auto& count = m_progress.by_role[role];
     if (reask) {
       ++count.reasks;
@@ -177,7 +192,7 @@ private:
           v.candidate_hash = side == k_model && t == turn ? hash : "";
           v.detail = t == turn ? fmt::format("{}: {}", to_string(r.error().kind), r.error().message)
                                : fmt::format("turn {} was not answered", turn + 1);
-          m_store.put_verdict(v);
+          save_verdict(v);
           unit_done(true); // the judging
         }
       }
@@ -230,7 +245,7 @@ private:
       VerdictRecord v = base_verdict(item, turn);
       v.status = "judge_error";
       v.detail = "no baseline answer for this turn (the item has no reference)";
-      m_store.put_verdict(v);
+      save_verdict(v);
       unit_done(true);
       return;
     }
@@ -240,7 +255,7 @@ private:
       v.candidate_hash = m_hashes[index][turn];
       v.status = "judge_error";
       v.detail = "cannot build the judge prompt: " + calls.error().message;
-      m_store.put_verdict(v);
+      save_verdict(v);
       unit_done(true);
       return;
     }
@@ -374,6 +389,13 @@ private:
     }
     m_store.put_verdict(verdict);
     unit.commit();
+    ++m_progress.turns_judged;
+  }
+
+  void save_verdict(const VerdictRecord& verdict)
+  {
+    m_store.put_verdict(verdict);
+    ++m_progress.turns_judged;
   }
 
   const RunPlan& m_plan;
@@ -385,6 +407,18 @@ private:
   std::set<std::pair<size_t, size_t>> m_failed; // (item, turn) that cannot be judged
   RunProgress m_progress;
   std::chrono::steady_clock::time_point m_started;
+  // When each reply from a server arrived, for the last k_rate_window.
+  std::deque<std::chrono::steady_clock::time_point> m_replies;
+  static constexpr std::chrono::seconds k_rate_window{10};
+
+  void note_reply()
+  {
+    auto now = std::chrono::steady_clock::now();
+    m_replies.push_back(now);
+    while (!m_replies.empty() && now - m_replies.front() > k_rate_window) {
+      m_replies.pop_front();
+    }
+  }
 };
 
 } // namespace

@@ -44,14 +44,21 @@ struct RoleRequests
   long reasks = 0;
 };
 
+// How far a run is. The units (README, "What the numbers count"): an item has
+// turns; each turn is answered (candidate, and baseline for pairwise
+// protocols) and judged; a request is one chat completion, an attempt one
+// HTTP try of it.
 struct RunProgress
 {
-  long units_total = 0; // answered turns (candidate, baseline) + judged turns
+  long turns_total = 0;
+  long turns_judged = 0; // turns with a verdict row (rated, unreadable or failed)
+  long units_total = 0;  // steps: answered turns (candidate, baseline) + judged turns
   long units_done = 0;
-  long errors = 0; // units that ended in a request failure
+  long errors = 0; // steps that ended in a request failure
   long requests_sent = 0;
   long cache_hits = 0;
   double elapsed_s = 0;
+  double requests_per_s = 0;                   // replies received over the last 10 s
   std::map<std::string, RoleRequests> by_role; // "candidate", "baseline", "judge"
 };
 

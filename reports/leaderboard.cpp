@@ -239,6 +239,7 @@ leaderboard_json(const Leaderboard& board, const std::string& evalrun_version)
                        {"protocol", c.protocol},
                        {"baseline", c.baseline},
                        {"metric", c.metric},
+                       {"unit", metric_unit(c.metric)},
                        {"variant", c.variant},
                        {"title", c.title()}});
   }

@@ -40,7 +40,8 @@ ci_text(const RunReport& r, const std::string& name, int digits = 2)
   if (it == r.intervals.end()) {
     return "";
   }
-  return fmt::format(" (95% CI {:.{}f}–{:.{}f})", it->second.low, digits, it->second.high, digits);
+  return fmt::format(" (95% CI {:.{}f}–{:.{}f}{})", it->second.low, digits, it->second.high, digits,
+                     metric_unit(name) == "percent" ? "%" : "");
 }
 
 json
@@ -52,6 +53,7 @@ interval_json(const RunReport& r, const std::string& name)
   }
   return {{"low", it->second.low},
           {"high", it->second.high},
+          {"unit", metric_unit(name)},
           {"resamples", it->second.resamples},
           {"seed", it->second.seed}};
 }
@@ -216,35 +218,37 @@ render_json(const std::vector<RunReport>& reports, const std::string& evalrun_ve
     for (const auto& [name, score] : s.by_category) {
       categories[name] = {{"mean", number_or_null(score)}, {"n", score.n}};
     }
-    json entry = {{"run_id", run.id},
-                  {"bench", run.bench},
-                  {"bench_version", run.bench_version},
-                  {"model", run.model},
-                  {"model_id", run.model_id},
-                  {"baseline", run.baseline},
-                  {"judge", run.judge},
-                  {"judge_model_id", run.judge_model_id},
-                  {"protocol", run.protocol},
-                  {"rubric", run.rubric},
-                  {"demo", run.demo},
-                  {"status", run.status},
-                  {"started_at", run.started_at},
-                  {"finished_at", run.finished_at},
-                  {"turn1", number_or_null(s.turn1)},
-                  {"turn2", number_or_null(s.turn2)},
-                  {"average", number_or_null(s.average)},
-                  {"n", s.average.n},
-                  {"n_turn1", s.turn1.n},
-                  {"n_turn2", s.turn2.n},
-                  {"parse_failures", s.parse_failures},
-                  {"errors", s.errors},
-                  {"judgments", s.judgments},
-                  {"categories", categories},
-                  {"headline", {{"name", r.headline_name()}, {"value", opt(r.headline())}}},
-                  {"pairwise", nullptr},
-                  {"alpaca_eval", nullptr},
-                  {"flask", nullptr},
-                  {"absolute", nullptr}};
+    json entry = {
+        {"run_id", run.id},
+        {"bench", run.bench},
+        {"bench_version", run.bench_version},
+        {"model", run.model},
+        {"model_id", run.model_id},
+        {"baseline", run.baseline},
+        {"judge", run.judge},
+        {"judge_model_id", run.judge_model_id},
+        {"protocol", run.protocol},
+        {"rubric", run.rubric},
+        {"demo", run.demo},
+        {"status", run.status},
+        {"started_at", run.started_at},
+        {"finished_at", run.finished_at},
+        {"turn1", number_or_null(s.turn1)},
+        {"turn2", number_or_null(s.turn2)},
+        {"average", number_or_null(s.average)},
+        {"n", s.average.n},
+        {"n_turn1", s.turn1.n},
+        {"n_turn2", s.turn2.n},
+        {"parse_failures", s.parse_failures},
+        {"errors", s.errors},
+        {"judgments", s.judgments},
+        {"categories", categories},
+        {"headline",
+         {{"name", r.headline_name()}, {"value", opt(r.headline())}, {"unit", r.headline_unit()}}},
+        {"pairwise", nullptr},
+        {"alpaca_eval", nullptr},
+        {"flask", nullptr},
+        {"absolute", nullptr}};
     json ci = json::object();
     for (const auto& [name, interval] : r.intervals) {
       ci[name] = interval_json(r, name);
@@ -258,16 +262,16 @@ render_json(const std::vector<RunReport>& reports, const std::string& evalrun_ve
                              {"ties", b.ties},
                              {"losses", b.losses},
                              {"n", b.n},
-                             {"tie_win_rate", opt(b.tie_win_rate)},
-                             {"win_rate", opt(b.win_rate)}};
+                             {"tie_win_rate_fraction", opt(b.tie_win_rate)},
+                             {"win_rate_fraction", opt(b.win_rate)}};
       }
       entry["pairwise"] = {{"wins", p.wins},
                            {"ties", p.ties},
                            {"losses", p.losses},
                            {"n", p.n},
-                           {"win_rate", opt(p.win_rate)},
-                           {"tie_win_rate", opt(p.tie_win_rate)},
-                           {"adjusted", opt(p.adjusted)},
+                           {"win_rate_fraction", opt(p.win_rate)},
+                           {"tie_win_rate_fraction", opt(p.tie_win_rate)},
+                           {"adjusted_fraction", opt(p.adjusted)},
                            {"parse_failures", p.parse_failures},
                            {"errors", p.errors},
                            {"preference_win_rate", opt(p.preference_win_rate)},
@@ -337,7 +341,7 @@ std::string
 render_csv(const std::vector<RunReport>& reports)
 {
   std::string out =
-      "run_id,bench,bench_version,model,baseline,judge,protocol,rubric,status,metric,value,"
+      "run_id,bench,bench_version,model,baseline,judge,protocol,rubric,status,metric,unit,value,"
       "ci_low,ci_high,n,parse_failures,errors,demo,finished_at\n";
   for (const auto& r : reports) {
     const auto& run = r.run;
@@ -347,10 +351,10 @@ render_csv(const std::vector<RunReport>& reports)
     const long parse_failures =
         r.is_pairwise() ? r.pairwise.parse_failures : r.scores.parse_failures;
     const long errors = r.is_pairwise() ? r.pairwise.errors : r.scores.errors;
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", run.id,
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", run.id,
                        csv_field(run.bench), csv_field(run.bench_version), csv_field(run.model),
                        csv_field(run.baseline), csv_field(run.judge), run.protocol,
-                       csv_field(run.rubric), run.status, r.headline_name(),
+                       csv_field(run.rubric), run.status, r.headline_name(), r.headline_unit(),
                        value ? fmt::format("{:.6f}", *value) : "",
                        ci != r.intervals.end() ? fmt::format("{:.6f}", ci->second.low) : "",
                        ci != r.intervals.end() ? fmt::format("{:.6f}", ci->second.high) : "", n,

@@ -41,6 +41,15 @@ add_interval(RunReport& r, const std::string& name, const std::vector<double>& v
 
 } // namespace
 
+std::string
+metric_unit(const std::string& metric)
+{
+  if (metric == "tie_win_rate" || metric == "win_rate") {
+    return "percent";
+  }
+  return metric == "average" ? "1-10" : "1-5";
+}
+
 bool
 RunReport::is_pairwise() const
 {

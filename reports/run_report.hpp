@@ -18,6 +18,11 @@ namespace reports {
 
 // Everything reported about one run: the aggregations its protocol calls for,
 // and 95% bootstrap intervals (seeded, so reproducible) for its headline numbers.
+// The unit a metric is reported in, in every format: "percent" (tie_win_rate,
+// win_rate: 0-100), "1-10" (average: MT-Bench) or "1-5" (score: Prometheus,
+// FLASK). Fractions in JSON carry "_fraction" in their key instead.
+std::string metric_unit(const std::string& metric);
+
 struct RunReport
 {
   harness::RunRecord run;
@@ -34,6 +39,8 @@ struct RunReport
   // ("average" 1-10, "tie_win_rate" %, "win_rate" %, "score" 1-5).
   std::optional<double> headline() const;
   std::string headline_name() const;
+  // The unit of the headline and of its interval (metric_unit of its name).
+  std::string headline_unit() const { return metric_unit(headline_name()); }
 };
 
 struct CollectOptions

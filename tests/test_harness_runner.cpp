@@ -222,6 +222,14 @@ TEST_CASE("a failed candidate turn marks it and the later turns, and nothing is 
   CHECK(verdicts[1].status == "candidate_error");
   CHECK(verdicts[1].detail == "turn 1 was not answered");
   CHECK(outcome.progress.units_done == outcome.progress.units_total);
+  // The counts add up, in the README's units: 2 turns, both with a verdict row
+  // and neither rated; 1 request sent, and it is the 1 row in `errors`.
+  CHECK(outcome.progress.turns_total == 2);
+  CHECK(outcome.progress.turns_judged == 2);
+  CHECK(outcome.progress.requests_sent == 1);
+  CHECK(store.count_errors(outcome.run_id) == 1);
+  CHECK(outcome.progress.by_role.at("candidate").sent == 1);
+  CHECK(outcome.progress.by_role.count("judge") == 0);
 }
 
 TEST_CASE("an unparseable judgment is recorded with its raw text")

@@ -3,9 +3,11 @@
 #include <reports/flask_scores.hpp>
 #include <reports/leaderboard.hpp>
 #include <reports/pairwise_scores.hpp>
+#include <reports/render.hpp>
 #include <reports/statistics.hpp>
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <random>
@@ -325,6 +327,34 @@ TEST_CASE("headline metrics and their scales: FLASK is a 1-5 score, like Prometh
     r.run.protocol = protocol;
     CHECK(r.headline_name() == name);
   }
+}
+
+TEST_CASE("a rate reads the same in every format: percent where shown, fraction where the key says")
+{
+  RunReport r;
+  r.run.id = 1;
+  r.run.bench = "b";
+  r.run.model = "m";
+  r.run.protocol = "pairwise";
+  r.pairwise = summarize_pairwise(
+      {pairwise("model"), pairwise("model"), pairwise("tie"), pairwise("baseline")}); // tie+win 3/4
+  r.intervals["tie_win_rate"] = Interval{50.0, 100.0, 1000, 1};
+  std::vector<RunReport> reports = {r};
+  auto doc = nlohmann::json::parse(render_json(reports, "t"))["results"][0];
+  CHECK(doc["pairwise"]["tie_win_rate_fraction"] == 0.75);
+  CHECK_FALSE(doc["pairwise"].contains("tie_win_rate"));
+  CHECK(doc["headline"]["name"] == "tie_win_rate");
+  CHECK(doc["headline"]["value"] == 75.0);
+  CHECK(doc["headline"]["unit"] == "percent");
+  CHECK(doc["ci95"]["tie_win_rate"]["unit"] == "percent");
+  CHECK(doc["ci95"]["tie_win_rate"]["low"] == 50.0);
+  auto markdown = render_markdown(reports);
+  CHECK(markdown.find("75.0%") != std::string::npos);
+  CHECK(markdown.find("(95% CI 50.0–100.0%)") != std::string::npos);
+  auto csv = render_csv(reports);
+  CHECK(csv.find(",tie_win_rate,percent,75.000000,50.000000,100.000000,") != std::string::npos);
+  CHECK(metric_unit("average") == "1-10");
+  CHECK(metric_unit("score") == "1-5");
 }
 
 TEST_SUITE_END();
