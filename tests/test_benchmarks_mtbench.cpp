@@ -64,16 +64,19 @@ TEST_CASE("GPT-4 references are attached to 101..130, not the inline ones")
   auto items = benchmarks::load_mtbench(mtbench_spec(), shipped_files());
   REQUIRE(items);
   int with_refs = 0;
+  bool saw_104 = false;
   for (const auto& item : *items) {
     int id = std::stoi(item.id);
     CHECK((!item.references.empty()) == (id >= 101 && id <= 130));
     with_refs += !item.references.empty();
     if (id == 104) {
+      saw_104 = true;
       // The inline reference says "David has no brother"; FastChat judges with the GPT-4 file.
       CHECK(item.references[0].find("one brother") != std::string::npos);
     }
   }
   CHECK(with_refs == 30);
+  CHECK(saw_104);
 }
 
 TEST_CASE("per-category temperature, else the spec default")

@@ -122,6 +122,7 @@ TEST_CASE("turn 2 is asked with the model's own turn-1 answer in context")
   CHECK(outcome.progress.units_done == 4);
   CHECK(outcome.progress.units_total == 4);
   bool saw_turn2 = false;
+  bool saw_judge_turn2 = false;
   for (const auto& r : t.requests) {
     auto body = nlohmann::json::parse(r.body);
     if (body["model"] == "cand-model" && body["messages"].size() == 3) {
@@ -134,10 +135,12 @@ TEST_CASE("turn 2 is asked with the model's own turn-1 answer in context")
     }
     if (body["model"] == "judge-model" &&
         body["messages"][0]["content"].get<std::string>().starts_with("judge turn 2")) {
+      saw_judge_turn2 = true;
       CHECK(body["messages"][0]["content"] == "judge turn 2: ans(first 0) ans(second 0)");
     }
   }
   CHECK(saw_turn2);
+  CHECK(saw_judge_turn2);
   auto verdicts = store.verdicts(outcome.run_id);
   REQUIRE(verdicts.size() == 2);
   for (const auto& v : verdicts) {

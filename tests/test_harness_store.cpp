@@ -94,7 +94,13 @@ TEST_CASE("the same run key resumes the same run")
   CHECK(runs[0].config_json == R"({"x":1})");
   store.finish_run(id, "complete");
   CHECK(store.runs()[0].status == "complete");
-  CHECK_FALSE(store.runs()[0].finished_at.empty());
+  // UTC ISO 8601, as the reports print it: 2026-11-29T05:20:00Z.
+  const auto finished = store.runs()[0].finished_at;
+  REQUIRE(finished.size() == 20);
+  CHECK(finished[4] == '-');
+  CHECK(finished[10] == 'T');
+  CHECK(finished[13] == ':');
+  CHECK(finished.back() == 'Z');
 }
 
 TEST_CASE("verdicts are upserted per (run, item, turn), errors are logged")

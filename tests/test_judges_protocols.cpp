@@ -5,6 +5,7 @@
 #include <judges/python_random.hpp>
 #include <judges/registry.hpp>
 #include <judges/relative.hpp>
+#include <judges/single.hpp>
 
 #include <harness/rubric_spec.hpp>
 
@@ -473,6 +474,42 @@ TEST_CASE("FLASK: the skills block and the verdict per skill")
   Item unknown = it;
   unknown.meta["skills"] = {"Telepathy"};
   CHECK_FALSE(j.build(JudgeInput{unknown, 0, answers}));
+}
+
+TEST_CASE("what a protocol needs and an item lacks is found before any request")
+{
+  std::vector<std::string> none;
+  // FLASK grades an instance's skills against its ground-truth answer.
+  judges::FlaskJudge flask(protocol_rubric("flask"), JudgeSpec{});
+  Item with_skills = single_turn("Explain X.", {"Ground truth."});
+  with_skills.id = "good";
+  with_skills.meta["skills"] = {"Readability"};
+  Item no_skills = single_turn("Explain Y.", {"Ground truth."});
+  no_skills.id = "bare";
+  CHECK(unjudgeable(flask, {with_skills}, false).empty());
+  auto problems = unjudgeable(flask, {with_skills, no_skills}, false);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0] == "item bare, turn 1: item bare has no skills to grade");
+
+  // MT-Bench grades math with the GPT-4 reference: a math item without one cannot be judged.
+  JudgeSpec spec;
+  spec.reference_categories = {"math"};
+  judges::SingleJudge single(protocol_rubric("fastchat-single"), spec);
+  Item math = single_turn("2+2?");
+  math.id = "101";
+  math.category = "math";
+  problems = unjudgeable(single, {math}, false);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].find("item 101, turn 1: item 101 (category math) has no reference") == 0);
+  math.references = {"4"};
+  CHECK(unjudgeable(single, {math}, false).empty());
+
+  // Prometheus grades each item against its rubrics, or the rubric file's criteria.
+  judges::AbsoluteJudge absolute(protocol_rubric("prometheus-absolute"), JudgeSpec{});
+  Item no_rubrics = single_turn("Q?", {"ref"});
+  problems = unjudgeable(absolute, {no_rubrics}, false);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].find("has no rubrics") != std::string::npos);
 }
 
 TEST_CASE("relative: both orders per rubric, [RESULT] A|B at the end")
