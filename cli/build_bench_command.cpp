@@ -123,15 +123,8 @@ build_bench_command(const BuildBenchOptions& options, const std::filesystem::pat
     throw Fatal("--from names no benchmark with items");
   }
 
-  bool explicit_endpoints = !options.endpoints.empty();
-  auto endpoints =
-      load_endpoints(explicit_endpoints ? options.endpoints : home / "data" / "endpoints.yaml",
-                     explicit_endpoints);
-  auto it = endpoints.find(options.generator);
-  if (it == endpoints.end()) {
-    throw Fatal(fmt::format("unknown generator endpoint '{}'", options.generator));
-  }
-  harness::EndpointConfig generator = it->second;
+  auto endpoints = load_endpoints(options.endpoints, home);
+  harness::EndpointConfig generator = pick_endpoint(endpoints, options.generator, "generator");
   if (options.concurrency) {
     generator.max_concurrency = *options.concurrency;
   }

@@ -116,15 +116,16 @@ remake_judge(LoadedBench& bench, const std::filesystem::path& home, const std::s
   bench.judge = std::move(*judge);
 }
 
-harness::EndpointMap
-load_endpoints(const std::filesystem::path& path, bool required)
+Endpoints
+load_endpoints(const std::filesystem::path& flag, const std::filesystem::path& home)
 {
-  harness::EndpointMap endpoints;
-  endpoints["demo"] = harness::demo_endpoint();
-  if (!required && !std::filesystem::exists(path)) {
-    return endpoints;
+  Endpoints out;
+  out.file = flag.empty() ? home / "data" / "endpoints.yaml" : flag;
+  out.map["demo"] = harness::demo_endpoint();
+  if (flag.empty() && !std::filesystem::exists(out.file)) {
+    return out;
   }
-  auto file = harness::read_text_file(path);
+  auto file = harness::read_text_file(out.file);
   if (!file) {
     throw Fatal(file.error().message);
   }
@@ -133,9 +134,24 @@ load_endpoints(const std::filesystem::path& path, bool required)
     throw Fatal(parsed.error().message);
   }
   for (auto& [name, endpoint] : *parsed) {
-    endpoints[name] = std::move(endpoint);
+    out.map[name] = std::move(endpoint);
   }
-  return endpoints;
+  return out;
+}
+
+const harness::EndpointConfig&
+pick_endpoint(const Endpoints& endpoints, const std::string& name, const char* role)
+{
+  auto it = endpoints.map.find(name);
+  if (it == endpoints.map.end()) {
+    std::vector<std::string> known;
+    for (const auto& kv : endpoints.map) {
+      known.push_back(kv.first);
+    }
+    throw Fatal(fmt::format("unknown {} endpoint '{}' (endpoints file {}); known: {}", role, name,
+                            endpoints.file.string(), fmt::join(known, ", ")));
+  }
+  return it->second;
 }
 
 std::filesystem::path

@@ -41,9 +41,22 @@ LoadedBench load_bench(const std::filesystem::path& home, const std::string& ben
 void remake_judge(LoadedBench& bench, const std::filesystem::path& home,
                   const std::string& rubric = {});
 
-// The built-in demo endpoint plus those of `path` (which must exist when
-// `required`; otherwise a missing file gives only the demo).
-harness::EndpointMap load_endpoints(const std::filesystem::path& path, bool required);
+// The endpoints a command may use and the file they come from.
+struct Endpoints
+{
+  harness::EndpointMap map;
+  std::filesystem::path file;
+};
+
+// The built-in demo endpoint plus those of --endpoints `flag` (which must
+// exist), or of <home>/data/endpoints.yaml when `flag` is empty (a missing
+// one gives only the demo).
+Endpoints load_endpoints(const std::filesystem::path& flag, const std::filesystem::path& home);
+
+// The endpoint called `name`, to serve as `role` ("candidate", "judge", ...);
+// throws Fatal naming the endpoints file and the known names.
+const harness::EndpointConfig& pick_endpoint(const Endpoints& endpoints, const std::string& name,
+                                             const char* role);
 
 // `path` as given when it exists; else, when relative, the shipped file of that
 // name under `home` if there is one (`data/nightly.yaml` from any directory).

@@ -42,8 +42,7 @@ list_benchmarks(const std::filesystem::path& home)
 int
 list_endpoints(const std::filesystem::path& home, const std::filesystem::path& flag)
 {
-  auto path = flag.empty() ? home / "data" / "endpoints.yaml" : flag;
-  auto endpoints = load_endpoints(path, !flag.empty());
+  auto endpoints = load_endpoints(flag, home).map;
   fmt::print("{:<12} {:<34} {:<28} {:<16} {}\n", "endpoint", "base_url", "model", "api_key_env",
              "defined in");
   for (const auto& [name, e] : endpoints) {

@@ -19,22 +19,6 @@ using nlohmann::json;
 
 namespace {
 
-const harness::EndpointConfig&
-pick_endpoint(const harness::EndpointMap& endpoints, const std::string& name, const char* role,
-              const std::filesystem::path& file)
-{
-  auto it = endpoints.find(name);
-  if (it == endpoints.end()) {
-    std::vector<std::string> known;
-    for (const auto& kv : endpoints) {
-      known.push_back(kv.first);
-    }
-    throw Fatal(fmt::format("unknown {} endpoint '{}' (endpoints file {}); known: {}", role, name,
-                            file.string(), fmt::join(known, ", ")));
-  }
-  return it->second;
-}
-
 // Applies --system-messages to the items; returns a description for the
 // run's provenance (mode, seed, pool file and its hash).
 json
@@ -376,9 +360,7 @@ resolve_run(const RunOptions& options, const std::filesystem::path& home)
   remake_judge(bench, home, options.rubric);
   const harness::BenchSpec& spec = bench.spec;
 
-  bool explicit_endpoints = !options.endpoints.empty();
-  auto endpoints_path = explicit_endpoints ? options.endpoints : home / "data" / "endpoints.yaml";
-  auto endpoints = load_endpoints(endpoints_path, explicit_endpoints);
+  auto endpoints = load_endpoints(options.endpoints, home);
 
   harness::RunPlan& plan = out.plan;
   plan.items = std::move(bench.items);
@@ -387,19 +369,18 @@ resolve_run(const RunOptions& options, const std::filesystem::path& home)
   }
   std::optional<harness::EndpointConfig>& generator = out.generator;
   if (options.system_messages.rfind("generate:", 0) == 0) {
-    generator =
-        pick_endpoint(endpoints, options.system_messages.substr(9), "generator", endpoints_path);
+    generator = pick_endpoint(endpoints, options.system_messages.substr(9), "generator");
   }
   json& system_messages = out.system_messages;
   system_messages = apply_system_messages(plan.items, options, home);
   if (!generator) {
     system_messages["unseen_check"] = check_seen(plan.items, options);
   }
-  plan.candidate = pick_endpoint(endpoints, options.model, "candidate", endpoints_path);
+  plan.candidate = pick_endpoint(endpoints, options.model, "candidate");
   std::string judge_name = !options.judge.empty() ? options.judge
                            : plan.candidate.demo  ? "demo"
                                                   : spec.judge.endpoint;
-  plan.judge_endpoint = pick_endpoint(endpoints, judge_name, "judge", endpoints_path);
+  plan.judge_endpoint = pick_endpoint(endpoints, judge_name, "judge");
   if (options.concurrency) {
     plan.candidate.max_concurrency = *options.concurrency;
     plan.judge_endpoint.max_concurrency = *options.concurrency;
@@ -419,7 +400,7 @@ resolve_run(const RunOptions& options, const std::filesystem::path& home)
       plan.baseline_from_references = true;
       check_references(plan.items, spec);
     } else {
-      plan.baseline = pick_endpoint(endpoints, baseline, "baseline", endpoints_path);
+      plan.baseline = pick_endpoint(endpoints, baseline, "baseline");
       if (options.concurrency) {
         plan.baseline->max_concurrency = *options.concurrency;
       }

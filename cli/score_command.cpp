@@ -115,16 +115,9 @@ score_command(const ScoreOptions& options, const std::filesystem::path& home)
                             fmt::join(answers.bad_lines, "\n  ")));
   }
 
-  bool explicit_endpoints = !options.endpoints.empty();
-  auto endpoints =
-      load_endpoints(explicit_endpoints ? options.endpoints : home / "data" / "endpoints.yaml",
-                     explicit_endpoints);
-  auto it = endpoints.find(options.judge);
-  if (it == endpoints.end()) {
-    throw Fatal(fmt::format("unknown judge endpoint '{}'", options.judge));
-  }
+  auto endpoints = load_endpoints(options.endpoints, home);
   harness::RunPlan plan;
-  plan.judge_endpoint = it->second;
+  plan.judge_endpoint = pick_endpoint(endpoints, options.judge, "judge");
   if (options.concurrency) {
     plan.judge_endpoint.max_concurrency = *options.concurrency;
   }

@@ -1,3 +1,4 @@
+#include <reports/csv_field.hpp>
 #include <reports/leaderboard.hpp>
 
 #include <fmt/format.h>
@@ -86,20 +87,6 @@ column_of(const RunReport& r)
     c.variant = describe_variant(config, semantics);
   }
   return c;
-}
-
-// RFC 4180: quoted when it holds a comma, quote or line break.
-std::string
-csv_field(const std::string& text)
-{
-  if (text.find_first_of(",\"\n\r") == std::string::npos) {
-    return text;
-  }
-  std::string out = "\"";
-  for (char ch : text) {
-    out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  }
-  return out + "\"";
 }
 
 std::string

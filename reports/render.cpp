@@ -1,3 +1,4 @@
+#include <reports/csv_field.hpp>
 #include <reports/render.hpp>
 
 #include <fmt/format.h>
@@ -318,24 +319,6 @@ render_json(const std::vector<RunReport>& reports, const std::string& evalrun_ve
   json doc = {{"evalrun_version", evalrun_version}, {"results", results}};
   return doc.dump(2) + "\n";
 }
-
-namespace {
-
-// A CSV field, quoted when it needs to be (RFC 4180).
-std::string
-csv_field(const std::string& s)
-{
-  if (s.find_first_of(",\"\n") == std::string::npos) {
-    return s;
-  }
-  std::string out = "\"";
-  for (char c : s) {
-    out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  }
-  return out + "\"";
-}
-
-} // namespace
 
 std::string
 render_csv(const std::vector<RunReport>& reports)

@@ -1,0 +1,18 @@
+#include <reports/csv_field.hpp>
+
+namespace reports {
+
+std::string
+csv_field(const std::string& text)
+{
+  if (text.find_first_of(",\"\n\r") == std::string::npos) {
+    return text;
+  }
+  std::string out = "\"";
+  for (char ch : text) {
+    out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  }
+  return out + "\"";
+}
+
+} // namespace reports
