@@ -204,8 +204,8 @@ main(int argc, char** argv)
   board_cmd->add_option("--config", board.config, "Matrix YAML (e.g. data/nightly.yaml)")
       ->required();
   board_cmd->add_option("--out", board.out, "Output folder")->capture_default_str();
-  board_cmd->add_option("--db", board.db, "SQLite database (unless the config names one)")
-      ->capture_default_str();
+  board_cmd->add_option("--db", board.db,
+                        "SQLite database (default: the config's `db`, else evalrun.db)");
   board_cmd->add_option("--endpoints", board.endpoints, "Endpoints YAML");
 
   ListOptions list;

@@ -273,14 +273,21 @@ import_fastchat(const harness::TextFile& file, harness::Store& store)
   }
   auto baseline_name = [&](const std::string& model) {
     const auto& o = opponents[model];
-    return o.size() == 1 ? *o.begin() : fmt::format("all-pairs ({} models)", o.size());
+    return o.size() == 1 ? *o.begin() : fmt::format("all-pairs ({} opponents)", o.size());
   };
 
   std::map<std::string, ImportedRun> runs;
+  // show_result.py counts every row: a row that repeats a run's item and turn
+  // is kept under an id that names its line.
+  std::set<std::string> taken;
   for (const auto& r : records) {
     const json& j = r.fields;
     auto common = [&](harness::VerdictRecord& v, const ImportedRun& run, const std::string& item) {
       v.item_id = item;
+      const int turn = j["turn"].is_number_integer() ? j["turn"].get<int>() : 1;
+      if (!taken.insert(fmt::format("{}\n{}\n{}", run.record.key, item, turn)).second) {
+        v.item_id = fmt::format("{} (line {})", item, r.line);
+      }
       v.turn = j["turn"].is_number_integer() ? j["turn"].get<int>() : 1;
       v.source = "mtbench";
       v.judge_model_id = r.judge_model;

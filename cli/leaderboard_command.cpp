@@ -26,7 +26,10 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
   if (!config) {
     throw Fatal(config.error().message);
   }
-  std::filesystem::path db = config->db.empty() ? options.db : std::filesystem::path(config->db);
+  // The command line wins over the config, which wins over the default.
+  std::filesystem::path db = !options.db.empty()   ? options.db
+                             : !config->db.empty() ? std::filesystem::path(config->db)
+                                                   : std::filesystem::path("evalrun.db");
   int status = 0;
   std::set<std::int64_t> run_ids;
   std::vector<std::string> failures;

@@ -71,7 +71,7 @@ struct LeaderboardOptions
 {
   std::filesystem::path config;
   std::filesystem::path out = "out";
-  std::filesystem::path db = "evalrun.db";
+  std::filesystem::path db; // empty: the config's `db`, else evalrun.db
   std::filesystem::path endpoints;
 };
 

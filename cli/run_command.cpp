@@ -141,9 +141,11 @@ execute(ResolvedRun& resolved, const RunOptions& options, const std::filesystem:
 // to the turns) and the client's (requests sent, from cache, failed after
 // retries; attempts with retries): the units the README defines.
 std::string
-summary_line(const ResolvedRun& resolved, const harness::RunOutcome& outcome,
-             const harness::client::PoolStats& pool, const std::vector<reports::RunReport>& runs)
+summary_line(const ResolvedRun& resolved, const Execution& done,
+             const std::vector<reports::RunReport>& runs)
 {
+  const auto& outcome = done.outcome;
+  const auto& pool = done.pool;
   const auto& plan = resolved.plan;
   long rated = 0;
   long unreadable = 0;
@@ -162,7 +164,8 @@ summary_line(const ResolvedRun& resolved, const harness::RunOutcome& outcome,
       resolved.bench.spec.name, plan.candidate.name,
       plan.run.baseline.empty() ? "" : " vs " + plan.run.baseline, plan.judge_endpoint.name,
       outcome.run_id, outcome.status, p.turns_total, rated, unreadable, failed_turns,
-      p.requests_sent, pool.attempts, pool.retries, p.cache_hits, pool.failed, p.elapsed_s);
+      p.requests_sent + done.generator.sent, pool.attempts, pool.retries,
+      p.cache_hits + done.generator.cached, pool.failed, p.elapsed_s);
 }
 
 // `--dry-run`: the run executed against a copy of the store in memory, with
@@ -242,7 +245,7 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
   }
   auto reports = reports::collect(store);
   std::erase_if(reports, [&](const reports::RunReport& r) { return r.run.id != outcome.run_id; });
-  fmt::print(stderr, "evalrun: {}\n", summary_line(resolved, outcome, done.pool, reports));
+  fmt::print(stderr, "evalrun: {}\n", summary_line(resolved, done, reports));
   if (run_id) {
     *run_id = outcome.run_id;
   }

@@ -89,15 +89,17 @@ column_of(const RunReport& r)
   return c;
 }
 
+// The cell's value (and interval), with a % sign for percentages.
 std::string
-value_text(const LeaderboardCell& c, bool with_ci)
+value_text(const LeaderboardCell& c, const std::string& metric, bool with_ci)
 {
   if (!c.value) {
     return "n/a";
   }
-  std::string out = fmt::format("{:.2f}", *c.value);
+  const char* unit = metric_unit(metric) == "percent" ? "%" : "";
+  std::string out = fmt::format("{:.2f}{}", *c.value, unit);
   if (with_ci && c.ci) {
-    out += fmt::format(" ({:.2f}–{:.2f})", c.ci->low, c.ci->high);
+    out += fmt::format(" ({:.2f}–{:.2f}{})", c.ci->low, c.ci->high, unit);
   }
   return out;
 }
@@ -187,7 +189,7 @@ leaderboard_markdown(const Leaderboard& board)
         continue;
       }
       any_demo = any_demo || it->second.demo;
-      out += fmt::format(" {}{} |", value_text(it->second, true),
+      out += fmt::format(" {}{} |", value_text(it->second, board.columns[c].metric, true),
                          it->second.failures ? fmt::format(" ⚠{}", it->second.failures) : "");
     }
     out += "\n";

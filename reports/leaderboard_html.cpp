@@ -153,12 +153,15 @@ svg .bar3 { fill: #8250df; } svg .bar4 { fill: #cf222e; } svg .bar5 { fill: #576
                : "");
   html += "<ol class=\"legend\">\n";
   for (const auto& c : board.columns) {
-    html += fmt::format("<li>{} — {}</li>\n", escape(c.title()), escape(c.metric));
+    html += fmt::format("<li>{} — {} ({})</li>\n", escape(c.title()), escape(c.metric),
+                        metric_unit(c.metric) == "percent" ? "%" : metric_unit(c.metric));
   }
   html += "</ol>\n<table id=\"leaderboard\">\n<thead><tr><th data-type=\"text\">model</th>";
   for (size_t c = 0; c < board.columns.size(); ++c) {
-    html += fmt::format("<th title=\"{}\">[{}] {} {}</th>", escape(board.columns[c].title()), c + 1,
-                        escape(board.columns[c].bench), escape(board.columns[c].metric));
+    const auto& metric = board.columns[c].metric;
+    html += fmt::format("<th title=\"{}\">[{}] {} {}{}</th>", escape(board.columns[c].title()),
+                        c + 1, escape(board.columns[c].bench), escape(metric),
+                        metric_unit(metric) == "percent" ? " (%)" : "");
   }
   html += "</tr></thead>\n<tbody>\n";
   for (const auto& model : board.models) {

@@ -241,6 +241,11 @@ for f in leaderboard.md leaderboard.json leaderboard.csv index.html; do
     || fail "board/$f lacks the model that could not run"
 done
 
+# The command line's --db wins over the config's `db`.
+printf 'db: from-config.db\nmatrix:\n  - bench: koala\n    models: [demo]\n    judge: demo\n    limit: 2\n' > small.yaml
+"$evalrun" leaderboard --config small.yaml --out small --db from-flag.db 2> small.err || fail "small board: $(cat small.err)"
+[ -s from-flag.db ] && [ ! -e from-config.db ] || fail "--db must win over the config's db"
+
 # 15. The README's ten-line ad-hoc rubric (extends a shipped one) scores an answers file.
 python3 - "$source_dir/README.md" > concise.yaml <<'PY'
 import re, sys

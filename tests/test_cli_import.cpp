@@ -103,6 +103,17 @@ TEST_CASE("pairwise-all file: every model's row counts its games on either side"
   CHECK(counts["C"].ties == 1);
 }
 
+TEST_CASE("a row that repeats a question and turn counts again, as show_result.py counts it")
+{
+  auto counts = import_and_count("repeated.db",
+                                 fastchat_pair(81, "m", "base", "model_1", "model_1") + "\n" +
+                                     fastchat_pair(81, "m", "base", "model_1", "model_1") + "\n" +
+                                     fastchat_pair(82, "m", "base", "tie", "tie") + "\n");
+  REQUIRE(counts.count("m"));
+  CHECK(counts["m"].wins == 2);
+  CHECK(counts["m"].ties == 1);
+}
+
 TEST_CASE("a game verdict that is not model_1, model_2, tie or error imports nothing")
 {
   std::ofstream("bad.jsonl") << fastchat_pair(1, "A", "B", "model_1", "model_1") << "\n"

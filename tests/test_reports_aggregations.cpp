@@ -342,6 +342,7 @@ TEST_CASE("a rate reads the same in every format: percent where shown, fraction 
   std::vector<RunReport> reports = {r};
   auto doc = nlohmann::json::parse(render_json(reports, "t"))["results"][0];
   CHECK(doc["pairwise"]["tie_win_rate_fraction"] == 0.75);
+  CHECK(doc["n"] == 4); // the top-level counts are the protocol's: rated pairwise verdicts
   CHECK_FALSE(doc["pairwise"].contains("tie_win_rate"));
   CHECK(doc["headline"]["name"] == "tie_win_rate");
   CHECK(doc["headline"]["value"] == 75.0);
@@ -353,6 +354,10 @@ TEST_CASE("a rate reads the same in every format: percent where shown, fraction 
   CHECK(markdown.find("(95% CI 50.0–100.0%)") != std::string::npos);
   auto csv = render_csv(reports);
   CHECK(csv.find(",tie_win_rate,percent,75.000000,50.000000,100.000000,") != std::string::npos);
+  std::vector<RunReport> one = {r};
+  auto board = build_leaderboard(one);
+  CHECK(leaderboard_markdown(board).find("75.00% (50.00–100.00%)") != std::string::npos);
+  CHECK(leaderboard_html(board, "t").find("tie_win_rate (%)</th>") != std::string::npos);
   CHECK(metric_unit("average") == "1-10");
   CHECK(metric_unit("score") == "1-5");
 }
