@@ -15,6 +15,34 @@ namespace cli {
 
 using harness::Fatal;
 
+namespace {
+
+// What a matrix entry sets beyond its benchmark, in words, so that a cell
+// that could not run is told apart from its neighbours.
+std::string
+entry_settings(const harness::MatrixEntry& entry)
+{
+  std::vector<std::string> parts;
+  if (!entry.rubric.empty()) {
+    parts.push_back("rubric " + entry.rubric);
+  }
+  if (!entry.baseline.empty()) {
+    parts.push_back("baseline " + entry.baseline);
+  }
+  if (!entry.bench_file.empty()) {
+    parts.push_back("file " + entry.bench_file);
+  }
+  if (entry.limit) {
+    parts.push_back(fmt::format("limit {}", *entry.limit));
+  }
+  if (!entry.system_messages.empty()) {
+    parts.push_back(fmt::format("system messages {} (seed {})", entry.system_messages, entry.seed));
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+} // namespace
+
 int
 leaderboard_command(const LeaderboardOptions& options, const std::filesystem::path& home)
 {
@@ -61,7 +89,7 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
         // One cell that cannot run must not stop the rest of the nightly matrix.
         status = 3;
         failures.push_back(fmt::format("{} × {}: {}", entry.bench, model, e.what()));
-        not_run.push_back({model, entry.bench, e.what()});
+        not_run.push_back({model, entry.bench, e.what(), entry_settings(entry)});
       }
       if (id) {
         run_ids.insert(id);

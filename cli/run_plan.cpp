@@ -327,7 +327,7 @@ print_plan(const ResolvedRun& resolved)
              plan.judge->rubric());
   std::vector<std::string> parts;
   for (const auto& [name, n] : categories) {
-    parts.push_back(fmt::format("{} {}", name, n));
+    parts.push_back(fmt::format("{} {}", name.empty() ? "(none)" : name, n));
   }
   fmt::print("  categories: {}\n", fmt::join(parts, ", "));
   std::set<std::string> distinct;

@@ -104,7 +104,7 @@ struct MatrixEntry
 
 struct LeaderboardConfig
 {
-  std::string db; // empty: --db
+  std::string db; // empty: evalrun.db; --db on the command line wins
   std::vector<MatrixEntry> matrix;
 };
 

@@ -202,12 +202,13 @@ leaderboard_markdown(const Leaderboard& board)
                        cell.run_id, cell.status, cell.n, cell.computed_at);
   }
   if (!board.not_run.empty()) {
-    out += "\nCells that could not run:\n\n| model | bench | reason |\n|---|---|---|\n";
+    out +=
+        "\nCells that could not run:\n\n| model | bench | settings | reason |\n|---|---|---|---|\n";
     for (const auto& n : board.not_run) {
       std::string reason = n.reason;
       std::replace(reason.begin(), reason.end(), '\n', ' ');
       std::replace(reason.begin(), reason.end(), '|', '/');
-      out += fmt::format("| {} | {} | {} |\n", n.model, n.bench, reason);
+      out += fmt::format("| {} | {} | {} | {} |\n", n.model, n.bench, n.settings, reason);
     }
   }
   if (any_demo) {
@@ -255,7 +256,8 @@ leaderboard_json(const Leaderboard& board, const std::string& evalrun_version)
   }
   json not_run = json::array();
   for (const auto& n : board.not_run) {
-    not_run.push_back({{"model", n.model}, {"bench", n.bench}, {"reason", n.reason}});
+    not_run.push_back(
+        {{"model", n.model}, {"bench", n.bench}, {"settings", n.settings}, {"reason", n.reason}});
   }
   return json{{"evalrun_version", evalrun_version},
               {"columns", columns},
@@ -290,8 +292,8 @@ leaderboard_csv(const Leaderboard& board)
     }
   }
   for (const auto& n : board.not_run) {
-    out += fmt::format("{},{},,,,,,,,,,,,,not_run,,,{}\n", csv_field(n.model), csv_field(n.bench),
-                       csv_field(n.reason));
+    out += fmt::format("{},{},,,,,,,{},,,,,,not_run,,,{}\n", csv_field(n.model), csv_field(n.bench),
+                       csv_field(n.settings), csv_field(n.reason));
   }
   return out;
 }

@@ -38,6 +38,7 @@ struct NotRun
   std::string model;
   std::string bench;
   std::string reason;
+  std::string settings; // what the matrix entry set ("limit 5, rubric fastchat-pair"), if anything
 };
 
 struct LeaderboardCell

@@ -187,10 +187,11 @@ svg .bar3 { fill: #8250df; } svg .bar4 { fill: #cf222e; } svg .bar5 { fill: #576
   if (!board.not_run.empty()) {
     html += "<h2>Cells that could not run</h2>\n<table id=\"not-run\">\n<thead><tr><th "
             "data-type=\"text\">model</th><th data-type=\"text\">bench</th><th "
+            "data-type=\"text\">settings</th><th "
             "data-type=\"text\">reason</th></tr></thead>\n<tbody>\n";
     for (const auto& n : board.not_run) {
-      html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", escape(n.model),
-                          escape(n.bench), escape(n.reason));
+      html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                          escape(n.model), escape(n.bench), escape(n.settings), escape(n.reason));
     }
     html += "</tbody>\n</table>\n";
   }

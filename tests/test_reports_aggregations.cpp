@@ -271,15 +271,19 @@ TEST_CASE("runs over other items are other columns, and a cell that could not ru
   CHECK(board.columns[1].variant == "5 items, limit 5, file aaaaaaaa");
   CHECK(board.columns[2].variant == "921 items, file bbbbbbbb");
 
-  add_not_run(board, {"broken-model", "multifaceted", "unknown candidate endpoint 'broken-model'"});
+  add_not_run(board, {"broken-model", "multifaceted", "unknown candidate endpoint 'broken-model'",
+                      "limit 5"});
   CHECK(board.models.back() == "broken-model");
   for (const auto& text : {leaderboard_markdown(board), leaderboard_json(board, "t"),
                            leaderboard_csv(board), leaderboard_html(board, "t")}) {
     CHECK(text.find("broken-model") != std::string::npos);
     CHECK(text.find("unknown candidate endpoint") != std::string::npos);
   }
-  CHECK(leaderboard_csv(board).find("broken-model,multifaceted,,,,,,,,,,,,,not_run,,,unknown "
-                                    "candidate endpoint 'broken-model'\n") != std::string::npos);
+  CHECK(
+      leaderboard_csv(board).find("broken-model,multifaceted,,,,,,,limit 5,,,,,,not_run,,,unknown "
+                                  "candidate endpoint 'broken-model'\n") != std::string::npos);
+  CHECK(leaderboard_markdown(board).find("| broken-model | multifaceted | limit 5 | unknown") !=
+        std::string::npos);
 }
 
 TEST_CASE("the leaderboard page escapes every name it embeds")
@@ -303,12 +307,12 @@ TEST_CASE("the leaderboard page escapes every name it embeds")
   r.pairwise_by_source["second source"] = r.pairwise; // breakdowns need two sources
   std::vector<RunReport> reports = {r};
   auto board = build_leaderboard(reports);
-  add_not_run(board, {"other" + evil, "bench" + evil, "reason" + evil});
+  add_not_run(board, {"other" + evil, "bench" + evil, "reason" + evil, "settings" + evil});
   auto html = leaderboard_html(board, "version" + evil);
   // No injected tag survives; each name is there, escaped.
   CHECK(html.find("<b>") == std::string::npos);
-  for (const char* name :
-       {"model", "bench", "rubric", "judge", "base", "source", "other", "reason", "version"}) {
+  for (const char* name : {"model", "bench", "rubric", "judge", "base", "source", "other", "reason",
+                           "settings", "version"}) {
     INFO("name: ", std::string(name));
     CHECK(html.find(std::string(name) + "&lt;b&gt;x&lt;/b&gt;&amp;&quot;") != std::string::npos);
   }
