@@ -1,4 +1,3 @@
-#include <CLI/CLI.hpp>
 #include <cli/cli.hpp>
 #include <cli/closest_name.hpp>
 #include <cli/commands.hpp>
@@ -7,6 +6,7 @@
 
 #include <harness/error.hpp>
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -108,7 +108,9 @@ main(int argc, char** argv)
   run_cmd->add_option("--endpoints", run.endpoints,
                       "Endpoints YAML (default: <home>/data/endpoints.yaml)");
   run_cmd->add_option("--limit", run.limit, "Only the first N items (N >= 1)");
-  run_cmd->add_option("--concurrency", run.concurrency, "Requests in flight per endpoint")
+  run_cmd
+      ->add_option("--concurrency", run.concurrency,
+                   "Requests in flight per endpoint (every endpoint of the run)")
       ->check(CLI::Range(1, 4096));
   run_cmd
       ->add_option("--system-messages", run.system_messages,
@@ -131,7 +133,9 @@ main(int argc, char** argv)
       ->capture_default_str();
   run_cmd->add_flag("--require-unseen", run.require_unseen,
                     "Refuse to run if any system message matches a seen one");
-  run_cmd->add_flag("--dry-run", run.dry_run, "Print the plan; send and write nothing");
+  run_cmd->add_flag("--dry-run", run.dry_run,
+                    "Print the plan and, per role, the requests it would send and those already "
+                    "cached; send and write nothing");
   run_cmd->add_option("--format", run.format, "Report format printed at the end")
       ->check(CLI::IsMember({"md", "json"}))
       ->capture_default_str();
@@ -244,6 +248,14 @@ main(int argc, char** argv)
     import.format = *import_ae ? "alpaca-eval" : "fastchat";
     return import_command(import);
   }
+  static const std::vector<std::string> k_lists = {"benchmarks", "endpoints"};
+  if (*list_cmd && std::find(k_lists.begin(), k_lists.end(), list.what) == k_lists.end()) {
+    auto near = closest_name(list.what, k_lists);
+    throw Fatal(list.what.empty()
+                    ? std::string("list: say what to list: 'benchmarks' or 'endpoints'")
+                : near ? fmt::format("list: unknown '{}'; did you mean '{}'?", list.what, *near)
+                       : fmt::format("list: unknown '{}' (benchmarks or endpoints)", list.what));
+  }
   auto home = find_home(home_flag);
   if (*run_cmd) {
     if (run.limit && *run.limit < 1) {
@@ -268,14 +280,6 @@ main(int argc, char** argv)
   }
   if (*build_cmd) {
     return build_bench_command(build, home);
-  }
-  static const std::vector<std::string> k_lists = {"benchmarks", "endpoints"};
-  if (std::find(k_lists.begin(), k_lists.end(), list.what) == k_lists.end()) {
-    auto near = closest_name(list.what, k_lists);
-    throw Fatal(list.what.empty()
-                    ? std::string("list: say what to list: 'benchmarks' or 'endpoints'")
-                : near ? fmt::format("list: unknown '{}'; did you mean '{}'?", list.what, *near)
-                       : fmt::format("list: unknown '{}' (benchmarks or endpoints)", list.what));
   }
   return list_command(list, home);
 }

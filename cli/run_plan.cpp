@@ -77,17 +77,16 @@ template_json(const harness::EndpointConfig& e)
 json
 endpoint_json(const harness::EndpointConfig& e)
 {
-  return {
-      {"name", e.name},
-      {"kind", e.kind == harness::EndpointConfig::Kind::chat ? "chat" : "completions"},
-      {"template", e.chat_template ? json(harness::to_string(*e.chat_template)) : json(nullptr)},
-      {"base_url", e.base_url},
-      {"model", e.model},
-      {"api_key_env", e.api_key_env},
-      {"max_concurrency", e.max_concurrency},
-      {"timeout_s", e.timeout_s},
-      {"params", params_json(e.params)},
-      {"defined_in", e.defined_in}};
+  return {{"name", e.name},
+          {"kind", e.kind == harness::EndpointConfig::Kind::chat ? "chat" : "completions"},
+          {"template", template_json(e)},
+          {"base_url", e.base_url},
+          {"model", e.model},
+          {"api_key_env", e.api_key_env},
+          {"max_concurrency", e.max_concurrency},
+          {"timeout_s", e.timeout_s},
+          {"params", params_json(e.params)},
+          {"defined_in", e.defined_in}};
 }
 
 // --baseline references compares each turn's answer with the item's
@@ -137,9 +136,6 @@ check_protocol_flags(const harness::Judge& judge, const RunOptions& options)
   if (options.show_system && protocol != "pairwise" && protocol != "absolute") {
     refuse("--show-system", "the pairwise and absolute protocols");
   }
-  if (options.require_unseen && options.seen.empty()) {
-    throw Fatal("--require-unseen needs --seen FILE (the system messages used in training)");
-  }
 }
 
 // The rubric as the judge reads it (an extended rubric merged with its
@@ -177,9 +173,6 @@ json
 check_seen(const std::vector<harness::Item>& items, const RunOptions& options)
 {
   if (options.seen.empty()) {
-    if (options.require_unseen) {
-      throw Fatal("--require-unseen needs --seen FILE (the system messages used in training)");
-    }
     return nullptr;
   }
   auto file = harness::read_text_file(options.seen);
@@ -243,10 +236,13 @@ make_run_record(const ResolvedRun& resolved, const RunOptions& options)
   for (const auto& item : plan.items) {
     assignment += item.id + "=" + (item.system ? item.system->id : "") + "\n";
   }
+  // The data by content: the same files read from another folder (an
+  // installed copy, say) are the same run; where they were read is provenance.
   json file_hashes = json::object();
+  json file_paths = json::object();
   for (const auto& [key, file] : files) {
-    file_hashes[key] = {{"path", file.path.string()},
-                        {"sha256", harness::sha256_hex(file.content)}};
+    file_hashes[key] = {{"sha256", harness::sha256_hex(file.content)}};
+    file_paths[key] = file.path.string();
   }
   json semantics = {
       {"bench", spec.name},
@@ -264,6 +260,7 @@ make_run_record(const ResolvedRun& resolved, const RunOptions& options)
       {"rubric_sha256", rubric_hash(resolved.bench.rubric)},
       {"judge_settings",
        {{"runs", spec.judge.runs},
+        {"params", params_json(spec.judge.params)},
         {"resamples", spec.judge.resamples},
         {"show_system", spec.judge.show_system},
         {"reference_categories", spec.judge.reference_categories}}},
@@ -278,6 +275,7 @@ make_run_record(const ResolvedRun& resolved, const RunOptions& options)
                  {"judge", endpoint_json(plan.judge_endpoint)},
                  {"baseline", plan.baseline ? endpoint_json(*plan.baseline) : json(nullptr)},
                  {"spec", spec.defined_in.string()},
+                 {"files", file_paths},
                  {"limit", options.limit ? json(*options.limit) : json(nullptr)},
                  {"system_messages", system_messages},
                  {"evalrun_version", EVALRUN_VERSION}};
@@ -345,6 +343,11 @@ print_plan(const ResolvedRun& resolved)
 ResolvedRun
 resolve_run(const RunOptions& options, const std::filesystem::path& home)
 {
+  // Checked first: with generated system messages the unseen check itself
+  // runs only once they are written.
+  if (options.require_unseen && options.seen.empty()) {
+    throw Fatal("--require-unseen needs --seen FILE (the system messages used in training)");
+  }
   ResolvedRun out;
   out.bench = load_bench(home, options.bench, options.bench_file);
   LoadedBench& bench = out.bench;
@@ -384,6 +387,9 @@ resolve_run(const RunOptions& options, const std::filesystem::path& home)
   if (options.concurrency) {
     plan.candidate.max_concurrency = *options.concurrency;
     plan.judge_endpoint.max_concurrency = *options.concurrency;
+    if (generator) {
+      generator->max_concurrency = *options.concurrency;
+    }
   }
   plan.candidate_params = plan.candidate.params.merged_with(spec.generation);
   plan.judge = bench.judge.get();

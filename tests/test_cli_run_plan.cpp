@@ -239,4 +239,23 @@ TEST_CASE("the judge's and baseline's prompt layout is part of the run's identit
   CHECK(key("judge-chat") != key("judge-comp"));
 }
 
+TEST_CASE("the same data read from another folder is the same run")
+{
+  // An installed copy of benchmarks/, rubrics/ and data/ must not split a
+  // run (or a leaderboard column) from the source tree's.
+  std::filesystem::create_directories("copied-home");
+  for (const char* folder : {"benchmarks", "rubrics", "data"}) {
+    std::filesystem::copy(std::filesystem::path(EVALRUN_SOURCE_DIR) / folder,
+                          std::filesystem::path("copied-home") / folder,
+                          std::filesystem::copy_options::recursive);
+  }
+  auto options = mtbench_on_demo();
+  options.limit = 4;
+  auto here = cli::make_run_record(cli::resolve_run(options, EVALRUN_SOURCE_DIR), options);
+  auto there = cli::make_run_record(cli::resolve_run(options, "copied-home"), options);
+  CHECK(here.key == there.key);
+  // Where the files were read from is kept as provenance.
+  CHECK(there.config_json.find("copied-home") != std::string::npos);
+}
+
 TEST_SUITE_END();
