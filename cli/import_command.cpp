@@ -170,6 +170,9 @@ struct FastChatRecord
   nlohmann::json fields;
   std::string judge_model;
   std::string prompt;
+  int turn = 1;
+  std::string model_1, model_2; // pairwise
+  std::string g1, g2;           // pairwise: model_1, model_2, tie or error
 };
 
 // FastChat's pairwise games name the record's models, never A/B: game 2 was
@@ -234,24 +237,28 @@ import_fastchat(const harness::TextFile& file, harness::Store& store)
       fail("field 'question_id', 'turn' or 'judge': missing (is this a FastChat model_judgment "
            "file?)");
     }
+    FastChatRecord r;
+    r.line = line_number;
+    r.judge_model = as_text(j["judge"][0]);
+    r.prompt = as_text(j["judge"][1]);
+    r.turn = j["turn"].is_number_integer() ? j["turn"].get<int>() : 1;
     const bool pairwise = j.contains("g1_winner");
     (pairwise ? any_pairwise : any_single) = true;
     if (pairwise) {
-      std::string m1 = as_text(j.value("model_1", json("")));
-      std::string m2 = as_text(j.value("model_2", json("")));
-      if (m1.empty() || m2.empty()) {
+      r.model_1 = as_text(j.value("model_1", json("")));
+      r.model_2 = as_text(j.value("model_2", json("")));
+      if (r.model_1.empty() || r.model_2.empty()) {
         fail("field 'model_1' or 'model_2': missing");
       }
-      game_winner(j, "g1_winner", fail);
-      game_winner(j, "g2_winner", fail);
-      first_models.insert(m1);
-      second_models.insert(m2);
+      r.g1 = game_winner(j, "g1_winner", fail);
+      r.g2 = game_winner(j, "g2_winner", fail);
+      first_models.insert(r.model_1);
+      second_models.insert(r.model_2);
     } else if (as_text(j.value("model", json(""))).empty()) {
       fail("field 'model': missing");
     }
-    records.push_back({line_number, std::move(j), "", ""});
-    records.back().judge_model = as_text(records.back().fields["judge"][0]);
-    records.back().prompt = as_text(records.back().fields["judge"][1]);
+    r.fields = std::move(j);
+    records.push_back(std::move(r));
   }
   if (any_pairwise && any_single) {
     throw Fatal(fmt::format("{}: mixes single and pairwise judgments; nothing was imported",
@@ -265,10 +272,8 @@ import_fastchat(const harness::TextFile& file, harness::Store& store)
   std::map<std::string, std::set<std::string>> opponents;
   for (const auto& r : records) {
     if (any_pairwise) {
-      std::string m1 = as_text(r.fields["model_1"]);
-      std::string m2 = as_text(r.fields["model_2"]);
-      opponents[m1].insert(m2);
-      opponents[m2].insert(m1);
+      opponents[r.model_1].insert(r.model_2);
+      opponents[r.model_2].insert(r.model_1);
     }
   }
   auto baseline_name = [&](const std::string& model) {
@@ -284,11 +289,10 @@ import_fastchat(const harness::TextFile& file, harness::Store& store)
     const json& j = r.fields;
     auto common = [&](harness::VerdictRecord& v, const ImportedRun& run, const std::string& item) {
       v.item_id = item;
-      const int turn = j["turn"].is_number_integer() ? j["turn"].get<int>() : 1;
-      if (!taken.insert(fmt::format("{}\n{}\n{}", run.record.key, item, turn)).second) {
+      if (!taken.insert(fmt::format("{}\n{}\n{}", run.record.key, item, r.turn)).second) {
         v.item_id = fmt::format("{} (line {})", item, r.line);
       }
-      v.turn = j["turn"].is_number_integer() ? j["turn"].get<int>() : 1;
+      v.turn = r.turn;
       v.source = "mtbench";
       v.judge_model_id = r.judge_model;
       v.rubric = run.record.rubric;
@@ -314,12 +318,8 @@ import_fastchat(const harness::TextFile& file, harness::Store& store)
       run.verdicts.push_back(std::move(v));
       continue;
     }
-    std::string m1 = as_text(j["model_1"]);
-    std::string m2 = as_text(j["model_2"]);
-    auto ignore = [](const std::string&) {
-    };
-    std::string g1 = game_winner(j, "g1_winner", ignore);
-    std::string g2 = game_winner(j, "g2_winner", ignore);
+    const std::string& m1 = r.model_1;
+    const std::string& m2 = r.model_2;
     for (bool as_model_1 : {true, false}) {
       if (!as_model_1 && fixed_baseline) {
         break; // the baseline's own row is not reported
@@ -328,7 +328,7 @@ import_fastchat(const harness::TextFile& file, harness::Store& store)
       const std::string& opponent = as_model_1 ? m2 : m1;
       auto& run = run_for(runs, file.path, "mtbench", "pairwise", "fastchat-pair@imported", model,
                           baseline_name(model), r.judge_model);
-      auto v = pairwise_verdict(j, g1, g2, as_model_1);
+      auto v = pairwise_verdict(j, r.g1, r.g2, as_model_1);
       // A model meets several opponents on the same question in pairwise-all files.
       common(v, run, opponents[model].size() == 1 ? question : question + " vs " + opponent);
       run.verdicts.push_back(std::move(v));

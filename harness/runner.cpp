@@ -28,15 +28,6 @@ format_for(const EndpointConfig& endpoint, ChatRequest& request)
 }
 
 std::string
-params_json(const GenParams& params)
-{
-  // semantics_json of an empty request carries exactly the params object.
-  ChatRequest r;
-  r.params = params;
-  return client::openai_wire::semantics_json(r);
-}
-
-std::string
 criteria_json(const std::map<std::string, std::optional<double>>& criteria)
 {
   nlohmann::json out = nlohmann::json::object();
@@ -358,7 +349,8 @@ private:
     v.position = fmt::format("{}", fmt::join(positions, ","));
     v.prompt_id = fmt::format("{}", fmt::join(prompts, ","));
     if (!state.calls.empty()) {
-      v.judge_params = params_json(judge_request(state.calls.front(), 0).params);
+      v.judge_params =
+          client::openai_wire::params_json(judge_request(state.calls.front(), 0).params);
     }
     v.judge_hash = fmt::format("{}", fmt::join(state.hashes, ","));
     v.raw_judgment =

@@ -149,6 +149,7 @@ TEST_CASE("turn 2 is asked with the model's own turn-1 answer in context")
     CHECK(v.raw_judgment == "[[7]] fine");
     CHECK(v.prompt_id == "echo");
     CHECK(v.judge_model_id == "judge-model");
+    CHECK(v.judge_params == "{}"); // the sampling object alone, as sent (none was set)
     CHECK(v.candidate_hash.size() == 64);
     CHECK(v.judge_hash.size() == 64);
   }
