@@ -1,3 +1,4 @@
+#include <benchmarks/arena_hard.hpp>
 #include <benchmarks/mtbench.hpp>
 #include <benchmarks/multifaceted.hpp>
 #include <benchmarks/records.hpp>
@@ -16,6 +17,7 @@ struct Entry
 // The one table of adapters (no static self-registration: objects in static
 // libraries can be dropped by the linker).
 constexpr Entry k_adapters[] = {
+    {"arena_hard", load_arena_hard},
     {"mtbench", load_mtbench},
     {"multifaceted", load_multifaceted},
     {"records", load_records},

@@ -139,6 +139,17 @@ load_endpoints(const std::filesystem::path& flag, const std::filesystem::path& h
   return out;
 }
 
+void
+serve_with_demo(Endpoints& endpoints)
+{
+  const auto demo = harness::demo_endpoint();
+  for (auto& [name, e] : endpoints.map) {
+    e.base_url = demo.base_url;
+    e.api_key_env.clear();
+    e.demo = true;
+  }
+}
+
 const harness::EndpointConfig&
 pick_endpoint(const Endpoints& endpoints, const std::string& name, const char* role)
 {

@@ -53,6 +53,11 @@ struct Endpoints
 // one gives only the demo).
 Endpoints load_endpoints(const std::filesystem::path& flag, const std::filesystem::path& home);
 
+// Every endpoint answered by the built-in demo backend instead of its
+// server (--demo: try a config without servers or keys). Each keeps its name,
+// model id (so models still answer differently) and parameters.
+void serve_with_demo(Endpoints& endpoints);
+
 // The endpoint called `name`, to serve as `role` ("candidate", "judge", ...);
 // throws Fatal naming the endpoints file and the known names.
 const harness::EndpointConfig& pick_endpoint(const Endpoints& endpoints, const std::string& name,

@@ -139,6 +139,11 @@ main(int argc, char** argv)
   run_cmd->add_option("--format", run.format, "Report format printed at the end")
       ->check(CLI::IsMember({"md", "json"}))
       ->capture_default_str();
+  run_cmd->add_flag("--demo", run.demo,
+                    "Answer every endpoint with the built-in demo backend (no server, no key)");
+  run_cmd->add_option("--alpaca-eval-lc", run.alpaca_eval_lc,
+                      "Folder with AlpacaEval's df_gamed.csv and instruction_difficulty.csv, for "
+                      "the length-controlled win rate");
 
   ReportOptions report;
   auto* report_cmd = app.add_subcommand("report", "Print the reports of the runs in a database");
@@ -151,6 +156,9 @@ main(int argc, char** argv)
   report_cmd->add_option("--judge", report.judge, "Only this judge endpoint");
   report_cmd->add_option("--out", report.out,
                          "Write report.<format> (index.html) into this folder");
+  report_cmd->add_option("--alpaca-eval-lc", report.alpaca_eval_lc,
+                         "Folder with AlpacaEval's df_gamed.csv and instruction_difficulty.csv, "
+                         "for the length-controlled win rate");
 
   BuildBenchOptions build;
   auto* build_cmd = app.add_subcommand(
@@ -200,6 +208,15 @@ main(int argc, char** argv)
   auto* import_fc = import_cmd->add_subcommand("fastchat", "FastChat model_judgment/*.jsonl");
   import_fc->add_option("--judgments", import.file, "A model_judgment JSONL file")->required();
   import_fc->add_option("--db", import.db, "SQLite database")->capture_default_str();
+  auto* import_ah =
+      import_cmd->add_subcommand("arena-hard", "Arena-Hard-Auto model_judgment/<judge>/*.jsonl");
+  import_ah->add_option("--judgments", import.file, "The model_judgment/<judge>/ folder")
+      ->required();
+  import_ah->add_option("--answers", import.answers,
+                        "The model_answer/ folder (token counts for average #tokens)");
+  import_ah->add_option("--baseline", import.baseline, "The model every game is played against")
+      ->capture_default_str();
+  import_ah->add_option("--db", import.db, "SQLite database")->capture_default_str();
 
   LeaderboardOptions board;
   auto* board_cmd = app.add_subcommand(
@@ -211,6 +228,12 @@ main(int argc, char** argv)
   board_cmd->add_option("--db", board.db,
                         "SQLite database (default: the config's `db`, else evalrun.db)");
   board_cmd->add_option("--endpoints", board.endpoints, "Endpoints YAML");
+  board_cmd->add_option("--alpaca-eval-lc", board.alpaca_eval_lc,
+                        "Folder with AlpacaEval's LC side files (default: the config's "
+                        "alpaca_eval_lc)");
+  board_cmd->add_flag("--demo", board.demo,
+                      "Answer every endpoint with the built-in demo backend; the database is "
+                      "the config's with .demo before its extension");
 
   ListOptions list;
   auto* list_cmd = app.add_subcommand("list", "List benchmarks or endpoints");
@@ -218,7 +241,7 @@ main(int argc, char** argv)
   list_cmd->add_option("--endpoints", list.endpoints, "Endpoints YAML");
 
   for (auto* sub : {run_cmd, report_cmd, list_cmd, build_cmd, score_cmd, board_cmd, import_cmd,
-                    import_ae, import_fc}) {
+                    import_ae, import_fc, import_ah}) {
     sub->fallthrough(); // --home may come after the subcommand
   }
   try {
@@ -241,11 +264,11 @@ main(int argc, char** argv)
     return report_command(report); // reads only the database
   }
   if (*import_cmd) {
-    if (!*import_ae && !*import_fc) {
-      throw Fatal("import: say what to import: 'alpaca-eval' or 'fastchat' (see 'evalrun import "
-                  "--help')");
+    if (!*import_ae && !*import_fc && !*import_ah) {
+      throw Fatal("import: say what to import: 'alpaca-eval', 'fastchat' or 'arena-hard' (see "
+                  "'evalrun import --help')");
     }
-    import.format = *import_ae ? "alpaca-eval" : "fastchat";
+    import.format = *import_ae ? "alpaca-eval" : *import_fc ? "fastchat" : "arena-hard";
     return import_command(import);
   }
   static const std::vector<std::string> k_lists = {"benchmarks", "endpoints"};

@@ -1,4 +1,6 @@
 #include <cli/commands.hpp>
+#include <cli/import_arena_hard.hpp>
+#include <cli/imported_runs.hpp>
 
 #include <harness/client/openai_wire.hpp>
 #include <harness/jsonl.hpp>
@@ -19,91 +21,6 @@ using harness::Fatal;
 using nlohmann::json;
 
 namespace {
-
-// One imported run being filled.
-struct ImportedRun
-{
-  harness::RunRecord record;
-  std::vector<harness::VerdictRecord> verdicts;
-};
-
-std::string
-as_text(const json& v)
-{
-  return v.is_string() ? v.get<std::string>() : v.dump();
-}
-
-// A model's output, kept as a response to the instruction alone so reports
-// read its length and text like those evalrun collects itself.
-struct ImportedOutput
-{
-  std::string hash;
-  harness::ChatRequest request;
-  harness::Response response;
-};
-
-ImportedOutput
-imported_output(const std::string& model, const std::string& instruction, const std::string& output)
-{
-  ImportedOutput out;
-  out.request.model = model;
-  out.request.messages = {{harness::Role::user, instruction}};
-  out.hash = harness::request_hash(out.request);
-  out.response.text = output;
-  out.response.finish_reason = "imported";
-  return out;
-}
-
-// Writes everything read, once the whole file has been checked.
-void
-save(harness::Store& store, std::map<std::string, ImportedRun>& runs,
-     const std::vector<ImportedOutput>& outputs, const std::string& what)
-{
-  for (const auto& o : outputs) {
-    store.put_response(o.hash, o.request, o.response);
-  }
-  for (auto& [key, run] : runs) {
-    run.record.items = static_cast<int>(run.verdicts.size());
-    auto id = store.begin_run(run.record);
-    for (auto& v : run.verdicts) {
-      v.run_id = id;
-      store.put_verdict(v);
-    }
-    store.finish_run(id, "complete");
-    fmt::print(stderr, "evalrun: imported {} {} verdicts as run {} ({} vs {}, judge {})\n",
-               run.verdicts.size(), what, id, run.record.model,
-               run.record.baseline.empty() ? "-" : run.record.baseline, run.record.judge);
-  }
-}
-
-// The run that a (model, baseline, judge) group of imported judgments goes to,
-// created on first use. Its key makes importing the same file twice idempotent.
-ImportedRun&
-run_for(std::map<std::string, ImportedRun>& runs, const std::filesystem::path& file,
-        const std::string& bench, const std::string& protocol, const std::string& rubric,
-        const std::string& model, const std::string& baseline, const std::string& judge)
-{
-  std::string key =
-      fmt::format("{}\n{}\n{}\n{}\n{}", protocol, file.string(), model, baseline, judge);
-  auto& run = runs[key];
-  if (run.record.key.empty()) {
-    auto& r = run.record;
-    r.key = harness::sha256_hex(key);
-    r.bench = bench;
-    r.bench_version = "imported";
-    r.config_json =
-        json{{"imported_from", file.string()}, {"evalrun_version", EVALRUN_VERSION}}.dump();
-    r.evalrun_version = EVALRUN_VERSION;
-    r.model = model;
-    r.model_id = model;
-    r.baseline = baseline;
-    r.judge = judge;
-    r.judge_model_id = judge;
-    r.protocol = protocol;
-    r.rubric = rubric;
-  }
-  return run;
-}
 
 int
 import_alpaca_eval(const harness::TextFile& file, harness::Store& store)
@@ -143,7 +60,7 @@ import_alpaca_eval(const harness::TextFile& file, harness::Store& store)
     outputs.push_back(imported_output(model, instruction, a["output_2"].get<std::string>()));
     v.candidate_hash = outputs.back().hash;
     outputs.push_back(imported_output(baseline, instruction, a["output_1"].get<std::string>()));
-    v.judge_hash = outputs.back().hash; // the baseline's output
+    v.baseline_hash = outputs.back().hash;
     if (a.contains("raw_completion")) {
       v.raw_judgment = as_text(a["raw_completion"]);
     }
@@ -343,6 +260,10 @@ import_fastchat(const harness::TextFile& file, harness::Store& store)
 int
 import_command(const ImportOptions& options)
 {
+  if (options.format == "arena-hard") {
+    harness::Store store(options.db);
+    return import_arena_hard(options, store);
+  }
   auto file = harness::read_text_file(options.file);
   if (!file) {
     throw Fatal(file.error().message);

@@ -1,5 +1,7 @@
 #include <cli/catalog.hpp>
 #include <cli/commands.hpp>
+#include <cli/length_controlled_files.hpp>
+#include <reports/janus_tables.hpp>
 #include <reports/leaderboard.hpp>
 
 #include <harness/config.hpp>
@@ -35,6 +37,12 @@ entry_settings(const harness::MatrixEntry& entry)
   if (entry.limit) {
     parts.push_back(fmt::format("limit {}", *entry.limit));
   }
+  if (entry.judge_runs) {
+    parts.push_back(fmt::format("{} judge runs", *entry.judge_runs));
+  }
+  if (entry.show_system) {
+    parts.push_back("system message shown to the judge");
+  }
   if (!entry.system_messages.empty()) {
     parts.push_back(fmt::format("system messages {} (seed {})", entry.system_messages, entry.seed));
   }
@@ -58,6 +66,13 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
   std::filesystem::path db = !options.db.empty()   ? options.db
                              : !config->db.empty() ? std::filesystem::path(config->db)
                                                    : std::filesystem::path("evalrun.db");
+  if (options.demo && options.db.empty()) {
+    // Demo answers never share a database with real ones: janus.db -> janus.demo.db.
+    db.replace_filename(db.stem().string() + ".demo" + db.extension().string());
+  }
+  const std::filesystem::path lc_folder = !options.alpaca_eval_lc.empty()
+                                              ? options.alpaca_eval_lc
+                                              : std::filesystem::path(config->alpaca_eval_lc);
   int status = 0;
   std::set<std::int64_t> run_ids;
   std::vector<std::string> failures;
@@ -74,6 +89,9 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
       run.seed = entry.seed;
       run.limit = entry.limit;
       run.bench_file = entry.bench_file;
+      run.judge_runs = entry.judge_runs;
+      run.show_system = entry.show_system;
+      run.demo = options.demo;
       run.db = db;
       run.endpoints = options.endpoints;
       run.quiet = true;
@@ -101,7 +119,10 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
         fmt::format("no run of the matrix could start:\n  {}", fmt::join(failures, "\n  ")));
   }
   harness::Store store(db);
-  auto reports = reports::collect(store);
+  auto lc_inputs = read_length_controlled_inputs(lc_folder);
+  reports::CollectOptions collect_options;
+  collect_options.alpaca_eval_lc = lc_inputs ? &*lc_inputs : nullptr;
+  auto reports = reports::collect(store, collect_options);
   std::erase_if(reports, [&](const reports::RunReport& r) { return !run_ids.count(r.run.id); });
   auto board = reports::build_leaderboard(reports);
   for (auto& cell : not_run) {
@@ -112,18 +133,24 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
   if (ec) {
     throw Fatal(fmt::format("{}: cannot create: {}", options.out.string(), ec.message()));
   }
-  for (const auto& [name, content] : std::vector<std::pair<std::string, std::string>>{
-           {"leaderboard.md", reports::leaderboard_markdown(board)},
-           {"leaderboard.json", reports::leaderboard_json(board, EVALRUN_VERSION)},
-           {"leaderboard.csv", reports::leaderboard_csv(board)},
-           {"index.html", reports::leaderboard_html(board, EVALRUN_VERSION)}}) {
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"leaderboard.md", reports::leaderboard_markdown(board)},
+      {"leaderboard.json", reports::leaderboard_json(board, EVALRUN_VERSION)},
+      {"leaderboard.csv", reports::leaderboard_csv(board)},
+      {"index.html", reports::leaderboard_html(board, EVALRUN_VERSION)}};
+  if (config->layout == "janus") {
+    files.emplace_back("janus.md", reports::janus_tables_markdown(reports));
+  }
+  for (const auto& [name, content] : files) {
     auto written = harness::write_file_atomic(options.out / name, content);
     if (!written) {
       throw Fatal(written.error().message);
     }
   }
-  fmt::print(stderr, "evalrun: leaderboard of {} runs ({} models × {} columns) written to {}\n",
-             reports.size(), board.models.size(), board.columns.size(), options.out.string());
+  write_length_controlled_weights(options.out, reports);
+  fmt::print(stderr, "evalrun: leaderboard of {} runs ({} models × {} columns) written to {}{}\n",
+             reports.size(), board.models.size(), board.columns.size(), options.out.string(),
+             config->layout == "janus" ? " (the Janus tables in janus.md)" : "");
   for (const auto& f : failures) {
     fmt::print(stderr, "  failed: {}\n", f);
   }

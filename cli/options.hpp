@@ -32,7 +32,9 @@ struct RunOptions
   double seen_threshold = 0.5;
   bool require_unseen = false;
   bool dry_run = false;
+  bool demo = false; // every endpoint answered by the built-in demo backend
   std::string format = "md";
+  std::filesystem::path alpaca_eval_lc; // AlpacaEval's LC side files (df_gamed.csv, ...)
 };
 
 struct BuildBenchOptions
@@ -62,8 +64,10 @@ struct ScoreOptions
 
 struct ImportOptions
 {
-  std::string format; // alpaca-eval | fastchat
-  std::filesystem::path file;
+  std::string format;                  // alpaca-eval | fastchat | arena-hard
+  std::filesystem::path file;          // arena-hard: the judgments folder
+  std::filesystem::path answers;       // arena-hard: the model_answer folder (optional)
+  std::string baseline = "gpt-4-0314"; // arena-hard: the model every game is played against
   std::filesystem::path db = "evalrun.db";
 };
 
@@ -71,8 +75,10 @@ struct LeaderboardOptions
 {
   std::filesystem::path config;
   std::filesystem::path out = "out";
-  std::filesystem::path db; // empty: the config's `db`, else evalrun.db
+  std::filesystem::path db; // empty: the config's `db` (.demo.db with --demo), else evalrun.db
   std::filesystem::path endpoints;
+  std::filesystem::path alpaca_eval_lc; // empty: the config's `alpaca_eval_lc`
+  bool demo = false;                    // every endpoint answered by the demo backend
 };
 
 struct ReportOptions
@@ -82,7 +88,8 @@ struct ReportOptions
   std::string bench;         // filters; empty: all
   std::string model;
   std::string judge;
-  std::filesystem::path out; // empty: stdout
+  std::filesystem::path out;            // empty: stdout
+  std::filesystem::path alpaca_eval_lc; // AlpacaEval's LC side files (df_gamed.csv, ...)
 };
 
 struct ListOptions

@@ -1,4 +1,5 @@
 #include <cli/commands.hpp>
+#include <cli/length_controlled_files.hpp>
 #include <reports/leaderboard.hpp>
 #include <reports/render.hpp>
 
@@ -27,6 +28,8 @@ report_command(const ReportOptions& options)
   filter.bench = options.bench;
   filter.model = options.model;
   filter.judge = options.judge;
+  auto lc_inputs = read_length_controlled_inputs(options.alpaca_eval_lc);
+  filter.alpaca_eval_lc = lc_inputs ? &*lc_inputs : nullptr;
   auto reports = reports::collect(store, filter);
   std::string text;
   if (format == "json") {
@@ -51,6 +54,9 @@ report_command(const ReportOptions& options)
     throw Fatal(written.error().message);
   }
   fmt::print(stderr, "evalrun: wrote {}\n", path.string());
+  for (const auto& weights : write_length_controlled_weights(out, reports)) {
+    fmt::print(stderr, "evalrun: wrote {}\n", weights.string());
+  }
   return 0;
 }
 

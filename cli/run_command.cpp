@@ -1,6 +1,7 @@
 #include <cli/catalog.hpp>
 #include <cli/comma_list.hpp>
 #include <cli/commands.hpp>
+#include <cli/length_controlled_files.hpp>
 #include <cli/run_plan.hpp>
 #include <reports/render.hpp>
 
@@ -152,9 +153,10 @@ summary_line(const ResolvedRun& resolved, const Execution& done,
   long failed_turns = 0;
   if (!runs.empty()) {
     const auto& r = runs.front();
-    rated = r.is_pairwise() ? r.pairwise.n : r.scores.average.n;
-    unreadable = r.is_pairwise() ? r.pairwise.parse_failures : r.scores.parse_failures;
-    failed_turns = r.is_pairwise() ? r.pairwise.errors : r.scores.errors;
+    const auto counts = r.counts();
+    rated = counts.rated;
+    unreadable = counts.unreadable;
+    failed_turns = counts.failed;
   }
   const auto& p = outcome.progress;
   return fmt::format(
@@ -243,7 +245,12 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
   if (tty) {
     fmt::print(stderr, "\n");
   }
-  auto reports = reports::collect(store);
+  auto lc_inputs = read_length_controlled_inputs(options.alpaca_eval_lc);
+  reports::CollectOptions only_this;
+  only_this.bench = spec.name;
+  only_this.model = resolved.plan.candidate.name;
+  only_this.alpaca_eval_lc = lc_inputs ? &*lc_inputs : nullptr;
+  auto reports = reports::collect(store, only_this);
   std::erase_if(reports, [&](const reports::RunReport& r) { return r.run.id != outcome.run_id; });
   fmt::print(stderr, "evalrun: {}\n", summary_line(resolved, done, reports));
   if (run_id) {

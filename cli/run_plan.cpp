@@ -124,17 +124,19 @@ check_protocol_flags(const harness::Judge& judge, const RunOptions& options)
                             flag, protocol, judge.rubric(), which));
   };
   if (!options.pairs.empty() && !judge.needs_baseline()) {
-    refuse("--pairs", "protocols that compare two models (pairwise, relative, alpaca_eval)");
+    refuse("--pairs",
+           "protocols that compare two models (pairwise, relative, alpaca_eval, arena_hard)");
   }
   if (!options.baseline.empty() && !judge.needs_baseline()) {
     refuse("--baseline",
-           "protocols that compare with a baseline (pairwise, relative, alpaca_eval)");
+           "protocols that compare with a baseline (pairwise, relative, alpaca_eval, arena_hard)");
   }
   if (options.judge_runs && protocol != "absolute") {
     refuse("--judge-runs", "the absolute protocol");
   }
-  if (options.show_system && protocol != "pairwise" && protocol != "absolute") {
-    refuse("--show-system", "the pairwise and absolute protocols");
+  if (options.show_system && protocol != "pairwise" && protocol != "absolute" &&
+      protocol != "arena_hard") {
+    refuse("--show-system", "the pairwise, absolute and arena_hard protocols");
   }
 }
 
@@ -275,6 +277,7 @@ make_run_record(const ResolvedRun& resolved, const RunOptions& options)
                  {"judge", endpoint_json(plan.judge_endpoint)},
                  {"baseline", plan.baseline ? endpoint_json(*plan.baseline) : json(nullptr)},
                  {"spec", spec.defined_in.string()},
+                 {"references_model", spec.judge.references_model},
                  {"files", file_paths},
                  {"limit", options.limit ? json(*options.limit) : json(nullptr)},
                  {"system_messages", system_messages},
@@ -364,6 +367,9 @@ resolve_run(const RunOptions& options, const std::filesystem::path& home)
   const harness::BenchSpec& spec = bench.spec;
 
   auto endpoints = load_endpoints(options.endpoints, home);
+  if (options.demo) {
+    serve_with_demo(endpoints);
+  }
 
   harness::RunPlan& plan = out.plan;
   plan.items = std::move(bench.items);

@@ -409,6 +409,7 @@ parse_bench_spec(const TextFile& file, const std::filesystem::path& home, const 
       s.judge.resamples = j.get<int>("resamples", 0);
       s.judge.show_system = j.get<bool>("show_system", false);
       s.judge.baseline = j.get<std::string>("baseline", "");
+      s.judge.references_model = j.get<std::string>("references_model", "");
       if (s.judge.runs < 1 || s.judge.resamples < 0) {
         j.fail(f.node("judge"), "runs", "runs must be at least 1 and resamples at least 0");
       }
@@ -427,6 +428,11 @@ parse_leaderboard_config(const TextFile& file)
     LeaderboardConfig config;
     Fields f(root, path, "");
     config.db = f.get<std::string>("db", "");
+    config.alpaca_eval_lc = f.get<std::string>("alpaca_eval_lc", "");
+    config.layout = f.get<std::string>("layout", "");
+    if (!config.layout.empty() && config.layout != "janus") {
+      f.fail(root["layout"], "layout", "must be janus (the Janus paper's tables) or absent");
+    }
     YAML::Node matrix = f.node("matrix");
     if (!matrix.IsSequence() || matrix.size() == 0) {
       f.fail(root, "matrix", "is required: a list of {bench, models, judge}");
@@ -450,6 +456,10 @@ parse_leaderboard_config(const TextFile& file)
         m.limit = e.get<int>("limit");
       }
       m.bench_file = e.get<std::string>("bench_file", "");
+      m.show_system = e.get<bool>("show_system", false);
+      if (e.has("judge_runs")) {
+        m.judge_runs = e.get<int>("judge_runs");
+      }
       e.reject_unknown();
       config.matrix.push_back(std::move(m));
     }

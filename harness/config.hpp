@@ -50,10 +50,11 @@ struct JudgeSpec
   std::string rubric;                            // rubrics/NAME.yaml; its protocol is the judge's
   std::vector<std::string> reference_categories; // categories judged with references ("*": all)
   GenParams params;                              // overrides the rubric's sampling
-  int runs = 1;             // independent judge runs averaged (absolute; Janus used 3)
-  int resamples = 0;        // re-samples of a reply that does not parse
-  bool show_system = false; // show the judge the item's system message (pairwise)
-  std::string baseline;     // pairwise: an endpoint name, or "references"
+  int runs = 1;                 // independent judge runs averaged (absolute; Janus used 3)
+  int resamples = 0;            // re-samples of a reply that does not parse
+  bool show_system = false;     // show the judge the item's system message (pairwise)
+  std::string baseline;         // pairwise: an endpoint name, or "references"
+  std::string references_model; // the model that wrote the references (reports name it)
 };
 
 // How the generic `records` adapter maps a record's fields to an Item. Each
@@ -100,11 +101,15 @@ struct MatrixEntry
   std::uint64_t seed = 0;
   std::optional<int> limit;
   std::string bench_file;
+  bool show_system = false;      // show the judge each item's system message
+  std::optional<int> judge_runs; // absolute grading: independent judge runs averaged
 };
 
 struct LeaderboardConfig
 {
-  std::string db; // empty: evalrun.db; --db on the command line wins
+  std::string db;             // empty: evalrun.db; --db on the command line wins
+  std::string alpaca_eval_lc; // folder of AlpacaEval's LC side files; --alpaca-eval-lc wins
+  std::string layout;         // "" or "janus": also write the Janus paper's tables
   std::vector<MatrixEntry> matrix;
 };
 

@@ -15,6 +15,18 @@ to_string(ParseStatus status)
   return "parse_failed";
 }
 
+std::optional<JudgeCall>
+Judge::follow_up(const JudgeCall& call, const Response&, const CallVerdict& verdict,
+                 int attempt) const
+{
+  if (verdict.status == ParseStatus::ok || attempt >= resamples()) {
+    return std::nullopt;
+  }
+  JudgeCall again = call;
+  again.resample = attempt + 1;
+  return again;
+}
+
 Verdict
 single_call_verdict(const std::vector<CallVerdict>& calls)
 {

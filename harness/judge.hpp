@@ -29,6 +29,8 @@ struct JudgeCall
   GenParams params;
   std::string prompt_id; // e.g. "single-math-v1-multi-turn"
   std::string position;  // e.g. "single", "model-first", "baseline-first", "rubric 2, run 1"
+  // 0, or k for the k-th re-sample of the same messages (sent with another seed).
+  int resample = 0;
 };
 
 enum class ParseStatus { ok, parse_failed, out_of_range };
@@ -53,6 +55,7 @@ struct Verdict
   std::optional<double> score; // single/absolute score, AlpacaEval preference (1..2)
   std::string winner;          // pairwise: "model", "baseline" or "tie"
   std::map<std::string, std::optional<double>> criteria;
+  std::vector<std::string> labels; // per call, the label it read ("" for none): Arena-Hard's games
   std::string detail;
 };
 
@@ -69,6 +72,13 @@ public:
   virtual bool needs_baseline() const { return false; }
   // How many more times a call whose reply does not parse is sampled again.
   virtual int resamples() const { return 0; }
+  // The call to send after `call` (attempt `attempt`, 0 for the first) was
+  // answered with `reply`, read as `verdict`; nullopt when the call is done.
+  // By default, a reply that does not parse is re-sampled (the same call,
+  // resample + 1) up to resamples() times; a protocol may instead continue
+  // the conversation (Arena-Hard asks the judge to finish its verdict).
+  virtual std::optional<JudgeCall> follow_up(const JudgeCall& call, const Response& reply,
+                                             const CallVerdict& verdict, int attempt) const;
   // The calls for one turn; an Error when the item lacks what the prompt
   // needs. No calls means combine() decides alone (e.g. identical outputs).
   virtual Result<std::vector<JudgeCall>> build(const JudgeInput& input) const = 0;

@@ -25,7 +25,8 @@ struct RubricSpec
 {
   std::string name;
   std::string version;
-  std::string protocol; // single | pairwise | absolute | relative | flask | alpaca_eval
+  std::string
+      protocol; // single | pairwise | absolute | relative | flask | alpaca_eval | arena_hard
   std::string description;
   std::map<std::string, RubricPrompt> prompts; // `system`/`template` at the top level are "default"
   std::string pattern;                         // verdict pattern (RE2, one capture group)

@@ -1,5 +1,6 @@
 #include <harness/client/cached_client.hpp>
 #include <harness/client/openai_wire.hpp>
+#include <harness/request_hash.hpp>
 #include <harness/runner.hpp>
 
 #include <boost/asio/steady_timer.hpp>
@@ -66,7 +67,12 @@ public:
     for (auto& side : m_answers) {
       side.resize(plan.items.size());
     }
-    m_hashes.resize(plan.items.size());
+    for (auto& side : m_hashes) {
+      side.resize(plan.items.size());
+    }
+    if (plan.baseline_from_references) {
+      store_references();
+    }
     const long per_turn = m_plan.baseline ? 3 : 2;
     for (const auto& item : plan.items) {
       m_progress.units_total += per_turn * static_cast<long>(item.turns.size());
@@ -83,6 +89,7 @@ public:
       }
       if (m_plan.baseline_from_references) {
         m_answers[k_baseline][i] = item.references;
+        m_hashes[k_baseline][i] = m_reference_hashes.at(i);
       }
       if (!m_plan.given_answers.empty()) {
         for (size_t t = 0; t < item.turns.size(); ++t) {
@@ -97,6 +104,32 @@ public:
         ask(k_baseline, i, 0);
       }
     }
+  }
+
+  // Each item's references, as the answers of a pseudo endpoint named after
+  // the run's baseline, stored like responses (one transaction) so that a
+  // verdict names the baseline answer it was judged against.
+  void store_references()
+  {
+    EndpointConfig references;
+    references.name = "references";
+    references.model = "references:" + m_plan.run.bench + "@" + m_plan.run.bench_version;
+    Store::Transaction unit(m_store);
+    m_reference_hashes.resize(m_plan.items.size());
+    for (size_t i = 0; i < m_plan.items.size(); ++i) {
+      const Item& item = m_plan.items[i];
+      for (size_t t = 0; t < item.references.size() && t < item.turns.size(); ++t) {
+        auto request = Runner::answer_request(references, {}, item, t, item.references);
+        request.params = GenParams{};
+        Response reference;
+        reference.text = item.references[t];
+        reference.finish_reason = "reference";
+        auto hash = request_hash(request);
+        m_store.put_response(hash, request, reference);
+        m_reference_hashes[i].push_back(std::move(hash));
+      }
+    }
+    unit.commit();
   }
 
   RunProgress progress() const
@@ -191,9 +224,7 @@ private:
     }
     unit_done(false);
     m_answers[side][index].push_back(r->text);
-    if (side == k_model) {
-      m_hashes[index].push_back(hash);
-    }
+    m_hashes[side][index].push_back(hash);
     if (chain && turn + 1 < item.turns.size()) {
       ask(side, index, turn + 1);
     }
@@ -243,7 +274,7 @@ private:
     auto calls = m_plan.judge->build(input_for(index, turn));
     if (!calls) {
       VerdictRecord v = base_verdict(item, turn);
-      v.candidate_hash = m_hashes[index][turn];
+      v.candidate_hash = m_hashes[k_model][index][turn];
       v.status = "judge_error";
       v.detail = "cannot build the judge prompt: " + calls.error().message;
       save_verdict(v);
@@ -267,16 +298,16 @@ private:
     }
   }
 
-  ChatRequest judge_request(const JudgeCall& call, int attempt) const
+  ChatRequest judge_request(const JudgeCall& call) const
   {
     ChatRequest request;
     request.endpoint = m_plan.judge_endpoint.name;
     request.model = m_plan.judge_endpoint.model;
     request.messages = call.messages;
     request.params = m_plan.judge_endpoint.params.merged_with(call.params);
-    if (attempt > 0) {
+    if (call.resample > 0) {
       // A new sample, and a new cache key; distinct from any run's seed.
-      request.params.seed = call.params.seed.value_or(0) * 1000 + attempt;
+      request.params.seed = call.params.seed.value_or(0) * 1000 + call.resample;
     }
     format_for(m_plan.judge_endpoint, request);
     return request;
@@ -284,7 +315,7 @@ private:
 
   void send_call(const std::shared_ptr<JudgeTurn>& state, size_t c, int attempt)
   {
-    fetch_counted("judge", attempt > 0, judge_request(state->calls[c], attempt),
+    fetch_counted("judge", attempt > 0, judge_request(state->calls[c]),
                   [this, state, c, attempt](const std::string& hash, Result<Response> r) {
                     on_call(state, c, attempt, hash, std::move(r));
                   });
@@ -321,7 +352,8 @@ private:
       record.label = verdict.label;
       record.raw = r->text;
       state->records.push_back(std::move(record));
-      if (verdict.status != ParseStatus::ok && attempt < m_plan.judge->resamples()) {
+      if (auto next = m_plan.judge->follow_up(state->calls[c], *r, verdict, attempt)) {
+        state->calls[c] = std::move(*next); // the call this one's verdict is read from
         send_call(state, c, attempt + 1);
         return;
       }
@@ -337,7 +369,10 @@ private:
   {
     const Item& item = m_plan.items[state.index];
     VerdictRecord v = base_verdict(item, state.turn);
-    v.candidate_hash = m_hashes[state.index][state.turn];
+    v.candidate_hash = m_hashes[k_model][state.index][state.turn];
+    if (m_hashes[k_baseline][state.index].size() > state.turn) {
+      v.baseline_hash = m_hashes[k_baseline][state.index][state.turn];
+    }
     std::vector<std::string> positions;
     std::vector<std::string> prompts;
     for (const auto& call : state.calls) {
@@ -349,8 +384,9 @@ private:
     v.position = fmt::format("{}", fmt::join(positions, ","));
     v.prompt_id = fmt::format("{}", fmt::join(prompts, ","));
     if (!state.calls.empty()) {
-      v.judge_params =
-          client::openai_wire::params_json(judge_request(state.calls.front(), 0).params);
+      JudgeCall first = state.calls.front();
+      first.resample = 0;
+      v.judge_params = client::openai_wire::params_json(judge_request(first).params);
     }
     v.judge_hash = fmt::format("{}", fmt::join(state.hashes, ","));
     v.raw_judgment =
@@ -367,6 +403,7 @@ private:
     v.score = verdict.score;
     v.winner = verdict.winner;
     v.criteria_json = criteria_json(verdict.criteria);
+    v.labels_json = verdict.labels.empty() ? "" : nlohmann::json(verdict.labels).dump();
     v.detail = verdict.detail;
     save_unit(state, v);
     unit_done(false);
@@ -395,7 +432,8 @@ private:
   client::CachedClient m_client;
   Store& m_store;
   std::array<std::vector<std::vector<std::string>>, 2> m_answers; // [side][item] -> answers
-  std::vector<std::vector<std::string>> m_hashes;                 // candidate request hashes
+  std::array<std::vector<std::vector<std::string>>, 2> m_hashes;  // [side][item] -> request hashes
+  std::vector<std::vector<std::string>> m_reference_hashes;       // [item] -> per turn
   std::set<std::pair<size_t, size_t>> m_failed; // (item, turn) that cannot be judged
   RunProgress m_progress;
   std::chrono::steady_clock::time_point m_started;

@@ -12,7 +12,7 @@ namespace harness {
 
 namespace {
 
-constexpr int k_schema_version = 1;
+constexpr int k_schema_version = 2; // 2: verdicts.labels, verdicts.baseline_hash
 
 constexpr const char* k_schema = R"sql(
 CREATE TABLE IF NOT EXISTS runs (
@@ -80,9 +80,11 @@ CREATE TABLE IF NOT EXISTS verdicts (
   position TEXT NOT NULL,
   winner TEXT NOT NULL,
   criteria TEXT NOT NULL,
+  labels TEXT NOT NULL DEFAULT '[]',
   raw_judgment TEXT NOT NULL,
   detail TEXT NOT NULL,
   candidate_hash TEXT NOT NULL,
+  baseline_hash TEXT NOT NULL DEFAULT '',
   judge_hash TEXT NOT NULL,
   system_message_id TEXT NOT NULL,
   created_at TEXT NOT NULL,
@@ -214,6 +216,10 @@ Store::Store(const std::filesystem::path& path) : m_path(path)
                               path.string(), current, k_schema_version));
     }
     exec("BEGIN");
+    if (current == 1) {
+      exec("ALTER TABLE verdicts ADD COLUMN labels TEXT NOT NULL DEFAULT '[]'");
+      exec("ALTER TABLE verdicts ADD COLUMN baseline_hash TEXT NOT NULL DEFAULT ''");
+    }
     exec(k_schema);
     exec(fmt::format("PRAGMA user_version={}", k_schema_version).c_str());
     exec("COMMIT");
@@ -383,7 +389,8 @@ Store::put_verdict(const VerdictRecord& v)
               "INSERT OR REPLACE INTO verdicts (run_id, item_id, turn, category, source, "
               "status, score, prompt_id, judge_model_id, judge_params, position, winner, "
               "criteria, raw_judgment, detail, candidate_hash, judge_hash, system_message_id, "
-              "created_at, rubric, meta) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+              "created_at, rubric, meta, labels, baseline_hash) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   s.bind(1, v.run_id).bind(2, v.item_id).bind(3, v.turn).bind(4, v.category).bind(5, v.source);
   s.bind(6, v.status).bind(7, v.score).bind(8, v.prompt_id).bind(9, v.judge_model_id);
   s.bind(10, v.judge_params).bind(11, v.position).bind(12, v.winner);
@@ -391,6 +398,8 @@ Store::put_verdict(const VerdictRecord& v)
   s.bind(14, v.raw_judgment).bind(15, v.detail).bind(16, v.candidate_hash).bind(17, v.judge_hash);
   s.bind(18, v.system_message_id).bind(19, now_utc()).bind(20, v.rubric);
   s.bind(21, v.meta_json.empty() ? std::string("{}") : v.meta_json);
+  s.bind(22, v.labels_json.empty() ? std::string("[]") : v.labels_json);
+  s.bind(23, v.baseline_hash);
   s.step();
 }
 
@@ -471,11 +480,13 @@ Store::runs()
 std::vector<VerdictRecord>
 Store::verdicts(std::int64_t run_id)
 {
-  Statement s(m_db, "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
-                    "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
-                    "system_message_id, source, winner, criteria, rubric, meta FROM verdicts "
-                    "WHERE run_id = ? "
-                    "ORDER BY item_id, turn");
+  Statement s(m_db,
+              "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
+              "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
+              "system_message_id, source, winner, criteria, rubric, meta, labels, baseline_hash "
+              "FROM verdicts "
+              "WHERE run_id = ? "
+              "ORDER BY item_id, turn");
   s.bind(1, run_id);
   std::vector<VerdictRecord> out;
   while (s.step()) {
@@ -502,6 +513,8 @@ Store::verdicts(std::int64_t run_id)
     v.criteria_json = s.text(16);
     v.rubric = s.text(17);
     v.meta_json = s.text(18);
+    v.labels_json = s.text(19);
+    v.baseline_hash = s.text(20);
     out.push_back(std::move(v));
   }
   return out;

@@ -55,10 +55,12 @@ struct VerdictRecord
   std::string position;       // the calls' position orders, joined by ","
   std::string winner;         // pairwise: model | baseline | tie
   std::string criteria_json;  // per-criterion scores as JSON ({} when none)
+  std::string labels_json;    // per judge call, the label read, as a JSON list ([] when none)
   std::string meta_json;      // the item's metadata (FLASK skills, domain, difficulty) as JSON
   std::string raw_judgment;
   std::string detail; // parse or error message
   std::string candidate_hash;
+  std::string baseline_hash; // pairwise: the baseline's answer (a stored response), if any
   std::string judge_hash;
   std::string system_message_id;
 };

@@ -58,6 +58,29 @@ first_number(std::string_view text, const std::vector<std::string>& patterns)
   return std::nullopt;
 }
 
+std::vector<std::string>
+all_captures(std::string_view text, const std::string& pattern)
+{
+  std::vector<std::string> out;
+  const re2::RE2& re = compiled(pattern);
+  if (!re.ok()) {
+    return out;
+  }
+  re2::StringPiece rest(text.data(), text.size());
+  std::string captured;
+  while (!rest.empty()) {
+    const char* before = rest.data();
+    if (!re2::RE2::FindAndConsume(&rest, re, &captured)) {
+      break;
+    }
+    out.push_back(captured);
+    if (rest.data() == before) {
+      rest.remove_prefix(1); // an empty match: step over a character, as findall does
+    }
+  }
+  return out;
+}
+
 std::optional<std::string>
 first_capture(std::string_view text, const std::string& pattern)
 {

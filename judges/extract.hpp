@@ -16,6 +16,10 @@ std::optional<double> first_number(std::string_view text, const std::vector<std:
 // it has no capture group when `needs_capture`), or nullopt when it can.
 std::optional<std::string> pattern_error(const std::string& pattern, bool needs_capture);
 
+// The first capture group of every match of `pattern` in `text`, left to
+// right, matches not overlapping (Python's re.findall with one group).
+std::vector<std::string> all_captures(std::string_view text, const std::string& pattern);
+
 // The first capture group of the first match of `pattern` in `text`.
 std::optional<std::string> first_capture(std::string_view text, const std::string& pattern);
 

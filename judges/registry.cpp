@@ -1,5 +1,6 @@
 #include <judges/absolute.hpp>
 #include <judges/alpaca_eval.hpp>
+#include <judges/arena_hard.hpp>
 #include <judges/extract.hpp>
 #include <judges/flask.hpp>
 #include <judges/pairwise.hpp>
@@ -32,9 +33,10 @@ struct Entry
 
 // The one table of judging protocols.
 constexpr Entry k_judges[] = {
-    {"single", make<SingleJudge>},     {"pairwise", make<PairwiseJudge>},
-    {"absolute", make<AbsoluteJudge>}, {"alpaca_eval", make<AlpacaEvalJudge>},
-    {"flask", make<FlaskJudge>},       {"relative", make<RelativeJudge>},
+    {"single", make<SingleJudge>},        {"pairwise", make<PairwiseJudge>},
+    {"absolute", make<AbsoluteJudge>},    {"alpaca_eval", make<AlpacaEvalJudge>},
+    {"flask", make<FlaskJudge>},          {"relative", make<RelativeJudge>},
+    {"arena_hard", make<ArenaHardJudge>},
 };
 
 } // namespace
@@ -44,8 +46,8 @@ make_judge(const harness::RubricSpec& rubric, const harness::JudgeSpec& spec)
 {
   // single, absolute and relative read the verdict from the pattern's capture
   // group; pairwise tests FastChat's fixed labels and keeps it as documentation.
-  const bool needs_capture =
-      rubric.protocol == "single" || rubric.protocol == "absolute" || rubric.protocol == "relative";
+  const bool needs_capture = rubric.protocol == "single" || rubric.protocol == "absolute" ||
+                             rubric.protocol == "relative" || rubric.protocol == "arena_hard";
   for (const auto& [field, pattern] :
        {std::pair{"output.pattern", &rubric.pattern}, {"output.fallback", &rubric.fallback}}) {
     if (pattern->empty()) {
@@ -56,6 +58,13 @@ make_judge(const harness::RubricSpec& rubric, const harness::JudgeSpec& spec)
                    fmt::format("{}: field '{}': '{}': {}", rubric.defined_in.string(), field,
                                *pattern, *why));
     }
+  }
+  if (rubric.protocol == "arena_hard" && rubric.pattern.empty()) {
+    return Error(
+        Error::Kind::config,
+        fmt::format("{}: field 'output.pattern': the arena_hard protocol reads its verdict "
+                    "label with it (Arena-Hard: \\[\\[([AB<>=]+)\\]\\])",
+                    rubric.defined_in.string()));
   }
   for (const auto& entry : k_judges) {
     if (rubric.protocol == entry.protocol) {

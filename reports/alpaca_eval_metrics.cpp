@@ -50,9 +50,6 @@ alpaca_eval_metrics(const std::vector<std::optional<double>>& preferences,
     }
     m.avg_length = static_cast<long>(total / static_cast<double>(model_outputs.size()));
   }
-  m.length_controlled_note =
-      "LC needs AlpacaEval's instruction_difficulty.csv (and df_gamed.csv to refit the length "
-      "model); not computed";
   return m;
 }
 

@@ -20,8 +20,8 @@ struct AlpacaEvalMetrics
   long n_total = 0;             // preferences that are not null
   double discrete_win_rate = 0; // each preference rounded to 1 or 2 (1.5 a draw), then as win_rate
   long avg_length = 0; // int(mean(characters of each output)), code points as Python counts
-  // The length-controlled win rate needs AlpacaEval's instruction_difficulty.csv
-  // (and df_gamed.csv to refit), published only on the Hugging Face hub.
+  // What to know about the length-controlled win rate (alpaca_eval_lc_report):
+  // why it was not computed, or what was left out.
   std::string length_controlled_note;
 };
 

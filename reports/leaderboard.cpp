@@ -135,9 +135,9 @@ build_leaderboard(const std::vector<RunReport>& reports, bool every_run)
     if (auto ci = r.intervals.find(r.headline_name()); ci != r.intervals.end()) {
       cell.ci = ci->second;
     }
-    cell.n = r.is_pairwise() ? r.pairwise.n : r.scores.average.n;
-    cell.failures = r.is_pairwise() ? r.pairwise.parse_failures + r.pairwise.errors
-                                    : r.scores.parse_failures + r.scores.errors;
+    const auto counts = r.counts();
+    cell.n = counts.rated;
+    cell.failures = counts.unreadable + counts.failed;
     cell.status = r.run.status;
     cell.computed_at = r.run.finished_at;
     cell.run_id = r.run.id;

@@ -116,7 +116,28 @@ alpaca_markdown(const RunReport& r)
   out += fmt::format("| {:.2f} | {:.2f} | {} | {} | {} | {} | {:.2f} | {} |\n\n", a.win_rate,
                      a.standard_error, a.n_wins, a.n_wins_base, a.n_draws, a.n_total,
                      a.discrete_win_rate, a.avg_length);
-  out += fmt::format("win rate{}. {}.\n\n", ci_text(r, "win_rate"), a.length_controlled_note);
+  out += fmt::format("win rate{}.\n\n", ci_text(r, "win_rate"));
+  const auto& lc = r.length_controlled;
+  if (lc && lc->result) {
+    const auto& f = *lc->result;
+    out += fmt::format(
+        "length-controlled win rate: **{:.2f}** (lc_standard_error {:.2f}) over {} annotations; "
+        "{}; weights against {}: np.tanh(std_delta_len) {:.4f}, instruction_difficulty {:.4f}, "
+        "not_gamed_baseline {:.4f}{}.\n\n",
+        f.length_controlled_winrate, f.lc_standard_error, lc->annotations,
+        !f.chosen_c           ? "the model is the baseline"
+        : f.cv_scores.empty() ? fmt::format("C = {:.6g} (pinned)", *f.chosen_c)
+                              : fmt::format("C = {:.6g} chosen by {}-fold cross-validation",
+                                            *f.chosen_c, f.cv_scores.front().fold_scores.size()),
+        lc->baseline, f.weights.length, f.weights.difficulty, f.weights.not_gamed,
+        lc->from_weights ? fmt::format("; from these weights over instruction_difficulty.csv "
+                                       "(predict_winrate): {:.2f}",
+                                       *lc->from_weights)
+                         : "");
+  }
+  if (lc && !lc->note.empty()) {
+    out += fmt::format("length-controlled win rate: {}.\n\n", lc->note);
+  }
   return out;
 }
 
@@ -169,6 +190,77 @@ single_markdown(const RunReport& r)
   return out;
 }
 
+std::string
+arena_hard_markdown(const RunReport& r)
+{
+  const auto& a = *r.arena_hard;
+  std::string out;
+  const auto* row = a.row();
+  if (!row) {
+    out += fmt::format("No Arena-Hard score: {}.\n\n", a.error.empty() ? "no table" : a.error);
+  } else {
+    out += "| score | 95% CI | rating | wins | ties | losses | avg #tokens |\n"
+           "|---:|---:|---:|---:|---:|---:|---:|\n";
+    out += fmt::format("| {:.2f}% | {:.2f}–{:.2f}% | {:.1f} | {} | {} | {} | {} |\n\n", row->score,
+                       row->lower, row->upper, row->rating, row->wins, row->ties, row->losses,
+                       static_cast<long>(row->avg_tokens));
+  }
+  out += fmt::format("Games: {} judged, {} dropped (no single verdict label); the judge was asked "
+                     "to continue {} time(s). Wins, ties and losses are battle rows against {} "
+                     "(a strong verdict counts 3).\n\n",
+                     a.games, a.games_dropped, a.continuations, a.baseline);
+  if (!a.table.empty()) {
+    out += fmt::format("show_result.py's table ({} bootstrap rounds, seed {}; fitted together: "
+                       "{}):\n\n```\n",
+                       a.rounds, a.seed, fmt::join(a.fitted_with, ", "));
+    for (const auto& score : a.table) {
+      out += arena_hard_line(score) + "\n";
+    }
+    out += "```\n\n";
+  }
+  return out;
+}
+
+json
+arena_hard_json(const ArenaHardReport& a)
+{
+  json table = json::array();
+  for (const auto& s : a.table) {
+    table.push_back({{"model", s.model},
+                     {"score", s.score},
+                     {"lower", s.lower},
+                     {"upper", s.upper},
+                     {"rating", s.rating},
+                     {"avg_tokens", s.avg_tokens}});
+  }
+  json out = {{"baseline", a.baseline},
+              {"score", nullptr},
+              {"lower", nullptr},
+              {"upper", nullptr},
+              {"avg_tokens", nullptr},
+              {"games", a.games},
+              {"games_dropped", a.games_dropped},
+              {"continuations", a.continuations},
+              {"rounds", a.rounds},
+              {"seed", a.seed},
+              {"fitted_with", a.fitted_with},
+              {"table", table},
+              {"error", a.error}};
+  if (const auto* row = a.row()) {
+    out["score"] = row->score;
+    out["lower"] = row->lower;
+    out["upper"] = row->upper;
+    out["avg_tokens"] = row->avg_tokens;
+    out["rating"] = row->rating;
+    out["rating_lower"] = row->rating_lower;
+    out["rating_upper"] = row->rating_upper;
+    out["wins"] = row->wins;
+    out["ties"] = row->ties;
+    out["losses"] = row->losses;
+  }
+  return out;
+}
+
 } // namespace
 
 std::string
@@ -194,15 +286,14 @@ render_markdown(const std::vector<RunReport>& reports)
     if (r.alpaca_eval) {
       out += alpaca_markdown(r);
     }
-    out += r.is_pairwise() ? pairwise_markdown(r) : single_markdown(r);
-    const long dropped = r.is_pairwise() ? r.pairwise.parse_failures + r.pairwise.errors
-                                         : r.scores.parse_failures + r.scores.errors;
-    if (dropped) {
+    out += r.arena_hard      ? arena_hard_markdown(r)
+           : r.is_pairwise() ? pairwise_markdown(r)
+                             : single_markdown(r);
+    const auto counts = r.counts();
+    if (counts.unreadable + counts.failed) {
       out += fmt::format("{} judgment(s) did not count: {} unparseable, {} failed requests "
                          "(see the verdicts and errors tables).\n\n",
-                         dropped,
-                         r.is_pairwise() ? r.pairwise.parse_failures : r.scores.parse_failures,
-                         r.is_pairwise() ? r.pairwise.errors : r.scores.errors);
+                         counts.unreadable + counts.failed, counts.unreadable, counts.failed);
     }
   }
   return out;
@@ -237,11 +328,11 @@ render_json(const std::vector<RunReport>& reports, const std::string& evalrun_ve
         {"turn1", number_or_null(s.turn1)},
         {"turn2", number_or_null(s.turn2)},
         {"average", number_or_null(s.average)},
-        {"n", r.is_pairwise() ? r.pairwise.n : s.average.n},
+        {"n", r.counts().rated},
         {"n_turn1", s.turn1.n},
         {"n_turn2", s.turn2.n},
-        {"parse_failures", r.is_pairwise() ? r.pairwise.parse_failures : s.parse_failures},
-        {"errors", r.is_pairwise() ? r.pairwise.errors : s.errors},
+        {"parse_failures", r.counts().unreadable},
+        {"errors", r.counts().failed},
         {"judgments", s.judgments},
         {"categories", categories},
         {"headline",
@@ -249,7 +340,8 @@ render_json(const std::vector<RunReport>& reports, const std::string& evalrun_ve
         {"pairwise", nullptr},
         {"alpaca_eval", nullptr},
         {"flask", nullptr},
-        {"absolute", nullptr}};
+        {"absolute", nullptr},
+        {"arena_hard", nullptr}};
     json ci = json::object();
     for (const auto& [name, interval] : r.intervals) {
       ci[name] = interval_json(r, name);
@@ -289,7 +381,27 @@ render_json(const std::vector<RunReport>& reports, const std::string& evalrun_ve
                               {"discrete_win_rate", a.discrete_win_rate},
                               {"avg_length", a.avg_length},
                               {"length_controlled_winrate", nullptr},
+                              {"lc_standard_error", nullptr},
                               {"length_controlled_note", a.length_controlled_note}};
+      if (r.length_controlled && r.length_controlled->result) {
+        const auto& lc = *r.length_controlled;
+        const auto& f = *lc.result;
+        json cv = json::array();
+        for (const auto& c : f.cv_scores) {
+          cv.push_back({{"C", c.c}, {"total", c.total}, {"folds", c.fold_scores}});
+        }
+        auto& ae = entry["alpaca_eval"];
+        ae["length_controlled_winrate"] = f.length_controlled_winrate;
+        ae["lc_standard_error"] = f.lc_standard_error;
+        ae["lc_annotations"] = lc.annotations;
+        ae["lc_baseline"] = lc.baseline;
+        ae["lc_C"] = opt(f.chosen_c);
+        ae["lc_cv"] = cv;
+        ae["lc_weights"] = {{"np.tanh(std_delta_len)", f.weights.length},
+                            {"instruction_difficulty", f.weights.difficulty},
+                            {"not_gamed_baseline.astype(float)", f.weights.not_gamed}};
+        ae["lc_from_weights"] = opt(lc.from_weights);
+      }
     }
     if (r.flask) {
       json skills = json::object();
@@ -314,6 +426,9 @@ render_json(const std::vector<RunReport>& reports, const std::string& evalrun_ve
                            {"instances", a.instances},
                            {"by_source", a.by_source}};
     }
+    if (r.arena_hard) {
+      entry["arena_hard"] = arena_hard_json(*r.arena_hard);
+    }
     results.push_back(std::move(entry));
   }
   json doc = {{"evalrun_version", evalrun_version}, {"results", results}};
@@ -330,10 +445,10 @@ render_csv(const std::vector<RunReport>& reports)
     const auto& run = r.run;
     auto value = r.headline();
     auto ci = r.intervals.find(r.headline_name());
-    const long n = r.is_pairwise() ? r.pairwise.n : r.scores.average.n;
-    const long parse_failures =
-        r.is_pairwise() ? r.pairwise.parse_failures : r.scores.parse_failures;
-    const long errors = r.is_pairwise() ? r.pairwise.errors : r.scores.errors;
+    const auto counts = r.counts();
+    const long n = counts.rated;
+    const long parse_failures = counts.unreadable;
+    const long errors = counts.failed;
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", run.id,
                        csv_field(run.bench), csv_field(run.bench_version), csv_field(run.model),
                        csv_field(run.baseline), csv_field(run.judge), run.protocol,

@@ -44,7 +44,8 @@ add_interval(RunReport& r, const std::string& name, const std::vector<double>& v
 std::string
 metric_unit(const std::string& metric)
 {
-  if (metric == "tie_win_rate" || metric == "win_rate") {
+  if (metric == "tie_win_rate" || metric == "win_rate" || metric == "length_controlled_winrate" ||
+      metric == "arena_hard_score") {
     return "percent";
   }
   return metric == "average" ? "1-10" : "1-5";
@@ -56,11 +57,27 @@ RunReport::is_pairwise() const
   return run.protocol == "pairwise" || run.protocol == "alpaca_eval" || run.protocol == "relative";
 }
 
+RunReport::Counts
+RunReport::counts() const
+{
+  if (arena_hard) {
+    return {arena_hard->rated, arena_hard->unreadable, arena_hard->failed};
+  }
+  if (is_pairwise()) {
+    return {pairwise.n, pairwise.parse_failures, pairwise.errors};
+  }
+  return {scores.average.n, scores.parse_failures, scores.errors};
+}
+
 std::string
 RunReport::headline_name() const
 {
   if (run.protocol == "alpaca_eval") {
-    return "win_rate";
+    return length_controlled && length_controlled->result ? "length_controlled_winrate"
+                                                          : "win_rate";
+  }
+  if (run.protocol == "arena_hard") {
+    return "arena_hard_score";
   }
   if (is_pairwise()) {
     return "tie_win_rate";
@@ -75,8 +92,15 @@ std::optional<double>
 RunReport::headline() const
 {
   if (run.protocol == "alpaca_eval") {
+    if (length_controlled && length_controlled->result) {
+      return length_controlled->result->length_controlled_winrate;
+    }
     return alpaca_eval && alpaca_eval->n_total ? std::optional(alpaca_eval->win_rate)
                                                : std::nullopt;
+  }
+  if (run.protocol == "arena_hard") {
+    const auto* row = arena_hard ? arena_hard->row() : nullptr;
+    return row ? std::optional(row->score) : std::nullopt;
   }
   if (is_pairwise()) {
     return pairwise.tie_win_rate ? std::optional(*pairwise.tie_win_rate * 100) : std::nullopt;
@@ -91,6 +115,7 @@ std::vector<RunReport>
 collect(harness::Store& store, const CollectOptions& o)
 {
   std::vector<RunReport> out;
+  std::vector<harness::RunRecord> arena_runs;
   for (auto& run : store.runs()) {
     if ((!o.bench.empty() && run.bench != o.bench) || (!o.model.empty() && run.model != o.model) ||
         (!o.judge.empty() && run.judge != o.judge)) {
@@ -135,8 +160,10 @@ collect(harness::Store& store, const CollectOptions& o)
         }
       }
       r.alpaca_eval = alpaca_eval_metrics(preferences, outputs);
+      r.length_controlled = alpaca_eval_lc(store, r.run, verdicts, o.alpaca_eval_lc);
+      r.alpaca_eval->length_controlled_note = r.length_controlled->note;
       add_interval(r, "win_rate", p, o);
-    } else if (!r.is_pairwise()) {
+    } else if (!r.is_pairwise() && r.run.protocol != "arena_hard") {
       add_interval(r, r.headline_name(), scores_of(verdicts), o);
     }
     if (r.run.protocol == "flask") {
@@ -145,7 +172,20 @@ collect(harness::Store& store, const CollectOptions& o)
     if (r.run.protocol == "absolute") {
       r.absolute = summarize_absolute(verdicts);
     }
+    if (r.run.protocol == "arena_hard") {
+      arena_runs.push_back(r.run);
+    }
     out.push_back(std::move(r));
+  }
+  auto arena = arena_hard_reports(store, arena_runs);
+  for (auto& r : out) {
+    if (auto it = arena.find(r.run.id); it != arena.end()) {
+      r.arena_hard = std::move(it->second);
+      if (const auto* row = r.arena_hard->row()) {
+        r.intervals["arena_hard_score"] =
+            Interval{row->lower, row->upper, r.arena_hard->rounds, r.arena_hard->seed};
+      }
+    }
   }
   return out;
 }

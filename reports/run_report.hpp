@@ -1,7 +1,9 @@
 #pragma once
 
 #include <reports/absolute_scores.hpp>
+#include <reports/alpaca_eval_lc_report.hpp>
 #include <reports/alpaca_eval_metrics.hpp>
+#include <reports/arena_hard_report.hpp>
 #include <reports/flask_scores.hpp>
 #include <reports/pairwise_scores.hpp>
 #include <reports/single_scores.hpp>
@@ -19,8 +21,9 @@ namespace reports {
 // Everything reported about one run: the aggregations its protocol calls for,
 // and 95% bootstrap intervals (seeded, so reproducible) for its headline numbers.
 // The unit a metric is reported in, in every format: "percent" (tie_win_rate,
-// win_rate: 0-100), "1-10" (average: MT-Bench) or "1-5" (score: Prometheus,
-// FLASK). Fractions in JSON carry "_fraction" in their key instead.
+// win_rate, length_controlled_winrate, arena_hard_score: 0-100), "1-10"
+// (average: MT-Bench) or "1-5" (score: Prometheus, FLASK). Fractions in JSON
+// carry "_fraction" in their key instead.
 std::string metric_unit(const std::string& metric);
 
 struct RunReport
@@ -30,13 +33,28 @@ struct RunReport
   PairwiseScores pairwise; // pairwise, relative and alpaca_eval
   std::map<std::string, PairwiseScores> pairwise_by_source;
   std::optional<AlpacaEvalMetrics> alpaca_eval;
+  std::optional<AlpacaEvalLc> length_controlled; // alpaca_eval runs
   std::optional<FlaskScores> flask;
   std::optional<AbsoluteScores> absolute;
+  std::optional<ArenaHardReport> arena_hard;
   std::map<std::string, Interval> intervals; // headline name -> 95% interval
 
   bool is_pairwise() const;
+  // The run's verdicts: rated (they count in the headline), unreadable (no
+  // verdict could be read) and failed (a request failed); they add up to the
+  // turns judged. Arena-Hard: a verdict is rated when either game has a label.
+  struct Counts
+  {
+    long rated = 0;
+    long unreadable = 0;
+    long failed = 0;
+  };
+  Counts counts() const;
   // The number a leaderboard shows for this run, its name and unit
-  // ("average" 1-10, "tie_win_rate" %, "win_rate" %, "score" 1-5).
+  // ("average" 1-10, "tie_win_rate" %, "win_rate" % (AlpacaEval's raw win
+  // rate), "length_controlled_winrate" % (AlpacaEval, when it could be
+  // computed), "arena_hard_score" % (win rate against the baseline by
+  // Bradley-Terry), "score" 1-5).
   std::optional<double> headline() const;
   std::string headline_name() const;
   // The unit of the headline and of its interval (metric_unit of its name).
@@ -50,6 +68,9 @@ struct CollectOptions
   std::string judge;
   int bootstrap_resamples = 1000;
   std::uint64_t bootstrap_seed = 1;
+  // AlpacaEval's side files for the length-controlled win rate; none: the
+  // report says how to provide them.
+  const AlpacaEvalLcInputs* alpaca_eval_lc = nullptr;
 };
 
 // Builds the report of every run in the store that matches the filters (empty

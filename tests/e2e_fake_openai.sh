@@ -10,7 +10,7 @@ command -v python3 > /dev/null || { echo "python3 missing: skipped"; exit 77; }
 [ -f "$fake" ] || { echo "$fake missing: skipped"; exit 77; }
 work=$(mktemp -d)
 server=""
-cleanup() { [ -n "$server" ] && kill "$server" 2> /dev/null; wait 2> /dev/null; rm -rf "$work"; }
+cleanup() { kill $(jobs -p) 2> /dev/null; wait 2> /dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 cd "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -200,5 +200,37 @@ reset2
 compare_budget b-build.plan "$(per_model)" build-bench || fail "build-bench: budget and server disagree"
 echo "budget build-bench: $(grep 'generator:' b-build.plan)"
 kill "$server2" 2> /dev/null
+
+# 7. Arena-Hard's judge against a server whose judge sometimes gives no label (the game is
+# continued once, with the judge's reply kept) or two conflicting ones (no verdict, not
+# continued); a game still without a label after the continuation is dropped and counted.
+python3 "$(dirname "$0")/support/fake_arena_judge.py" "$fake" --port 0 --port-file port3.txt \
+  --seed 6 > fake3.log 2>&1 &
+server3=$!
+for _ in $(seq 100); do [ -s port3.txt ] && break; sleep 0.1; done
+port3=$(cat port3.txt)
+sed "s/127.0.0.1:$port2/127.0.0.1:$port3/" eps2.yaml > eps3.yaml
+"$evalrun" --bench arenahard --limit 40 --model cand --judge judge --endpoints eps3.yaml --db arena.db \
+  --format json > arena.json 2> arena.err || fail "arenahard: $(cat arena.err)"
+served=$(python3 -c "import json,urllib.request; print(json.load(urllib.request.urlopen('http://127.0.0.1:$port3/stats'))['requests_total'])")
+python3 - arena.db arena.json "$served" <<'PY' || fail "arena-hard against the fake judge: $(cat arena.json)"
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+report = json.load(open(sys.argv[2]))["results"][0]["arena_hard"]
+calls = db.execute("select item_id, call_index, attempt, raw from judge_calls").fetchall()
+first = {(i, c): raw for i, c, a, raw in calls if a == 0}
+second = {(i, c): raw for i, c, a, raw in calls if a == 1}
+assert len(first) == 80 and not [a for _, _, a, _ in calls if a > 1]
+no_label = {k for k, raw in first.items() if raw.startswith("My own answer first")}
+conflicting = {k for k, raw in first.items() if raw.startswith("Either")}
+assert no_label and conflicting, (len(no_label), len(conflicting))
+assert set(second) == no_label, "exactly the games without a label are continued, once"
+still = {k for k, raw in second.items() if raw == "Still undecided."}
+assert report["continuations"] == len(no_label)
+assert report["games_dropped"] == len(conflicting) + len(still), report
+assert int(sys.argv[3]) == 40 + 80 + len(no_label), sys.argv[3]
+print("arena-hard: %d continued, %d conflicting, %d dropped of 80 games" % (len(no_label), len(conflicting), report["games_dropped"]))
+PY
+kill "$server3" 2> /dev/null
 
 echo "e2e_fake_openai: all checks passed"

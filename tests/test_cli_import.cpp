@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
@@ -127,6 +128,123 @@ TEST_CASE("a game verdict that is not model_1, model_2, tie or error imports not
                        harness::Fatal);
   harness::Store store("bad.db");
   CHECK(reports::collect(store).empty());
+}
+
+namespace {
+
+// A line of arena-hard-auto's model_judgment/<judge>/<model>.jsonl (gen_judgment.py):
+// games[0] has the baseline as A, games[1] the model; a null score is "null".
+std::string
+arena_line(const std::string& question, const std::string& model, const std::string& g1,
+           const std::string& g2)
+{
+  auto score = [](const std::string& s) {
+    return s == "null" ? s : "\"" + s + "\"";
+  };
+  return "{\"question_id\": \"" + question + "\", \"model\": \"" + model +
+         "\", \"judge\": \"gpt-4-1106-preview\", \"games\": [{\"user_prompt\": \"<|User "
+         "Prompt|>\\nQuestion " +
+         question +
+         "?\\n\\n<|The Start of Assistant A's Answer|>\\nx\\n<|The End of Assistant A's "
+         "Answer|>\", \"judgment\": \"\\n... [[" +
+         g1 + "]]\", \"score\": " + score(g1) +
+         "}, {\"user_prompt\": \"...\", \"judgment\": \"\\n...\", \"score\": " + score(g2) + "}]}";
+}
+
+std::string
+answer_line(const std::string& question, const std::string& model, int tokens)
+{
+  return "{\"question_id\": \"" + question + "\", \"answer_id\": \"x\", \"model_id\": \"" + model +
+         "\", \"choices\": [{\"index\": 0, \"turns\": [{\"content\": \"answer\", \"token_len\": " +
+         std::to_string(tokens) + "}]}], \"tstamp\": 1}";
+}
+
+} // namespace
+
+TEST_CASE("arena-hard judgments: one run per file, the games' labels, upstream's table")
+{
+  std::filesystem::remove_all("ah");
+  std::filesystem::create_directories("ah/model_judgment/gpt-4-1106-preview");
+  std::filesystem::create_directories("ah/model_answer");
+  // zeta: W 1 (B>A), L 1 (game 2 B>A), T 1, a null game and an odd label dropped,
+  // and q1 judged twice (both lines count): W 2, T 1, L 1 over 3 + 1 rows ... by hand:
+  //   q1: B>A -> zeta +1;  game 2 B>A -> baseline +1
+  //   q2: A=B -> tie;      game 2 null -> dropped
+  //   q1 again: B>>A -> zeta +3; game 2 A<B -> dropped
+  // W 4, T 1, L 1, N 6: s = 4.5 / 6 = 75%.
+  std::ofstream("ah/model_judgment/gpt-4-1106-preview/zeta.jsonl")
+      << arena_line("q1", "zeta", "B>A", "B>A") << "\n"
+      << arena_line("q2", "zeta", "A=B", "null") << "\n"
+      << arena_line("q1", "zeta", "B>>A", "A<B") << "\n";
+  // alpha: A>>B (baseline x3) and A>>B in game 2 (alpha x3): s = 3 / 6 = 50%.
+  std::ofstream("ah/model_judgment/gpt-4-1106-preview/alpha.jsonl")
+      << arena_line("q1", "alpha", "A>>B", "A>>B") << "\n";
+  std::ofstream("ah/model_answer/zeta.jsonl") << answer_line("q1", "zeta", 100) << "\n"
+                                              << answer_line("q2", "zeta", 101) << "\n";
+  std::ofstream("ah/model_answer/gpt-4-0314.jsonl") << answer_line("q1", "gpt-4-0314", 400) << "\n"
+                                                    << answer_line("q2", "gpt-4-0314", 447) << "\n";
+  cli::ImportOptions options;
+  options.format = "arena-hard";
+  options.file = "ah/model_judgment/gpt-4-1106-preview";
+  options.answers = "ah/model_answer";
+  options.db = "arena.db";
+  REQUIRE(cli::import_command(options) == 0);
+  harness::Store store("arena.db");
+  auto reports = reports::collect(store);
+  REQUIRE(reports.size() == 2);
+  CHECK(reports[0].run.model == "alpha"); // files in name order
+  const auto& zeta = *reports[1].arena_hard;
+  REQUIRE(zeta.row());
+  CHECK(zeta.row()->score == doctest::Approx(75.0));
+  CHECK(zeta.row()->wins == 4);
+  CHECK(zeta.row()->ties == 1);
+  CHECK(zeta.row()->losses == 1);
+  CHECK(zeta.games == 6);
+  CHECK(zeta.games_dropped == 2);
+  CHECK(reports[0].arena_hard->row()->score == doctest::Approx(50.0));
+  // Average #tokens over each answer once, as upstream averages an answer file's lines:
+  // zeta (100 + 101) / 2; the baseline (400 + 447) / 2 = 423.5, printed truncated: 423.
+  CHECK(zeta.row()->avg_tokens == doctest::Approx(100.5));
+  std::string baseline_line;
+  for (const auto& row : zeta.table) {
+    if (row.is_baseline) {
+      baseline_line = reports::arena_hard_line(row);
+    }
+  }
+  CHECK(baseline_line == "gpt-4-0314                     | score: 50.0  | 95% CI:  (0.0, 0.0)  | "
+                         "average #tokens: 423");
+  auto verdicts = store.verdicts(reports[1].run.id);
+  REQUIRE(verdicts.size() == 3);
+  CHECK(verdicts[0].item_id == "q1");
+  CHECK(verdicts[0].labels_json == R"(["B>A","B>A"])");
+  CHECK(verdicts[1].item_id == "q1 (line 3)");
+  CHECK(verdicts[2].labels_json == R"(["A=B",""])");
+  CHECK(store.response_text(verdicts[0].baseline_hash) == "answer");
+
+  // Importing the same folder again changes nothing.
+  REQUIRE(cli::import_command(options) == 0);
+  CHECK(reports::collect(store).size() == 2);
+}
+
+TEST_CASE("arena-hard: a bad judgment line imports nothing and names file, line and field")
+{
+  std::filesystem::remove_all("ah_bad");
+  std::filesystem::create_directories("ah_bad/j");
+  std::ofstream("ah_bad/j/m.jsonl")
+      << arena_line("q1", "m", "A>B", "B>A") << "\n"
+      << R"({"question_id": "q2", "model": "m", "judge": "j", "games": "x"})"
+      << "\n";
+  cli::ImportOptions options;
+  options.format = "arena-hard";
+  options.file = "ah_bad/j";
+  options.db = "ah_bad.db";
+  CHECK_THROWS_WITH_AS(cli::import_command(options),
+                       doctest::Contains("ah_bad/j/m.jsonl:2: field 'games'"), harness::Fatal);
+  harness::Store store("ah_bad.db");
+  CHECK(reports::collect(store).empty());
+  options.file = "ah_bad";
+  CHECK_THROWS_WITH_AS(cli::import_command(options),
+                       doctest::Contains("the judge's folder is one of: ah_bad/j"), harness::Fatal);
 }
 
 TEST_SUITE_END();

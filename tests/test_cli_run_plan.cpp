@@ -213,9 +213,10 @@ TEST_CASE("flags the chosen protocol would ignore are refused")
   SUBCASE("an unknown --rubric lists the shipped ones")
   {
     options.rubric = "nope";
-    CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
-                         doctest::Contains("(shipped rubrics: alpaca-eval-clf, fastchat-pair"),
-                         harness::Fatal);
+    CHECK_THROWS_WITH_AS(
+        cli::resolve_run(options, EVALRUN_SOURCE_DIR),
+        doctest::Contains("(shipped rubrics: alpaca-eval-clf, arena-hard, fastchat-pair"),
+        harness::Fatal);
   }
 }
 

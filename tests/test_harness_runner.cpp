@@ -1,5 +1,7 @@
 #include "support/scripted_transport.hpp"
 
+#include <judges/arena_hard.hpp>
+
 #include <harness/runner.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -263,6 +265,75 @@ TEST_CASE("an unparseable judgment is recorded with its raw text")
     seeded += nlohmann::json::parse(r.body).contains("seed");
   }
   CHECK(seeded == 2);
+}
+
+TEST_CASE("a follow-up continues the judge's conversation: sent once, stored per attempt")
+{
+  auto rubric = load_rubric(EVALRUN_SOURCE_DIR, "arena-hard");
+  REQUIRE(rubric);
+  judges::ArenaHardJudge judge(*rubric, JudgeSpec{});
+  auto p = plan(judge, 1);
+  p.items[0].turns = {"Q"};
+  p.items[0].references = {"baseline answer"};
+  p.baseline_from_references = true;
+  Store store("runner6.db");
+  // Game 1 (baseline first) gives no label, then one when asked to continue;
+  // game 2 gives two conflicting labels and is not asked again.
+  ScriptedTransport t([](const HttpRequest& r, int i) -> Result<HttpReply> {
+    auto body = nlohmann::json::parse(r.body);
+    if (body["model"] != "judge-model") {
+      return script(r, i);
+    }
+    const auto& messages = body["messages"];
+    if (messages.size() == 4) {
+      return ok_reply("Finished: [[B>A]]");
+    }
+    std::string user = messages[1]["content"];
+    bool baseline_first = user.find("A's Answer|>\nbaseline answer") != std::string::npos;
+    return ok_reply(baseline_first ? "My own answer first." : "[[A>B]] no, [[B>A]]");
+  });
+  auto outcome = run(p, t, store);
+  CHECK(outcome.status == "complete");
+  int judge_requests = 0;
+  for (const auto& r : t.requests) {
+    auto body = nlohmann::json::parse(r.body);
+    if (body["model"] != "judge-model") {
+      continue;
+    }
+    ++judge_requests;
+    CHECK_FALSE(body.contains("seed")); // a continuation is not a re-sample
+    if (body["messages"].size() == 4) {
+      CHECK(body["messages"][2]["role"] == "assistant");
+      CHECK(body["messages"][2]["content"] == "My own answer first.");
+      CHECK(body["messages"][3]["content"] ==
+            "continue your judgment and finish by outputting a final verdict label");
+    }
+  }
+  CHECK(judge_requests == 3);
+  CHECK(outcome.progress.by_role.at("judge").sent == 2);
+  CHECK(outcome.progress.by_role.at("judge").reasks == 1);
+  auto verdicts = store.verdicts(outcome.run_id);
+  REQUIRE(verdicts.size() == 1);
+  CHECK(verdicts[0].status == "ok");
+  CHECK(verdicts[0].labels_json == R"(["B>A",""])");
+  // The reference it was judged against is stored, and the verdict names it.
+  CHECK(store.response_text(verdicts[0].baseline_hash) == "baseline answer");
+  auto calls = store.judge_calls(outcome.run_id);
+  REQUIRE(calls.size() == 3);
+  CHECK(calls[0].call_index == 0);
+  CHECK(calls[0].attempt == 0);
+  CHECK(calls[0].status == "parse_failed");
+  CHECK(calls[1].call_index == 0);
+  CHECK(calls[1].attempt == 1);
+  CHECK(calls[1].label == "B>A");
+  CHECK(calls[2].call_index == 1);
+  CHECK(calls[2].status == "parse_failed");
+
+  // Re-running sends nothing: the continuation is found in the store too.
+  ScriptedTransport again(script);
+  auto b = run(p, again, store);
+  CHECK(again.requests.empty());
+  CHECK(store.verdicts(b.run_id)[0].labels_json == R"(["B>A",""])");
 }
 
 TEST_SUITE_END();

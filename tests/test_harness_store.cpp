@@ -152,6 +152,38 @@ TEST_CASE("no API key or secret column exists in the schema")
   CHECK(columns.find("authorization") == std::string::npos);
 }
 
+TEST_CASE("a version 1 database gains the verdicts' labels column and keeps its rows")
+{
+  std::filesystem::remove("v1.db");
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open("v1.db", &db) == SQLITE_OK);
+  // The version 1 verdicts table (no labels column), with one row.
+  const char* v1 =
+      "CREATE TABLE verdicts (run_id INTEGER NOT NULL, item_id TEXT NOT NULL, turn INTEGER NOT "
+      "NULL, category TEXT NOT NULL, source TEXT NOT NULL, status TEXT NOT NULL, score REAL, "
+      "rubric TEXT NOT NULL, meta TEXT NOT NULL, prompt_id TEXT NOT NULL, judge_model_id TEXT NOT "
+      "NULL, judge_params TEXT NOT NULL, position TEXT NOT NULL, winner TEXT NOT NULL, criteria "
+      "TEXT NOT NULL, raw_judgment TEXT NOT NULL, detail TEXT NOT NULL, candidate_hash TEXT NOT "
+      "NULL, judge_hash TEXT NOT NULL, system_message_id TEXT NOT NULL, created_at TEXT NOT NULL, "
+      "PRIMARY KEY (run_id, item_id, turn));"
+      "INSERT INTO verdicts VALUES (1,'81',1,'c','s','ok',7,'r','{}','p','j','{}','single','',"
+      "'{}','raw','','h','','','t');"
+      "PRAGMA user_version=1;";
+  REQUIRE(sqlite3_exec(db, v1, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  Store store("v1.db");
+  auto rows = store.verdicts(1);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].score == 7.0);
+  CHECK(rows[0].labels_json == "[]");
+  CHECK(rows[0].baseline_hash.empty());
+  VerdictRecord v = rows[0];
+  v.item_id = "82";
+  v.labels_json = R"(["A>B","B>A"])";
+  store.put_verdict(v);
+  CHECK(store.verdicts(1).at(1).labels_json == R"(["A>B","B>A"])");
+}
+
 TEST_CASE("an unwritable path is a Fatal naming the file")
 {
   CHECK_THROWS_WITH_AS(Store("/nonexistent-dir/x.db"), doctest::Contains("/nonexistent-dir/x.db"),

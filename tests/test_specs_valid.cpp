@@ -17,8 +17,9 @@ TEST_CASE("every shipped benchmark spec loads, with items, a judge and data file
 {
   // The published sizes (data/SOURCES.md); multifaceted reads the file it is given.
   const std::map<std::string, size_t> k_items = {
-      {"alpacaeval", 805}, {"flask", 1740}, {"flask_hard", 89},    {"flask_original", 1700},
-      {"koala", 180},      {"mtbench", 80}, {"selfinstruct", 252}, {"multifaceted", 1}};
+      {"alpacaeval", 805},      {"flask", 1740},     {"flask_hard", 89},
+      {"flask_original", 1700}, {"koala", 180},      {"mtbench", 80},
+      {"selfinstruct", 252},    {"multifaceted", 1}, {"arenahard", 500}};
   int checked = 0;
   for (const auto& path : cli::bench_spec_paths(EVALRUN_SOURCE_DIR)) {
     CAPTURE(path.string());
@@ -41,7 +42,7 @@ TEST_CASE("every shipped benchmark spec loads, with items, a judge and data file
     }
     ++checked;
   }
-  CHECK(checked >= 8);
+  CHECK(checked >= 9);
 }
 
 TEST_CASE("a spec can extend another, `extends` chains are refused")

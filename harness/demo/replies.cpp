@@ -152,6 +152,26 @@ demo_reply(const ChatRequest& request)
     }
     return feedback + "{" + dict + "}";
   }
+  if (has("[[A>>B]]") && has("[[B>>A]]")) {
+    // Arena-Hard: one of five labels; now and then none (the judge is then
+    // asked to continue, and finishes) or two that conflict (no verdict).
+    static constexpr std::array<const char*, 5> k_labels = {"A>>B", "A>B", "A=B", "B>A", "B>>A"};
+    const bool continued = request.messages.size() > 2;
+    int roll = draw.in(0, 19);
+    auto label = [&] {
+      return k_labels[static_cast<size_t>(draw.in(0, 4))];
+    };
+    if (!continued && roll == 0) {
+      return fmt::format("My own answer first: {}. Comparing both answers, {}.", words(draw, 10),
+                         words(draw, 8));
+    }
+    if (!continued && roll == 1) {
+      return fmt::format("The demo judge wavers: [[{}]] or perhaps [[{}]].", "A>B", "B>A");
+    }
+    return fmt::format("The demo judge compared both answers with its own: {}. My final verdict "
+                       "is: [[{}]]",
+                       words(draw, 12), label());
+  }
   if (has("[[rating]]")) {
     return fmt::format("The demo judge read the answer: {}. Rating: [[{}]]", words(draw, 12),
                        draw.in(1, 10));
