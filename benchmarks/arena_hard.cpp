@@ -53,7 +53,11 @@ arena_hard_answer(const json& record)
     return Error(Error::Kind::config, "choices[0].turns[0]." + content.error().message);
   }
   ArenaHardAnswer answer{*id, *content, std::nullopt};
-  if (auto n = turn.find("token_len"); n != turn.end() && n->is_number_integer()) {
+  if (auto n = turn.find("token_len"); n != turn.end()) {
+    if (!n->is_number_integer()) {
+      return Error(Error::Kind::config,
+                   "field 'choices[0].turns[0].token_len': expected an integer");
+    }
     answer.token_len = n->get<long>();
   }
   return answer;

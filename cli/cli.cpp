@@ -44,6 +44,16 @@ with_default_command(std::vector<std::string> args)
       return args;
     }
     if (std::find(command_names().begin(), command_names().end(), arg) != command_names().end()) {
+      // `import` takes a format next: a mistyped one is named, with the closest.
+      static const std::vector<std::string> k_formats = {"alpaca-eval", "fastchat", "arena-hard"};
+      if (arg == "import" && i + 1 < args.size() && args[i + 1].rfind('-', 0) != 0 &&
+          std::find(k_formats.begin(), k_formats.end(), args[i + 1]) == k_formats.end()) {
+        auto near = closest_name(args[i + 1], k_formats);
+        throw Fatal(near ? fmt::format("import: unknown format '{}'; did you mean '{}'?",
+                                       args[i + 1], *near)
+                         : fmt::format("import: unknown format '{}' ({})", args[i + 1],
+                                       fmt::join(k_formats, ", ")));
+      }
       return args;
     }
     if (auto near = closest_name(arg, command_names())) {
@@ -144,6 +154,10 @@ main(int argc, char** argv)
   run_cmd->add_option("--alpaca-eval-lc", run.alpaca_eval_lc,
                       "Folder with AlpacaEval's df_gamed.csv and instruction_difficulty.csv, for "
                       "the length-controlled win rate");
+  run_cmd
+      ->add_option("--alpaca-eval-lc-c", run.alpaca_eval_lc_c,
+                   "Fit the length-controlled win rate with this C (no cross-validation)")
+      ->check(CLI::PositiveNumber);
 
   ReportOptions report;
   auto* report_cmd = app.add_subcommand("report", "Print the reports of the runs in a database");
@@ -159,6 +173,10 @@ main(int argc, char** argv)
   report_cmd->add_option("--alpaca-eval-lc", report.alpaca_eval_lc,
                          "Folder with AlpacaEval's df_gamed.csv and instruction_difficulty.csv, "
                          "for the length-controlled win rate");
+  report_cmd
+      ->add_option("--alpaca-eval-lc-c", report.alpaca_eval_lc_c,
+                   "Fit the length-controlled win rate with this C (no cross-validation)")
+      ->check(CLI::PositiveNumber);
 
   BuildBenchOptions build;
   auto* build_cmd = app.add_subcommand(
@@ -231,6 +249,10 @@ main(int argc, char** argv)
   board_cmd->add_option("--alpaca-eval-lc", board.alpaca_eval_lc,
                         "Folder with AlpacaEval's LC side files (default: the config's "
                         "alpaca_eval_lc)");
+  board_cmd
+      ->add_option("--alpaca-eval-lc-c", board.alpaca_eval_lc_c,
+                   "Fit the length-controlled win rate with this C (no cross-validation)")
+      ->check(CLI::PositiveNumber);
   board_cmd->add_flag("--demo", board.demo,
                       "Answer every endpoint with the built-in demo backend; the database is "
                       "the config's with .demo before its extension");

@@ -66,6 +66,21 @@ read_answers(const fs::path& folder, const std::string& model)
   return out;
 }
 
+// The mean token_len of an answers file's questions (upstream's average
+// #tokens); 0 without a file, as upstream prints.
+double
+mean_tokens(const std::optional<std::map<std::string, benchmarks::ArenaHardAnswer>>& answers)
+{
+  if (!answers || answers->empty()) {
+    return 0;
+  }
+  double sum = 0;
+  for (const auto& [id, a] : *answers) {
+    sum += static_cast<double>(a.token_len.value_or(0));
+  }
+  return sum / static_cast<double>(answers->size());
+}
+
 // The question, cut from a game's filled template (the text between the
 // "<|User Prompt|>" line and Assistant A's answer); empty when not there.
 std::string
@@ -131,7 +146,7 @@ read_line(const fs::path& path, int line, const json& j)
 } // namespace
 
 int
-import_arena_hard(const ImportOptions& options, harness::Store& store)
+import_arena_hard(const ImportOptions& options)
 {
   const auto& folder = options.file;
   if (!fs::is_directory(folder)) {
@@ -163,9 +178,13 @@ import_arena_hard(const ImportOptions& options, harness::Store& store)
                                   "of: {}",
                                   folder.string(), fmt::join(inside, ", ")));
   }
+  if (!options.answers.empty() && !fs::is_directory(options.answers)) {
+    throw Fatal(fmt::format("{}: not a folder (--answers takes upstream's model_answer/ folder); "
+                            "nothing was imported",
+                            options.answers.string()));
+  }
   const std::string baseline = options.baseline;
   auto baseline_answers = read_answers(options.answers, baseline);
-  const json extra{{"references_model", baseline}};
 
   std::map<std::string, ImportedRun> runs;
   std::vector<ImportedOutput> outputs;
@@ -184,11 +203,15 @@ import_arena_hard(const ImportOptions& options, harness::Store& store)
             fmt::format("{}:{}: not a JSON object; nothing was imported", path.string(), number));
       }
       auto line = read_line(path, number, j);
-      auto& run = run_for(runs, path, "arenahard", "arena_hard", "arena-hard@imported", line.model,
-                          baseline, line.judge, &extra);
       if (!answers_of.count(line.model)) {
         answers_of[line.model] = read_answers(options.answers, line.model);
       }
+      // Upstream's average #tokens: the mean over each answers file's questions.
+      json extra{{"references_model", baseline},
+                 {"avg_tokens", mean_tokens(answers_of[line.model])},
+                 {"baseline_avg_tokens", mean_tokens(baseline_answers)}};
+      auto& run = run_for(runs, path, "arenahard", "arena_hard", "arena-hard@imported", line.model,
+                          baseline, line.judge, &extra);
       std::vector<harness::CallVerdict> games;
       for (size_t g = 0; g < line.scores.size(); ++g) {
         harness::CallVerdict game;
@@ -242,15 +265,18 @@ import_arena_hard(const ImportOptions& options, harness::Store& store)
           v.candidate_hash = outputs.back().hash;
         }
       }
+      // The line number orders the battle rows as upstream reads them.
+      json meta{{"line", {std::to_string(line.line)}}};
       if (baseline_answers) {
         if (auto a = baseline_answers->find(line.question_id); a != baseline_answers->end()) {
           const long tokens = a->second.token_len.value_or(0);
-          v.meta_json = json{{"baseline_token_len", {std::to_string(tokens)}}}.dump();
+          meta["baseline_token_len"] = {std::to_string(tokens)};
           outputs.push_back(
               imported_output(baseline, question, a->second.text, static_cast<int>(tokens)));
           v.baseline_hash = outputs.back().hash;
         }
       }
+      v.meta_json = meta.dump();
       run.verdicts.push_back(std::move(v));
     }
   }
@@ -260,7 +286,7 @@ import_arena_hard(const ImportOptions& options, harness::Store& store)
                  (options.answers / (model + ".jsonl")).string(), model);
     }
   }
-  save(store, runs, outputs, "Arena-Hard");
+  save(options.db, runs, outputs, "Arena-Hard");
   return 0;
 }
 

@@ -23,7 +23,7 @@ using nlohmann::json;
 namespace {
 
 int
-import_alpaca_eval(const harness::TextFile& file, harness::Store& store)
+import_alpaca_eval(const harness::TextFile& file, const std::filesystem::path& db)
 {
   json doc = json::parse(file.content, nullptr, false);
   if (doc.is_discarded() || !doc.is_array()) {
@@ -76,7 +76,7 @@ import_alpaca_eval(const harness::TextFile& file, harness::Store& store)
     }
     run.verdicts.push_back(std::move(v));
   }
-  save(store, runs, outputs, "AlpacaEval");
+  save(db, runs, outputs, "AlpacaEval");
   return 0;
 }
 
@@ -134,7 +134,7 @@ pairwise_verdict(const json& j, const std::string& g1, const std::string& g2, bo
 }
 
 int
-import_fastchat(const harness::TextFile& file, harness::Store& store)
+import_fastchat(const harness::TextFile& file, const std::filesystem::path& db)
 {
   std::vector<FastChatRecord> records;
   bool any_pairwise = false;
@@ -251,7 +251,7 @@ import_fastchat(const harness::TextFile& file, harness::Store& store)
       run.verdicts.push_back(std::move(v));
     }
   }
-  save(store, runs, {}, "FastChat");
+  save(db, runs, {}, "FastChat");
   return 0;
 }
 
@@ -261,16 +261,14 @@ int
 import_command(const ImportOptions& options)
 {
   if (options.format == "arena-hard") {
-    harness::Store store(options.db);
-    return import_arena_hard(options, store);
+    return import_arena_hard(options);
   }
   auto file = harness::read_text_file(options.file);
   if (!file) {
     throw Fatal(file.error().message);
   }
-  harness::Store store(options.db);
-  return options.format == "alpaca-eval" ? import_alpaca_eval(*file, store)
-                                         : import_fastchat(*file, store);
+  return options.format == "alpaca-eval" ? import_alpaca_eval(*file, options.db)
+                                         : import_fastchat(*file, options.db);
 }
 
 } // namespace cli

@@ -61,9 +61,10 @@ run_for(std::map<std::string, ImportedRun>& runs, const std::filesystem::path& f
 }
 
 void
-save(harness::Store& store, std::map<std::string, ImportedRun>& runs,
+save(const std::filesystem::path& db, std::map<std::string, ImportedRun>& runs,
      const std::vector<ImportedOutput>& outputs, const std::string& what)
 {
+  harness::Store store(db);
   std::map<std::string, std::int64_t> ids;
   harness::Store::Transaction all(store);
   for (const auto& o : outputs) {

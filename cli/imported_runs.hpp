@@ -47,9 +47,11 @@ ImportedRun& run_for(std::map<std::string, ImportedRun>& runs, const std::filesy
                      const std::string& baseline, const std::string& judge,
                      const nlohmann::json* extra_config = nullptr);
 
-// Writes the outputs, then every run with its verdicts and judge calls, each
-// run complete; prints one line per run ("imported N <what> verdicts ...").
-void save(harness::Store& store, std::map<std::string, ImportedRun>& runs,
+// Opens the database `db` (only now, once everything was read and checked,
+// so a bad file leaves no database behind) and writes the outputs, then every
+// run with its verdicts and judge calls, in one transaction; prints one line
+// per run ("imported N <what> verdicts ...").
+void save(const std::filesystem::path& db, std::map<std::string, ImportedRun>& runs,
           const std::vector<ImportedOutput>& outputs, const std::string& what);
 
 } // namespace cli

@@ -73,6 +73,8 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
   const std::filesystem::path lc_folder = !options.alpaca_eval_lc.empty()
                                               ? options.alpaca_eval_lc
                                               : std::filesystem::path(config->alpaca_eval_lc);
+  // The side files are read first: a bad one stops the command before any request.
+  auto lc_inputs = read_length_controlled_inputs(lc_folder, options.alpaca_eval_lc_c);
   int status = 0;
   std::set<std::int64_t> run_ids;
   std::vector<std::string> failures;
@@ -119,7 +121,6 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
         fmt::format("no run of the matrix could start:\n  {}", fmt::join(failures, "\n  ")));
   }
   harness::Store store(db);
-  auto lc_inputs = read_length_controlled_inputs(lc_folder);
   reports::CollectOptions collect_options;
   collect_options.alpaca_eval_lc = lc_inputs ? &*lc_inputs : nullptr;
   auto reports = reports::collect(store, collect_options);
@@ -128,6 +129,7 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
   for (auto& cell : not_run) {
     reports::add_not_run(board, std::move(cell));
   }
+  auto weights = length_controlled_weights_files(options.out, reports);
   std::error_code ec;
   std::filesystem::create_directories(options.out, ec);
   if (ec) {
@@ -147,7 +149,7 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
       throw Fatal(written.error().message);
     }
   }
-  write_length_controlled_weights(options.out, reports);
+  write_files(weights);
   fmt::print(stderr, "evalrun: leaderboard of {} runs ({} models × {} columns) written to {}{}\n",
              reports.size(), board.models.size(), board.columns.size(), options.out.string(),
              config->layout == "janus" ? " (the Janus tables in janus.md)" : "");

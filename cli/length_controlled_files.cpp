@@ -29,13 +29,14 @@ download_hint(const fs::path& folder, const char* file)
 } // namespace
 
 std::optional<reports::AlpacaEvalLcInputs>
-read_length_controlled_inputs(const fs::path& folder)
+read_length_controlled_inputs(const fs::path& folder, std::optional<double> pinned_c)
 {
   if (folder.empty()) {
     return std::nullopt;
   }
   reports::AlpacaEvalLcInputs inputs;
   inputs.folder = folder.string();
+  inputs.pinned_c = pinned_c;
   std::error_code ec;
   if (!fs::exists(folder / "df_gamed.csv", ec)) {
     inputs.missing = download_hint(folder, "df_gamed.csv");
@@ -60,12 +61,15 @@ read_length_controlled_inputs(const fs::path& folder)
       throw Fatal(difficulty.error().message);
     }
     inputs.difficulty = std::move(*difficulty);
+  } else {
+    inputs.unchecked = download_hint(folder, "instruction_difficulty.csv") +
+                       " (without it the check through predict_winrate is skipped)";
   }
   return inputs;
 }
 
-std::vector<fs::path>
-write_length_controlled_weights(const fs::path& out, const std::vector<reports::RunReport>& runs)
+std::vector<std::pair<fs::path, std::string>>
+length_controlled_weights_files(const fs::path& out, const std::vector<reports::RunReport>& runs)
 {
   // file -> rows, in the order the runs come (oldest first: the newest weights win).
   std::map<fs::path, std::vector<reports::LcModelWeights>> files;
@@ -87,19 +91,29 @@ write_length_controlled_weights(const fs::path& out, const std::vector<reports::
       }
       rows = std::move(*parsed);
     }
+    if (!reports::find_lc_weights(rows, r.length_controlled->baseline)) {
+      rows.insert(rows.begin(), {r.length_controlled->baseline, reports::LcWeights{}});
+    }
     rows = reports::upsert_lc_weights(rows, {r.run.model, r.length_controlled->result->weights});
   }
-  std::vector<fs::path> written;
+  std::vector<std::pair<fs::path, std::string>> out_files;
   for (const auto& [path, rows] : files) {
+    out_files.emplace_back(path, reports::lc_weights_csv(rows));
+  }
+  return out_files;
+}
+
+void
+write_files(const std::vector<std::pair<fs::path, std::string>>& files)
+{
+  for (const auto& [path, content] : files) {
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
-    auto done = harness::write_file_atomic(path, reports::lc_weights_csv(rows));
+    auto done = harness::write_file_atomic(path, content);
     if (!done) {
       throw Fatal(done.error().message);
     }
-    written.push_back(path);
   }
-  return written;
 }
 
 } // namespace cli

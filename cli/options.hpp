@@ -34,7 +34,8 @@ struct RunOptions
   bool dry_run = false;
   bool demo = false; // every endpoint answered by the built-in demo backend
   std::string format = "md";
-  std::filesystem::path alpaca_eval_lc; // AlpacaEval's LC side files (df_gamed.csv, ...)
+  std::filesystem::path alpaca_eval_lc;   // AlpacaEval's LC side files (df_gamed.csv, ...)
+  std::optional<double> alpaca_eval_lc_c; // fit LC with this C instead of cross-validating
 };
 
 struct BuildBenchOptions
@@ -78,7 +79,8 @@ struct LeaderboardOptions
   std::filesystem::path db; // empty: the config's `db` (.demo.db with --demo), else evalrun.db
   std::filesystem::path endpoints;
   std::filesystem::path alpaca_eval_lc; // empty: the config's `alpaca_eval_lc`
-  bool demo = false;                    // every endpoint answered by the demo backend
+  std::optional<double> alpaca_eval_lc_c;
+  bool demo = false; // every endpoint answered by the demo backend
 };
 
 struct ReportOptions
@@ -90,6 +92,7 @@ struct ReportOptions
   std::string judge;
   std::filesystem::path out;            // empty: stdout
   std::filesystem::path alpaca_eval_lc; // AlpacaEval's LC side files (df_gamed.csv, ...)
+  std::optional<double> alpaca_eval_lc_c;
 };
 
 struct ListOptions

@@ -28,7 +28,7 @@ report_command(const ReportOptions& options)
   filter.bench = options.bench;
   filter.model = options.model;
   filter.judge = options.judge;
-  auto lc_inputs = read_length_controlled_inputs(options.alpaca_eval_lc);
+  auto lc_inputs = read_length_controlled_inputs(options.alpaca_eval_lc, options.alpaca_eval_lc_c);
   filter.alpaca_eval_lc = lc_inputs ? &*lc_inputs : nullptr;
   auto reports = reports::collect(store, filter);
   std::string text;
@@ -49,13 +49,15 @@ report_command(const ReportOptions& options)
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   auto path = out / (format == "html" ? std::string("index.html") : "report." + format);
+  auto weights = length_controlled_weights_files(out, reports); // may refuse: before writing
   auto written = harness::write_file_atomic(path, text);
   if (!written) {
     throw Fatal(written.error().message);
   }
   fmt::print(stderr, "evalrun: wrote {}\n", path.string());
-  for (const auto& weights : write_length_controlled_weights(out, reports)) {
-    fmt::print(stderr, "evalrun: wrote {}\n", weights.string());
+  write_files(weights);
+  for (const auto& [file, content] : weights) {
+    fmt::print(stderr, "evalrun: wrote {}\n", file.string());
   }
   return 0;
 }

@@ -224,6 +224,8 @@ int
 run_command(const RunOptions& options, const std::filesystem::path& home, std::int64_t* run_id)
 {
   ResolvedRun resolved = resolve_run(options, home);
+  // Read before any request: a bad side file must not cost the run first.
+  auto lc_inputs = read_length_controlled_inputs(options.alpaca_eval_lc, options.alpaca_eval_lc_c);
   if (options.dry_run) {
     return dry_run(resolved, options, home);
   }
@@ -245,7 +247,6 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
   if (tty) {
     fmt::print(stderr, "\n");
   }
-  auto lc_inputs = read_length_controlled_inputs(options.alpaca_eval_lc);
   reports::CollectOptions only_this;
   only_this.bench = spec.name;
   only_this.model = resolved.plan.candidate.name;

@@ -131,6 +131,10 @@ check_protocol_flags(const harness::Judge& judge, const RunOptions& options)
     refuse("--baseline",
            "protocols that compare with a baseline (pairwise, relative, alpaca_eval, arena_hard)");
   }
+  if ((!options.alpaca_eval_lc.empty() || options.alpaca_eval_lc_c) && protocol != "alpaca_eval") {
+    refuse(options.alpaca_eval_lc.empty() ? "--alpaca-eval-lc-c" : "--alpaca-eval-lc",
+           "the alpaca_eval protocol (AlpacaEval 2.0's length-controlled win rate)");
+  }
   if (options.judge_runs && protocol != "absolute") {
     refuse("--judge-runs", "the absolute protocol");
   }

@@ -96,11 +96,16 @@ alpaca_eval_lc(harness::Store& store, const harness::RunRecord& run,
     }
     lc.from_weights = predict_winrate(lc.result->weights, LcWeights{}, d);
   }
+  std::vector<std::string> notes;
   if (without_outputs) {
-    lc.note = fmt::format("{} verdict(s) left out: the model's or the baseline's output is not "
-                          "stored",
-                          without_outputs);
+    notes.push_back(fmt::format("{} verdict(s) left out: the model's or the baseline's output "
+                                "is not stored",
+                                without_outputs));
   }
+  if (!inputs->unchecked.empty()) {
+    notes.push_back(inputs->unchecked);
+  }
+  lc.note = fmt::format("{}", fmt::join(notes, "; "));
   return lc;
 }
 

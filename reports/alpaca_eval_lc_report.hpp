@@ -18,8 +18,9 @@ struct AlpacaEvalLcInputs
   std::string folder;
   std::vector<GamedRow> gamed;                   // df_gamed.csv (needed for the fit)
   std::vector<InstructionDifficulty> difficulty; // instruction_difficulty.csv (for the check)
-  std::string missing; // which file is missing, and how to get it; empty when none is
-  std::optional<double> pinned_c;
+  std::string missing;   // why LC cannot be computed (df_gamed.csv is missing, how to get it)
+  std::string unchecked; // why the predict_winrate check is skipped (no difficulty file)
+  std::optional<double> pinned_c; // the C to fit with, instead of cross-validation
 };
 
 // The length-controlled win rate of one AlpacaEval run, or why there is none.

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 namespace reports {
 
@@ -40,7 +41,28 @@ struct RunData
   std::vector<harness::VerdictRecord> verdicts;
   std::map<std::string, long> answer_tokens;   // by answer (response hash)
   std::map<std::string, long> baseline_tokens; // by the baseline's answer (or question id)
+  // Imported runs: upstream's means over the answers files (the config's
+  // avg_tokens and baseline_avg_tokens), which replace the counts above.
+  std::optional<double> avg_tokens;
+  std::optional<double> baseline_avg_tokens;
 };
+
+// A whole number in the first element of the meta list `key`, if any.
+std::optional<long>
+meta_number(const json& meta, const char* key)
+{
+  if (!meta.is_object() || !meta.contains(key) || !meta[key].is_array() || meta[key].empty() ||
+      !meta[key][0].is_string()) {
+    return std::nullopt;
+  }
+  const auto& text = meta[key][0].get_ref<const std::string&>();
+  long n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return n;
+}
 
 RunData
 read_run(harness::Store& store, const harness::RunRecord& run)
@@ -48,6 +70,25 @@ read_run(harness::Store& store, const harness::RunRecord& run)
   RunData d;
   d.run = run;
   d.verdicts = store.verdicts(run.id);
+  // Imported judgments keep their file's line order (upstream's row order).
+  std::map<std::string, long> lines;
+  for (const auto& v : d.verdicts) {
+    if (auto line = meta_number(json::parse(v.meta_json, nullptr, false), "line")) {
+      lines[v.item_id] = *line;
+    }
+  }
+  if (lines.size() == d.verdicts.size()) {
+    std::stable_sort(d.verdicts.begin(), d.verdicts.end(), [&](const auto& a, const auto& b) {
+      return lines[a.item_id] < lines[b.item_id];
+    });
+  }
+  auto config = json::parse(run.config_json, nullptr, false);
+  for (const auto* key : {"avg_tokens", "baseline_avg_tokens"}) {
+    if (config.is_object() && config.contains(key) && config[key].is_number()) {
+      (std::string(key) == "avg_tokens" ? d.avg_tokens : d.baseline_avg_tokens) =
+          config[key].get<double>();
+    }
+  }
   for (const auto& v : d.verdicts) {
     if (labels_of(v).empty()) {
       continue;
@@ -56,16 +97,8 @@ read_run(harness::Store& store, const harness::RunRecord& run)
     if (auto response = store.find_response(v.candidate_hash)) {
       d.answer_tokens[v.candidate_hash] = response->usage.completion_tokens;
     }
-    auto meta = json::parse(v.meta_json, nullptr, false);
-    if (meta.is_object() && meta.contains("baseline_token_len") &&
-        meta["baseline_token_len"].is_array() && !meta["baseline_token_len"].empty() &&
-        meta["baseline_token_len"][0].is_string()) {
-      const auto& text = meta["baseline_token_len"][0].get_ref<const std::string&>();
-      long n = 0;
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-      if (ec == std::errc() && end == text.data() + text.size()) {
-        d.baseline_tokens[v.baseline_hash.empty() ? v.item_id : v.baseline_hash] = n;
-      }
+    if (auto n = meta_number(json::parse(v.meta_json, nullptr, false), "baseline_token_len")) {
+      d.baseline_tokens[v.baseline_hash.empty() ? v.item_id : v.baseline_hash] = *n;
     }
   }
   return d;
@@ -189,6 +222,18 @@ arena_hard_reports(harness::Store& store, const std::vector<harness::RunRecord>&
                   .first;
       } else {
         auto scores = arena_hard_scores(*battles, tokens, options);
+        if (scores) {
+          for (auto& row : *scores) {
+            for (const auto* m : members) {
+              const RunData& d = data_of(*m);
+              if (row.is_baseline && d.baseline_avg_tokens) {
+                row.avg_tokens = *d.baseline_avg_tokens;
+              } else if (row.model == m->model && d.avg_tokens) {
+                row.avg_tokens = *d.avg_tokens;
+              }
+            }
+          }
+        }
         fit = fits.emplace(ids, std::pair{std::move(scores), std::move(*battles)}).first;
       }
     }

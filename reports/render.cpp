@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 namespace reports {
 
 using nlohmann::json;
@@ -204,14 +206,20 @@ arena_hard_markdown(const RunReport& r)
     out += fmt::format("| {:.2f}% | {:.2f}–{:.2f}% | {:.1f} | {} | {} | {} | {} |\n\n", row->score,
                        row->lower, row->upper, row->rating, row->wins, row->ties, row->losses,
                        static_cast<long>(row->avg_tokens));
+    if (!std::isfinite(row->rating)) {
+      out += fmt::format("The model {} every battle: its Bradley–Terry rating is unbounded (the "
+                         "maximum-likelihood fit does not exist), and so is the interval.\n\n",
+                         row->rating > 0 ? "won or tied" : "lost");
+    }
   }
   out += fmt::format("Games: {} judged, {} dropped (no single verdict label); the judge was asked "
                      "to continue {} time(s). Wins, ties and losses are battle rows against {} "
                      "(a strong verdict counts 3).\n\n",
                      a.games, a.games_dropped, a.continuations, a.baseline);
   if (!a.table.empty()) {
-    out += fmt::format("show_result.py's table ({} bootstrap rounds, seed {}; fitted together: "
-                       "{}):\n\n```\n",
+    out += fmt::format("show_result.py's table ({} bootstrap rounds, seed {}; fitted together, "
+                       "battle rows in this order, each run's in question-id order or, when "
+                       "imported, its file's line order: {}):\n\n```\n",
                        a.rounds, a.seed, fmt::join(a.fitted_with, ", "));
     for (const auto& score : a.table) {
       out += arena_hard_line(score) + "\n";

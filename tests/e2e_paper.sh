@@ -121,6 +121,23 @@ PY
 weights=lcout/weights/evalrun-demo/length_controlled_v1/baseline_gpt4_1106_preview.csv
 head -1 "$weights" | grep -qx ',np.tanh(std_delta_len),instruction_difficulty,not_gamed_baseline.astype(float)' \
   || fail "weights header: $(cat "$weights")"
+sed -n 2p "$weights" | grep -qx 'gpt4_1106_preview,0.0000000000000000,0.0000000000000000,0.0000000000000000' \
+  || fail "the baseline's row of zeros must come first: $(cat "$weights")"
+# A pinned C is used as is (no cross-validation).
+"$evalrun" report --db ae.db --alpaca-eval-lc lc --alpaca-eval-lc-c 1 --format json > pinned.json
+python3 -c "import json,sys; a=json.load(open('pinned.json'))['results'][0]['alpaca_eval']; assert a['lc_C'] == 1 and a['lc_cv'] == [], a" \
+  || fail "--alpaca-eval-lc-c"
+# A bad side file stops `run` before any request, and writes nothing.
+mkdir -p badlc && printf 'index,preference,std_delta_len,instruction_difficulty,not_gamed_baseline\n0,x,1,1,False\n' > badlc/df_gamed.csv
+if "$evalrun" --bench alpacaeval --model demo --db bad.db --alpaca-eval-lc badlc > /dev/null 2> bad.err; then
+  fail "a bad df_gamed.csv must fail the run"
+fi
+grep -q 'badlc/df_gamed.csv:2' bad.err || fail "the bad file's line must be named: $(cat bad.err)"
+[ ! -e bad.db ] || fail "a refused run must not write a database"
+# Without instruction_difficulty.csv the LC is computed and the skipped check is named.
+mkdir -p gamedonly && cp lc/df_gamed.csv gamedonly/
+"$evalrun" report --db ae.db --alpaca-eval-lc gamedonly > gamedonly.md
+grep -q 'gamedonly/instruction_difficulty.csv: no such file' gamedonly.md || fail "missing difficulty file not named"
 grep -Eq '^demo,-?[0-9]+\.[0-9]{16},-?[0-9]+\.[0-9]{16},-?[0-9]+\.[0-9]{16}$' "$weights" || fail "weights row: $(cat "$weights")"
 
 # 4. The Janus suite on the demo backend: a Multifaceted Bench file built by the demo

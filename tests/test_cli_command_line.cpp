@@ -28,6 +28,14 @@ TEST_CASE("a global option before a command leaves the command alone")
   CHECK(cli::with_default_command({}) == Args{});
 }
 
+TEST_CASE("a mistyped import format is refused with the closest one")
+{
+  CHECK_THROWS_WITH_AS(cli::with_default_command({"import", "arenahard", "--judgments", "d"}),
+                       "import: unknown format 'arenahard'; did you mean 'arena-hard'?",
+                       harness::Fatal);
+  CHECK(cli::with_default_command({"import", "arena-hard", "--judgments", "d"}).size() == 4);
+}
+
 TEST_CASE("a mistyped command is refused with the closest one")
 {
   CHECK_THROWS_WITH_AS(cli::with_default_command({"lst", "benchmarks"}),

@@ -181,8 +181,10 @@ TEST_CASE("arena-hard judgments: one run per file, the games' labels, upstream's
       << arena_line("q1", "alpha", "A>>B", "A>>B") << "\n";
   std::ofstream("ah/model_answer/zeta.jsonl") << answer_line("q1", "zeta", 100) << "\n"
                                               << answer_line("q2", "zeta", 101) << "\n";
-  std::ofstream("ah/model_answer/gpt-4-0314.jsonl") << answer_line("q1", "gpt-4-0314", 400) << "\n"
-                                                    << answer_line("q2", "gpt-4-0314", 447) << "\n";
+  std::ofstream("ah/model_answer/gpt-4-0314.jsonl")
+      << answer_line("q1", "gpt-4-0314", 400) << "\n"
+      << answer_line("q2", "gpt-4-0314", 447) << "\n"
+      << answer_line("q3", "gpt-4-0314", 430) << "\n"; // not judged: still in upstream's mean
   cli::ImportOptions options;
   options.format = "arena-hard";
   options.file = "ah/model_judgment/gpt-4-1106-preview";
@@ -202,9 +204,10 @@ TEST_CASE("arena-hard judgments: one run per file, the games' labels, upstream's
   CHECK(zeta.games == 6);
   CHECK(zeta.games_dropped == 2);
   CHECK(reports[0].arena_hard->row()->score == doctest::Approx(50.0));
-  // Average #tokens over each answer once, as upstream averages an answer file's lines:
-  // zeta (100 + 101) / 2; the baseline (400 + 447) / 2 = 423.5, printed truncated: 423.
+  // Average #tokens as upstream: the mean over each answers file's questions: zeta
+  // (100 + 101) / 2; the baseline (400 + 447 + 430) / 3 = 425.67, printed truncated: 425.
   CHECK(zeta.row()->avg_tokens == doctest::Approx(100.5));
+  CHECK(reports[0].arena_hard->row()->avg_tokens == 0); // alpha has no answers file
   std::string baseline_line;
   for (const auto& row : zeta.table) {
     if (row.is_baseline) {
@@ -212,7 +215,7 @@ TEST_CASE("arena-hard judgments: one run per file, the games' labels, upstream's
     }
   }
   CHECK(baseline_line == "gpt-4-0314                     | score: 50.0  | 95% CI:  (0.0, 0.0)  | "
-                         "average #tokens: 423");
+                         "average #tokens: 425");
   auto verdicts = store.verdicts(reports[1].run.id);
   REQUIRE(verdicts.size() == 3);
   CHECK(verdicts[0].item_id == "q1");
@@ -240,11 +243,26 @@ TEST_CASE("arena-hard: a bad judgment line imports nothing and names file, line 
   options.db = "ah_bad.db";
   CHECK_THROWS_WITH_AS(cli::import_command(options),
                        doctest::Contains("ah_bad/j/m.jsonl:2: field 'games'"), harness::Fatal);
-  harness::Store store("ah_bad.db");
-  CHECK(reports::collect(store).empty());
+  CHECK_FALSE(std::filesystem::exists("ah_bad.db")); // nothing written, not even a database
   options.file = "ah_bad";
   CHECK_THROWS_WITH_AS(cli::import_command(options),
                        doctest::Contains("the judge's folder is one of: ah_bad/j"), harness::Fatal);
+  std::filesystem::create_directories("ah_bad/good");
+  std::ofstream("ah_bad/good/m.jsonl") << arena_line("q1", "m", "A>B", "B>A") << "\n";
+  options.file = "ah_bad/good";
+  options.answers = "ah_bad/no-such-folder";
+  CHECK_THROWS_WITH_AS(cli::import_command(options),
+                       doctest::Contains("ah_bad/no-such-folder: not a folder"), harness::Fatal);
+  std::filesystem::create_directories("ah_bad/answers");
+  std::ofstream("ah_bad/answers/m.jsonl")
+      << R"({"question_id": "q1", "choices": [{"turns": [{"content": "x", "token_len": "many"}]}]})"
+      << "\n";
+  options.answers = "ah_bad/answers";
+  CHECK_THROWS_WITH_AS(cli::import_command(options),
+                       doctest::Contains("ah_bad/answers/m.jsonl:1: field "
+                                         "'choices[0].turns[0].token_len': expected an integer"),
+                       harness::Fatal);
+  CHECK_FALSE(std::filesystem::exists("ah_bad.db"));
 }
 
 TEST_SUITE_END();

@@ -191,6 +191,13 @@ TEST_CASE("flags the chosen protocol would ignore are refused")
     CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
                          doctest::Contains("--pairs: the single protocol"), harness::Fatal);
   }
+  SUBCASE("--alpaca-eval-lc")
+  {
+    options.alpaca_eval_lc = "lc";
+    CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
+                         doctest::Contains("it applies to the alpaca_eval protocol"),
+                         harness::Fatal);
+  }
   SUBCASE("--judge-runs")
   {
     options.judge_runs = 3;
