@@ -200,8 +200,7 @@ assert a['length_controlled_winrate'] is None and 'instruction_difficulty' in a[
 echo '[{"instruction": "x"}]' > broken.json
 if "$evalrun" import alpaca-eval --annotations broken.json --db broken.db 2> broken.err; then fail "broken import"; fi
 grep -q "annotation \[0\]: field 'output_1'" broken.err || fail "import error: $(cat broken.err)"
-python3 -c "import sqlite3; assert sqlite3.connect('broken.db').execute('select count(*) from runs').fetchone()[0] == 0" \
-  || fail "a failed import wrote runs"
+[ ! -e broken.db ] || fail "a failed import must not write a database"
 
 # 14. Leaderboard columns: a full run, a limit-5 run of the same file and a run of another file
 # are three columns; a model that cannot run keeps its row, with the reason, in every output.
