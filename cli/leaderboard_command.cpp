@@ -100,6 +100,12 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
       std::int64_t id = 0;
       try {
         int rc = run_command(run, home, &id);
+        if (rc > 128) {
+          // A signal stopped the cell: the rest of the matrix is not started.
+          fmt::print(stderr, "evalrun: leaderboard stopped; run the same command again to "
+                             "resume\n");
+          return rc;
+        }
         status = std::max(status, rc);
         if (rc != 0) {
           failures.push_back(

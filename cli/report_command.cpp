@@ -23,7 +23,7 @@ report_command(const ReportOptions& options)
     throw Fatal(
         fmt::format("{}: no such database (run an evaluation first, or pass --db)", db.string()));
   }
-  harness::Store store(db);
+  harness::Store store(db, harness::Store::Access::read_only); // reads: changes nothing
   reports::CollectOptions filter;
   filter.bench = options.bench;
   filter.model = options.model;

@@ -15,8 +15,11 @@
 #include <harness/system_messages/instance_generator.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 
+#include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <functional>
@@ -103,16 +106,16 @@ struct Execution
   harness::RunOutcome outcome;
   harness::RoleRequests generator; // first asks of --system-messages generate:
   harness::client::PoolStats pool;
+  int signal = 0; // SIGINT, SIGTERM or SIGHUP that stopped the run, if any
 };
 
 Execution
 execute(ResolvedRun& resolved, const RunOptions& options, const std::filesystem::path& home,
-        harness::client::Transport& transport, harness::Store& store,
+        boost::asio::io_context& io, harness::client::Transport& transport, harness::Store& store,
         const std::map<std::string, std::optional<std::string>>& api_keys,
         const std::function<void(const harness::RunProgress&)>& on_progress)
 {
   harness::RunPlan& plan = resolved.plan;
-  boost::asio::io_context io;
   harness::client::ClientPool pool(io, transport);
   std::set<std::string> added;
   for (const auto* e : endpoints_of(resolved)) {
@@ -132,7 +135,32 @@ execute(ResolvedRun& resolved, const RunOptions& options, const std::filesystem:
   }
   plan.run = make_run_record(resolved, options);
   harness::Runner runner(io, pool, store);
-  out.outcome = runner.run(plan, on_progress, std::chrono::milliseconds(250));
+  // The first SIGINT, SIGTERM or SIGHUP stops sending and lets requests on
+  // the wire land (up to 30 s); a second one stops at once. Either way the
+  // run ends `interrupted`, with everything received kept.
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signo) {
+        if (ec) {
+          return;
+        }
+        const bool again = out.signal != 0;
+        out.signal = again ? out.signal : signo;
+        fmt::print(stderr, "\nevalrun: {}: {}\n", strsignal(signo),
+                   again ? "stopping now"
+                         : "finishing the requests on the wire (again to stop now)");
+        runner.stop(again);
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
+  out.outcome =
+      runner.run(plan, on_progress, std::chrono::milliseconds(250), [](const std::string& holder) {
+        fmt::print(stderr,
+                   "evalrun: this run is being run by {}: waiting for it to "
+                   "finish (then this one sends only what is left)\n",
+                   holder);
+      });
+  signals.cancel();
   out.pool = pool.stats();
   return out;
 }
@@ -181,8 +209,9 @@ dry_run(ResolvedRun& resolved, const RunOptions& options, const std::filesystem:
   if (std::filesystem::exists(options.db)) {
     copy.copy_from(options.db);
   }
+  boost::asio::io_context io; // outlives the transport, as in a real run
   harness::demo::InProcessTransport transport;
-  auto done = execute(resolved, options, home, transport, copy, {}, [](const auto&) {});
+  auto done = execute(resolved, options, home, io, transport, copy, {}, [](const auto&) {});
   const auto& plan = resolved.plan;
   const auto& roles = done.outcome.progress.by_role;
   auto line = [](const std::string& role, const harness::EndpointConfig& e,
@@ -231,13 +260,17 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
   }
   const harness::BenchSpec& spec = resolved.bench.spec;
 
+  // The io_context outlives the transport: when a failure (a full disk)
+  // unwinds the run, the transport's thread is joined before the context
+  // its callbacks post to is destroyed.
+  boost::asio::io_context io;
   // Check everything that can be checked before a single row is written.
   harness::client::CurlTransport transport;
   auto ready =
       harness::client::ready_endpoints(endpoints_of(resolved), transport, options.db.string());
   harness::Store store(options.db);
   const bool tty = !options.quiet && isatty(STDERR_FILENO) != 0;
-  auto done = execute(resolved, options, home, transport, store, ready.api_keys,
+  auto done = execute(resolved, options, home, io, transport, store, ready.api_keys,
                       [&](const harness::RunProgress& p) {
                         if (tty) {
                           fmt::print(stderr, "\r\033[K{}", progress_line(spec.name, p));
@@ -263,6 +296,13 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
     } else {
       fmt::print("{}", reports::render_markdown(reports));
     }
+  }
+  if (done.signal) {
+    fmt::print(stderr,
+               "evalrun: run {} interrupted: {} of {} turns judged; run the same command again "
+               "to resume (nothing received is sent again)\n",
+               outcome.run_id, outcome.progress.turns_judged, outcome.progress.turns_total);
+    return 128 + done.signal; // 130 SIGINT, 143 SIGTERM, 129 SIGHUP
   }
   return outcome.status == "complete" ? 0 : 3;
 }

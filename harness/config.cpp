@@ -235,6 +235,10 @@ parse_endpoints(const TextFile& file)
       }
       e.timeout_s = f.get<double>("timeout_s", e.timeout_s);
       e.connect_timeout_s = f.get<double>("connect_timeout_s", e.connect_timeout_s);
+      e.outage_s = f.get<double>("outage_s", e.outage_s);
+      if (e.outage_s < 0) {
+        f.fail(f.node("outage_s"), "outage_s", "must be 0 or more (seconds)");
+      }
       if (e.timeout_s <= 0 || e.connect_timeout_s <= 0) {
         f.fail(kv.second, "timeout_s", "timeouts must be positive");
       }

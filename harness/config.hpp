@@ -23,6 +23,9 @@ struct EndpointConfig
   int max_concurrency = 16;
   double timeout_s = 600;
   double connect_timeout_s = 10;
+  // When requests cannot connect, the endpoint is paused and probed for up
+  // to this long before its requests fail (a server restarting, say).
+  double outage_s = 300;
   GenParams params; // defaults; benchmark and judge settings override them
   // `completions` endpoints take a raw prompt rendered with `chat_template`.
   enum class Kind { chat, completions };

@@ -14,6 +14,7 @@ to_string(Error::Kind kind)
   case Error::Kind::bad_response: return "bad_response";
   case Error::Kind::parse: return "parse";
   case Error::Kind::config: return "config";
+  case Error::Kind::cancelled: return "cancelled";
   }
   return "unknown";
 }
@@ -29,7 +30,8 @@ is_retryable(Error::Kind kind)
   case Error::Kind::bad_response: return true;
   case Error::Kind::http:
   case Error::Kind::parse:
-  case Error::Kind::config: return false;
+  case Error::Kind::config:
+  case Error::Kind::cancelled: return false;
   }
   return false;
 }

@@ -23,6 +23,7 @@ struct Error
     bad_response, // 2xx whose body is not a valid chat completion
     parse,        // a judgment or data record that does not parse
     config,       // bad configuration or input file
+    cancelled,    // not sent: the run was stopped first (a signal); nothing to record
   };
 
   Error() = default;
@@ -66,6 +67,7 @@ public:
   const T* operator->() const { return &value(); }
 
   const Error& error() const { return std::get<1>(m_data); }
+  Error& error() { return std::get<1>(m_data); }
 
 private:
   std::variant<T, Error> m_data;

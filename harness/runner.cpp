@@ -7,11 +7,16 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <deque>
 #include <memory>
 #include <set>
+#include <thread>
 
 namespace harness {
 
@@ -135,7 +140,7 @@ public:
   RunProgress progress() const
   {
     RunProgress p = m_progress;
-    p.requests_sent = m_client.requests_sent();
+    p.requests_sent = m_client.requests_sent() - m_cancelled;
     p.cache_hits = m_client.cache_hits();
     auto now = std::chrono::steady_clock::now();
     p.elapsed_s = std::chrono::duration<double>(now - m_started).count();
@@ -148,7 +153,14 @@ public:
     return p;
   }
 
-  bool finished() const { return m_progress.units_done >= m_progress.units_total; }
+  bool finished() const
+  {
+    return m_progress.units_done >= m_progress.units_total || (m_stopping && m_in_flight == 0);
+  }
+
+  // Sends nothing more; what is on the wire may still land.
+  void stop() { m_stopping = true; }
+  bool stopped() const { return m_stopping; }
 
 private:
   void unit_done(bool failed, long units = 1)
@@ -166,6 +178,9 @@ private:
 
   void ask(Side side, size_t index, size_t turn)
   {
+    if (m_stopping) {
+      return; // left for the next run of the same command
+    }
     const Item& item = m_plan.items[index];
     auto request = Runner::answer_request(
         endpoint(side), side == k_model ? m_plan.candidate_params : m_plan.baseline_params, item,
@@ -182,13 +197,22 @@ private:
                      client::CachedClient::Done done)
   {
     auto hits = m_client.cache_hits();
-    m_client.fetch(std::move(request),
-                   [this, done = std::move(done)](const std::string& hash, Result<Response> r) {
-                     if (!r || !r->from_cache) {
-                       note_reply();
-                     }
-                     done(hash, std::move(r));
-                   });
+    ++m_in_flight;
+    m_client.fetch(std::move(request), [this, role, reask, done = std::move(done)](
+                                           const std::string& hash, Result<Response> r) {
+      --m_in_flight;
+      if (!r && r.error().kind == Error::Kind::cancelled) {
+        // Dropped by a stop before it was sent: not an outcome, not a request.
+        ++m_cancelled;
+        auto& count = m_progress.by_role[role];
+        --(reask ? count.reasks : count.sent);
+        return;
+      }
+      if (!r || !r->from_cache) {
+        note_reply();
+      }
+      done(hash, std::move(r));
+    });
     auto& count = m_progress.by_role[role];
     if (reask) {
       ++count.reasks;
@@ -315,6 +339,9 @@ private:
 
   void send_call(const std::shared_ptr<JudgeTurn>& state, size_t c, int attempt)
   {
+    if (m_stopping) {
+      return; // the turn stays unjudged; the next run asks again
+    }
     fetch_counted("judge", attempt > 0, judge_request(state->calls[c]),
                   [this, state, c, attempt](const std::string& hash, Result<Response> r) {
                     on_call(state, c, attempt, hash, std::move(r));
@@ -437,6 +464,9 @@ private:
   std::set<std::pair<size_t, size_t>> m_failed; // (item, turn) that cannot be judged
   RunProgress m_progress;
   std::chrono::steady_clock::time_point m_started;
+  bool m_stopping = false;
+  long m_in_flight = 0; // fetches whose callback has not run
+  long m_cancelled = 0; // fetches dropped by a stop before they were sent
   // When each reply from a server arrived, for the last k_rate_window.
   std::deque<std::chrono::steady_clock::time_point> m_replies;
   static constexpr std::chrono::seconds k_rate_window{10};
@@ -477,12 +507,63 @@ Runner::answer_request(const EndpointConfig& endpoint, const GenParams& params, 
   return r;
 }
 
+std::string
+Runner::lease_owner()
+{
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return fmt::format("{}:{}", host, getpid());
+}
+
+bool
+Runner::lease_holder_alive(const std::string& owner, std::int64_t heartbeat)
+{
+  const auto colon = owner.rfind(':');
+  const std::string host = owner.substr(0, colon == std::string::npos ? 0 : colon);
+  const std::string self = lease_owner();
+  if (colon != std::string::npos && host == self.substr(0, self.rfind(':'))) {
+    const long pid = std::strtol(owner.c_str() + colon + 1, nullptr, 10);
+    return pid > 0 && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return now - heartbeat < 60;
+}
+
+void
+Runner::stop(bool force, std::chrono::seconds grace)
+{
+  if (!m_stopping) {
+    m_stopping = true;
+    m_deadline = std::chrono::steady_clock::now() + grace;
+    m_pool.cancel_queued();
+    if (m_stop) {
+      m_stop();
+    }
+  }
+  m_forced = m_forced || force;
+}
+
 RunOutcome
 Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& on_progress,
-            std::chrono::milliseconds interval)
+            std::chrono::milliseconds interval,
+            const std::function<void(const std::string&)>& on_wait)
 {
   RunOutcome outcome;
-  outcome.run_id = m_store.begin_run(plan.run);
+  const std::string owner = lease_owner();
+  for (bool told = false;;) {
+    auto claim = m_store.claim_run(plan.run, owner, lease_holder_alive);
+    if (claim.held_by.empty()) {
+      outcome.run_id = claim.run_id;
+      break;
+    }
+    if (!told && on_wait) {
+      on_wait(claim.held_by);
+      told = true;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
   std::vector<SystemMessage> system_messages;
   for (const auto& item : plan.items) {
     if (item.system) {
@@ -491,7 +572,14 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
   }
   m_store.put_system_messages(system_messages);
   Pipeline pipeline(plan, outcome.run_id, m_pool, m_store, m_io);
+  m_stop = [&pipeline] {
+    pipeline.stop();
+  };
+  if (m_stopping) {
+    pipeline.stop(); // stopped before it started
+  }
   pipeline.start();
+  auto last_heartbeat = std::chrono::steady_clock::now();
 
   asio::steady_timer ticker(m_io);
   std::function<void()> tick = [&] {
@@ -501,6 +589,10 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
         return;
       }
       on_progress(pipeline.progress());
+      if (std::chrono::steady_clock::now() - last_heartbeat > std::chrono::seconds(10)) {
+        m_store.renew_lease(outcome.run_id, owner);
+        last_heartbeat = std::chrono::steady_clock::now();
+      }
       tick();
     });
   };
@@ -508,17 +600,44 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
     tick();
   }
   // The ticker would keep run() alive: run handlers until every unit is done.
+  // A failure that stops the run (a full disk) still marks it, when the
+  // store allows: what was committed stays, and a re-run resumes.
+  struct MarkOnFailure
+  {
+    Store& store;
+    std::int64_t run_id;
+    bool armed = true;
+    ~MarkOnFailure()
+    {
+      if (armed) {
+        try {
+          store.finish_run(run_id, "incomplete");
+        } catch (...) {
+          // The store refuses even that: the lease dies with this process.
+        }
+      }
+    }
+  } mark{m_store, outcome.run_id};
   m_io.restart();
   while (!pipeline.finished()) {
-    if (m_io.run_one() == 0) {
+    if (m_forced || (m_stopping && std::chrono::steady_clock::now() > m_deadline)) {
+      break; // a second signal, or the grace for requests on the wire is over
+    }
+    if (m_io.run_one_for(std::chrono::milliseconds(200)) == 0 && !m_stopping && m_io.stopped()) {
       break; // no work left although units are missing: cannot happen unless a callback is lost
     }
   }
   ticker.cancel();
-  m_io.poll();
+  if (!m_forced) {
+    m_io.poll();
+  }
+  m_stop = nullptr;
 
   outcome.progress = pipeline.progress();
-  outcome.status = outcome.progress.errors == 0 && pipeline.finished() ? "complete" : "incomplete";
+  outcome.status = pipeline.stopped()                                    ? "interrupted"
+                   : outcome.progress.errors == 0 && pipeline.finished() ? "complete"
+                                                                         : "incomplete";
+  mark.armed = false;
   m_store.finish_run(outcome.run_id, outcome.status);
   on_progress(outcome.progress);
   return outcome;

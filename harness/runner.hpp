@@ -65,7 +65,7 @@ struct RunProgress
 struct RunOutcome
 {
   std::int64_t run_id = 0;
-  std::string status; // complete | incomplete
+  std::string status; // complete | incomplete | interrupted
   RunProgress progress;
 };
 
@@ -80,8 +80,23 @@ public:
   Runner(boost::asio::io_context& io, client::ClientPool& pool, Store& store);
 
   // `on_progress` is called every `interval` while running and once at the end.
+  // The run's lease is taken first: while another live process holds it,
+  // `on_wait(holder)` is called once and the runner waits for it.
   RunOutcome run(const RunPlan& plan, const std::function<void(const RunProgress&)>& on_progress,
-                 std::chrono::milliseconds interval);
+                 std::chrono::milliseconds interval,
+                 const std::function<void(const std::string&)>& on_wait = {});
+
+  // Stops the run in progress (from a signal handler on the io_context's
+  // thread): nothing more is sent, queued requests are dropped (not
+  // recorded), requests on the wire may land for up to `grace`; the run
+  // ends `interrupted`. With `force`, it ends at once.
+  void stop(bool force, std::chrono::seconds grace = std::chrono::seconds(30));
+
+  // This process's lease owner name ("host:pid"), and whether a recorded
+  // owner (with its last heartbeat) is still alive: on this host its
+  // process exists; elsewhere its heartbeat is under a minute old.
+  static std::string lease_owner();
+  static bool lease_holder_alive(const std::string& owner, std::int64_t heartbeat);
 
   // The request for turn `turn` (0-based) of `item` to `endpoint` (the
   // candidate or the baseline), given its answers to the earlier turns.
@@ -93,6 +108,10 @@ private:
   boost::asio::io_context& m_io;
   client::ClientPool& m_pool;
   Store& m_store;
+  std::function<void()> m_stop; // set while a run is in progress
+  bool m_stopping = false;
+  bool m_forced = false;
+  std::chrono::steady_clock::time_point m_deadline;
 };
 
 } // namespace harness

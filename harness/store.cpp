@@ -1,10 +1,11 @@
 #include <harness/client/openai_wire.hpp>
 #include <harness/store.hpp>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
@@ -12,7 +13,8 @@ namespace harness {
 
 namespace {
 
-constexpr int k_schema_version = 2; // 2: verdicts.labels, verdicts.baseline_hash
+// 2: verdicts.labels and baseline_hash; 3: runs.lease_owner and lease_heartbeat.
+constexpr int k_schema_version = 3;
 
 constexpr const char* k_schema = R"sql(
 CREATE TABLE IF NOT EXISTS runs (
@@ -33,7 +35,9 @@ CREATE TABLE IF NOT EXISTS runs (
   demo INTEGER NOT NULL,
   items INTEGER NOT NULL,
   started_at TEXT NOT NULL,
-  finished_at TEXT
+  finished_at TEXT,
+  lease_owner TEXT NOT NULL DEFAULT '',
+  lease_heartbeat INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS requests (
   hash TEXT PRIMARY KEY,
@@ -112,6 +116,14 @@ CREATE TABLE IF NOT EXISTS system_messages (
 );
 )sql";
 
+std::int64_t
+unix_now()
+{
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 std::string
 now_utc()
 {
@@ -123,14 +135,39 @@ now_utc()
   return buffer;
 }
 
+// The error for a failed SQLite call on `db`, naming the file; a full disk,
+// a read-only file and a lock held too long say so in words.
+Fatal
+database_error(sqlite3* db, int rc)
+{
+  const char* name = sqlite3_db_filename(db, "main");
+  const std::string path = name && *name ? name : ":memory:";
+  switch (rc & 0xff) {
+  case SQLITE_FULL:
+    return Fatal(fmt::format("disk full: {}: the database cannot grow; what was committed is kept "
+                             "(free some space and run the same command again to resume)",
+                             path),
+                 3);
+  case SQLITE_READONLY:
+    return Fatal(fmt::format("{}: the database is read-only here ({})", path, sqlite3_errstr(rc)));
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED:
+    return Fatal(fmt::format("{}: the database stayed locked by another process for longer than "
+                             "the busy timeout ({})",
+                             path, sqlite3_errmsg(db)),
+                 3);
+  default: return Fatal(fmt::format("{}: database error: {}", path, sqlite3_errmsg(db)), 3);
+  }
+}
+
 // A prepared statement; binds by 1-based index, steps, and finalizes.
 class Statement
 {
 public:
   Statement(sqlite3* db, const char* sql) : m_db(db)
   {
-    if (sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr) != SQLITE_OK) {
-      throw Fatal(fmt::format("database: cannot prepare statement: {}", sqlite3_errmsg(db)));
+    if (int rc = sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr); rc != SQLITE_OK) {
+      throw database_error(db, rc);
     }
   }
   ~Statement() { sqlite3_finalize(m_stmt); }
@@ -158,7 +195,7 @@ public:
       return true;
     }
     if (rc != SQLITE_DONE) {
-      throw Fatal(fmt::format("database: {}", sqlite3_errmsg(m_db)));
+      throw database_error(m_db, rc);
     }
     return false;
   }
@@ -195,9 +232,11 @@ private:
 
 } // namespace
 
-Store::Store(const std::filesystem::path& path) : m_path(path)
+Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
 {
-  if (sqlite3_open(path.c_str(), &m_db) != SQLITE_OK) {
+  const int flags = access == Access::read_only ? SQLITE_OPEN_READONLY
+                                                : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  if (sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
     std::string why = m_db ? sqlite3_errmsg(m_db) : "out of memory";
     sqlite3_close(m_db);
     m_db = nullptr;
@@ -205,29 +244,79 @@ Store::Store(const std::filesystem::path& path) : m_path(path)
   }
   sqlite3_busy_timeout(m_db, 10'000);
   try {
+    // Look before touching anything: a file that is not an evalrun database
+    // (or a newer one) is refused as it is.
+    const int version = check_schema();
+    if (access == Access::read_only) {
+      if (version != 0 && version < k_schema_version) {
+        throw Fatal(fmt::format("{}: database schema {} is older than this evalrun's ({}); a "
+                                "command that writes to it (e.g. evalrun run) upgrades it",
+                                path.string(), version, k_schema_version));
+      }
+      return;
+    }
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
-    Statement version(m_db, "PRAGMA user_version");
-    version.step();
-    auto current = version.integer(0);
-    if (current > k_schema_version) {
-      throw Fatal(fmt::format("{}: database schema {} is newer than this evalrun's ({})",
-                              path.string(), current, k_schema_version));
-    }
-    exec("BEGIN");
-    if (current == 1) {
-      exec("ALTER TABLE verdicts ADD COLUMN labels TEXT NOT NULL DEFAULT '[]'");
-      exec("ALTER TABLE verdicts ADD COLUMN baseline_hash TEXT NOT NULL DEFAULT ''");
-    }
-    exec(k_schema);
-    exec(fmt::format("PRAGMA user_version={}", k_schema_version).c_str());
-    exec("COMMIT");
+    migrate();
   } catch (...) {
     sqlite3_close(m_db);
     m_db = nullptr;
     throw;
   }
+}
+
+void
+Store::migrate()
+{
+  // One process migrates, under an exclusive lock; the others wait for it
+  // (busy timeout) and find the schema current.
+  exec("BEGIN EXCLUSIVE");
+  try {
+    const int current = check_schema();
+    if (current == 1) {
+      exec("ALTER TABLE verdicts ADD COLUMN labels TEXT NOT NULL DEFAULT '[]'");
+      exec("ALTER TABLE verdicts ADD COLUMN baseline_hash TEXT NOT NULL DEFAULT ''");
+    }
+    if (current == 1 || current == 2) {
+      exec("ALTER TABLE runs ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''");
+      exec("ALTER TABLE runs ADD COLUMN lease_heartbeat INTEGER NOT NULL DEFAULT 0");
+    }
+    if (current != k_schema_version) {
+      exec(k_schema);
+      exec(fmt::format("PRAGMA user_version={}", k_schema_version).c_str());
+    }
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+int
+Store::check_schema()
+{
+  Statement version(m_db, "PRAGMA user_version");
+  version.step();
+  const int current = static_cast<int>(version.integer(0));
+  std::vector<std::string> tables;
+  Statement list(m_db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+  while (list.step()) {
+    tables.push_back(list.text(0));
+  }
+  const bool ours = std::find(tables.begin(), tables.end(), "runs") != tables.end() &&
+                    std::find(tables.begin(), tables.end(), "verdicts") != tables.end();
+  if ((!tables.empty() && !ours) || (current == 0 && !tables.empty())) {
+    throw Fatal(fmt::format("{}: not an evalrun database (user_version {}, tables: {}); nothing "
+                            "was changed",
+                            m_path.string(), current, fmt::join(tables, ", ")));
+  }
+  if (current > k_schema_version) {
+    throw Fatal(fmt::format("{}: database schema {} is newer than this evalrun's ({}); nothing "
+                            "was changed",
+                            m_path.string(), current, k_schema_version));
+  }
+  return current;
 }
 
 Store::~Store()
@@ -238,31 +327,38 @@ Store::~Store()
 void
 Store::exec(const char* sql)
 {
-  char* message = nullptr;
-  if (sqlite3_exec(m_db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string why = message ? message : "unknown error";
-    sqlite3_free(message);
-    throw Fatal(fmt::format("{}: database error: {}", m_path.string(), why));
+  if (int rc = sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr); rc != SQLITE_OK) {
+    throw database_error(m_db, rc);
   }
 }
 
 Store::Transaction::Transaction(Store& store) : m_store(store)
 {
-  m_store.exec("SAVEPOINT unit");
+  // The outermost takes the write lock at once (waiting up to the busy
+  // timeout), so it never fails half-way for want of it; inner ones nest.
+  m_store.exec(m_store.m_depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT unit");
+  ++m_store.m_depth;
 }
 
 Store::Transaction::~Transaction()
 {
   if (m_open) {
+    --m_store.m_depth;
     // Best effort: a failure here must not replace the error being thrown.
-    sqlite3_exec(m_store.m_db, "ROLLBACK TO unit; RELEASE unit", nullptr, nullptr, nullptr);
+    // After some errors (a full disk) SQLite has already rolled back.
+    if (!sqlite3_get_autocommit(m_store.m_db)) {
+      sqlite3_exec(m_store.m_db,
+                   m_store.m_depth == 0 ? "ROLLBACK" : "ROLLBACK TO unit; RELEASE unit", nullptr,
+                   nullptr, nullptr);
+    }
   }
 }
 
 void
 Store::Transaction::commit()
 {
-  m_store.exec("RELEASE unit");
+  m_store.exec(m_store.m_depth == 1 ? "COMMIT" : "RELEASE unit");
+  --m_store.m_depth;
   m_open = false;
 }
 
@@ -284,6 +380,7 @@ Store::copy_from(const std::filesystem::path& path)
     throw Fatal(fmt::format("{}: cannot read the database: {}", path.string(),
                             why.empty() ? sqlite3_errstr(rc) : why));
   }
+  migrate(); // the copy of an older database is upgraded; the file is not
 }
 
 std::int64_t
@@ -313,8 +410,40 @@ Store::begin_run(const RunRecord& run)
 void
 Store::finish_run(std::int64_t run_id, const std::string& status)
 {
-  Statement s(m_db, "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?");
+  Statement s(m_db, "UPDATE runs SET status = ?, finished_at = ?, lease_owner = '', "
+                    "lease_heartbeat = 0 WHERE id = ?");
   s.bind(1, status).bind(2, now_utc()).bind(3, run_id).step();
+}
+
+Store::Claim
+Store::claim_run(const RunRecord& run, const std::string& owner,
+                 const std::function<bool(const std::string&, std::int64_t)>& holder_alive)
+{
+  Transaction unit(*this);
+  Claim claim;
+  Statement find(m_db, "SELECT id, lease_owner, lease_heartbeat FROM runs WHERE key = ?");
+  find.bind(1, run.key);
+  if (find.step()) {
+    claim.run_id = find.integer(0);
+    const std::string holder = find.text(1);
+    const std::int64_t heartbeat = find.integer(2);
+    if (!holder.empty() && holder != owner && holder_alive(holder, heartbeat)) {
+      claim.held_by = holder;
+      return claim; // rolled back: nothing changed
+    }
+  }
+  claim.run_id = begin_run(run);
+  Statement lease(m_db, "UPDATE runs SET lease_owner = ?, lease_heartbeat = ? WHERE id = ?");
+  lease.bind(1, owner).bind(2, unix_now()).bind(3, claim.run_id).step();
+  unit.commit();
+  return claim;
+}
+
+void
+Store::renew_lease(std::int64_t run_id, const std::string& owner)
+{
+  Statement s(m_db, "UPDATE runs SET lease_heartbeat = ? WHERE id = ? AND lease_owner = ?");
+  s.bind(1, unix_now()).bind(2, run_id).bind(3, owner).step();
 }
 
 std::optional<Response>

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -100,8 +101,14 @@ struct ErrorRecord
 class Store
 {
 public:
+  enum class Access { read_write, read_only };
+
   // Opens or creates the database; throws Fatal naming the file on failure.
-  explicit Store(const std::filesystem::path& path);
+  // A file that is not an evalrun database, or has a newer schema, is refused
+  // before anything in it is changed; an older schema is upgraded once, under
+  // an exclusive lock (other processes wait for it). Read-only access
+  // (reports) changes nothing and needs no write permission.
+  explicit Store(const std::filesystem::path& path, Access access = Access::read_write);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -131,6 +138,22 @@ public:
   // Inserts the run, or finds the one with the same key and marks it
   // running again (resume). Returns its id.
   std::int64_t begin_run(const RunRecord& run);
+
+  // begin_run for a process that will do the run's work: it takes the run's
+  // lease as `owner` ("host:pid") unless another live process holds it.
+  // `holder_alive(owner, heartbeat)` says whether a recorded holder (with its
+  // last heartbeat, Unix seconds) still runs. held_by is that holder when
+  // the lease was not taken (nothing is changed then).
+  struct Claim
+  {
+    std::int64_t run_id = 0;
+    std::string held_by;
+  };
+  Claim claim_run(const RunRecord& run, const std::string& owner,
+                  const std::function<bool(const std::string&, std::int64_t)>& holder_alive);
+  // Records that `owner` still holds the run's lease (its heartbeat).
+  void renew_lease(std::int64_t run_id, const std::string& owner);
+  // Records the run's status (complete, incomplete, interrupted) and releases its lease.
   void finish_run(std::int64_t run_id, const std::string& status);
 
   // The stored response for a request hash, if any (marked from_cache).
@@ -155,8 +178,14 @@ public:
 
 private:
   void exec(const char* sql);
+  // The schema version after checking that the file is an evalrun database
+  // (or empty); throws Fatal otherwise, or when it is newer than this build.
+  int check_schema();
+  // Brings the schema to this build's version (exclusive lock; idempotent).
+  void migrate();
   sqlite3* m_db = nullptr;
   std::filesystem::path m_path;
+  int m_depth = 0; // open Transactions
 };
 
 } // namespace harness

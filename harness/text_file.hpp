@@ -23,8 +23,9 @@ using FileSet = std::map<std::string, TextFile>;
 // Reads a whole file; a Kind::config Error names the path and the reason.
 Result<TextFile> read_text_file(const std::filesystem::path& path);
 
-// Writes `content` to `path` atomically (temp file + rename), so a reader
-// never sees a half-written file.
+// Writes `content` to a temporary file of its own beside `path` (mkstemp),
+// fsyncs it and renames it over `path`: readers see the old file or the new
+// one, and two writers of the same path never clobber each other's temporary.
 Result<bool> write_file_atomic(const std::filesystem::path& path, const std::string& content);
 
 } // namespace harness

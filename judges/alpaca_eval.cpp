@@ -5,6 +5,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace judges {
@@ -15,6 +16,17 @@ using harness::JudgeCall;
 using harness::ParseStatus;
 using harness::Result;
 
+namespace {
+
+// A number <= 0 (-inf for a probability of 0); not NaN.
+bool
+is_log_probability(double logprob)
+{
+  return logprob <= 0;
+}
+
+} // namespace
+
 std::optional<double>
 alpaca_eval_preference(const std::vector<std::pair<std::string, double>>& top_logprobs)
 {
@@ -22,6 +34,9 @@ alpaca_eval_preference(const std::vector<std::pair<std::string, double>>& top_lo
   double p_big_m = 0;
   bool found = false;
   for (const auto& [token, logprob] : top_logprobs) {
+    if ((token == "m" || token == "M") && !is_log_probability(logprob)) {
+      return std::nullopt; // exp(1e16) is inf, and the preference inf / inf
+    }
     if (token == "m") {
       p_m += std::exp(logprob);
       found = true;
@@ -79,8 +94,16 @@ AlpacaEvalJudge::parse(const JudgeCall& call, const harness::Response& reply) co
   auto raw = alpaca_eval_preference(reply.top_logprobs);
   if (!raw) {
     v.status = ParseStatus::parse_failed;
+    auto invalid = std::find_if(reply.top_logprobs.begin(), reply.top_logprobs.end(),
+                                [](const auto& alternative) {
+                                  return (alternative.first == "m" || alternative.first == "M") &&
+                                         !is_log_probability(alternative.second);
+                                });
     v.detail = reply.top_logprobs.empty()
                    ? "the reply has no logprobs (does the endpoint return them?)"
+               : invalid != reply.top_logprobs.end()
+                   ? fmt::format("the logprob of {} is {}, not a log probability (a number <= 0)",
+                                 invalid->first, invalid->second)
                    : "neither m nor M is among the top logprobs";
     return v;
   }

@@ -30,7 +30,8 @@ private:
 };
 
 // preference = 2 - P(m) / (P(m) + P(M)) from a token's top logprobs; nullopt
-// when neither m nor M is among them.
+// when neither m nor M is among them, or when the logprob of either is not a
+// log probability (a number <= 0: a server's 1e16 would make the preference NaN).
 std::optional<double>
 alpaca_eval_preference(const std::vector<std::pair<std::string, double>>& top_logprobs);
 

@@ -157,7 +157,7 @@ lc_weights_csv(const std::vector<LcModelWeights>& rows)
   std::string out(lc_weights_header);
   out += '\n';
   for (const auto& row : rows) {
-    out += csv_field(row.model);
+    out += csv_quoted(row.model);
     for (double v : {row.weights.length, row.weights.difficulty, row.weights.not_gamed}) {
       out += ',';
       out += fixed16(v);

@@ -58,7 +58,8 @@ harness::Result<std::vector<LcModelWeights>> parse_lc_weights_csv(std::string_vi
 // The weights file as upstream writes it (to_csv(float_format="%.16f")):
 // lc_weights_header, then per model its name (quoted only when it holds a
 // comma, a quote or a line break) and the three weights printed with "%.16f",
-// each line ending in "\n".
+// each line ending in "\n". Data that alpaca_eval and evalrun read back by
+// model name, not a report: names are not neutralised as csv_field does.
 std::string lc_weights_csv(const std::vector<LcModelWeights>& rows);
 
 // Upstream's update of the saved weights: `added` appended to `saved`, then

@@ -5,6 +5,15 @@ namespace reports {
 std::string
 csv_field(const std::string& text)
 {
+  if (!text.empty() && std::string("=+-@\t\r").find(text.front()) != std::string::npos) {
+    return csv_quoted("'" + text);
+  }
+  return csv_quoted(text);
+}
+
+std::string
+csv_quoted(const std::string& text)
+{
   if (text.find_first_of(",\"\n\r") == std::string::npos) {
     return text;
   }

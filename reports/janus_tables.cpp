@@ -1,4 +1,5 @@
 #include <reports/janus_tables.hpp>
+#include <reports/markdown_text.hpp>
 
 #include <fmt/format.h>
 
@@ -82,7 +83,7 @@ janus_tables_markdown(const std::vector<RunReport>& reports)
       } else {
         lc = "n/a";
         if (r.length_controlled && notes.empty()) {
-          notes.push_back("AE2 LC: " + r.length_controlled->note);
+          notes.push_back("AE2 LC: " + markdown_text(r.length_controlled->note));
         }
       }
     }
@@ -97,7 +98,7 @@ janus_tables_markdown(const std::vector<RunReport>& reports)
                              row->upper - row->score)
                : "n/a";
     }
-    out += fmt::format("| {} | {} | {} | {} | {} |\n", model, lc, wr, mt, ah);
+    out += fmt::format("| {} | {} | {} | {} | {} |\n", markdown_text(model), lc, wr, mt, ah);
   }
   out += "\nAE2: AlpacaEval 2.0 win rates (%) against gpt4_1106_preview; MT-Bench: GPT-4 single "
          "grading, mean of both turns (1-10); Arena-Hard: Bradley-Terry win rate (%) against "
@@ -130,7 +131,7 @@ janus_tables_markdown(const std::vector<RunReport>& reports)
       continue;
     }
     const auto& a = *it->second->absolute;
-    out += "| " + model + " |";
+    out += "| " + markdown_text(model) + " |";
     for (const auto& [key, name] : k_sources) {
       auto s = a.by_source.find(key);
       out += s == a.by_source.end() ? " — |" : fmt::format(" {:.2f} |", s->second);
@@ -149,8 +150,8 @@ janus_tables_markdown(const std::vector<RunReport>& reports)
       continue;
     }
     const auto& p = r.pairwise;
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", r.run.model, r.run.baseline,
-                       p.wins, p.ties, p.losses, p.n,
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", markdown_text(r.run.model),
+                       markdown_text(r.run.baseline), p.wins, p.ties, p.losses, p.n,
                        p.tie_win_rate ? fmt::format("{:.1f}%", *p.tie_win_rate * 100) : "n/a");
   }
   out += "\nPairwise grading in both orders with each item's system message shown to the "

@@ -14,7 +14,8 @@ namespace reports {
 // source and their average, the mean of the judge runs (sd across runs);
 // (3) tie+win rates of each model against each baseline. A model's cell is
 // its latest run of that benchmark; "—" where there is none, "n/a" where the
-// run has no number (the notes below the table say why).
+// run has no number (the notes below the table say why). Names and notes are
+// escaped by markdown_text.
 std::string janus_tables_markdown(const std::vector<RunReport>& reports);
 
 } // namespace reports

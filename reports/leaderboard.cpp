@@ -1,5 +1,6 @@
 #include <reports/csv_field.hpp>
 #include <reports/leaderboard.hpp>
+#include <reports/markdown_text.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -101,6 +102,9 @@ value_text(const LeaderboardCell& c, const std::string& metric, bool with_ci)
   if (with_ci && c.ci) {
     out += fmt::format(" ({:.2f}–{:.2f}{})", c.ci->low, c.ci->high, unit);
   }
+  if (c.status != "complete") {
+    out += fmt::format(" ({}, unfinished)", c.status); // never a bare number for a partial run
+  }
   return out;
 }
 
@@ -167,8 +171,8 @@ leaderboard_markdown(const Leaderboard& board)
 {
   std::string out = "# evalrun leaderboard\n\n";
   for (size_t c = 0; c < board.columns.size(); ++c) {
-    out += fmt::format("- **[{}]** {} — {}\n", c + 1, board.columns[c].title(),
-                       board.columns[c].metric);
+    out += fmt::format("- **[{}]** {} — {}\n", c + 1, markdown_text(board.columns[c].title()),
+                       markdown_text(board.columns[c].metric));
   }
   out += "\n| model |";
   for (size_t c = 0; c < board.columns.size(); ++c) {
@@ -181,7 +185,7 @@ leaderboard_markdown(const Leaderboard& board)
   out += "\n";
   bool any_demo = false;
   for (const auto& model : board.models) {
-    out += "| " + model + " |";
+    out += "| " + markdown_text(model) + " |";
     for (size_t c = 0; c < board.columns.size(); ++c) {
       auto it = board.cells.find({model, c});
       if (it == board.cells.end()) {
@@ -198,17 +202,16 @@ leaderboard_markdown(const Leaderboard& board)
          "(unparseable or failed).\n\n| model | column | run | status | n | computed at |\n"
          "|---|---:|---:|---|---:|---|\n";
   for (const auto& [key, cell] : board.cells) {
-    out += fmt::format("| {} | [{}] | {} | {} | {} | {} |\n", key.first, key.second + 1,
-                       cell.run_id, cell.status, cell.n, cell.computed_at);
+    out += fmt::format("| {} | [{}] | {} | {} | {} | {} |\n", markdown_text(key.first),
+                       key.second + 1, cell.run_id, markdown_text(cell.status), cell.n,
+                       markdown_text(cell.computed_at));
   }
   if (!board.not_run.empty()) {
     out +=
         "\nCells that could not run:\n\n| model | bench | settings | reason |\n|---|---|---|---|\n";
     for (const auto& n : board.not_run) {
-      std::string reason = n.reason;
-      std::replace(reason.begin(), reason.end(), '\n', ' ');
-      std::replace(reason.begin(), reason.end(), '|', '/');
-      out += fmt::format("| {} | {} | {} | {} |\n", n.model, n.bench, n.settings, reason);
+      out += fmt::format("| {} | {} | {} | {} |\n", markdown_text(n.model), markdown_text(n.bench),
+                         markdown_text(n.settings), markdown_text(n.reason));
     }
   }
   if (any_demo) {
@@ -281,14 +284,14 @@ leaderboard_csv(const Leaderboard& board)
       }
       const auto& col = board.columns[c];
       const auto& cell = it->second;
-      out +=
-          fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\n", csv_field(model),
-                      csv_field(col.bench), csv_field(col.bench_version), csv_field(col.judge),
-                      csv_field(col.rubric), col.protocol, csv_field(col.baseline), col.metric,
-                      csv_field(col.variant), cell.value ? fmt::format("{:.6f}", *cell.value) : "",
-                      cell.ci ? fmt::format("{:.6f}", cell.ci->low) : "",
-                      cell.ci ? fmt::format("{:.6f}", cell.ci->high) : "", cell.n, cell.failures,
-                      cell.status, cell.run_id, cell.computed_at);
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\n", csv_field(model),
+                         csv_field(col.bench), csv_field(col.bench_version), csv_field(col.judge),
+                         csv_field(col.rubric), csv_field(col.protocol), csv_field(col.baseline),
+                         csv_field(col.metric), csv_field(col.variant),
+                         cell.value ? fmt::format("{:.6f}", *cell.value) : "",
+                         cell.ci ? fmt::format("{:.6f}", cell.ci->low) : "",
+                         cell.ci ? fmt::format("{:.6f}", cell.ci->high) : "", cell.n, cell.failures,
+                         csv_field(cell.status), cell.run_id, csv_field(cell.computed_at));
     }
   }
   for (const auto& n : board.not_run) {

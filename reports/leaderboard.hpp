@@ -70,13 +70,18 @@ Leaderboard build_leaderboard(const std::vector<RunReport>& reports, bool every_
 // Records a cell that could not run; its model becomes a row if it is not one.
 void add_not_run(Leaderboard& board, NotRun cell);
 
+// Markdown: every name, status and reason escaped by markdown_text.
 std::string leaderboard_markdown(const Leaderboard& board);
 std::string leaderboard_json(const Leaderboard& board, const std::string& evalrun_version);
+// CSV (RFC 4180), one row per cell: text cells through csv_field (quoted as
+// needed; one starting with '=', '+', '-', '@', a tab or a CR gets a leading
+// "'"), numbers (value, interval, counts, run id) as they are.
 std::string leaderboard_csv(const Leaderboard& board);
 
 // One self-contained HTML file (no network): a sortable table, bar charts with
 // 95% interval whiskers per column, per-source breakdowns and MT-Bench turn 1
-// against turn 2, drawn as inline SVG.
+// against turn 2, drawn as inline SVG. Every text from data is HTML-escaped
+// (attributes double-quoted); the page's only script is its own.
 std::string leaderboard_html(const Leaderboard& board, const std::string& evalrun_version);
 
 } // namespace reports

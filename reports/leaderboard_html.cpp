@@ -8,6 +8,7 @@ namespace reports {
 
 namespace {
 
+// `s` as HTML text or a double- or single-quoted attribute value.
 std::string
 escape(const std::string& s)
 {
@@ -18,6 +19,7 @@ escape(const std::string& s)
     case '<': out += "&lt;"; break;
     case '>': out += "&gt;"; break;
     case '"': out += "&quot;"; break;
+    case '\'': out += "&#39;"; break;
     default: out += c;
     }
   }
@@ -175,8 +177,8 @@ svg .bar3 { fill: #8250df; } svg .bar4 { fill: #cf222e; } svg .bar5 { fill: #576
       const auto& cell = it->second;
       html += fmt::format(
           "<td data-value=\"{:.6f}\"{} title=\"run {} · {} · n {} · computed {}\">{:.2f}{}</td>",
-          *cell.value, cell.failures ? " class=\"warn\"" : "", cell.run_id, cell.status, cell.n,
-          escape(cell.computed_at), *cell.value,
+          *cell.value, cell.failures ? " class=\"warn\"" : "", cell.run_id, escape(cell.status),
+          cell.n, escape(cell.computed_at), *cell.value,
           cell.ci ? fmt::format(" <span class=\"ci\">({:.2f}–{:.2f})</span>", cell.ci->low,
                                 cell.ci->high)
                   : "");

@@ -1,10 +1,12 @@
 #include <reports/csv_field.hpp>
+#include <reports/markdown_text.hpp>
 #include <reports/render.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <vector>
 
 namespace reports {
 
@@ -62,7 +64,8 @@ interval_json(const RunReport& r, const std::string& name)
 }
 
 // What the run's config says about its system messages: the mode and the
-// unseen check, if one was made ("" when there is nothing to say).
+// unseen check, if one was made ("" when there is nothing to say), as plain
+// text (the caller escapes it).
 std::string
 system_message_note(const std::string& config_json)
 {
@@ -101,8 +104,9 @@ pairwise_markdown(const RunReport& r)
   if (r.pairwise_by_source.size() > 1) {
     out += "| source | wins | ties | losses | tie+win |\n|---|---:|---:|---:|---:|\n";
     for (const auto& [source, s] : r.pairwise_by_source) {
-      out += fmt::format("| {} | {} | {} | {} | {} |\n", source.empty() ? "-" : source, s.wins,
-                         s.ties, s.losses, pct(s.tie_win_rate));
+      out +=
+          fmt::format("| {} | {} | {} | {} | {} |\n", source.empty() ? "-" : markdown_text(source),
+                      s.wins, s.ties, s.losses, pct(s.tie_win_rate));
     }
     out += "\n";
   }
@@ -131,14 +135,14 @@ alpaca_markdown(const RunReport& r)
         : f.cv_scores.empty() ? fmt::format("C = {:.6g} (pinned)", *f.chosen_c)
                               : fmt::format("C = {:.6g} chosen by {}-fold cross-validation",
                                             *f.chosen_c, f.cv_scores.front().fold_scores.size()),
-        lc->baseline, f.weights.length, f.weights.difficulty, f.weights.not_gamed,
+        markdown_text(lc->baseline), f.weights.length, f.weights.difficulty, f.weights.not_gamed,
         lc->from_weights ? fmt::format("; from these weights over instruction_difficulty.csv "
                                        "(predict_winrate): {:.2f}",
                                        *lc->from_weights)
                          : "");
   }
   if (lc && !lc->note.empty()) {
-    out += fmt::format("length-controlled win rate: {}.\n\n", lc->note);
+    out += fmt::format("length-controlled win rate: {}.\n\n", markdown_text(lc->note));
   }
   return out;
 }
@@ -164,7 +168,8 @@ single_markdown(const RunReport& r)
     if (!a.by_source.empty()) {
       out += "| source | score |\n|---|---:|\n";
       for (const auto& [source, score] : a.by_source) {
-        out += fmt::format("| {} | {:.3f} |\n", source.empty() ? "-" : source, score);
+        out +=
+            fmt::format("| {} | {:.3f} |\n", source.empty() ? "-" : markdown_text(source), score);
       }
       out += "\n";
     }
@@ -175,17 +180,17 @@ single_markdown(const RunReport& r)
     }
     out += "| skill | mean | n |\n|---|---:|---:|\n";
     for (const auto& [skill, m] : r.flask->by_skill) {
-      out += fmt::format("| {} | {:.3f} | {} |\n", skill, m.mean, m.n);
+      out += fmt::format("| {} | {:.3f} | {} |\n", markdown_text(skill), m.mean, m.n);
     }
     out += "\n| domain | mean | n |\n|---|---:|---:|\n";
     for (const auto& [domain, m] : r.flask->by_domain) {
-      out += fmt::format("| {} | {:.3f} | {} |\n", domain, m.mean, m.n);
+      out += fmt::format("| {} | {:.3f} | {} |\n", markdown_text(domain), m.mean, m.n);
     }
     out += "\n";
   } else if (!s.by_category.empty() && !r.absolute) {
     out += "| category | mean | n |\n|---|---:|---:|\n";
     for (const auto& [name, score] : s.by_category) {
-      out += fmt::format("| {} | {} | {} |\n", name, cell(score), score.n);
+      out += fmt::format("| {} | {} | {} |\n", markdown_text(name), cell(score), score.n);
     }
     out += "\n";
   }
@@ -199,7 +204,8 @@ arena_hard_markdown(const RunReport& r)
   std::string out;
   const auto* row = a.row();
   if (!row) {
-    out += fmt::format("No Arena-Hard score: {}.\n\n", a.error.empty() ? "no table" : a.error);
+    out += fmt::format("No Arena-Hard score: {}.\n\n",
+                       a.error.empty() ? "no table" : markdown_text(a.error));
   } else {
     out += "| score | 95% CI | rating | wins | ties | losses | avg #tokens |\n"
            "|---:|---:|---:|---:|---:|---:|---:|\n";
@@ -215,16 +221,23 @@ arena_hard_markdown(const RunReport& r)
   out += fmt::format("Games: {} judged, {} dropped (no single verdict label); the judge was asked "
                      "to continue {} time(s). Wins, ties and losses are battle rows against {} "
                      "(a strong verdict counts 3).\n\n",
-                     a.games, a.games_dropped, a.continuations, a.baseline);
+                     a.games, a.games_dropped, a.continuations, markdown_text(a.baseline));
   if (!a.table.empty()) {
+    // Upstream's lines byte for byte, unescaped, in a fence that no backticks
+    // in a model's name can close.
+    std::string lines;
+    for (const auto& score : a.table) {
+      lines += arena_hard_line(score) + "\n";
+    }
+    std::vector<std::string> fitted;
+    for (const auto& name : a.fitted_with) {
+      fitted.push_back(markdown_text(name));
+    }
+    const auto fence = markdown_fence(lines);
     out += fmt::format("show_result.py's table ({} bootstrap rounds, seed {}; fitted together, "
                        "battle rows in this order, each run's in question-id order or, when "
-                       "imported, its file's line order: {}):\n\n```\n",
-                       a.rounds, a.seed, fmt::join(a.fitted_with, ", "));
-    for (const auto& score : a.table) {
-      out += arena_hard_line(score) + "\n";
-    }
-    out += "```\n\n";
+                       "imported, its file's line order: {}):\n\n{}\n{}{}\n\n",
+                       a.rounds, a.seed, fmt::join(fitted, ", "), fence, lines, fence);
   }
   return out;
 }
@@ -280,16 +293,27 @@ render_markdown(const std::vector<RunReport>& reports)
   std::string out;
   for (const auto& r : reports) {
     const auto& run = r.run;
-    out += fmt::format("## {} — {}{} judged by {} ({} grading){}\n\n", run.bench, run.model,
-                       run.baseline.empty() ? "" : " vs " + run.baseline, run.judge, run.protocol,
+    out += fmt::format("## {} — {}{} judged by {} ({} grading){}\n\n", markdown_text(run.bench),
+                       markdown_text(run.model),
+                       run.baseline.empty() ? "" : " vs " + markdown_text(run.baseline),
+                       markdown_text(run.judge), markdown_text(run.protocol),
                        run.demo ? " — DEMO BACKEND, not a real model" : "");
-    out += fmt::format("run {} · status {} · {} items · model `{}` · judge `{}` · rubric `{}` · "
-                       "evalrun {} · started {}{}\n\n",
-                       run.id, run.status, run.items, run.model_id, run.judge_model_id, run.rubric,
-                       run.evalrun_version, run.started_at,
-                       run.finished_at.empty() ? "" : " · finished " + run.finished_at);
+    out +=
+        fmt::format("run {} · status {} · {} items · model {} · judge {} · rubric {} · "
+                    "evalrun {} · started {}{}\n\n",
+                    run.id, markdown_text(run.status), run.items, markdown_code_span(run.model_id),
+                    markdown_code_span(run.judge_model_id), markdown_code_span(run.rubric),
+                    markdown_text(run.evalrun_version), markdown_text(run.started_at),
+                    run.finished_at.empty() ? "" : " · finished " + markdown_text(run.finished_at));
+    if (run.status != "complete") {
+      const auto c = r.counts();
+      out += fmt::format("**UNFINISHED ({})**: the numbers below cover only the {} turn(s) with a "
+                         "verdict so far, not the whole benchmark; run the same command again to "
+                         "finish it.\n\n",
+                         markdown_text(run.status), c.rated + c.unreadable + c.failed);
+    }
     if (auto note = system_message_note(run.config_json); !note.empty()) {
-      out += note + "\n\n";
+      out += markdown_text(note) + "\n\n";
     }
     if (r.alpaca_eval) {
       out += alpaca_markdown(r);
@@ -459,12 +483,13 @@ render_csv(const std::vector<RunReport>& reports)
     const long errors = counts.failed;
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", run.id,
                        csv_field(run.bench), csv_field(run.bench_version), csv_field(run.model),
-                       csv_field(run.baseline), csv_field(run.judge), run.protocol,
-                       csv_field(run.rubric), run.status, r.headline_name(), r.headline_unit(),
-                       value ? fmt::format("{:.6f}", *value) : "",
+                       csv_field(run.baseline), csv_field(run.judge), csv_field(run.protocol),
+                       csv_field(run.rubric), csv_field(run.status), csv_field(r.headline_name()),
+                       csv_field(r.headline_unit()), value ? fmt::format("{:.6f}", *value) : "",
                        ci != r.intervals.end() ? fmt::format("{:.6f}", ci->second.low) : "",
                        ci != r.intervals.end() ? fmt::format("{:.6f}", ci->second.high) : "", n,
-                       parse_failures, errors, run.demo ? "true" : "false", run.finished_at);
+                       parse_failures, errors, run.demo ? "true" : "false",
+                       csv_field(run.finished_at));
   }
   return out;
 }

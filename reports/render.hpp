@@ -9,7 +9,10 @@
 
 namespace reports {
 
-// Markdown: one table row per run, then per-category means.
+// Markdown: one table row per run, then per-category means. Names and other
+// text from data are escaped (markdown_text, markdown_code_span); the
+// Arena-Hard table is upstream's lines unescaped in a fence they cannot close
+// (markdown_fence).
 std::string render_markdown(const std::vector<RunReport>& reports);
 
 // JSON document {"evalrun_version", "results": [...]}; each result has
@@ -20,7 +23,9 @@ std::string render_markdown(const std::vector<RunReport>& reports);
 // with "ci95" intervals.
 std::string render_json(const std::vector<RunReport>& reports, const std::string& evalrun_version);
 
-// CSV: one row per run with its headline metric, interval and counts.
+// CSV (RFC 4180): one row per run with its headline metric, interval and
+// counts. Text cells go through csv_field (quoted as needed; one starting
+// with '=', '+', '-', '@', a tab or a CR gets a leading "'"); numbers as is.
 std::string render_csv(const std::vector<RunReport>& reports);
 
 } // namespace reports

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages evalrun needs to build (and, with --tests,
 # to run every test: python3 for the fake-server checks, Chromium for the
-# leaderboard page check). Idempotent: packages already present are left alone.
+# leaderboard page check, clang-16 and its runtimes for the libFuzzer targets
+# in fuzz/). Idempotent: packages already present are left alone.
 # Needs root (or sudo).
 set -euo pipefail
 packages=(
@@ -10,7 +11,7 @@ packages=(
   libboost-dev doctest-dev libcli11-dev libre2-dev libssl-dev
 )
 if [ "${1:-}" = "--tests" ]; then
-  packages+=(python3 chromium strace)
+  packages+=(python3 chromium strace clang-16 libclang-rt-16-dev)
 fi
 missing=()
 for p in "${packages[@]}"; do

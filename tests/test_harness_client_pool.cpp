@@ -45,11 +45,14 @@ fast_policy(int attempts = 4)
 
 // Submits one request, runs the pool to completion, returns the result.
 Result<Response>
-run_one(ScriptedTransport& transport, RetryPolicy policy, std::optional<std::string> key = {})
+run_one(ScriptedTransport& transport, RetryPolicy policy, std::optional<std::string> key = {},
+        double outage_s = 0)
 {
   boost::asio::io_context io;
   ClientPool pool(io, transport, policy);
-  pool.add_endpoint(pool_endpoint(), std::move(key));
+  auto endpoint = pool_endpoint();
+  endpoint.outage_s = outage_s; // 0: a connection error is retried like any other
+  pool.add_endpoint(endpoint, std::move(key));
   std::optional<Result<Response>> out;
   pool.submit(pool_request(), [&](Result<Response> r) { out = std::move(r); });
   io.run();
@@ -115,6 +118,38 @@ TEST_CASE("timeouts, 5xx, connection errors and invalid bodies are retried")
   REQUIRE(r);
   CHECK(r->text == "finally");
   CHECK(r->attempts == 5);
+}
+
+TEST_CASE("an endpoint that cannot be reached is paused and probed, not retried to death")
+{
+  // Six connection failures (more than the 3 attempts allowed), then the
+  // server is back: its requests wait, /models is probed, then they go out.
+  ScriptedTransport t([](const HttpRequest& r, int i) -> Result<HttpReply> {
+    if (i < 6) {
+      return Error(Error::Kind::transport, "connection refused");
+    }
+    return r.method == "GET" ? status_reply(200, R"({"data":[]})") : ok_reply("back");
+  });
+  auto r = run_one(t, fast_policy(3), std::nullopt, 60);
+  REQUIRE(r);
+  CHECK(r->text == "back");
+  CHECK(r->attempts == 1); // the attempts that could not connect do not count
+  REQUIRE(t.requests.size() >= 8);
+  CHECK(t.requests[0].method == "POST");
+  for (size_t i = 1; i + 1 < t.requests.size(); ++i) {
+    CHECK(t.requests[i].method == "GET"); // probes of /models while it was down
+    CHECK(t.requests[i].url == "http://127.0.0.1:1/v1/models");
+  }
+  CHECK(t.requests.back().method == "POST");
+
+  // Down for longer than outage_s: the request fails with the reason.
+  ScriptedTransport never([](const HttpRequest&, int) -> Result<HttpReply> {
+    return Error(Error::Kind::transport, "connection refused");
+  });
+  auto failed = run_one(never, fast_policy(3), std::nullopt, 0.6);
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().kind == Error::Kind::transport);
+  CHECK(failed.error().message.find("down for more than 0.6 s") != std::string::npos);
 }
 
 TEST_CASE("attempts are bounded, the last error is returned with its count")

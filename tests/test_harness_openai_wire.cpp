@@ -4,6 +4,11 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
 using namespace harness;
 using namespace harness::client;
 using nlohmann::json;
@@ -175,6 +180,158 @@ TEST_CASE("a 200 whose body is not a chat completion is bad_response")
   }
 }
 
+namespace {
+
+// Decodes `body` as a 200 reply, checking that it is a bad_response whose
+// message names the reason (the decoder never throws, whatever the body).
+Error
+rejected(const std::string& body)
+{
+  CAPTURE(body.substr(0, 200));
+  std::optional<Result<Response>> r;
+  REQUIRE_NOTHROW(r.emplace(openai_wire::parse_chat_reply(http_reply(200, body))));
+  REQUIRE_FALSE(*r);
+  CHECK(r->error().kind == Error::Kind::bad_response);
+  CHECK(r->error().http_status == 200);
+  CHECK(r->error().message.starts_with("invalid chat completion: "));
+  CHECK(r->error().message.size() > std::string_view("invalid chat completion: ").size());
+  return r->error();
+}
+
+// A valid chat completion with `field` (a JSON text) at `where` ("body",
+// "choice" or "message"), replacing what is there.
+std::string
+completion_with(const std::string& where, const std::string& field)
+{
+  std::string message = R"({"role":"assistant","content":"Hello")";
+  std::string choice = R"({"index":0,"finish_reason":"stop")";
+  std::string body = R"({"id":"chatcmpl-1","object":"chat.completion","model":"m")";
+  (where == "message" ? message : where == "choice" ? choice : body) += "," + field;
+  choice += R"(,"message":)" + message + "}}";
+  if (body.find(R"("choices")") == std::string::npos) {
+    body += R"(,"choices":[)" + choice + "]";
+  }
+  return body + "}";
+}
+
+} // namespace
+
+TEST_CASE("numbers out of range are a bad_response with the reason, never an exception")
+{
+  // nlohmann throws out_of_range (not parse_error) for a number no double holds.
+  auto e = rejected(completion_with("body", R"("created":1e999)"));
+  CHECK(e.message.find("1e999") != std::string::npos);
+  rejected(completion_with("body", R"("created":-1e999)"));
+  // Token counts beyond an int, negative or fractional are no token counts.
+  for (const char* usage : {R"({"prompt_tokens":99999999999999999999999,"completion_tokens":1})",
+                            R"({"prompt_tokens":18446744073709551615,"completion_tokens":1})",
+                            R"({"prompt_tokens":1,"completion_tokens":2147483648})",
+                            R"({"prompt_tokens":-1,"completion_tokens":1})",
+                            R"({"prompt_tokens":1e300})", R"({"prompt_tokens":1.5})"}) {
+    e = rejected(completion_with("body", std::string(R"("usage":)") + usage));
+    CHECK(e.message.find("usage") != std::string::npos);
+  }
+  // The largest count an int holds is read.
+  auto ok = openai_wire::parse_chat_reply(http_reply(
+      200,
+      completion_with("body", R"("usage":{"prompt_tokens":2147483647,"completion_tokens":null})")));
+  REQUIRE(ok);
+  CHECK(ok->usage.prompt_tokens == 2147483647);
+  CHECK(ok->usage.completion_tokens == 0);
+}
+
+TEST_CASE("fields of the wrong type are a bad_response naming the field")
+{
+  struct Case
+  {
+    std::string body;
+    std::string names;
+  };
+  const std::vector<Case> cases = {
+      {R"({"choices":{"0":{"message":{"content":"Hello"}}}})", "choices"},
+      {R"({"choices":"Hello"})", "choices"},
+      {R"({"choices":["Hello"]})", "choice"},
+      {R"({"choices":[{"text":5}]})", "text"},
+      {R"({"choices":[{"message":"Hello"}]})", "message"},
+      {completion_with("message", R"("content":["Hello"])"), "content"},
+      {R"({"choices":[{"message":{"content":{"text":"Hello"}}}]})", "content"},
+      {completion_with("choice", R"("logprobs":"garbage")"), "logprobs"},
+      {completion_with("choice", R"("logprobs":[1,2,3])"), "logprobs"},
+      {completion_with("choice", R"("logprobs":{"content":5})"), "logprobs.content"},
+      {completion_with("choice", R"("logprobs":{"content":[5]})"), "logprobs.content[0]"},
+      {completion_with("choice", R"("logprobs":{"content":[{"token":"m","top_logprobs":"m"}]})"),
+       "top_logprobs"},
+      {completion_with(
+           "choice",
+           R"("logprobs":{"content":[{"token":"m","top_logprobs":[{"token":"m","logprob":"-0.1"}]}]})"),
+       "top logprob"},
+      {completion_with(
+           "choice",
+           R"("logprobs":{"content":[{"token":"m","top_logprobs":[{"token":7,"logprob":-0.1}]}]})"),
+       "top logprob"},
+      {completion_with("choice", R"("logprobs":{"content":[{"top_logprobs":[null]}]})"),
+       "top logprob"},
+      {completion_with("choice", R"("finish_reason":7)"), "finish_reason"},
+      {completion_with("body", R"("usage":[7,1])"), "usage"},
+      {completion_with("body", R"("usage":{"prompt_tokens":"7","completion_tokens":1})"), "usage"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.body);
+    CHECK(rejected(c.body).message.find(c.names) != std::string::npos);
+  }
+}
+
+TEST_CASE("null and absent optional fields are read as nothing")
+{
+  auto r = openai_wire::parse_chat_reply(
+      http_reply(200, R"({"choices":[{"message":{"role":"assistant","content":"Hi"},"logprobs":null,
+               "finish_reason":null}],"usage":null})"));
+  REQUIRE(r);
+  CHECK(r->text == "Hi");
+  CHECK(r->top_logprobs.empty());
+  CHECK(r->finish_reason.empty());
+  // A text completion's logprobs (tokens, token_logprobs, ...) are not the chat format's.
+  r = openai_wire::parse_chat_reply(http_reply(
+      200,
+      R"({"choices":[{"text":"Hi","logprobs":{"tokens":["Hi"],"token_logprobs":[-0.1],"top_logprobs":[{"Hi":-0.1}]}}]})"));
+  REQUIRE(r);
+  CHECK(r->text == "Hi");
+  CHECK(r->top_logprobs.empty());
+  // Chat logprobs with "bytes" and the rest, as vLLM and OpenAI send them.
+  r = openai_wire::parse_chat_reply(http_reply(
+      200,
+      completion_with(
+          "choice",
+          R"("logprobs":{"content":[{"token":"m","logprob":-0.2,"bytes":[109],"top_logprobs":[{"token":"m","logprob":-0.2,"bytes":[109]},{"token":"M","logprob":-1.7,"bytes":null}]}]})")));
+  REQUIRE(r);
+  REQUIRE(r->top_logprobs.size() == 2);
+  CHECK(r->top_logprobs[1].first == "M");
+  CHECK(r->top_logprobs[1].second == -1.7);
+}
+
+TEST_CASE("deeply nested JSON is a bad_response, not a stack overflow")
+{
+  const size_t depth = 100'000;
+  std::string arrays = std::string(depth, '[') + std::string(depth, ']');
+  std::string objects;
+  for (size_t i = 0; i < depth; ++i) {
+    objects += R"({"a":)";
+  }
+  objects += "1" + std::string(depth, '}');
+  rejected(arrays);
+  rejected(objects);
+  rejected(R"({"choices":)" + arrays + "}");
+  rejected(R"({"choices":[{"message":{"content":)" + objects + "}}]}");
+  rejected(completion_with("choice", R"("logprobs":{"content":)" + arrays + "}"));
+  rejected(completion_with("choice", R"("logprobs":{"content":)" + objects + "}"));
+  // Unbalanced: the parser gives up at the end of the text.
+  rejected(std::string(depth, '['));
+  // An error body nested as deep is read without recursion too.
+  auto r = openai_wire::parse_chat_reply(http_reply(500, R"({"error":)" + objects + "}"));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == Error::Kind::server);
+}
+
 TEST_CASE("an error object inside a 200 is not taken as a success")
 {
   auto r = openai_wire::parse_chat_reply(
@@ -197,6 +354,50 @@ TEST_CASE("server side: request parse and reply body round-trip")
   REQUIRE(r);
   CHECK(r->text == "text \"q\"");
   CHECK(r->usage.prompt_tokens == 4);
+}
+
+TEST_CASE("server side: numbers no int holds and deep nesting are parse errors, not a crash")
+{
+  // Found by fuzz/fuzz_openai_reply: get<int>() of 1e30 is undefined behaviour (UBSan:
+  // "1e+30 is outside the range of representable values of type 'int'"), and dumping a
+  // schema nested 200,000 levels deep overflowed the demo server's stack.
+  auto chat = [](const std::string& extra) {
+    return R"({"model":"m","messages":[{"role":"user","content":"Hi"}])" + extra + "}";
+  };
+  for (const char* max_tokens : {"1e30", "-1e30", "2147483648", "99999999999999999999",
+                                 "-2147483649", "18446744073709551615", "12.5", "\"12\""}) {
+    CAPTURE(max_tokens);
+    std::optional<Result<ChatRequest>> r;
+    REQUIRE_NOTHROW(r.emplace(
+        openai_wire::parse_chat_request(chat(R"(,"max_tokens":)" + std::string(max_tokens)))));
+    REQUIRE_FALSE(*r);
+    CHECK(r->error().kind == Error::Kind::parse);
+    CHECK(r->error().message.find("max_tokens") != std::string::npos);
+    REQUIRE_NOTHROW(r.emplace(openai_wire::parse_completion_request(
+        R"({"model":"m","prompt":"Hi","max_tokens":)" + std::string(max_tokens) + "}")));
+    REQUIRE_FALSE(*r);
+    CHECK(r->error().kind == Error::Kind::parse);
+  }
+  CHECK_FALSE(
+      openai_wire::parse_chat_request(chat(R"(,"logprobs":true,"top_logprobs":4294967301)")));
+  auto fits = openai_wire::parse_chat_request(chat(R"(,"max_tokens":2147483647,"top_logprobs":5)"));
+  REQUIRE(fits);
+  CHECK(fits->params.max_tokens == 2147483647);
+  CHECK(fits->params.top_logprobs == 5);
+
+  const size_t depth = 200'000;
+  auto deep = openai_wire::parse_chat_request(
+      chat(R"(,"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":)" +
+           std::string(depth, '[') + std::string(depth, ']') + "}}"));
+  REQUIRE_FALSE(deep);
+  CHECK(deep.error().kind == Error::Kind::parse);
+  CHECK(deep.error().message.find("nested deeper") != std::string::npos);
+  // The schemas evalrun sends are far shallower.
+  auto schema = openai_wire::parse_chat_request(
+      chat(R"(,"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":)" +
+           std::string(40, '[') + std::string(40, ']') + "}}"));
+  REQUIRE(schema);
+  CHECK(schema->json_schema == std::string(40, '[') + std::string(40, ']'));
 }
 
 TEST_SUITE_END();

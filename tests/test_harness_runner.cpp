@@ -336,4 +336,33 @@ TEST_CASE("a follow-up continues the judge's conversation: sent once, stored per
   CHECK(store.verdicts(b.run_id)[0].labels_json == R"(["B>A",""])");
 }
 
+TEST_CASE("a reply with a number no double holds is a recorded bad_response, and the run ends")
+{
+  // Issue 12: {"created":1e999} threw nlohmann's out_of_range through the runner (exit 70, the
+  // run left running, and every re-run crashed again).
+  EchoJudge judge;
+  auto p = plan(judge, 1);
+  Store store("runner_overflow.db");
+  ScriptedTransport t([](const HttpRequest& r, int i) -> Result<HttpReply> {
+    if (nlohmann::json::parse(r.body)["model"] == "cand-model") {
+      return status_reply(
+          200, R"({"id":"x","object":"chat.completion","created":1e999,"choices":[{"index":0,)"
+               R"("message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]})");
+    }
+    return script(r, i);
+  });
+  for (int rerun = 0; rerun < 2; ++rerun) {
+    CAPTURE(rerun);
+    RunOutcome outcome;
+    REQUIRE_NOTHROW(outcome = run(p, t, store));
+    CHECK(outcome.status == "incomplete");
+    auto verdicts = store.verdicts(outcome.run_id);
+    REQUIRE(verdicts.size() == 2);
+    CHECK(verdicts[0].status == "candidate_error");
+    CHECK(verdicts[0].detail.find("invalid chat completion") != std::string::npos);
+    CHECK(verdicts[0].detail.find("1e999") != std::string::npos);
+    CHECK(outcome.progress.units_done == outcome.progress.units_total);
+  }
+}
+
 TEST_SUITE_END();

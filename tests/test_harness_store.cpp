@@ -168,6 +168,13 @@ TEST_CASE("a version 1 database gains the verdicts' labels column and keeps its 
       "PRIMARY KEY (run_id, item_id, turn));"
       "INSERT INTO verdicts VALUES (1,'81',1,'c','s','ok',7,'r','{}','p','j','{}','single','',"
       "'{}','raw','','h','','','t');"
+      // The version 1 runs table (no lease columns).
+      "CREATE TABLE runs (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, bench TEXT NOT NULL, "
+      "bench_version TEXT NOT NULL, model TEXT NOT NULL, model_id TEXT NOT NULL, judge TEXT NOT "
+      "NULL, judge_model_id TEXT NOT NULL, baseline TEXT NOT NULL, protocol TEXT NOT NULL, rubric "
+      "TEXT NOT NULL, config TEXT NOT NULL, evalrun_version TEXT NOT NULL, status TEXT NOT NULL, "
+      "demo INTEGER NOT NULL, items INTEGER NOT NULL, started_at TEXT NOT NULL, finished_at "
+      "TEXT);"
       "PRAGMA user_version=1;";
   REQUIRE(sqlite3_exec(db, v1, nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
@@ -182,6 +189,85 @@ TEST_CASE("a version 1 database gains the verdicts' labels column and keeps its 
   v.labels_json = R"(["A>B","B>A"])";
   store.put_verdict(v);
   CHECK(store.verdicts(1).at(1).labels_json == R"(["A>B","B>A"])");
+}
+
+TEST_CASE("a run's lease: a live holder keeps it, a dead one or the same owner does not")
+{
+  std::filesystem::remove("lease.db");
+  Store store("lease.db");
+  RunRecord run;
+  run.key = "k";
+  run.bench = "b";
+  auto alive = [](const std::string& owner, std::int64_t) {
+    return owner == "host:1";
+  };
+  auto first = store.claim_run(run, "host:1", alive);
+  CHECK(first.held_by.empty());
+  auto second = store.claim_run(run, "host:2", alive); // host:1 is alive: refused
+  CHECK(second.held_by == "host:1");
+  CHECK(second.run_id == first.run_id);
+  CHECK(store.claim_run(run, "host:1", alive).held_by.empty()); // its own lease
+  store.finish_run(first.run_id, "interrupted");                // released
+  CHECK(store.claim_run(run, "host:2", alive).held_by.empty());
+  auto dead = [](const std::string&, std::int64_t) {
+    return false;
+  };
+  CHECK(store.claim_run(run, "host:3", dead).held_by.empty()); // host:2 died: taken over
+}
+
+TEST_CASE("a foreign or newer database is refused before anything in it changes")
+{
+  std::filesystem::remove("foreign.db");
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open("foreign.db", &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "CREATE TABLE notes (x); PRAGMA user_version=7;", nullptr, nullptr,
+                       nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  const auto before = std::filesystem::file_size("foreign.db");
+  CHECK_THROWS_WITH_AS(Store("foreign.db"),
+                       doctest::Contains("foreign.db: not an evalrun database (user_version 7, "
+                                         "tables: notes); nothing was changed"),
+                       Fatal);
+  CHECK(std::filesystem::file_size("foreign.db") == before);
+  CHECK_FALSE(std::filesystem::exists("foreign.db-wal"));
+  {
+    Store made("newer.db");
+  }
+  REQUIRE(sqlite3_open("newer.db", &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "PRAGMA user_version=99;", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  CHECK_THROWS_WITH_AS(Store("newer.db"), doctest::Contains("schema 99 is newer"), Fatal);
+}
+
+TEST_CASE("read-only access reads without writing, and nested transactions commit once")
+{
+  std::filesystem::remove("nested.db");
+  {
+    Store store("nested.db");
+    RunRecord run;
+    run.key = "k";
+    run.bench = "b";
+    Store::Transaction outer(store);
+    auto id = store.begin_run(run);
+    {
+      Store::Transaction inner(store);
+      store.finish_run(id, "complete");
+      inner.commit();
+    }
+    {
+      Store::Transaction dropped(store); // rolled back alone
+      store.finish_run(id, "incomplete");
+    }
+    outer.commit();
+  }
+  std::filesystem::permissions("nested.db", std::filesystem::perms::owner_read,
+                               std::filesystem::perm_options::replace);
+  Store reader("nested.db", Store::Access::read_only);
+  auto runs = reader.runs();
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0].status == "complete");
+  std::filesystem::permissions("nested.db", std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace);
 }
 
 TEST_CASE("an unwritable path is a Fatal naming the file")

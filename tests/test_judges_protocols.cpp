@@ -226,6 +226,31 @@ TEST_CASE("AlpacaEval preference from logprobs, mirrored when switched, identica
   CHECK(tie.winner == "tie");
 }
 
+TEST_CASE("AlpacaEval: a logprob of m or M that is not a log probability gives no preference")
+{
+  // Found by fuzz/fuzz_judge_replies: "m 11111111111111111-0.0181" made P(m) = exp(1.1e16) = inf
+  // and the preference inf / inf = NaN, recorded as an ok verdict.
+  for (double bad : {1.1111111111111112e16, 1e-3, std::nan("")}) {
+    CAPTURE(bad);
+    CHECK_FALSE(judges::alpaca_eval_preference({{"m", bad}, {"M", -4.0219}}));
+    CHECK_FALSE(judges::alpaca_eval_preference({{"m", -0.0181}, {"M", bad}}));
+  }
+  // The bounds themselves are log probabilities: P = 1 and P = 0.
+  CHECK(judges::alpaca_eval_preference({{"m", 0.0}, {"M", -INFINITY}}) == 1.0);
+  CHECK(judges::alpaca_eval_preference({{"m", -INFINITY}, {"M", 0.0}}) == 2.0);
+  // Another token's logprob is not read.
+  CHECK(judges::alpaca_eval_preference({{"M", -0.1}, {"The", 5.0}}) == 2.0);
+
+  judges::AlpacaEvalJudge j(protocol_rubric("alpaca-eval-clf"), JudgeSpec{});
+  JudgeCall call;
+  call.position = "baseline-first";
+  auto v = j.parse(call, judge_reply("m", {{"m", 1.1111111111111112e16}, {"M", -4.0219}}));
+  CHECK(v.status == ParseStatus::parse_failed);
+  CHECK_FALSE(v.value);
+  CHECK(v.detail.find("the logprob of m is") != std::string::npos);
+  CHECK(v.detail.find("not a log probability") != std::string::npos);
+}
+
 TEST_CASE(
     "AlpacaEval both branches: a switched item shows the model first and mirrors the preference")
 {

@@ -1,5 +1,6 @@
 #include <harness/client/client_pool.hpp>
 #include <harness/client/openai_wire.hpp>
+#include <harness/utf8.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -20,6 +21,15 @@ struct ClientPool::Job
   Callback done;
   int attempts = 0;
 };
+
+void
+redact(std::string& text, const std::string& secret)
+{
+  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+    text.replace(at, secret.size(), "[REDACTED]");
+    at += 10;
+  }
+}
 
 std::chrono::milliseconds
 retry_delay(const RetryPolicy& policy, int failed_attempts, std::optional<double> retry_after_s,
@@ -43,6 +53,9 @@ ClientPool::add_endpoint(const EndpointConfig& endpoint, std::optional<std::stri
 {
   Lane& lane = m_lanes[endpoint.name];
   lane.config = endpoint;
+  if (api_key && !api_key->empty()) {
+    m_secrets.push_back(*api_key);
+  }
   lane.api_key = std::move(api_key);
 }
 
@@ -56,6 +69,12 @@ ClientPool::submit(ChatRequest request, Callback done)
     asio::post(m_io, [done = std::move(done), error] { done(error); });
     return;
   }
+  if (m_cancelled) {
+    asio::post(m_io, [done = std::move(done)] {
+      done(Error{Error::Kind::cancelled, "not sent: the run was stopped"});
+    });
+    return;
+  }
   auto job = std::make_shared<Job>();
   job->body = openai_wire::request_body(request);
   job->request = std::move(request);
@@ -65,9 +84,24 @@ ClientPool::submit(ChatRequest request, Callback done)
 }
 
 void
+ClientPool::cancel_queued()
+{
+  m_cancelled = true;
+  for (auto& [name, lane] : m_lanes) {
+    auto queued = std::move(lane.queue);
+    lane.queue.clear();
+    for (auto& job : queued) {
+      asio::post(m_io, [job] {
+        job->done(Error{Error::Kind::cancelled, "not sent: the run was stopped"});
+      });
+    }
+  }
+}
+
+void
 ClientPool::pump(Lane& lane)
 {
-  while (lane.in_flight < lane.config.max_concurrency && !lane.queue.empty()) {
+  while (!lane.down && lane.in_flight < lane.config.max_concurrency && !lane.queue.empty()) {
     auto job = std::move(lane.queue.front());
     lane.queue.pop_front();
     ++lane.in_flight;
@@ -78,6 +112,12 @@ ClientPool::pump(Lane& lane)
 void
 ClientPool::send(Lane& lane, std::shared_ptr<Job> job)
 {
+  if (m_cancelled) {
+    // A retry whose delay ended after the run was stopped.
+    --lane.in_flight;
+    job->done(Error{Error::Kind::cancelled, "not sent: the run was stopped"});
+    return;
+  }
   ++job->attempts;
   ++m_stats.attempts;
   if (job->attempts > 1) {
@@ -98,8 +138,12 @@ ClientPool::send(Lane& lane, std::shared_ptr<Job> job)
   // handler: what the transport thread destroys afterwards must not touch
   // the io_context, which may be gone by then.
   auto guard = asio::make_work_guard(m_io);
+  // The transport thread reaches the io_context through the guard's executor,
+  // never through this pool, which a failure unwinding the run may have
+  // destroyed first (the posted handler then never runs).
   m_transport.start(std::move(http), [this, &lane, job, guard](Result<HttpReply> reply) mutable {
-    asio::post(m_io,
+    auto executor = guard.get_executor();
+    asio::post(executor,
                [this, &lane, job, reply = std::move(reply), held = std::move(guard)]() mutable {
                  held.reset();
                  on_reply(lane, job, std::move(reply));
@@ -112,6 +156,13 @@ ClientPool::on_reply(Lane& lane, std::shared_ptr<Job> job, Result<HttpReply> rep
 {
   Result<Response> result =
       reply ? openai_wire::parse_chat_reply(*reply) : Result<Response>(reply.error());
+  // What a server sent is kept as text (invalid UTF-8 replaced), and a key it
+  // echoes (in an error body, or a reply) never goes further.
+  std::string& text = result ? result->text : result.error().message;
+  text = valid_utf8(text);
+  for (const auto& secret : m_secrets) {
+    redact(text, secret);
+  }
   if (result) {
     result->attempts = job->attempts;
     ++m_stats.succeeded;
@@ -121,6 +172,11 @@ ClientPool::on_reply(Lane& lane, std::shared_ptr<Job> job, Result<HttpReply> rep
     return;
   }
   const Error& error = result.error();
+  if (error.kind == Error::Kind::transport && lane.config.outage_s > 0) {
+    --lane.in_flight;
+    wait_for_endpoint(lane, job, error); // not counted against the job's attempts
+    return;
+  }
   if (is_retryable(error.kind) && job->attempts < m_policy.max_attempts) {
     std::uniform_real_distribution<double> jitter(0.5, 1.0);
     auto delay = retry_delay(m_policy, job->attempts, error.retry_after_s, jitter(m_rng));
@@ -137,6 +193,91 @@ ClientPool::on_reply(Lane& lane, std::shared_ptr<Job> job, Result<HttpReply> rep
   --lane.in_flight;
   job->done(std::move(final_error));
   pump(lane);
+}
+
+void
+ClientPool::wait_for_endpoint(Lane& lane, std::shared_ptr<Job> job, const Error& error)
+{
+  const auto now = std::chrono::steady_clock::now();
+  if (!lane.down) {
+    lane.down = true;
+    lane.down_since = now;
+    lane.probes = 0;
+    probe(lane);
+  }
+  if (now - lane.down_since > std::chrono::duration<double>(lane.config.outage_s)) {
+    Error final_error = error;
+    final_error.message = fmt::format("{} ({} down for more than {:g} s)", error.message,
+                                      lane.config.name, lane.config.outage_s);
+    final_error.attempts = job->attempts;
+    ++m_stats.failed;
+    job->done(std::move(final_error));
+    return;
+  }
+  --job->attempts; // the attempt that could not connect does not count
+  lane.queue.push_front(std::move(job));
+}
+
+void
+ClientPool::probe(Lane& lane)
+{
+  // Backoff 0.25 s, 0.5 s, 1 s, 2 s, then every 2 s.
+  auto delay = std::chrono::milliseconds(250 << std::min(lane.probes, 3));
+  ++lane.probes;
+  auto timer = std::make_shared<asio::steady_timer>(m_io, delay);
+  timer->async_wait([this, &lane, timer](const boost::system::error_code&) {
+    if (m_cancelled) {
+      fail_queued(lane, Error{Error::Kind::cancelled, "not sent: the run was stopped"});
+      lane.down = false;
+      return;
+    }
+    HttpRequest http;
+    http.method = "GET";
+    http.url = lane.config.base_url + "/models";
+    if (lane.api_key) {
+      http.headers.push_back("Authorization: Bearer " + *lane.api_key);
+    }
+    http.connect_timeout =
+        std::chrono::milliseconds(static_cast<long long>(lane.config.connect_timeout_s * 1000));
+    http.total_timeout = http.connect_timeout + std::chrono::seconds(5);
+    auto guard = asio::make_work_guard(m_io);
+    m_transport.start(std::move(http), [this, &lane, guard](Result<HttpReply> reply) mutable {
+      auto executor = guard.get_executor();
+      asio::post(executor,
+                 [this, &lane, ok = reply.has_value(), held = std::move(guard)]() mutable {
+                   held.reset();
+                   if (ok) {
+                     lane.down = false; // any HTTP answer: the server is back
+                     pump(lane);
+                     return;
+                   }
+                   const auto down_for = std::chrono::steady_clock::now() - lane.down_since;
+                   if (down_for > std::chrono::duration<double>(lane.config.outage_s)) {
+                     lane.down = false;
+                     fail_queued(lane, Error{Error::Kind::transport,
+                                             fmt::format("{} down for more than {:g} s",
+                                                         lane.config.name, lane.config.outage_s)});
+                     return;
+                   }
+                   probe(lane);
+                 });
+    });
+  });
+}
+
+void
+ClientPool::fail_queued(Lane& lane, const Error& error)
+{
+  auto queued = std::move(lane.queue);
+  lane.queue.clear();
+  for (auto& job : queued) {
+    Error e = error;
+    e.attempts = job->attempts;
+    if (e.kind != Error::Kind::cancelled) {
+      ++m_stats.failed;
+    }
+    asio::post(m_io, [job, e] { job->done(e); });
+  }
 }
 
 } // namespace harness::client

@@ -15,6 +15,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace harness::client {
 
@@ -24,6 +25,9 @@ struct RetryPolicy
   std::chrono::milliseconds base_delay{500};
   std::chrono::milliseconds max_delay{30'000};
 };
+
+// Replaces every occurrence of `secret` in `text` with "[REDACTED]".
+void redact(std::string& text, const std::string& secret);
 
 // Delay before the next attempt after `failed_attempts` failures (>= 1):
 // exponential backoff base * 2^(failed_attempts-1), scaled by `jitter` in
@@ -62,6 +66,11 @@ public:
 
   const PoolStats& stats() const { return m_stats; }
 
+  // Stops sending: every queued request, and every retry waiting for its
+  // turn, completes with a `cancelled` Error; requests already on the wire
+  // still land. Later submits are cancelled too.
+  void cancel_queued();
+
 private:
   struct Job;
   struct Lane
@@ -70,11 +79,21 @@ private:
     std::optional<std::string> api_key;
     int in_flight = 0;
     std::deque<std::shared_ptr<Job>> queue;
+    // Down: nothing connects. Requests wait in the queue while the endpoint
+    // is probed with backoff, up to config.outage_s.
+    bool down = false;
+    std::chrono::steady_clock::time_point down_since;
+    int probes = 0;
   };
 
   void pump(Lane& lane);
   void send(Lane& lane, std::shared_ptr<Job> job);
   void on_reply(Lane& lane, std::shared_ptr<Job> job, Result<HttpReply> reply);
+  // An outage: the job waits for the endpoint to come back (or fails, once
+  // the outage is longer than outage_s); the endpoint is probed.
+  void wait_for_endpoint(Lane& lane, std::shared_ptr<Job> job, const Error& error);
+  void probe(Lane& lane);
+  void fail_queued(Lane& lane, const Error& error);
 
   boost::asio::io_context& m_io;
   Transport& m_transport;
@@ -82,6 +101,10 @@ private:
   std::map<std::string, Lane> m_lanes;
   std::mt19937_64 m_rng;
   PoolStats m_stats;
+  bool m_cancelled = false;
+  // Every configured API key: never stored, logged or reported, even when a
+  // server echoes it (redacted from errors and replies).
+  std::vector<std::string> m_secrets;
 };
 
 } // namespace harness::client

@@ -17,12 +17,22 @@
 namespace harness::client {
 
 // One request in flight: its easy handle and what it has received so far.
+// Owners of libcurl handles: freed once, whatever path a transfer takes.
+struct EasyDeleter
+{
+  void operator()(CURL* e) const { curl_easy_cleanup(e); }
+};
+struct SlistDeleter
+{
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
 struct CurlTransfer
 {
   HttpRequest request;
   Transport::Done done;
-  CURL* easy = nullptr;
-  curl_slist* headers = nullptr;
+  std::unique_ptr<CURL, EasyDeleter> easy;
+  std::unique_ptr<curl_slist, SlistDeleter> headers;
   HttpReply reply;
   std::optional<double> retry_after_ms_header;
   std::optional<double> retry_after_header;
@@ -126,7 +136,11 @@ void
 CurlTransport::Impl::add(std::unique_ptr<CurlTransfer> t)
 {
   CURL* e = curl_easy_init();
-  t->easy = e;
+  if (!e) {
+    t->done(Error{Error::Kind::transport, "libcurl could not create a transfer (out of memory)"});
+    return;
+  }
+  t->easy.reset(e);
   const auto& r = t->request;
   curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -139,19 +153,37 @@ CurlTransport::Impl::add(std::unique_ptr<CurlTransfer> t)
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+  // curl_slist_append returns the list, or null (and keeps the old one) when out of memory.
+  auto append = [&t](const char* header) {
+    if (auto* longer = curl_slist_append(t->headers.get(), header)) {
+      t->headers.release();
+      t->headers.reset(longer);
+      return true;
+    }
+    return false;
+  };
+  bool headers_ok = true;
   for (const auto& h : r.headers) {
-    t->headers = curl_slist_append(t->headers, h.c_str());
+    headers_ok = headers_ok && append(h.c_str());
   }
   if (r.method == "POST") {
-    t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
-    t->headers = curl_slist_append(t->headers, "Expect:");
+    headers_ok = headers_ok && append("Content-Type: application/json") && append("Expect:");
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.c_str());
   } else {
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
   }
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
-  curl_multi_add_handle(multi, e);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers.get());
+  if (!headers_ok) {
+    t->done(Error{Error::Kind::transport, "libcurl could not build the headers (out of memory)"});
+    return;
+  }
+  if (CURLMcode rc = curl_multi_add_handle(multi, e); rc != CURLM_OK) {
+    // Never a transfer whose callback cannot run: a failure is an outcome.
+    t->done(Error{Error::Kind::transport, fmt::format("libcurl could not start the transfer: {}",
+                                                      curl_multi_strerror(rc))});
+    return;
+  }
   running.emplace(e, std::move(t));
 }
 
@@ -170,8 +202,8 @@ CurlTransport::Impl::finish(CURL* easy, CURLcode code)
   curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME, &total_s);
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(easy);
-  curl_slist_free_all(t->headers);
+  t->easy.reset();
+  t->headers.reset();
 
   if (code != CURLE_OK) {
     t->done(curl_error(code, *t));
@@ -215,9 +247,7 @@ CurlTransport::Impl::loop()
     curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
   }
   for (auto& [easy, t] : running) {
-    curl_multi_remove_handle(multi, easy);
-    curl_easy_cleanup(easy);
-    curl_slist_free_all(t->headers);
+    curl_multi_remove_handle(multi, easy); // the transfer's own handles free themselves
   }
   running.clear();
 }

@@ -3,6 +3,11 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+
 namespace harness::client::openai_wire {
 
 using nlohmann::json;
@@ -79,7 +84,7 @@ reply_error(const HttpReply& reply)
     } else if (e.is_string()) {
       message = e.get<std::string>();
     }
-  } catch (const json::exception&) {
+  } catch (const std::exception&) { // not JSON, or JSON of another shape
     message = reply.body.substr(0, 200);
   }
   std::string text = fmt::format("HTTP {}{}{}", reply.status, code.empty() ? "" : " " + code,
@@ -99,6 +104,167 @@ Error
 bad_response(const HttpReply& reply, const std::string& why)
 {
   return Error{Error::Kind::bad_response, "invalid chat completion: " + why, reply.status, {}};
+}
+
+// `value` as an int: a whole number (not 7.0) that an int holds; nullopt otherwise.
+std::optional<int>
+as_int(const json& value)
+{
+  if (value.is_number_unsigned()) {
+    auto v = value.get<std::uint64_t>();
+    return v <= static_cast<std::uint64_t>(std::numeric_limits<int>::max())
+               ? std::optional(static_cast<int>(v))
+               : std::nullopt;
+  }
+  if (value.is_number_integer()) {
+    auto v = value.get<std::int64_t>();
+    return v >= std::numeric_limits<int>::min() && v <= std::numeric_limits<int>::max()
+               ? std::optional(static_cast<int>(v))
+               : std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// A token count of `usage`: absent or null is 0; anything but a whole number
+// in 0..INT_MAX is nullopt.
+std::optional<int>
+token_count(const json& usage, const char* field)
+{
+  auto it = usage.find(field);
+  if (it == usage.end() || it->is_null()) {
+    return 0;
+  }
+  auto count = as_int(*it);
+  return count && *count >= 0 ? count : std::nullopt;
+}
+
+// Server side: the integer `field` of a request, which an int must hold
+// (get<int>() of 1e30 is undefined behaviour); throws otherwise.
+int
+int_field(const json& request, const char* field)
+{
+  auto value = as_int(request.at(field));
+  if (!value) {
+    throw std::invalid_argument(fmt::format("field '{}': {} is not an integer that an int holds",
+                                            field, request.at(field).dump().substr(0, 40)));
+  }
+  return *value;
+}
+
+// Server side: how deep a request body may nest. Deeper values would overflow
+// the stack when dumped (the response format's schema); evalrun's own schemas
+// nest about a dozen levels.
+constexpr int k_max_request_depth = 64;
+
+// Server side: a request body as JSON, nested at most k_max_request_depth levels.
+json
+parse_request_json(std::string_view body)
+{
+  return json::parse(body, [](int depth, json::parse_event_t, json&) {
+    if (depth > k_max_request_depth) {
+      throw std::invalid_argument(
+          fmt::format("JSON nested deeper than {} levels", k_max_request_depth));
+    }
+    return true;
+  });
+}
+
+// Reads a 2xx body as a chat or text completion. A field of the wrong type
+// is a bad_response; parse_chat_reply turns anything this throws into one too.
+Result<Response>
+decode_completion(const HttpReply& reply)
+{
+  json body;
+  try {
+    body = json::parse(reply.body);
+  } catch (const json::exception& e) {
+    // parse_error, or out_of_range for a number that overflows a double (1e999).
+    return bad_response(reply, fmt::format("body is not JSON ({})", e.what()));
+  }
+  if (!body.is_object()) {
+    return bad_response(reply, "body is not a JSON object");
+  }
+  if (body.contains("error") && !body["error"].is_null()) {
+    return reply_error(HttpReply{500, reply.body, reply.retry_after_s, reply.elapsed_ms});
+  }
+  if (!body.contains("choices") || !body["choices"].is_array() || body["choices"].empty()) {
+    return bad_response(reply, "no choices");
+  }
+  const json& choice = body["choices"][0];
+  if (!choice.is_object()) {
+    return bad_response(reply, "choice is not an object");
+  }
+  Response out;
+  if (choice.contains("text") && !choice.contains("message")) {
+    if (!choice["text"].is_string()) {
+      return bad_response(reply, "choice text is not a string");
+    }
+    out.text = choice["text"].get<std::string>();
+  } else if (!choice.contains("message") || !choice["message"].is_object()) {
+    return bad_response(reply, "choice has no message");
+  } else {
+    const json& message = choice["message"];
+    if (message.contains("content") && message["content"].is_string()) {
+      out.text = message["content"].get<std::string>();
+    } else if (!message.contains("content") || !message["content"].is_null()) {
+      return bad_response(reply, "message content is not a string");
+    }
+  }
+  // Chat logprobs: {"content": [{"token", "logprob", "top_logprobs": [...]}, ...]}; a text
+  // completion's logprobs object (tokens, token_logprobs, ...) has no content and is not read.
+  if (choice.contains("logprobs") && !choice["logprobs"].is_null()) {
+    const json& lp = choice["logprobs"];
+    if (!lp.is_object()) {
+      return bad_response(reply, "logprobs is not an object");
+    }
+    if (lp.contains("content") && !lp["content"].is_null()) {
+      if (!lp["content"].is_array()) {
+        return bad_response(reply, "logprobs.content is not a list");
+      }
+      if (!lp["content"].empty()) {
+        const json& first = lp["content"][0];
+        if (!first.is_object()) {
+          return bad_response(reply, "logprobs.content[0] is not an object");
+        }
+        if (first.contains("top_logprobs") && !first["top_logprobs"].is_null()) {
+          if (!first["top_logprobs"].is_array()) {
+            return bad_response(reply, "logprobs.content[0].top_logprobs is not a list");
+          }
+          for (const auto& alt : first["top_logprobs"]) {
+            if (!alt.is_object() || !alt.contains("token") || !alt["token"].is_string() ||
+                !alt.contains("logprob") || !alt["logprob"].is_number()) {
+              return bad_response(reply, "a top logprob is not {\"token\": string, "
+                                         "\"logprob\": number}");
+            }
+            out.top_logprobs.emplace_back(alt["token"].get<std::string>(),
+                                          alt["logprob"].get<double>());
+          }
+        }
+      }
+    }
+  }
+  if (choice.contains("finish_reason") && !choice["finish_reason"].is_null()) {
+    if (!choice["finish_reason"].is_string()) {
+      return bad_response(reply, "finish_reason is not a string");
+    }
+    out.finish_reason = choice["finish_reason"].get<std::string>();
+  }
+  if (body.contains("usage") && !body["usage"].is_null()) {
+    const json& usage = body["usage"];
+    if (!usage.is_object()) {
+      return bad_response(reply, "usage is not an object");
+    }
+    auto prompt_tokens = token_count(usage, "prompt_tokens");
+    auto completion_tokens = token_count(usage, "completion_tokens");
+    if (!prompt_tokens || !completion_tokens) {
+      return bad_response(reply, fmt::format("usage token counts are not whole numbers in 0..{}",
+                                             std::numeric_limits<int>::max()));
+    }
+    out.usage.prompt_tokens = *prompt_tokens;
+    out.usage.completion_tokens = *completion_tokens;
+  }
+  out.latency_ms = reply.elapsed_ms;
+  return out;
 }
 
 } // namespace
@@ -172,71 +338,22 @@ parse_chat_reply(const HttpReply& reply)
   if (reply.status < 200 || reply.status >= 300) {
     return reply_error(reply);
   }
-  json body;
+  // Whatever a server sends, decoding it never throws: a body that cannot
+  // be read is a bad_response with the reason (e.g. a number that overflows).
   try {
-    body = json::parse(reply.body);
-  } catch (const json::parse_error& e) {
-    return bad_response(reply, fmt::format("body is not JSON ({})", e.what()));
+    return decode_completion(reply);
+  } catch (const std::exception& e) {
+    return bad_response(reply, e.what());
+  } catch (...) {
+    return bad_response(reply, "unreadable body");
   }
-  if (!body.is_object()) {
-    return bad_response(reply, "body is not a JSON object");
-  }
-  if (body.contains("error") && !body["error"].is_null()) {
-    return reply_error(HttpReply{500, reply.body, reply.retry_after_s, reply.elapsed_ms});
-  }
-  if (!body.contains("choices") || !body["choices"].is_array() || body["choices"].empty()) {
-    return bad_response(reply, "no choices");
-  }
-  const auto& choice = body["choices"][0];
-  Response out;
-  if (choice.is_object() && choice.contains("text") && !choice.contains("message")) {
-    if (!choice["text"].is_string()) {
-      return bad_response(reply, "choice text is not a string");
-    }
-    out.text = choice["text"].get<std::string>();
-  } else if (!choice.is_object() || !choice.contains("message") || !choice["message"].is_object()) {
-    return bad_response(reply, "choice has no message");
-  }
-  const json& message =
-      choice.contains("message") ? choice["message"] : json::object({{"content", out.text}});
-  if (message.contains("content") && message["content"].is_string()) {
-    out.text = message["content"].get<std::string>();
-  } else if (!message.contains("content") || !message["content"].is_null()) {
-    return bad_response(reply, "message content is not a string");
-  }
-  // Chat logprobs: {"content": [{"token", "logprob", "top_logprobs": [...]}, ...]}.
-  if (choice.contains("logprobs") && choice["logprobs"].is_object()) {
-    const auto& lp = choice["logprobs"];
-    if (lp.contains("content") && lp["content"].is_array() && !lp["content"].empty()) {
-      const auto& first = lp["content"][0];
-      if (first.is_object() && first.contains("top_logprobs") && first["top_logprobs"].is_array()) {
-        for (const auto& alt : first["top_logprobs"]) {
-          if (alt.is_object() && alt.contains("token") && alt["token"].is_string() &&
-              alt.contains("logprob") && alt["logprob"].is_number()) {
-            out.top_logprobs.emplace_back(alt["token"].get<std::string>(),
-                                          alt["logprob"].get<double>());
-          }
-        }
-      }
-    }
-  }
-  if (choice.contains("finish_reason") && choice["finish_reason"].is_string()) {
-    out.finish_reason = choice["finish_reason"].get<std::string>();
-  }
-  if (body.contains("usage") && body["usage"].is_object()) {
-    const auto& u = body["usage"];
-    out.usage.prompt_tokens = u.value("prompt_tokens", 0);
-    out.usage.completion_tokens = u.value("completion_tokens", 0);
-  }
-  out.latency_ms = reply.elapsed_ms;
-  return out;
 }
 
 Result<ChatRequest>
 parse_chat_request(std::string_view body)
 {
   try {
-    auto j = json::parse(body);
+    auto j = parse_request_json(body);
     ChatRequest r;
     r.model = j.at("model").get<std::string>();
     for (const auto& m : j.at("messages")) {
@@ -252,13 +369,13 @@ parse_chat_request(std::string_view body)
       r.params.temperature = j["temperature"].get<double>();
     }
     if (j.contains("max_tokens")) {
-      r.params.max_tokens = j["max_tokens"].get<int>();
+      r.params.max_tokens = int_field(j, "max_tokens");
     }
     if (j.contains("logprobs") && j["logprobs"].is_boolean()) {
       r.params.logprobs = j["logprobs"].get<bool>();
     }
     if (j.contains("top_logprobs") && j["top_logprobs"].is_number_integer()) {
-      r.params.top_logprobs = j["top_logprobs"].get<int>();
+      r.params.top_logprobs = int_field(j, "top_logprobs");
     }
     if (j.contains("response_format") && j["response_format"].value("type", "") == "json_schema") {
       const auto& schema = j["response_format"].at("json_schema");
@@ -266,7 +383,7 @@ parse_chat_request(std::string_view body)
       r.json_schema = schema.at("schema").dump();
     }
     return r;
-  } catch (const json::exception& e) {
+  } catch (const std::exception& e) {
     return Error(Error::Kind::parse, fmt::format("invalid chat request: {}", e.what()), 400);
   }
 }
@@ -275,15 +392,15 @@ Result<ChatRequest>
 parse_completion_request(std::string_view body)
 {
   try {
-    auto j = json::parse(body);
+    auto j = parse_request_json(body);
     ChatRequest r;
     r.model = j.at("model").get<std::string>();
     r.prompt = j.at("prompt").get<std::string>();
     if (j.contains("max_tokens")) {
-      r.params.max_tokens = j["max_tokens"].get<int>();
+      r.params.max_tokens = int_field(j, "max_tokens");
     }
     return r;
-  } catch (const json::exception& e) {
+  } catch (const std::exception& e) {
     return Error(Error::Kind::parse, fmt::format("invalid completion request: {}", e.what()), 400);
   }
 }

@@ -43,11 +43,15 @@ std::string params_json(const GenParams& params);
 // ({"error":{"message","type","code"}}) and statuses give rate_limited (429),
 // server (5xx), timeout (408) or http (other 4xx); a 2xx body that is not a
 // chat completion (choices[0].message.content) or text completion
-// (choices[0].text) gives bad_response.
+// (choices[0].text) gives bad_response, and so does one with a field of the
+// wrong type (logprobs, finish_reason, usage), a token count no int holds or
+// a number no double holds (1e999). Never throws: whatever the body, the
+// reason is in the Error.
 Result<Response> parse_chat_reply(const HttpReply& reply);
 
 // Server side: reads a chat-completions request body into a ChatRequest (the
-// endpoint field stays empty). Errors are Kind::parse with the reason.
+// endpoint field stays empty). Errors are Kind::parse with the reason: among
+// them an integer no int holds and JSON nested more than 64 levels deep.
 Result<ChatRequest> parse_chat_request(std::string_view body);
 
 // Server side: reads a text-completions request body ({"model", "prompt"})

@@ -1,0 +1,46 @@
+// libFuzzer target: the OpenAI wire decoder on arbitrary bodies. A reply to a
+// chat or text completion, with any status, is a Response or a typed Error,
+// never an exception; the demo server's request readers likewise.
+
+#include "fuzz_check.hpp"
+
+#include <harness/client/openai_wire.hpp>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+using namespace harness;
+using namespace harness::client;
+
+extern "C" int
+LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
+  const std::string body(reinterpret_cast<const char*>(data), size);
+  for (int status : {200, 201, 400, 408, 429, 500, 503}) {
+    HttpReply reply;
+    reply.status = status;
+    reply.body = body;
+    reply.elapsed_ms = 1;
+    auto r = openai_wire::parse_chat_reply(reply); // an exception here aborts the run
+    if (status >= 300) {
+      FUZZ_CHECK(!r);
+    }
+    if (!r) {
+      FUZZ_CHECK(!r.error().message.empty());
+      // A 2xx is a completion, an error object inside it (server) or a bad_response.
+      FUZZ_CHECK(status >= 300 || r.error().kind == Error::Kind::bad_response ||
+                 r.error().kind == Error::Kind::server);
+      continue;
+    }
+    FUZZ_CHECK(r->usage.prompt_tokens >= 0 && r->usage.completion_tokens >= 0);
+    for (const auto& [token, logprob] : r->top_logprobs) {
+      FUZZ_CHECK(std::isfinite(logprob));
+    }
+  }
+  (void)openai_wire::parse_chat_request(body);
+  (void)openai_wire::parse_completion_request(body);
+  return 0;
+}

@@ -1,0 +1,27 @@
+#include <harness/utf8.hpp>
+
+#include <doctest/doctest.h>
+
+using harness::valid_utf8;
+
+// Well-formed UTF-8 by RFC 3629's table; every other byte becomes U+FFFD.
+TEST_SUITE_BEGIN("harness::utf8");
+
+TEST_CASE("well-formed text is kept byte for byte and every bad byte becomes U+FFFD")
+{
+  const std::string fffd = "\xEF\xBF\xBD";
+  CHECK(valid_utf8("plain ascii") == "plain ascii");
+  CHECK(valid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80") ==
+        "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"); // é, €, 😀
+  CHECK(valid_utf8("a\xFF"
+                   "b") == "a" + fffd + "b");                         // never a lead byte
+  CHECK(valid_utf8("\xC3") == fffd);                                  // cut short
+  CHECK(valid_utf8("\xC0\xAF") == fffd + fffd);                       // overlong '/'
+  CHECK(valid_utf8("\xE0\x80\xAF") == fffd + fffd + fffd);            // overlong, 3 bytes
+  CHECK(valid_utf8("\xED\xA0\x80") == fffd + fffd + fffd);            // a surrogate (U+D800)
+  CHECK(valid_utf8("\xF4\x90\x80\x80") == fffd + fffd + fffd + fffd); // above U+10FFFF
+  CHECK(valid_utf8("\x80x") == fffd + "x");                           // a lone continuation byte
+  CHECK(valid_utf8(std::string("a\0b", 3)) == std::string("a\0b", 3));
+}
+
+TEST_SUITE_END();
