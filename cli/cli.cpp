@@ -65,6 +65,25 @@ with_default_command(std::vector<std::string> args)
   return args;
 }
 
+namespace {
+
+// --alpaca-eval-lc DIR and --alpaca-eval-lc-c C, the same on run, report and leaderboard.
+void
+add_length_controlled_options(CLI::App* command, std::filesystem::path& folder,
+                              std::optional<double>& c, const std::string& folder_default = "")
+{
+  command->add_option("--alpaca-eval-lc", folder,
+                      "Folder with AlpacaEval's df_gamed.csv and instruction_difficulty.csv, for "
+                      "the length-controlled win rate" +
+                          folder_default);
+  command
+      ->add_option("--alpaca-eval-lc-c", c,
+                   "Fit the length-controlled win rate with this C (no cross-validation)")
+      ->check(CLI::PositiveNumber);
+}
+
+} // namespace
+
 int
 main(int argc, char** argv)
 {
@@ -151,13 +170,7 @@ main(int argc, char** argv)
       ->capture_default_str();
   run_cmd->add_flag("--demo", run.demo,
                     "Answer every endpoint with the built-in demo backend (no server, no key)");
-  run_cmd->add_option("--alpaca-eval-lc", run.alpaca_eval_lc,
-                      "Folder with AlpacaEval's df_gamed.csv and instruction_difficulty.csv, for "
-                      "the length-controlled win rate");
-  run_cmd
-      ->add_option("--alpaca-eval-lc-c", run.alpaca_eval_lc_c,
-                   "Fit the length-controlled win rate with this C (no cross-validation)")
-      ->check(CLI::PositiveNumber);
+  add_length_controlled_options(run_cmd, run.alpaca_eval_lc, run.alpaca_eval_lc_c);
 
   ReportOptions report;
   auto* report_cmd = app.add_subcommand("report", "Print the reports of the runs in a database");
@@ -170,13 +183,7 @@ main(int argc, char** argv)
   report_cmd->add_option("--judge", report.judge, "Only this judge endpoint");
   report_cmd->add_option("--out", report.out,
                          "Write report.<format> (index.html) into this folder");
-  report_cmd->add_option("--alpaca-eval-lc", report.alpaca_eval_lc,
-                         "Folder with AlpacaEval's df_gamed.csv and instruction_difficulty.csv, "
-                         "for the length-controlled win rate");
-  report_cmd
-      ->add_option("--alpaca-eval-lc-c", report.alpaca_eval_lc_c,
-                   "Fit the length-controlled win rate with this C (no cross-validation)")
-      ->check(CLI::PositiveNumber);
+  add_length_controlled_options(report_cmd, report.alpaca_eval_lc, report.alpaca_eval_lc_c);
 
   BuildBenchOptions build;
   auto* build_cmd = app.add_subcommand(
@@ -246,13 +253,8 @@ main(int argc, char** argv)
   board_cmd->add_option("--db", board.db,
                         "SQLite database (default: the config's `db`, else evalrun.db)");
   board_cmd->add_option("--endpoints", board.endpoints, "Endpoints YAML");
-  board_cmd->add_option("--alpaca-eval-lc", board.alpaca_eval_lc,
-                        "Folder with AlpacaEval's LC side files (default: the config's "
-                        "alpaca_eval_lc)");
-  board_cmd
-      ->add_option("--alpaca-eval-lc-c", board.alpaca_eval_lc_c,
-                   "Fit the length-controlled win rate with this C (no cross-validation)")
-      ->check(CLI::PositiveNumber);
+  add_length_controlled_options(board_cmd, board.alpaca_eval_lc, board.alpaca_eval_lc_c,
+                                " (default: the config's alpaca_eval_lc)");
   board_cmd->add_flag("--demo", board.demo,
                       "Answer every endpoint with the built-in demo backend; the database is "
                       "the config's with .demo before its extension");

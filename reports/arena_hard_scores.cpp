@@ -116,43 +116,6 @@ arena_hard_bootstrap_ratings(const std::vector<Battle>& rows, int models, int an
 }
 
 double
-numpy_percentile(std::vector<double> values, double q)
-{
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  if (values.empty() || !(q >= 0 && q <= 100)) {
-    return nan;
-  }
-  for (double v : values) {
-    if (std::isnan(v)) {
-      return nan;
-    }
-  }
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  // numpy: q / 100, times (n - 1); at or past the last index, the last value.
-  const double position = static_cast<double>(n - 1) * (q / 100.0);
-  if (position >= static_cast<double>(n - 1)) {
-    return values.back();
-  }
-  const double below = std::floor(position);
-  const double gamma = position - below;
-  const auto i = static_cast<std::size_t>(below);
-  const double a = values[i];
-  const double b = values[i + 1];
-  if (std::isfinite(a) && std::isfinite(b)) {
-    const double diff = b - a;
-    return gamma >= 0.5 ? b - diff * (1.0 - gamma) : a + diff * gamma;
-  }
-  if (a == b || gamma == 0) {
-    return a;
-  }
-  if (std::isinf(a) && std::isinf(b)) {
-    return nan; // -inf to +inf
-  }
-  return std::isinf(a) ? a : b;
-}
-
-double
 arena_hard_win_rate(const std::string& model, double rating, const std::string& baseline,
                     double baseline_rating)
 {

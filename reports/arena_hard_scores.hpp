@@ -1,6 +1,7 @@
 #pragma once
 
 #include <reports/bradley_terry.hpp>
+#include <reports/statistics.hpp>
 
 #include <harness/error.hpp>
 
@@ -105,14 +106,6 @@ arena_hard_scores(const ArenaHardBattles& battles,
 harness::Result<std::vector<std::vector<double>>>
 arena_hard_bootstrap_ratings(const std::vector<Battle>& rows, int models, int anchor, int rounds,
                              std::uint32_t seed = 42);
-
-// numpy.percentile(values, q) with the default linear method (numpy 1.24's
-// _lerp, which interpolates from the upper value when the fraction is at
-// least 0.5). NaN if any value is NaN, there are none, or q is outside
-// [0, 100] (numpy raises). Where an interpolation endpoint is infinite, the
-// limit (numpy would give NaN): the infinity itself strictly between the two
-// (NaN between -inf and +inf), the lower endpoint at fraction 0.
-double numpy_percentile(std::vector<double> values, double q);
 
 // One cell of get_win_rate_column: 100 times the predicted probability that
 // `model` (at `rating`) beats the baseline, Python-rounded to 2 decimals.

@@ -44,19 +44,42 @@ sem(const std::vector<double>& values)
   return *sd / std::sqrt(static_cast<double>(values.size()));
 }
 
-namespace {
-
-// numpy.percentile's default ("linear") on sorted values.
 double
-percentile(const std::vector<double>& sorted, double q)
+numpy_percentile(std::vector<double> values, double q)
 {
-  double pos = q / 100.0 * static_cast<double>(sorted.size() - 1);
-  auto lo = static_cast<size_t>(std::floor(pos));
-  auto hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (values.empty() || !(q >= 0 && q <= 100)) {
+    return nan;
+  }
+  for (double v : values) {
+    if (std::isnan(v)) {
+      return nan;
+    }
+  }
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  // numpy: q / 100, times (n - 1); at or past the last index, the last value.
+  const double position = static_cast<double>(n - 1) * (q / 100.0);
+  if (position >= static_cast<double>(n - 1)) {
+    return values.back();
+  }
+  const double below = std::floor(position);
+  const double gamma = position - below;
+  const auto i = static_cast<std::size_t>(below);
+  const double a = values[i];
+  const double b = values[i + 1];
+  if (std::isfinite(a) && std::isfinite(b)) {
+    const double diff = b - a;
+    return gamma >= 0.5 ? b - diff * (1.0 - gamma) : a + diff * gamma;
+  }
+  if (a == b || gamma == 0) {
+    return a;
+  }
+  if (std::isinf(a) && std::isinf(b)) {
+    return nan; // -inf to +inf
+  }
+  return std::isinf(a) ? a : b;
 }
-
-} // namespace
 
 size_t
 uniform_index(std::mt19937_64& rng, size_t n)
@@ -96,7 +119,7 @@ bootstrap_interval(
     return std::nullopt;
   }
   std::sort(stats.begin(), stats.end());
-  return Interval{percentile(stats, 2.5), percentile(stats, 97.5), resamples, seed};
+  return Interval{numpy_percentile(stats, 2.5), numpy_percentile(stats, 97.5), resamples, seed};
 }
 
 } // namespace reports

@@ -30,6 +30,14 @@ struct Interval
 // std::uniform_int_distribution it is the same with every standard library.
 size_t uniform_index(std::mt19937_64& rng, size_t n);
 
+// numpy.percentile(values, q) with the default linear method (numpy 1.24's
+// _lerp, which interpolates from the upper value when the fraction is at
+// least 0.5). NaN if any value is NaN, there are none, or q is outside
+// [0, 100] (numpy raises). Where an interpolation endpoint is infinite, the
+// limit (numpy would give NaN): the infinity itself strictly between the two
+// (NaN between -inf and +inf), the lower endpoint at fraction 0.
+double numpy_percentile(std::vector<double> values, double q);
+
 // Percentile bootstrap: `resamples` times, draw n row indices with replacement
 // (std::mt19937_64 seeded with `seed`, through uniform_index, so the same seed
 // gives the same interval everywhere), evaluate `statistic` on them, and take the 2.5th and 97.5th
