@@ -258,6 +258,9 @@ main(int argc, char** argv)
   board_cmd->add_flag("--demo", board.demo,
                       "Answer every endpoint with the built-in demo backend; the database is "
                       "the config's with .demo before its extension");
+  board_cmd->add_flag("--no-run", board.no_run,
+                      "Send nothing: write the leaderboard from the runs the database holds "
+                      "(opened read-only)");
 
   ListOptions list;
   auto* list_cmd = app.add_subcommand("list", "List benchmarks or endpoints");

@@ -4,6 +4,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
+
+namespace harness {
+class Store;
+}
 
 // The commands of the evalrun executable, one per file (`NAME_command.cpp`).
 // Each returns the exit status and throws harness::Fatal for usage and
@@ -14,6 +19,14 @@ namespace cli {
 // `run_id`, when given, receives the id of the run in the store.
 int run_command(const RunOptions& options, const std::filesystem::path& home,
                 std::int64_t* run_id = nullptr);
+
+// The id of the run `options` describes, when `store` holds it: resolves the
+// run as run_command does, sending nothing and writing nothing. Throws Fatal
+// when the run cannot be identified without sending (generated system
+// messages) or the options are wrong.
+std::optional<std::int64_t> find_stored_run(const RunOptions& options,
+                                            const std::filesystem::path& home,
+                                            harness::Store& store);
 
 // `evalrun run --pairs A,B,C`: FastChat's pairwise-all, model i against
 // model j for i < j, each pair a run; the worst status of them.

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <set>
 
 namespace cli {
@@ -49,6 +50,30 @@ entry_settings(const harness::MatrixEntry& entry)
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
+// The run command of one cell: `model` on the matrix entry's benchmark.
+RunOptions
+cell_run(const harness::MatrixEntry& entry, const std::string& model,
+         const LeaderboardOptions& options, const std::filesystem::path& db)
+{
+  RunOptions run;
+  run.bench = entry.bench;
+  run.model = model;
+  run.judge = entry.judge;
+  run.rubric = entry.rubric;
+  run.baseline = entry.baseline;
+  run.system_messages = entry.system_messages.empty() ? "item" : entry.system_messages;
+  run.seed = entry.seed;
+  run.limit = entry.limit;
+  run.bench_file = entry.bench_file;
+  run.judge_runs = entry.judge_runs;
+  run.show_system = entry.show_system;
+  run.demo = options.demo;
+  run.db = db;
+  run.endpoints = options.endpoints;
+  run.quiet = true;
+  return run;
+}
+
 } // namespace
 
 int
@@ -79,37 +104,40 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
   std::set<std::int64_t> run_ids;
   std::vector<std::string> failures;
   std::vector<reports::NotRun> not_run;
+  // --no-run reads the database as it is; otherwise it is opened once the runs are done.
+  if (options.no_run && !std::filesystem::exists(db)) {
+    throw Fatal(fmt::format("{}: no such database (--no-run writes the leaderboard from what a "
+                            "database holds)",
+                            db.string()));
+  }
+  std::optional<harness::Store> stored;
+  if (options.no_run) {
+    stored.emplace(db, harness::Store::Access::read_only);
+  }
   for (const auto& entry : config->matrix) {
     for (const auto& model : entry.models) {
-      RunOptions run;
-      run.bench = entry.bench;
-      run.model = model;
-      run.judge = entry.judge;
-      run.rubric = entry.rubric;
-      run.baseline = entry.baseline;
-      run.system_messages = entry.system_messages.empty() ? "item" : entry.system_messages;
-      run.seed = entry.seed;
-      run.limit = entry.limit;
-      run.bench_file = entry.bench_file;
-      run.judge_runs = entry.judge_runs;
-      run.show_system = entry.show_system;
-      run.demo = options.demo;
-      run.db = db;
-      run.endpoints = options.endpoints;
-      run.quiet = true;
+      const RunOptions run = cell_run(entry, model, options, db);
       std::int64_t id = 0;
       try {
-        int rc = run_command(run, home, &id);
-        if (rc > 128) {
-          // A signal stopped the cell: the rest of the matrix is not started.
-          fmt::print(stderr, "evalrun: leaderboard stopped; run the same command again to "
-                             "resume\n");
-          return rc;
-        }
-        status = std::max(status, rc);
-        if (rc != 0) {
-          failures.push_back(
-              fmt::format("{} × {}: some requests failed (run {})", entry.bench, model, id));
+        if (options.no_run) {
+          auto found = find_stored_run(run, home, *stored);
+          if (!found) {
+            throw Fatal("not in the database yet (run the leaderboard without --no-run)");
+          }
+          id = *found;
+        } else {
+          int rc = run_command(run, home, &id);
+          if (rc > 128) {
+            // A signal stopped the cell: the rest of the matrix is not started.
+            fmt::print(stderr, "evalrun: leaderboard stopped; run the same command again to "
+                               "resume\n");
+            return rc;
+          }
+          status = std::max(status, rc);
+          if (rc != 0) {
+            failures.push_back(
+                fmt::format("{} × {}: some requests failed (run {})", entry.bench, model, id));
+          }
         }
       } catch (const Fatal& e) {
         // One cell that cannot run must not stop the rest of the nightly matrix.
@@ -123,10 +151,14 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
     }
   }
   if (run_ids.empty()) {
-    throw Fatal(
-        fmt::format("no run of the matrix could start:\n  {}", fmt::join(failures, "\n  ")));
+    throw Fatal(fmt::format("no run of the matrix {}:\n  {}",
+                            options.no_run ? "is in " + db.string() : "could start",
+                            fmt::join(failures, "\n  ")));
   }
-  harness::Store store(db);
+  if (!stored) {
+    stored.emplace(db);
+  }
+  harness::Store& store = *stored;
   reports::CollectOptions collect_options;
   collect_options.alpaca_eval_lc = lc_inputs ? &*lc_inputs : nullptr;
   auto reports = reports::collect(store, collect_options);

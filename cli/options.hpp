@@ -81,6 +81,9 @@ struct LeaderboardOptions
   std::filesystem::path alpaca_eval_lc; // empty: the config's `alpaca_eval_lc`
   std::optional<double> alpaca_eval_lc_c;
   bool demo = false; // every endpoint answered by the demo backend
+  // Only what the database holds: nothing is sent, the database is opened
+  // read-only, and a cell with no stored run is shown as not run.
+  bool no_run = false;
 };
 
 struct ReportOptions

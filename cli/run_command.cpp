@@ -307,6 +307,23 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
   return outcome.status == "complete" ? 0 : 3;
 }
 
+std::optional<std::int64_t>
+find_stored_run(const RunOptions& options, const std::filesystem::path& home, harness::Store& store)
+{
+  ResolvedRun resolved = resolve_run(options, home);
+  if (resolved.generator) {
+    throw Fatal("its system messages are generated when the run starts, so the run cannot be "
+                "found without running it");
+  }
+  const auto key = make_run_record(resolved, options).key;
+  for (const auto& run : store.runs()) {
+    if (run.key == key) {
+      return run.id;
+    }
+  }
+  return std::nullopt;
+}
+
 int
 run_pairs_command(const RunOptions& options, const std::filesystem::path& home)
 {

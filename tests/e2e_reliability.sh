@@ -8,6 +8,7 @@ set -euo pipefail
 evalrun=$1
 fake=$2
 source_dir=$3
+support="$(cd "$(dirname "$0")" && pwd)/support"
 command -v python3 > /dev/null || { echo "python3 missing: skipped"; exit 77; }
 command -v sqlite3 > /dev/null || [ -n "${CI:-}" ] || true
 [ -f "$fake" ] || { echo "$fake missing: skipped"; exit 77; }
@@ -75,15 +76,34 @@ for p in "${pids[@]}"; do wait "$p" || fail "a process failed: $(cat six.err)"; 
   || fail "six processes: $(stats "s['requests_total']") requests for $(stats "s['distinct_prompts']") distinct"
 echo "six processes: 4 runs complete, 240 requests, none twice"
 
-# 3. A database of another program is refused untouched; reports read a read-only one.
+# 3. A database of another program is refused untouched; reports and leaderboard --no-run read
+#    a read-only one.
 python3 -c "import sqlite3; c = sqlite3.connect('foreign.db'); c.execute('create table t(x)'); c.execute('pragma user_version=7'); c.commit()"
 cp foreign.db foreign.orig
 if "$evalrun" --bench mtbench --model demo --db foreign.db > /dev/null 2> foreign.err; then fail "foreign database accepted"; fi
 grep -q 'foreign.db: not an evalrun database' foreign.err || fail "foreign: $(cat foreign.err)"
 cmp -s foreign.db foreign.orig && [ ! -e foreign.db-wal ] || fail "the foreign database was changed"
 chmod 444 six.db
+sha256sum six.db* > six.sha
 "$evalrun" report --db six.db > ro.md 2> ro.err || fail "read-only report: $(cat ro.err)"
 grep -q '## koala' ro.md || fail "read-only report content"
+# leaderboard --no-run: the stored runs only, nothing sent, nothing written to the database; a
+# cell the database lacks is shown as such.
+cat > six.yaml << YAML
+matrix:
+  - {bench: mtbench, models: [cand], judge: judge, limit: 20}
+  - {bench: mtbench, models: [judge], judge: cand, limit: 20}
+  - {bench: koala, models: [cand], judge: judge, limit: 20}
+  - {bench: selfinstruct, models: [cand], judge: judge, limit: 10}
+YAML
+sent=$(stats "s['requests_total']")
+rc=0
+"$evalrun" leaderboard --config six.yaml --db six.db --endpoints eps.yaml --out board --no-run 2> board.err || rc=$?
+[ "$rc" = 3 ] || fail "leaderboard --no-run with a missing cell: exit $rc: $(cat board.err)"
+grep -q 'leaderboard of 3 runs' board.err || fail "leaderboard --no-run: $(cat board.err)"
+grep -q '| cand | selfinstruct | limit 10 | not in the database yet' board/leaderboard.md || fail "the missing cell: $(cat board/leaderboard.md)"
+[ "$(stats "s['requests_total']")" = "$sent" ] || fail "leaderboard --no-run sent requests"
+sha256sum -c --quiet six.sha || fail "leaderboard --no-run or report changed the database"
 chmod 644 six.db
 
 # 4. A full disk (a 400 KiB tmpfs): "disk full: <path>", exit 3, what was committed kept, and
@@ -106,7 +126,7 @@ fi
 
 # 5. A server that echoes the API key (in an error body and in replies): the key is in no
 #    database file, log line or report.
-python3 "$(dirname "$0")/support/echo_key_server.py" echo_port.txt &
+python3 "$support/echo_key_server.py" echo_port.txt &
 for _ in $(seq 100); do [ -s echo_port.txt ] && break; sleep 0.1; done
 eport=$(cat echo_port.txt)
 cat > keys.yaml <<YAML

@@ -1,6 +1,8 @@
+#include <cli/commands.hpp>
 #include <cli/run_plan.hpp>
 
 #include <harness/error.hpp>
+#include <harness/store.hpp>
 
 #include <doctest/doctest.h>
 
@@ -264,6 +266,22 @@ TEST_CASE("the same data read from another folder is the same run")
   CHECK(here.key == there.key);
   // Where the files were read from is kept as provenance.
   CHECK(there.config_json.find("copied-home") != std::string::npos);
+}
+
+TEST_CASE("find_stored_run finds the run the same options began, and no other")
+{
+  harness::Store store(":memory:");
+  auto options = mtbench_on_demo();
+  options.limit = 3;
+  CHECK_FALSE(cli::find_stored_run(options, EVALRUN_SOURCE_DIR, store));
+  auto id =
+      store.begin_run(cli::make_run_record(cli::resolve_run(options, EVALRUN_SOURCE_DIR), options));
+  CHECK(cli::find_stored_run(options, EVALRUN_SOURCE_DIR, store) == id);
+  options.limit = 4; // another item set: another run
+  CHECK_FALSE(cli::find_stored_run(options, EVALRUN_SOURCE_DIR, store));
+  options.limit = 3;
+  options.system_messages = "generate:demo"; // known only once generated
+  CHECK_THROWS_AS(cli::find_stored_run(options, EVALRUN_SOURCE_DIR, store), harness::Fatal);
 }
 
 TEST_SUITE_END();
