@@ -3,6 +3,7 @@
 #include <harness/request_hash.hpp>
 #include <harness/runner.hpp>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -66,9 +67,13 @@ class Pipeline
 public:
   Pipeline(const RunPlan& plan, std::int64_t run_id, client::ClientPool& pool, Store& store,
            asio::io_context& io)
-      : m_plan(plan), m_run_id(run_id), m_client(io, pool, store), m_store(store),
-        m_started(std::chrono::steady_clock::now())
+      : m_plan(plan), m_run_id(run_id), m_client(io, pool, store), m_store(store), m_io(io),
+        m_started(std::chrono::steady_clock::now()), m_window(window_size(plan))
   {
+    m_turns_left.resize(plan.items.size());
+    for (size_t i = 0; i < plan.items.size(); ++i) {
+      m_turns_left[i] = plan.items[i].turns.size();
+    }
     for (auto& side : m_answers) {
       side.resize(plan.items.size());
     }
@@ -85,31 +90,10 @@ public:
     }
   }
 
-  void start()
-  {
-    for (size_t i = 0; i < m_plan.items.size(); ++i) {
-      const Item& item = m_plan.items[i];
-      if (item.turns.empty()) {
-        continue;
-      }
-      if (m_plan.baseline_from_references) {
-        m_answers[k_baseline][i] = item.references;
-        m_hashes[k_baseline][i] = m_reference_hashes.at(i);
-      }
-      if (!m_plan.given_answers.empty()) {
-        for (size_t t = 0; t < item.turns.size(); ++t) {
-          Response given;
-          given.text = m_plan.given_answers[i].at(t);
-          on_answer(k_model, i, t, "given", std::move(given), false);
-        }
-        continue;
-      }
-      ask(k_model, i, 0);
-      if (m_plan.baseline) {
-        ask(k_baseline, i, 0);
-      }
-    }
-  }
+  // Starts the first items; each item finished starts the next, so that at
+  // most a window of items (a few times the endpoints' concurrency) is in
+  // progress and memory does not grow with the number of items.
+  void start() { fill_window(); }
 
   // Each item's references, as the answers of a pseudo endpoint named after
   // the run's baseline, stored like responses (one transaction) so that a
@@ -163,6 +147,69 @@ public:
   bool stopped() const { return m_stopping; }
 
 private:
+  // Items in progress at once: four times the busiest endpoint's
+  // concurrency (a candidate and a judge wave in flight, and as much again
+  // ready), at least 64.
+  static size_t window_size(const RunPlan& plan)
+  {
+    int widest = std::max(plan.candidate.max_concurrency, plan.judge_endpoint.max_concurrency);
+    if (plan.baseline) {
+      widest = std::max(widest, plan.baseline->max_concurrency);
+    }
+    return std::max<size_t>(64, 4 * static_cast<size_t>(std::max(widest, 1)));
+  }
+
+  void fill_window()
+  {
+    while (!m_stopping && m_active < m_window && m_next < m_plan.items.size()) {
+      const size_t i = m_next++;
+      if (m_turns_left[i] == 0) {
+        continue; // an item without turns has nothing to do
+      }
+      ++m_active;
+      start_item(i);
+    }
+  }
+
+  void start_item(size_t i)
+  {
+    const Item& item = m_plan.items[i];
+    if (m_plan.baseline_from_references) {
+      m_answers[k_baseline][i] = item.references;
+      m_hashes[k_baseline][i] = m_reference_hashes.at(i);
+    }
+    if (!m_plan.given_answers.empty()) {
+      for (size_t t = 0; t < item.turns.size(); ++t) {
+        Response given;
+        given.text = m_plan.given_answers[i].at(t);
+        on_answer(k_model, i, t, "given", std::move(given), false);
+      }
+      return;
+    }
+    ask(k_model, i, 0);
+    if (m_plan.baseline) {
+      ask(k_baseline, i, 0);
+    }
+  }
+
+  // A turn of item `index` has its verdict: when it was the item's last,
+  // the item's answers are let go and the next item starts (posted, so that
+  // items finishing at once never nest).
+  void turn_finished(size_t index)
+  {
+    ++m_progress.turns_judged;
+    if (--m_turns_left[index] > 0) {
+      return;
+    }
+    for (size_t side = 0; side < m_answers.size(); ++side) {
+      std::vector<std::string>().swap(m_answers[side][index]);
+      std::vector<std::string>().swap(m_hashes[side][index]);
+    }
+    m_failed.erase(m_failed.lower_bound({index, 0}), m_failed.lower_bound({index + 1, 0}));
+    --m_active;
+    asio::post(m_io, [this] { fill_window(); });
+  }
+
   void unit_done(bool failed, long units = 1)
   {
     m_progress.units_done += units;
@@ -240,7 +287,7 @@ private:
           v.candidate_hash = side == k_model && t == turn ? hash : "";
           v.detail = t == turn ? fmt::format("{}: {}", to_string(r.error().kind), r.error().message)
                                : fmt::format("turn {} was not answered", turn + 1);
-          save_verdict(v);
+          save_verdict(index, v);
           unit_done(true); // the judging
         }
       }
@@ -291,7 +338,7 @@ private:
       VerdictRecord v = base_verdict(item, turn);
       v.status = "judge_error";
       v.detail = "no baseline answer for this turn (the item has no reference)";
-      save_verdict(v);
+      save_verdict(index, v);
       unit_done(true);
       return;
     }
@@ -301,7 +348,7 @@ private:
       v.candidate_hash = m_hashes[k_model][index][turn];
       v.status = "judge_error";
       v.detail = "cannot build the judge prompt: " + calls.error().message;
-      save_verdict(v);
+      save_verdict(index, v);
       unit_done(true);
       return;
     }
@@ -445,25 +492,30 @@ private:
     }
     m_store.put_verdict(verdict);
     unit.commit();
-    ++m_progress.turns_judged;
+    turn_finished(state.index);
   }
 
-  void save_verdict(const VerdictRecord& verdict)
+  void save_verdict(size_t index, const VerdictRecord& verdict)
   {
     m_store.put_verdict(verdict);
-    ++m_progress.turns_judged;
+    turn_finished(index);
   }
 
   const RunPlan& m_plan;
   std::int64_t m_run_id;
   client::CachedClient m_client;
   Store& m_store;
+  asio::io_context& m_io;
   std::array<std::vector<std::vector<std::string>>, 2> m_answers; // [side][item] -> answers
   std::array<std::vector<std::vector<std::string>>, 2> m_hashes;  // [side][item] -> request hashes
   std::vector<std::vector<std::string>> m_reference_hashes;       // [item] -> per turn
   std::set<std::pair<size_t, size_t>> m_failed; // (item, turn) that cannot be judged
   RunProgress m_progress;
   std::chrono::steady_clock::time_point m_started;
+  size_t m_window;                  // items in progress at most
+  size_t m_next = 0;                // the next item to start
+  size_t m_active = 0;              // items started and not finished
+  std::vector<size_t> m_turns_left; // [item] -> turns without a verdict
   bool m_stopping = false;
   long m_in_flight = 0; // fetches whose callback has not run
   long m_cancelled = 0; // fetches dropped by a stop before they were sent
@@ -571,6 +623,10 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
     }
   }
   m_store.put_system_messages(system_messages);
+  // Replies, verdicts and errors are written in batches (a transaction every
+  // 25 ms or 1,024 writes): a crash loses at most those, and their requests
+  // are sent again by the next run.
+  m_store.group_commit(1024, std::chrono::milliseconds(25));
   Pipeline pipeline(plan, outcome.run_id, m_pool, m_store, m_io);
   m_stop = [&pipeline] {
     pipeline.stop();
@@ -623,9 +679,10 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
     if (m_forced || (m_stopping && std::chrono::steady_clock::now() > m_deadline)) {
       break; // a second signal, or the grace for requests on the wire is over
     }
-    if (m_io.run_one_for(std::chrono::milliseconds(200)) == 0 && !m_stopping && m_io.stopped()) {
+    if (m_io.run_one_for(std::chrono::milliseconds(25)) == 0 && !m_stopping && m_io.stopped()) {
       break; // no work left although units are missing: cannot happen unless a callback is lost
     }
+    m_store.flush_if_due();
   }
   ticker.cancel();
   if (!m_forced) {
@@ -637,6 +694,7 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
   outcome.status = pipeline.stopped()                                    ? "interrupted"
                    : outcome.progress.errors == 0 && pipeline.finished() ? "complete"
                                                                          : "incomplete";
+  m_store.group_commit(0, std::chrono::milliseconds(0)); // flushes what is left
   mark.armed = false;
   m_store.finish_run(outcome.run_id, outcome.status);
   on_progress(outcome.progress);

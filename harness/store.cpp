@@ -1,4 +1,5 @@
 #include <harness/client/openai_wire.hpp>
+#include <harness/sqlite_statement.hpp>
 #include <harness/store.hpp>
 
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <utility>
 
 namespace harness {
 
@@ -135,101 +137,6 @@ now_utc()
   return buffer;
 }
 
-// The error for a failed SQLite call on `db`, naming the file; a full disk,
-// a read-only file and a lock held too long say so in words.
-Fatal
-database_error(sqlite3* db, int rc)
-{
-  const char* name = sqlite3_db_filename(db, "main");
-  const std::string path = name && *name ? name : ":memory:";
-  switch (rc & 0xff) {
-  case SQLITE_FULL:
-    return Fatal(fmt::format("disk full: {}: the database cannot grow; what was committed is kept "
-                             "(free some space and run the same command again to resume)",
-                             path),
-                 3);
-  case SQLITE_READONLY:
-    return Fatal(fmt::format("{}: the database is read-only here ({})", path, sqlite3_errstr(rc)));
-  case SQLITE_BUSY:
-  case SQLITE_LOCKED:
-    return Fatal(fmt::format("{}: the database stayed locked by another process for longer than "
-                             "the busy timeout ({})",
-                             path, sqlite3_errmsg(db)),
-                 3);
-  default: return Fatal(fmt::format("{}: database error: {}", path, sqlite3_errmsg(db)), 3);
-  }
-}
-
-// A prepared statement; binds by 1-based index, steps, and finalizes.
-class Statement
-{
-public:
-  Statement(sqlite3* db, const char* sql) : m_db(db)
-  {
-    if (int rc = sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr); rc != SQLITE_OK) {
-      throw database_error(db, rc);
-    }
-  }
-  ~Statement() { sqlite3_finalize(m_stmt); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  Statement& bind(int i, const std::string& v)
-  {
-    return check(
-        sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-  }
-  Statement& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(m_stmt, i, v)); }
-  Statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
-  Statement& bind(int i, double v) { return check(sqlite3_bind_double(m_stmt, i, v)); }
-  Statement& bind(int i, std::optional<double> v)
-  {
-    return v ? bind(i, *v) : check(sqlite3_bind_null(m_stmt, i));
-  }
-
-  // Steps once; true while a row is available.
-  bool step()
-  {
-    int rc = sqlite3_step(m_stmt);
-    if (rc == SQLITE_ROW) {
-      return true;
-    }
-    if (rc != SQLITE_DONE) {
-      throw database_error(m_db, rc);
-    }
-    return false;
-  }
-
-  std::string text(int col)
-  {
-    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, col));
-    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, col)))
-             : std::string();
-  }
-  std::int64_t integer(int col) { return sqlite3_column_int64(m_stmt, col); }
-  double real(int col) { return sqlite3_column_double(m_stmt, col); }
-  bool is_null(int col) { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
-  void reset()
-  {
-    sqlite3_reset(m_stmt);
-    sqlite3_clear_bindings(m_stmt);
-  }
-
-private:
-  // A bind that fails (a wrong index) is a programming error: fail loudly.
-  Statement& check(int rc)
-  {
-    if (rc != SQLITE_OK) {
-      throw Fatal(
-          fmt::format("database: cannot bind a statement parameter: {}", sqlite3_errstr(rc)));
-    }
-    return *this;
-  }
-
-  sqlite3* m_db;
-  sqlite3_stmt* m_stmt = nullptr;
-};
-
 } // namespace
 
 Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
@@ -243,6 +150,7 @@ Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
     throw Fatal(fmt::format("{}: cannot open database: {}", path.string(), why));
   }
   sqlite3_busy_timeout(m_db, 10'000);
+  m_statements = std::make_unique<StatementCache>(m_db);
   try {
     // Look before touching anything: a file that is not an evalrun database
     // (or a newer one) is refused as it is.
@@ -260,6 +168,7 @@ Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
     exec("PRAGMA foreign_keys=ON");
     migrate();
   } catch (...) {
+    m_statements.reset();
     sqlite3_close(m_db);
     m_db = nullptr;
     throw;
@@ -296,11 +205,12 @@ Store::migrate()
 int
 Store::check_schema()
 {
-  Statement version(m_db, "PRAGMA user_version");
+  Statement version(*m_statements, "PRAGMA user_version");
   version.step();
   const int current = static_cast<int>(version.integer(0));
   std::vector<std::string> tables;
-  Statement list(m_db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+  Statement list(*m_statements,
+                 "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
   while (list.step()) {
     tables.push_back(list.text(0));
   }
@@ -321,6 +231,12 @@ Store::check_schema()
 
 Store::~Store()
 {
+  try {
+    flush(); // a run that ends by an exception keeps what it received
+  } catch (...) {
+    // The store refuses (a full disk): what was flushed before is kept.
+  }
+  m_statements.reset();
   sqlite3_close(m_db);
 }
 
@@ -334,37 +250,122 @@ Store::exec(const char* sql)
 
 Store::Transaction::Transaction(Store& store) : m_store(store)
 {
-  // The outermost takes the write lock at once (waiting up to the busy
-  // timeout), so it never fails half-way for want of it; inner ones nest.
-  m_store.exec(m_store.m_depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT unit");
+  if (m_store.m_max_writes > 0) {
+    // Group commit: the unit's writes are queued and flushed together (a
+    // flush waits for the outermost Transaction), or dropped together.
+    m_pending_mark = m_store.m_pending.size();
+    m_responses_mark = m_store.m_pending_response_order.size();
+  } else {
+    // The outermost takes the write lock at once (waiting up to the busy
+    // timeout), so it never fails half-way for want of it; inner ones nest.
+    m_store.exec(m_store.m_depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT unit");
+  }
   ++m_store.m_depth;
 }
 
 Store::Transaction::~Transaction()
 {
-  if (m_open) {
-    --m_store.m_depth;
-    // Best effort: a failure here must not replace the error being thrown.
-    // After some errors (a full disk) SQLite has already rolled back.
-    if (!sqlite3_get_autocommit(m_store.m_db)) {
-      sqlite3_exec(m_store.m_db,
-                   m_store.m_depth == 0 ? "ROLLBACK" : "ROLLBACK TO unit; RELEASE unit", nullptr,
-                   nullptr, nullptr);
+  if (!m_open) {
+    return;
+  }
+  --m_store.m_depth;
+  if (m_store.m_max_writes > 0) {
+    m_store.m_pending.resize(m_pending_mark);
+    auto& order = m_store.m_pending_response_order;
+    for (size_t i = m_responses_mark; i < order.size(); ++i) {
+      m_store.m_pending_responses.erase(order[i]);
     }
+    order.resize(m_responses_mark);
+    return;
+  }
+  // Best effort: a failure here must not replace the error being thrown.
+  // After some errors (a full disk) SQLite has already rolled back.
+  if (!sqlite3_get_autocommit(m_store.m_db)) {
+    sqlite3_exec(m_store.m_db, m_store.m_depth == 0 ? "ROLLBACK" : "ROLLBACK TO unit; RELEASE unit",
+                 nullptr, nullptr, nullptr);
   }
 }
 
 void
 Store::Transaction::commit()
 {
-  m_store.exec(m_store.m_depth == 1 ? "COMMIT" : "RELEASE unit");
+  if (m_store.m_max_writes == 0) {
+    m_store.exec(m_store.m_depth == 1 ? "COMMIT" : "RELEASE unit");
+  }
   --m_store.m_depth;
   m_open = false;
+  m_store.flush_if_due();
+}
+
+void
+Store::group_commit(size_t max_writes, std::chrono::milliseconds max_age)
+{
+  flush();
+  m_max_writes = max_writes;
+  m_max_age = max_age;
+}
+
+void
+Store::write(std::function<void()> writer)
+{
+  if (m_max_writes == 0) {
+    Transaction unit(*this);
+    writer();
+    unit.commit();
+    return;
+  }
+  if (m_pending.empty()) {
+    m_oldest = std::chrono::steady_clock::now();
+  }
+  m_pending.push_back(std::move(writer));
+  flush_if_due();
+}
+
+void
+Store::flush_if_due()
+{
+  if (m_depth == 0 && !m_pending.empty() &&
+      (m_pending.size() >= m_max_writes ||
+       std::chrono::steady_clock::now() - m_oldest >= m_max_age)) {
+    flush();
+  }
+}
+
+void
+Store::flush()
+{
+  if (m_pending.empty()) {
+    return;
+  }
+  auto writers = std::move(m_pending);
+  m_pending.clear();
+  struct Forget // the responses queued are in the database now, or lost with the batch
+  {
+    Store& store;
+    ~Forget()
+    {
+      store.m_pending_responses.clear();
+      store.m_pending_response_order.clear();
+    }
+  } forget{*this};
+  exec("BEGIN IMMEDIATE");
+  try {
+    for (auto& writer : writers) {
+      writer();
+    }
+    exec("COMMIT");
+  } catch (...) {
+    if (!sqlite3_get_autocommit(m_db)) {
+      sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    throw;
+  }
 }
 
 void
 Store::copy_from(const std::filesystem::path& path)
 {
+  flush();
   sqlite3* source = nullptr;
   if (sqlite3_open_v2(path.c_str(), &source, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
     std::string why = source ? sqlite3_errmsg(source) : "cannot open";
@@ -386,19 +387,21 @@ Store::copy_from(const std::filesystem::path& path)
 std::int64_t
 Store::begin_run(const RunRecord& run)
 {
-  Statement find(m_db, "SELECT id FROM runs WHERE key = ?");
+  Statement find(*m_statements, "SELECT id FROM runs WHERE key = ?");
   find.bind(1, run.key);
   if (find.step()) {
     auto id = find.integer(0);
-    Statement update(m_db, "UPDATE runs SET status = 'running', config = ?, evalrun_version = ?, "
-                           "finished_at = NULL WHERE id = ?");
+    Statement update(*m_statements,
+                     "UPDATE runs SET status = 'running', config = ?, evalrun_version = ?, "
+                     "finished_at = NULL WHERE id = ?");
     update.bind(1, run.config_json).bind(2, run.evalrun_version).bind(3, id).step();
     return id;
   }
-  Statement insert(m_db, "INSERT INTO runs (key, bench, bench_version, model, model_id, judge, "
-                         "judge_model_id, protocol, rubric, config, evalrun_version, status, demo, "
-                         "items, started_at, baseline) "
-                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,'running',?,?,?,?)");
+  Statement insert(*m_statements,
+                   "INSERT INTO runs (key, bench, bench_version, model, model_id, judge, "
+                   "judge_model_id, protocol, rubric, config, evalrun_version, status, demo, "
+                   "items, started_at, baseline) "
+                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,'running',?,?,?,?)");
   insert.bind(1, run.key).bind(2, run.bench).bind(3, run.bench_version).bind(4, run.model);
   insert.bind(5, run.model_id).bind(6, run.judge).bind(7, run.judge_model_id).bind(8, run.protocol);
   insert.bind(9, run.rubric).bind(10, run.config_json).bind(11, run.evalrun_version);
@@ -410,8 +413,9 @@ Store::begin_run(const RunRecord& run)
 void
 Store::finish_run(std::int64_t run_id, const std::string& status)
 {
-  Statement s(m_db, "UPDATE runs SET status = ?, finished_at = ?, lease_owner = '', "
-                    "lease_heartbeat = 0 WHERE id = ?");
+  flush();
+  Statement s(*m_statements, "UPDATE runs SET status = ?, finished_at = ?, lease_owner = '', "
+                             "lease_heartbeat = 0 WHERE id = ?");
   s.bind(1, status).bind(2, now_utc()).bind(3, run_id).step();
 }
 
@@ -419,9 +423,18 @@ Store::Claim
 Store::claim_run(const RunRecord& run, const std::string& owner,
                  const std::function<bool(const std::string&, std::int64_t)>& holder_alive)
 {
+  // Taken at once and for real, even under group commit.
+  flush();
+  const auto grouped = std::exchange(m_max_writes, 0);
+  struct Restore
+  {
+    size_t& max_writes;
+    size_t value;
+    ~Restore() { max_writes = value; }
+  } restore{m_max_writes, grouped};
   Transaction unit(*this);
   Claim claim;
-  Statement find(m_db, "SELECT id, lease_owner, lease_heartbeat FROM runs WHERE key = ?");
+  Statement find(*m_statements, "SELECT id, lease_owner, lease_heartbeat FROM runs WHERE key = ?");
   find.bind(1, run.key);
   if (find.step()) {
     claim.run_id = find.integer(0);
@@ -433,7 +446,8 @@ Store::claim_run(const RunRecord& run, const std::string& owner,
     }
   }
   claim.run_id = begin_run(run);
-  Statement lease(m_db, "UPDATE runs SET lease_owner = ?, lease_heartbeat = ? WHERE id = ?");
+  Statement lease(*m_statements,
+                  "UPDATE runs SET lease_owner = ?, lease_heartbeat = ? WHERE id = ?");
   lease.bind(1, owner).bind(2, unix_now()).bind(3, claim.run_id).step();
   unit.commit();
   return claim;
@@ -442,15 +456,23 @@ Store::claim_run(const RunRecord& run, const std::string& owner,
 void
 Store::renew_lease(std::int64_t run_id, const std::string& owner)
 {
-  Statement s(m_db, "UPDATE runs SET lease_heartbeat = ? WHERE id = ? AND lease_owner = ?");
+  flush();
+  Statement s(*m_statements,
+              "UPDATE runs SET lease_heartbeat = ? WHERE id = ? AND lease_owner = ?");
   s.bind(1, unix_now()).bind(2, run_id).bind(3, owner).step();
 }
 
 std::optional<Response>
 Store::find_response(const std::string& request_hash)
 {
-  Statement s(m_db, "SELECT text, finish_reason, prompt_tokens, completion_tokens, latency_ms, "
-                    "attempts, top_logprobs FROM responses WHERE hash = ?");
+  if (auto queued = m_pending_responses.find(request_hash); queued != m_pending_responses.end()) {
+    Response r = queued->second;
+    r.from_cache = true;
+    return r;
+  }
+  Statement s(*m_statements,
+              "SELECT text, finish_reason, prompt_tokens, completion_tokens, latency_ms, "
+              "attempts, top_logprobs FROM responses WHERE hash = ?");
   s.bind(1, request_hash);
   if (!s.step()) {
     return std::nullopt;
@@ -476,18 +498,27 @@ void
 Store::put_response(const std::string& request_hash, const ChatRequest& request,
                     const Response& response)
 {
-  Transaction unit(*this);
-  {
-    Statement req(m_db, "INSERT OR IGNORE INTO requests (hash, model, semantics) VALUES (?,?,?)");
-    req.bind(1, request_hash)
-        .bind(2, request.model)
-        .bind(3, client::openai_wire::semantics_json(request));
+  put_response(request_hash, request.model, client::openai_wire::semantics_json(request), response);
+}
+
+void
+Store::put_response(const std::string& request_hash, const std::string& model,
+                    const std::string& semantics, const Response& response)
+{
+  if (m_max_writes > 0) {
+    m_pending_responses[request_hash] = response;
+    m_pending_response_order.push_back(request_hash);
+  }
+  write([this, hash = request_hash, model, semantics, response] {
+    Statement req(*m_statements,
+                  "INSERT OR IGNORE INTO requests (hash, model, semantics) VALUES (?,?,?)");
+    req.bind(1, hash).bind(2, model).bind(3, semantics);
     req.step();
-    Statement res(m_db,
+    Statement res(*m_statements,
                   "INSERT OR REPLACE INTO responses (hash, text, finish_reason, prompt_tokens, "
                   "completion_tokens, latency_ms, attempts, top_logprobs, created_at) "
                   "VALUES (?,?,?,?,?,?,?,?,?)");
-    res.bind(1, request_hash).bind(2, response.text).bind(3, response.finish_reason);
+    res.bind(1, hash).bind(2, response.text).bind(3, response.finish_reason);
     res.bind(4, response.usage.prompt_tokens).bind(5, response.usage.completion_tokens);
     nlohmann::json logprobs = nlohmann::json::array();
     for (const auto& [token, lp] : response.top_logprobs) {
@@ -496,61 +527,69 @@ Store::put_response(const std::string& request_hash, const ChatRequest& request,
     res.bind(6, response.latency_ms).bind(7, response.attempts).bind(8, logprobs.dump());
     res.bind(9, now_utc());
     res.step();
-  }
-  unit.commit();
+  });
 }
 
 void
 Store::put_error(const ErrorRecord& e)
 {
-  Statement s(m_db, "INSERT INTO errors (run_id, role, request_hash, item_id, turn, kind, message, "
-                    "http_status, attempts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
-  s.bind(1, e.run_id).bind(2, e.role).bind(3, e.request_hash).bind(4, e.item_id).bind(5, e.turn);
-  s.bind(6, std::string(to_string(e.error.kind))).bind(7, e.error.message);
-  s.bind(8, e.error.http_status).bind(9, e.error.attempts).bind(10, now_utc());
-  s.step();
+  write([this, e] {
+    Statement s(*m_statements,
+                "INSERT INTO errors (run_id, role, request_hash, item_id, turn, kind, message, "
+                "http_status, attempts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    s.bind(1, e.run_id).bind(2, e.role).bind(3, e.request_hash).bind(4, e.item_id).bind(5, e.turn);
+    s.bind(6, std::string(to_string(e.error.kind))).bind(7, e.error.message);
+    s.bind(8, e.error.http_status).bind(9, e.error.attempts).bind(10, now_utc());
+    s.step();
+  });
 }
 
 void
 Store::put_verdict(const VerdictRecord& v)
 {
-  Statement s(m_db,
-              "INSERT OR REPLACE INTO verdicts (run_id, item_id, turn, category, source, "
-              "status, score, prompt_id, judge_model_id, judge_params, position, winner, "
-              "criteria, raw_judgment, detail, candidate_hash, judge_hash, system_message_id, "
-              "created_at, rubric, meta, labels, baseline_hash) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  s.bind(1, v.run_id).bind(2, v.item_id).bind(3, v.turn).bind(4, v.category).bind(5, v.source);
-  s.bind(6, v.status).bind(7, v.score).bind(8, v.prompt_id).bind(9, v.judge_model_id);
-  s.bind(10, v.judge_params).bind(11, v.position).bind(12, v.winner);
-  s.bind(13, v.criteria_json.empty() ? std::string("{}") : v.criteria_json);
-  s.bind(14, v.raw_judgment).bind(15, v.detail).bind(16, v.candidate_hash).bind(17, v.judge_hash);
-  s.bind(18, v.system_message_id).bind(19, now_utc()).bind(20, v.rubric);
-  s.bind(21, v.meta_json.empty() ? std::string("{}") : v.meta_json);
-  s.bind(22, v.labels_json.empty() ? std::string("[]") : v.labels_json);
-  s.bind(23, v.baseline_hash);
-  s.step();
+  write([this, v] {
+    Statement s(*m_statements,
+                "INSERT OR REPLACE INTO verdicts (run_id, item_id, turn, category, source, "
+                "status, score, prompt_id, judge_model_id, judge_params, position, winner, "
+                "criteria, raw_judgment, detail, candidate_hash, judge_hash, system_message_id, "
+                "created_at, rubric, meta, labels, baseline_hash) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    s.bind(1, v.run_id).bind(2, v.item_id).bind(3, v.turn).bind(4, v.category).bind(5, v.source);
+    s.bind(6, v.status).bind(7, v.score).bind(8, v.prompt_id).bind(9, v.judge_model_id);
+    s.bind(10, v.judge_params).bind(11, v.position).bind(12, v.winner);
+    s.bind(13, v.criteria_json.empty() ? std::string("{}") : v.criteria_json);
+    s.bind(14, v.raw_judgment).bind(15, v.detail).bind(16, v.candidate_hash).bind(17, v.judge_hash);
+    s.bind(18, v.system_message_id).bind(19, now_utc()).bind(20, v.rubric);
+    s.bind(21, v.meta_json.empty() ? std::string("{}") : v.meta_json);
+    s.bind(22, v.labels_json.empty() ? std::string("[]") : v.labels_json);
+    s.bind(23, v.baseline_hash);
+    s.step();
+  });
 }
 
 void
 Store::put_judge_call(const JudgeCallRecord& c)
 {
-  Statement s(m_db,
-              "INSERT OR REPLACE INTO judge_calls (run_id, item_id, turn, call_index, attempt, "
-              "position, prompt_id, request_hash, status, value, label, raw, created_at) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  s.bind(1, c.run_id).bind(2, c.item_id).bind(3, c.turn).bind(4, c.call_index).bind(5, c.attempt);
-  s.bind(6, c.position).bind(7, c.prompt_id).bind(8, c.request_hash).bind(9, c.status);
-  s.bind(10, c.value).bind(11, c.label).bind(12, c.raw).bind(13, now_utc());
-  s.step();
+  write([this, c] {
+    Statement s(*m_statements,
+                "INSERT OR REPLACE INTO judge_calls (run_id, item_id, turn, call_index, attempt, "
+                "position, prompt_id, request_hash, status, value, label, raw, created_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    s.bind(1, c.run_id).bind(2, c.item_id).bind(3, c.turn).bind(4, c.call_index).bind(5, c.attempt);
+    s.bind(6, c.position).bind(7, c.prompt_id).bind(8, c.request_hash).bind(9, c.status);
+    s.bind(10, c.value).bind(11, c.label).bind(12, c.raw).bind(13, now_utc());
+    s.step();
+  });
 }
 
 std::vector<JudgeCallRecord>
 Store::judge_calls(std::int64_t run_id)
 {
-  Statement s(m_db, "SELECT item_id, turn, call_index, attempt, position, prompt_id, request_hash, "
-                    "status, value, label, raw FROM judge_calls WHERE run_id = ? "
-                    "ORDER BY item_id, turn, call_index, attempt");
+  flush();
+  Statement s(*m_statements,
+              "SELECT item_id, turn, call_index, attempt, position, prompt_id, request_hash, "
+              "status, value, label, raw FROM judge_calls WHERE run_id = ? "
+              "ORDER BY item_id, turn, call_index, attempt");
   s.bind(1, run_id);
   std::vector<JudgeCallRecord> out;
   while (s.step()) {
@@ -577,9 +616,11 @@ Store::judge_calls(std::int64_t run_id)
 std::vector<RunRecord>
 Store::runs()
 {
-  Statement s(m_db, "SELECT id, key, bench, bench_version, model, model_id, judge, judge_model_id, "
-                    "protocol, rubric, config, evalrun_version, status, demo, items, started_at, "
-                    "COALESCE(finished_at, ''), baseline FROM runs ORDER BY id");
+  flush();
+  Statement s(*m_statements,
+              "SELECT id, key, bench, bench_version, model, model_id, judge, judge_model_id, "
+              "protocol, rubric, config, evalrun_version, status, demo, items, started_at, "
+              "COALESCE(finished_at, ''), baseline FROM runs ORDER BY id");
   std::vector<RunRecord> out;
   while (s.step()) {
     RunRecord r;
@@ -609,7 +650,8 @@ Store::runs()
 std::vector<VerdictRecord>
 Store::verdicts(std::int64_t run_id)
 {
-  Statement s(m_db,
+  flush();
+  Statement s(*m_statements,
               "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
               "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
               "system_message_id, source, winner, criteria, rubric, meta, labels, baseline_hash "
@@ -652,22 +694,20 @@ Store::verdicts(std::int64_t run_id)
 void
 Store::put_system_messages(const std::vector<SystemMessage>& messages)
 {
-  Transaction unit(*this);
-  {
-    Statement s(m_db, "INSERT OR IGNORE INTO system_messages (id, text) VALUES (?, ?)");
+  write([this, messages] {
     for (const auto& m : messages) {
+      Statement s(*m_statements, "INSERT OR IGNORE INTO system_messages (id, text) VALUES (?, ?)");
       s.bind(1, m.id).bind(2, m.text);
       s.step();
-      s.reset();
     }
-  }
-  unit.commit();
+  });
 }
 
 std::optional<std::string>
 Store::system_message_text(const std::string& id)
 {
-  Statement s(m_db, "SELECT text FROM system_messages WHERE id = ?");
+  flush();
+  Statement s(*m_statements, "SELECT text FROM system_messages WHERE id = ?");
   s.bind(1, id);
   if (!s.step()) {
     return std::nullopt;
@@ -678,7 +718,10 @@ Store::system_message_text(const std::string& id)
 std::optional<std::string>
 Store::response_text(const std::string& request_hash)
 {
-  Statement s(m_db, "SELECT text FROM responses WHERE hash = ?");
+  if (auto queued = m_pending_responses.find(request_hash); queued != m_pending_responses.end()) {
+    return queued->second.text;
+  }
+  Statement s(*m_statements, "SELECT text FROM responses WHERE hash = ?");
   s.bind(1, request_hash);
   if (!s.step()) {
     return std::nullopt;
@@ -689,7 +732,8 @@ Store::response_text(const std::string& request_hash)
 long
 Store::count_errors(std::int64_t run_id)
 {
-  Statement s(m_db, "SELECT COUNT(*) FROM errors WHERE run_id = ?");
+  flush();
+  Statement s(*m_statements, "SELECT COUNT(*) FROM errors WHERE run_id = ?");
   s.bind(1, run_id).step();
   return static_cast<long>(s.integer(0));
 }
@@ -697,7 +741,8 @@ Store::count_errors(std::int64_t run_id)
 long
 Store::count_responses()
 {
-  Statement s(m_db, "SELECT COUNT(*) FROM responses");
+  flush();
+  Statement s(*m_statements, "SELECT COUNT(*) FROM responses");
   s.step();
   return static_cast<long>(s.integer(0));
 }

@@ -3,16 +3,21 @@
 #include <harness/error.hpp>
 #include <harness/types.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 struct sqlite3;
 
 namespace harness {
+
+class StatementCache;
 
 // One evaluation: a benchmark × candidate × judge with its resolved config.
 // Re-running the same command finds the same run (by `key`) and resumes it.
@@ -128,6 +133,9 @@ public:
   private:
     Store& m_store;
     bool m_open = true;
+    // Under group commit: the writes queued before this one began.
+    size_t m_pending_mark = 0;
+    size_t m_responses_mark = 0;
   };
 
   // Replaces this store's contents with a copy of the database at `path`
@@ -160,6 +168,9 @@ public:
   std::optional<Response> find_response(const std::string& request_hash);
   void put_response(const std::string& request_hash, const ChatRequest& request,
                     const Response& response);
+  // The same, with the request's model and semantics JSON already made.
+  void put_response(const std::string& request_hash, const std::string& model,
+                    const std::string& semantics, const Response& response);
 
   void put_error(const ErrorRecord& error);
   // Records system messages by id (first text kept), in one transaction.
@@ -176,7 +187,23 @@ public:
   long count_errors(std::int64_t run_id);
   long count_responses();
 
+  // Group commit (a run turns it on): put_response, put_error, put_verdict
+  // and put_judge_call are kept in memory and written together in one
+  // transaction once `max_writes` are waiting or the oldest has waited
+  // `max_age` (checked at each write outside a Transaction and by
+  // flush_if_due()), before any other write or read but find_response and
+  // response_text (which see them), and by flush(). A Transaction's writes
+  // are always in one batch, or dropped together. A process killed loses
+  // the writes not yet flushed: their requests are sent again next time.
+  void group_commit(size_t max_writes, std::chrono::milliseconds max_age);
+  // Writes everything waiting now, in one transaction. Throws Fatal.
+  void flush();
+  // flush() when the batch is due (and no Transaction is open).
+  void flush_if_due();
+
 private:
+  // A batched write: queued under group commit, else done at once.
+  void write(std::function<void()> writer);
   void exec(const char* sql);
   // The schema version after checking that the file is an evalrun database
   // (or empty); throws Fatal otherwise, or when it is newer than this build.
@@ -184,8 +211,17 @@ private:
   // Brings the schema to this build's version (exclusive lock; idempotent).
   void migrate();
   sqlite3* m_db = nullptr;
+  std::unique_ptr<StatementCache> m_statements;
   std::filesystem::path m_path;
   int m_depth = 0; // open Transactions
+
+  // Group commit (see group_commit()): off while max_writes is 0.
+  size_t m_max_writes = 0;
+  std::chrono::milliseconds m_max_age{0};
+  std::vector<std::function<void()>> m_pending;                  // writers, in order
+  std::chrono::steady_clock::time_point m_oldest;                // of m_pending
+  std::unordered_map<std::string, Response> m_pending_responses; // by request hash
+  std::vector<std::string> m_pending_response_order;             // their hashes, in order
 };
 
 } // namespace harness

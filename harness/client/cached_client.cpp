@@ -1,4 +1,5 @@
 #include <harness/client/cached_client.hpp>
+#include <harness/client/openai_wire.hpp>
 #include <harness/request_hash.hpp>
 
 #include <boost/asio/post.hpp>
@@ -14,7 +15,9 @@ CachedClient::CachedClient(boost::asio::io_context& io, ClientPool& pool, Store&
 void
 CachedClient::fetch(ChatRequest request, Done done)
 {
-  auto hash = request_hash(request);
+  // The semantics are serialised once: hashed for the cache key, and stored.
+  auto semantics = openai_wire::semantics_json(request);
+  auto hash = sha256_hex(semantics);
   if (auto cached = m_store.find_response(hash)) {
     ++m_hits;
     boost::asio::post(m_io, [done = std::move(done), hash, r = std::move(*cached)]() mutable {
@@ -23,13 +26,15 @@ CachedClient::fetch(ChatRequest request, Done done)
     return;
   }
   ++m_sent;
-  auto copy = std::make_shared<ChatRequest>(request);
-  m_pool.submit(std::move(request), [this, hash, copy, done = std::move(done)](Result<Response> r) {
-    if (r) {
-      m_store.put_response(hash, *copy, *r);
-    }
-    done(hash, std::move(r));
-  });
+  std::string model = request.model;
+  m_pool.submit(std::move(request),
+                [this, hash, model = std::move(model), semantics = std::move(semantics),
+                 done = std::move(done)](Result<Response> r) {
+                  if (r) {
+                    m_store.put_response(hash, model, semantics, *r);
+                  }
+                  done(hash, std::move(r));
+                });
 }
 
 } // namespace harness::client

@@ -3,14 +3,24 @@
 #include <curl/curl.h>
 #include <fmt/core.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <ctime>
 #include <deque>
 #include <mutex>
+#include <optional>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 
@@ -118,19 +128,77 @@ parse_retry_after(const std::string& value)
   return std::max(0.0, std::difftime(when, std::time(nullptr)));
 }
 
+// Event-driven: libcurl tells which sockets to watch (CURLMOPT_SOCKETFUNCTION)
+// and when to call back (CURLMOPT_TIMERFUNCTION); one epoll set watches them
+// and an eventfd wakes the loop for new requests, so the cost of a wake-up is
+// that of the sockets ready, not of every open connection.
 struct CurlTransport::Impl
 {
   CURLM* multi = nullptr;
+  int epoll_fd = -1;
+  int wake_fd = -1;
   std::mutex mutex;
   std::deque<std::unique_ptr<CurlTransfer>> incoming;               // guarded by mutex
   bool stopping = false;                                            // guarded by mutex
   std::unordered_map<CURL*, std::unique_ptr<CurlTransfer>> running; // loop thread only
+  // When libcurl wants CURL_SOCKET_TIMEOUT, if it does (loop thread only).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
   std::thread thread;
 
   void add(std::unique_ptr<CurlTransfer> t);
   void finish(CURL* easy, CURLcode code);
+  void act(curl_socket_t socket, int flags);
+  void wake();
   void loop();
+  static int on_socket(CURL* easy, curl_socket_t socket, int what, void* impl, void* assigned);
+  static int on_timer(CURLM* multi, long timeout_ms, void* impl);
 };
+
+int
+CurlTransport::Impl::on_socket(CURL*, curl_socket_t socket, int what, void* user, void* assigned)
+{
+  auto* impl = static_cast<Impl*>(user);
+  if (what == CURL_POLL_REMOVE) {
+    epoll_ctl(impl->epoll_fd, EPOLL_CTL_DEL, socket, nullptr);
+    curl_multi_assign(impl->multi, socket, nullptr);
+    return 0;
+  }
+  epoll_event event{};
+  event.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0U) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0U);
+  event.data.fd = socket;
+  // A socket libcurl already handed over is modified, a new one added; a
+  // number the kernel reused since is fixed by trying the other operation.
+  int op = assigned ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  if (epoll_ctl(impl->epoll_fd, op, socket, &event) != 0) {
+    op = op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    if (epoll_ctl(impl->epoll_fd, op, socket, &event) != 0) {
+      return -1; // libcurl fails the transfers on this socket: recorded errors
+    }
+  }
+  if (!assigned) {
+    curl_multi_assign(impl->multi, socket, impl);
+  }
+  return 0;
+}
+
+int
+CurlTransport::Impl::on_timer(CURLM*, long timeout_ms, void* user)
+{
+  auto* impl = static_cast<Impl*>(user);
+  if (timeout_ms < 0) {
+    impl->deadline.reset();
+  } else {
+    impl->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  }
+  return 0;
+}
+
+void
+CurlTransport::Impl::wake()
+{
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto written = ::write(wake_fd, &one, sizeof one);
+}
 
 void
 CurlTransport::Impl::add(std::unique_ptr<CurlTransfer> t)
@@ -220,8 +288,22 @@ CurlTransport::Impl::finish(CURL* easy, CURLcode code)
 }
 
 void
+CurlTransport::Impl::act(curl_socket_t socket, int flags)
+{
+  int still_running = 0;
+  curl_multi_socket_action(multi, socket, flags, &still_running);
+  int queued = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+    if (msg->msg == CURLMSG_DONE) {
+      finish(msg->easy_handle, msg->data.result);
+    }
+  }
+}
+
+void
 CurlTransport::Impl::loop()
 {
+  std::array<epoll_event, 256> events{};
   for (;;) {
     {
       std::deque<std::unique_ptr<CurlTransfer>> batch;
@@ -236,15 +318,29 @@ CurlTransport::Impl::loop()
         add(std::move(t));
       }
     }
-    int still_running = 0;
-    curl_multi_perform(multi, &still_running);
-    int queued = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
-      if (msg->msg == CURLMSG_DONE) {
-        finish(msg->easy_handle, msg->data.result);
-      }
+    int wait_ms = 1000;
+    if (deadline) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline -
+                                                               std::chrono::steady_clock::now());
+      wait_ms = static_cast<int>(std::clamp<long>(left.count(), 0, 1000));
     }
-    curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+    const int ready = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), wait_ms);
+    for (int i = 0; i < ready; ++i) {
+      const auto& e = events[static_cast<size_t>(i)];
+      if (e.data.fd == wake_fd) {
+        std::uint64_t count = 0;
+        [[maybe_unused]] auto drained = ::read(wake_fd, &count, sizeof count);
+        continue;
+      }
+      const int flags = ((e.events & EPOLLIN) ? CURL_CSELECT_IN : 0) |
+                        ((e.events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
+                        ((e.events & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
+      act(e.data.fd, flags);
+    }
+    if (deadline && std::chrono::steady_clock::now() >= *deadline) {
+      deadline.reset();
+      act(CURL_SOCKET_TIMEOUT, 0);
+    }
   }
   for (auto& [easy, t] : running) {
     curl_multi_remove_handle(multi, easy); // the transfer's own handles free themselves
@@ -255,9 +351,32 @@ CurlTransport::Impl::loop()
 CurlTransport::CurlTransport() : m_impl(std::make_unique<Impl>())
 {
   static CurlGlobal global;
-  m_impl->multi = curl_multi_init();
-  curl_multi_setopt(m_impl->multi, CURLMOPT_MAXCONNECTS, 1024L);
-  m_impl->thread = std::thread([impl = m_impl.get()] { impl->loop(); });
+  auto& impl = *m_impl;
+  impl.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  impl.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  impl.multi = curl_multi_init();
+  if (impl.epoll_fd < 0 || impl.wake_fd < 0 || !impl.multi) {
+    const int err = errno;
+    if (impl.multi) {
+      curl_multi_cleanup(impl.multi);
+    }
+    for (int fd : {impl.epoll_fd, impl.wake_fd}) {
+      if (fd >= 0) {
+        ::close(fd);
+      }
+    }
+    throw std::system_error(err, std::generic_category(), "cannot set up the HTTP client");
+  }
+  epoll_event wake{};
+  wake.events = EPOLLIN;
+  wake.data.fd = impl.wake_fd;
+  epoll_ctl(impl.epoll_fd, EPOLL_CTL_ADD, impl.wake_fd, &wake);
+  curl_multi_setopt(impl.multi, CURLMOPT_MAXCONNECTS, 8192L);
+  curl_multi_setopt(impl.multi, CURLMOPT_SOCKETFUNCTION, &Impl::on_socket);
+  curl_multi_setopt(impl.multi, CURLMOPT_SOCKETDATA, m_impl.get());
+  curl_multi_setopt(impl.multi, CURLMOPT_TIMERFUNCTION, &Impl::on_timer);
+  curl_multi_setopt(impl.multi, CURLMOPT_TIMERDATA, m_impl.get());
+  impl.thread = std::thread([p = m_impl.get()] { p->loop(); });
 }
 
 CurlTransport::~CurlTransport()
@@ -266,9 +385,11 @@ CurlTransport::~CurlTransport()
     std::lock_guard lock(m_impl->mutex);
     m_impl->stopping = true;
   }
-  curl_multi_wakeup(m_impl->multi);
+  m_impl->wake();
   m_impl->thread.join();
   curl_multi_cleanup(m_impl->multi);
+  ::close(m_impl->wake_fd);
+  ::close(m_impl->epoll_fd);
 }
 
 void
@@ -281,7 +402,7 @@ CurlTransport::start(HttpRequest request, Done done)
     std::lock_guard lock(m_impl->mutex);
     m_impl->incoming.push_back(std::move(t));
   }
-  curl_multi_wakeup(m_impl->multi);
+  m_impl->wake();
 }
 
 } // namespace harness::client

@@ -1,0 +1,148 @@
+#include <harness/sqlite_statement.hpp>
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+namespace harness {
+
+Fatal
+database_error(sqlite3* db, int rc)
+{
+  const char* name = sqlite3_db_filename(db, "main");
+  const std::string path = name && *name ? name : ":memory:";
+  switch (rc & 0xff) {
+  case SQLITE_FULL:
+    return Fatal(fmt::format("disk full: {}: the database cannot grow; what was committed is kept "
+                             "(free some space and run the same command again to resume)",
+                             path),
+                 3);
+  case SQLITE_READONLY:
+    return Fatal(fmt::format("{}: the database is read-only here ({})", path, sqlite3_errstr(rc)));
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED:
+    return Fatal(fmt::format("{}: the database stayed locked by another process for longer than "
+                             "the busy timeout ({})",
+                             path, sqlite3_errmsg(db)),
+                 3);
+  default: return Fatal(fmt::format("{}: database error: {}", path, sqlite3_errmsg(db)), 3);
+  }
+}
+
+StatementCache::~StatementCache()
+{
+  for (auto& [sql, entry] : m_entries) {
+    sqlite3_finalize(entry.stmt);
+  }
+}
+
+sqlite3_stmt*
+StatementCache::acquire(const char* sql)
+{
+  auto [it, inserted] = m_entries.try_emplace(sql);
+  Entry& entry = it->second;
+  if (!inserted && !entry.in_use) {
+    entry.in_use = true;
+    return entry.stmt;
+  }
+  sqlite3_stmt* stmt = nullptr;
+  if (int rc = sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+      rc != SQLITE_OK) {
+    if (inserted) {
+      m_entries.erase(it);
+    }
+    throw database_error(m_db, rc);
+  }
+  if (inserted) {
+    entry.stmt = stmt;
+    entry.in_use = true;
+  }
+  return stmt;
+}
+
+void
+StatementCache::release(sqlite3_stmt* stmt)
+{
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  for (auto& [sql, entry] : m_entries) {
+    if (entry.stmt == stmt) {
+      entry.in_use = false;
+      return;
+    }
+  }
+  sqlite3_finalize(stmt); // a second, nested use of the same SQL
+}
+
+Statement&
+Statement::bind(int i, const std::string& v)
+{
+  return check(
+      sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+}
+
+Statement&
+Statement::bind(int i, std::int64_t v)
+{
+  return check(sqlite3_bind_int64(m_stmt, i, v));
+}
+
+Statement&
+Statement::bind(int i, double v)
+{
+  return check(sqlite3_bind_double(m_stmt, i, v));
+}
+
+Statement&
+Statement::bind(int i, std::optional<double> v)
+{
+  return v ? bind(i, *v) : check(sqlite3_bind_null(m_stmt, i));
+}
+
+bool
+Statement::step()
+{
+  int rc = sqlite3_step(m_stmt);
+  if (rc == SQLITE_ROW) {
+    return true;
+  }
+  if (rc != SQLITE_DONE) {
+    throw database_error(m_cache.db(), rc);
+  }
+  return false;
+}
+
+std::string
+Statement::text(int col)
+{
+  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, col));
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, col))) : std::string();
+}
+
+std::int64_t
+Statement::integer(int col)
+{
+  return sqlite3_column_int64(m_stmt, col);
+}
+
+double
+Statement::real(int col)
+{
+  return sqlite3_column_double(m_stmt, col);
+}
+
+bool
+Statement::is_null(int col)
+{
+  return sqlite3_column_type(m_stmt, col) == SQLITE_NULL;
+}
+
+Statement&
+Statement::check(int rc)
+{
+  if (rc != SQLITE_OK) {
+    throw Fatal(fmt::format("database: cannot bind a statement parameter: {}", sqlite3_errstr(rc)));
+  }
+  return *this;
+}
+
+} // namespace harness

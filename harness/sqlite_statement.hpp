@@ -1,0 +1,79 @@
+#pragma once
+
+#include <harness/error.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace harness {
+
+// The error for a failed SQLite call on `db`, naming the file; a full disk, a
+// read-only file and a lock held too long say so in words.
+Fatal database_error(sqlite3* db, int rc);
+
+// Prepared statements of one connection, each compiled once and reused.
+// Not thread-safe (like the connection). Destroy it before closing `db`.
+class StatementCache
+{
+public:
+  explicit StatementCache(sqlite3* db) : m_db(db) {}
+  ~StatementCache();
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  sqlite3* db() const { return m_db; }
+  // The compiled `sql`, marked in use; a statement already in use (a
+  // nested use of the same SQL) is compiled afresh. Throws Fatal.
+  sqlite3_stmt* acquire(const char* sql);
+  // Resets it (bindings cleared) for the next acquire.
+  void release(sqlite3_stmt* stmt);
+
+private:
+  struct Entry
+  {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  sqlite3* m_db;
+  std::unordered_map<std::string, Entry> m_entries; // by SQL text
+};
+
+// One use of a cached statement: binds by 1-based index, steps, and gives
+// it back (reset) when it goes out of scope.
+class Statement
+{
+public:
+  Statement(StatementCache& cache, const char* sql) : m_cache(cache), m_stmt(cache.acquire(sql)) {}
+  ~Statement() { m_cache.release(m_stmt); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, const std::string& v);
+  Statement& bind(int i, std::int64_t v);
+  Statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+  Statement& bind(int i, double v);
+  Statement& bind(int i, std::optional<double> v);
+
+  // Steps once; true while a row is available. Throws Fatal on an error.
+  bool step();
+
+  std::string text(int col);
+  std::int64_t integer(int col);
+  double real(int col);
+  bool is_null(int col);
+
+private:
+  // A bind that fails (a wrong index) is a programming error: fail loudly.
+  Statement& check(int rc);
+
+  StatementCache& m_cache;
+  sqlite3_stmt* m_stmt;
+};
+
+} // namespace harness
