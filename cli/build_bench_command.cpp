@@ -172,7 +172,7 @@ build_bench_command(const BuildBenchOptions& options, const std::filesystem::pat
   }
   auto saved = harness::write_file_atomic(options.out, out);
   if (!saved) {
-    throw Fatal(saved.error().message);
+    throw harness::write_failure(saved.error());
   }
   fmt::print(
       stderr,

@@ -13,6 +13,7 @@
 
 #include <optional>
 #include <set>
+#include <string_view>
 
 namespace cli {
 
@@ -140,6 +141,9 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
           }
         }
       } catch (const Fatal& e) {
+        if (std::string_view(e.what()).starts_with("disk full: ")) {
+          throw; // the next cells would fail the same way
+        }
         // One cell that cannot run must not stop the rest of the nightly matrix.
         status = 3;
         failures.push_back(fmt::format("{} × {}: {}", entry.bench, model, e.what()));
@@ -184,7 +188,7 @@ leaderboard_command(const LeaderboardOptions& options, const std::filesystem::pa
   for (const auto& [name, content] : files) {
     auto written = harness::write_file_atomic(options.out / name, content);
     if (!written) {
-      throw Fatal(written.error().message);
+      throw harness::write_failure(written.error());
     }
   }
   write_files(weights);

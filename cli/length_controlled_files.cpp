@@ -111,7 +111,7 @@ write_files(const std::vector<std::pair<fs::path, std::string>>& files)
     fs::create_directories(path.parent_path(), ec);
     auto done = harness::write_file_atomic(path, content);
     if (!done) {
-      throw Fatal(done.error().message);
+      throw harness::write_failure(done.error());
     }
   }
 }

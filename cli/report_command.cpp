@@ -52,7 +52,7 @@ report_command(const ReportOptions& options)
   auto weights = length_controlled_weights_files(out, reports); // may refuse: before writing
   auto written = harness::write_file_atomic(path, text);
   if (!written) {
-    throw Fatal(written.error().message);
+    throw harness::write_failure(written.error());
   }
   fmt::print(stderr, "evalrun: wrote {}\n", path.string());
   write_files(weights);

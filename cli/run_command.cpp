@@ -280,6 +280,13 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
   if (tty) {
     fmt::print(stderr, "\n");
   }
+  if (outcome.status == "not_started") {
+    fmt::print(stderr,
+               "evalrun: stopped while another process runs run {}; nothing was sent and "
+               "the run was left to it\n",
+               outcome.run_id);
+    return 128 + done.signal;
+  }
   reports::CollectOptions only_this;
   only_this.bench = spec.name;
   only_this.model = resolved.plan.candidate.name;

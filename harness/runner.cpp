@@ -17,7 +17,6 @@
 #include <deque>
 #include <memory>
 #include <set>
-#include <thread>
 
 namespace harness {
 
@@ -614,7 +613,21 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
       on_wait(claim.held_by);
       told = true;
     }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
+    // Wait a second with the io_context running, so that a signal stops the wait.
+    bool waited = false;
+    asio::steady_timer pause(m_io, std::chrono::seconds(1));
+    pause.async_wait([&waited](const boost::system::error_code&) { waited = true; });
+    m_io.restart();
+    while (!waited && !m_stopping) {
+      m_io.run_one();
+    }
+    pause.cancel();
+    m_io.poll();
+    if (m_stopping) {
+      outcome.run_id = claim.run_id;
+      outcome.status = "not_started";
+      return outcome;
+    }
   }
   std::vector<SystemMessage> system_messages;
   for (const auto& item : plan.items) {

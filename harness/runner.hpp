@@ -65,7 +65,9 @@ struct RunProgress
 struct RunOutcome
 {
   std::int64_t run_id = 0;
-  std::string status; // complete | incomplete | interrupted
+  // complete | incomplete | interrupted, or not_started: stopped while
+  // another process held the run (nothing sent, the run left as it was)
+  std::string status;
   RunProgress progress;
 };
 

@@ -21,8 +21,8 @@ database_error(sqlite3* db, int rc)
   case SQLITE_BUSY:
   case SQLITE_LOCKED:
     return Fatal(fmt::format("{}: the database stayed locked by another process for longer than "
-                             "the busy timeout ({})",
-                             path, sqlite3_errmsg(db)),
+                             "the busy timeout ({}, SQLite code {})",
+                             path, sqlite3_errmsg(db), rc),
                  3);
   default: return Fatal(fmt::format("{}: database error: {}", path, sqlite3_errmsg(db)), 3);
   }

@@ -139,17 +139,46 @@ now_utc()
 
 } // namespace
 
+namespace {
+
+// `path` for a file: URI, with the characters a URI gives a meaning escaped.
+std::string
+uri_path(const std::filesystem::path& path)
+{
+  std::string out;
+  for (char c : path.string()) {
+    if (c == '%' || c == '?' || c == '#') {
+      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+} // namespace
+
 Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
 {
-  const int flags = access == Access::read_only ? SQLITE_OPEN_READONLY
-                                                : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  if (sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  std::string name = path.string();
+  if (access == Access::read_only) {
+    // Read-only means no file is created either: without a write-ahead log
+    // (no writer at work, the usual case) the file is opened immutable, so
+    // that no -wal or -shm file (owned by the reader, in a folder it may not
+    // write to) appears beside it.
+    flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+    const bool logging = std::filesystem::exists(path.string() + "-wal");
+    name = "file:" + uri_path(path) + (logging ? "?mode=ro" : "?mode=ro&immutable=1");
+  }
+  if (sqlite3_open_v2(name.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
     std::string why = m_db ? sqlite3_errmsg(m_db) : "out of memory";
     sqlite3_close(m_db);
     m_db = nullptr;
     throw Fatal(fmt::format("{}: cannot open database: {}", path.string(), why));
   }
   sqlite3_busy_timeout(m_db, 10'000);
+  sqlite3_extended_result_codes(m_db, 1); // errors name their precise cause
   m_statements = std::make_unique<StatementCache>(m_db);
   try {
     // Look before touching anything: a file that is not an evalrun database

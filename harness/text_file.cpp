@@ -39,8 +39,11 @@ write_file_atomic(const std::filesystem::path& path, const std::string& content)
                                                   path.string(), std::strerror(errno))};
   }
   auto fail = [&](const char* what) {
-    auto error = Error{Error::Kind::config,
-                       fmt::format("{}: cannot {}: {}", path.string(), what, std::strerror(errno))};
+    auto error = Error{
+        Error::Kind::config,
+        errno == ENOSPC || errno == EDQUOT
+            ? fmt::format("disk full: {}: cannot {}: {}", path.string(), what, std::strerror(errno))
+            : fmt::format("{}: cannot {}: {}", path.string(), what, std::strerror(errno))};
     close(fd);
     unlink(tmp.c_str());
     return error;
@@ -73,7 +76,20 @@ write_file_atomic(const std::filesystem::path& path, const std::string& content)
     unlink(tmp.c_str());
     return error;
   }
+  // The rename itself is made durable too: the folder's entry is synced.
+  const auto folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  if (int dir = open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+    fsync(dir);
+    close(dir);
+  }
   return true;
+}
+
+Fatal
+write_failure(const Error& error)
+{
+  // A full disk is a failure of the run's environment (exit 3), like a full database.
+  return Fatal(error.message, error.message.starts_with("disk full: ") ? 3 : 2);
 }
 
 } // namespace harness

@@ -42,6 +42,40 @@ sequence_length(std::string_view s)
   return 0;
 }
 
+// The value of the four hex digits at `s[at]`, or -1.
+long
+hex4(std::string_view s, size_t at)
+{
+  if (at + 4 > s.size()) {
+    return -1;
+  }
+  long value = 0;
+  for (size_t i = at; i < at + 4; ++i) {
+    const char c = s[i];
+    const int digit = c >= '0' && c <= '9'   ? c - '0'
+                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                             : -1;
+    if (digit < 0) {
+      return -1;
+    }
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+bool
+is_high_surrogate(long u)
+{
+  return u >= 0xD800 && u <= 0xDBFF;
+}
+
+bool
+is_low_surrogate(long u)
+{
+  return u >= 0xDC00 && u <= 0xDFFF;
+}
+
 } // namespace
 
 std::string
@@ -60,6 +94,40 @@ valid_utf8(std::string_view text)
     text.remove_prefix(n);
   }
   return out;
+}
+
+std::string
+valid_json_text(std::string json)
+{
+  bool valid = true;
+  for (std::string_view rest = json; !rest.empty() && valid;) {
+    const size_t n = sequence_length(rest);
+    valid = n > 0;
+    rest.remove_prefix(n);
+  }
+  if (!valid) {
+    json = valid_utf8(json);
+  }
+  // Backslashes appear only inside strings: each escape is read from its
+  // backslash, so "\\u..." (an escaped backslash, then "u") is left alone.
+  for (size_t i = json.find('\\'); i != std::string::npos; i = json.find('\\', i)) {
+    if (i + 1 >= json.size() || json[i + 1] != 'u') {
+      i += 2;
+      continue;
+    }
+    const long unit = hex4(json, i + 2);
+    const bool paired = is_high_surrogate(unit) && json.compare(i + 6, 2, "\\u") == 0 &&
+                        is_low_surrogate(hex4(json, i + 8));
+    if (paired) {
+      i += 12;
+    } else if (is_high_surrogate(unit) || is_low_surrogate(unit)) {
+      json.replace(i + 2, 4, "FFFD");
+      i += 6;
+    } else {
+      i += 2;
+    }
+  }
+  return json;
 }
 
 } // namespace harness

@@ -5,7 +5,10 @@ namespace reports {
 std::string
 csv_field(const std::string& text)
 {
-  if (!text.empty() && std::string("=+-@\t\r").find(text.front()) != std::string::npos) {
+  // A formula character first, or after leading spaces (which spreadsheets skip).
+  const auto first = text.find_first_not_of(' ');
+  if (first != std::string::npos &&
+      std::string("=+-@\t\r").find(text[first]) != std::string::npos) {
     return csv_quoted("'" + text);
   }
   return csv_quoted(text);

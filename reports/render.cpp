@@ -307,10 +307,10 @@ render_markdown(const std::vector<RunReport>& reports)
                     run.finished_at.empty() ? "" : " · finished " + markdown_text(run.finished_at));
     if (run.status != "complete") {
       const auto c = r.counts();
-      out += fmt::format("**UNFINISHED ({})**: the numbers below cover only the {} turn(s) with a "
-                         "verdict so far, not the whole benchmark; run the same command again to "
-                         "finish it.\n\n",
-                         markdown_text(run.status), c.rated + c.unreadable + c.failed);
+      out += fmt::format("**UNFINISHED ({})**: so far {} turn(s) rated, {} unreadable and {} "
+                         "without a verdict; the numbers below cover only the rated ones, not the "
+                         "whole benchmark; run the same command again to finish it.\n\n",
+                         markdown_text(run.status), c.rated, c.unreadable, c.failed);
     }
     if (auto note = system_message_note(run.config_json); !note.empty()) {
       out += markdown_text(note) + "\n\n";

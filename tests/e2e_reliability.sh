@@ -76,6 +76,28 @@ for p in "${pids[@]}"; do wait "$p" || fail "a process failed: $(cat six.err)"; 
   || fail "six processes: $(stats "s['requests_total']") requests for $(stats "s['distinct_prompts']") distinct"
 echo "six processes: 4 runs complete, 240 requests, none twice"
 
+# A process waiting for another's run stops at once on a signal, sends nothing and leaves the
+# run to the other (which completes it).
+rm -f wait.db*
+reset
+"$evalrun" --bench mtbench --model cand --judge judge --endpoints eps.yaml --db wait.db --limit 10 \
+  > /dev/null 2> holder.err &
+holder=$!
+for _ in $(seq 100); do [ "$(stats "s['requests_total']")" -ge 1 ] && break; sleep 0.05; done
+"$evalrun" --bench mtbench --model cand --judge judge --endpoints eps.yaml --db wait.db --limit 10 \
+  > /dev/null 2> waiter.err &
+waiter=$!
+for _ in $(seq 100); do grep -q 'waiting for it to finish' waiter.err && break; sleep 0.05; done
+kill -INT $waiter
+start=$(date +%s%N)
+rc=0; wait $waiter || rc=$?
+waited_ms=$((($(date +%s%N) - start) / 1000000))
+[ "$rc" = 130 ] && [ "$waited_ms" -lt 2000 ] || fail "the waiter: exit $rc after $waited_ms ms: $(cat waiter.err)"
+grep -q 'nothing was sent and the run was left to it' waiter.err || fail "waiter: $(cat waiter.err)"
+wait $holder || fail "the holder: $(cat holder.err)"
+[ "$(sql wait.db 'select status from runs')" = complete ] || fail "the waiter changed the run's status"
+echo "a waiting process stopped by SIGINT: exit 130 after $waited_ms ms, the run left complete"
+
 # 3. A database of another program is refused untouched; reports and leaderboard --no-run read
 #    a read-only one.
 python3 -c "import sqlite3; c = sqlite3.connect('foreign.db'); c.execute('create table t(x)'); c.execute('pragma user_version=7'); c.commit()"
@@ -104,16 +126,29 @@ grep -q 'leaderboard of 3 runs' board.err || fail "leaderboard --no-run: $(cat b
 grep -q '| cand | selfinstruct | limit 10 | not in the database yet' board/leaderboard.md || fail "the missing cell: $(cat board/leaderboard.md)"
 [ "$(stats "s['requests_total']")" = "$sent" ] || fail "leaderboard --no-run sent requests"
 sha256sum -c --quiet six.sha || fail "leaderboard --no-run or report changed the database"
+[ ! -e six.db-wal ] && [ ! -e six.db-shm ] || fail "a read-only command left -wal/-shm files"
 chmod 644 six.db
+# In a folder the reader cannot write to (as nobody, when this runs as root).
+mkdir ro && cp six.db ro/ && chmod 555 ro && chmod 444 ro/six.db
+as_reader=()
+[ "$(id -u)" = 0 ] && command -v runuser > /dev/null && as_reader=(runuser -u nobody --)
+chmod 755 "$work"
+"${as_reader[@]}" "$evalrun" report --db ro/six.db > ro2.md 2> ro2.err || fail "report in a read-only folder: $(cat ro2.err)"
+grep -q '## koala' ro2.md || fail "report in a read-only folder: content"
+chmod 755 ro
 
-# 4. A full disk (a 400 KiB tmpfs): "disk full: <path>", exit 3, what was committed kept, and
+# 4. A full disk (a 1 MiB tmpfs): "disk full: <path>", exit 3, what was committed kept, and
 #    the same command in a roomier place resumes from it.
 mkdir small
-if mount -t tmpfs -o size=400k tmpfs small 2> /dev/null; then
+if mount -t tmpfs -o size=1m tmpfs small 2> /dev/null; then
   rc=0
   "$evalrun" --bench mtbench --model demo --db small/full.db > /dev/null 2> full.err || rc=$?
   [ "$rc" = 3 ] || fail "full disk: exit $rc: $(cat full.err)"
   grep -q "disk full: .*small/full.db" full.err || fail "full disk message: $(cat full.err)"
+  # An output file on the full disk: the same words and exit status.
+  rc=0
+  "$evalrun" report --db small/full.db --out small/report > /dev/null 2> out_full.err || rc=$?
+  [ "$rc" = 3 ] && grep -q 'disk full: .*small/report' out_full.err || fail "report on a full disk: exit $rc: $(cat out_full.err)"
   kept=$(sql small/full.db 'select count(*) from responses')
   cp small/full.db* .
   umount small
@@ -122,6 +157,11 @@ if mount -t tmpfs -o size=400k tmpfs small 2> /dev/null; then
   echo "full disk: reported, $kept responses kept and reused"
 else
   echo "full disk: skipped (cannot mount a tmpfs here)"
+fi
+if [ -w /dev/full ]; then
+  rc=0
+  "$evalrun" report --db six.db > /dev/full 2> devfull.err || rc=$?
+  [ "$rc" = 3 ] && grep -q 'disk full: standard output' devfull.err || fail "report > /dev/full: exit $rc: $(cat devfull.err)"
 fi
 
 # 5. A server that echoes the API key (in an error body and in replies): the key is in no

@@ -86,6 +86,47 @@ TEST_CASE("a success is returned with its attempt count and the request is well 
   CHECK(t.requests[0].headers == std::vector<std::string>{"Authorization: Bearer sk-test"});
 }
 
+TEST_CASE("a reply with invalid UTF-8 or a lone surrogate is kept, the bad parts replaced")
+{
+  const std::string fffd = "\xEF\xBF\xBD";
+  for (const auto& [content, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"ok \xFF\xFE end", "ok " + fffd + fffd + " end"},
+           {"ok \\ud800 end", "ok " + fffd + " end"}}) {
+    ScriptedTransport t([&content](const HttpRequest&, int) {
+      HttpReply reply = ok_reply("placeholder");
+      auto at = reply.body.find("placeholder");
+      reply.body.replace(at, 11, content);
+      return Result<HttpReply>(reply);
+    });
+    auto r = run_one(t, fast_policy(1));
+    REQUIRE(r);
+    CHECK(r->text == expected);
+  }
+}
+
+TEST_CASE("an echoed key is redacted in the answer and its finish_reason, a short one never")
+{
+  const std::string key = "sk-test-0123456789";
+  ScriptedTransport t([&key](const HttpRequest&, int) {
+    HttpReply reply = ok_reply("placeholder");
+    reply.body.replace(reply.body.find("placeholder"), 11, "I saw " + key);
+    const auto finish = reply.body.find("\"stop\"");
+    REQUIRE(finish != std::string::npos);
+    reply.body.replace(finish, 6, "\"" + key + "\"");
+    return Result<HttpReply>(reply);
+  });
+  auto r = run_one(t, fast_policy(), key);
+  REQUIRE(r);
+  CHECK(r->text == "I saw [REDACTED]");
+  CHECK(r->finish_reason == "[REDACTED]");
+  // "EMPTY", a local server's usual key, is left alone: replacing it would change answers.
+  ScriptedTransport local(
+      [](const HttpRequest&, int) { return Result<HttpReply>(ok_reply("EMPTY")); });
+  auto answer = run_one(local, fast_policy(), std::string("EMPTY"));
+  REQUIRE(answer);
+  CHECK(answer->text == "EMPTY");
+}
+
 TEST_CASE("429 with Retry-After is retried no sooner than the server asked")
 {
   ScriptedTransport t([](const HttpRequest&, int i) {

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+using harness::valid_json_text;
 using harness::valid_utf8;
 
 // Well-formed UTF-8 by RFC 3629's table; every other byte becomes U+FFFD.
@@ -22,6 +23,21 @@ TEST_CASE("well-formed text is kept byte for byte and every bad byte becomes U+F
   CHECK(valid_utf8("\xF4\x90\x80\x80") == fffd + fffd + fffd + fffd); // above U+10FFFF
   CHECK(valid_utf8("\x80x") == fffd + "x");                           // a lone continuation byte
   CHECK(valid_utf8(std::string("a\0b", 3)) == std::string("a\0b", 3));
+}
+
+TEST_CASE(
+    "JSON text: bad bytes and lone surrogate escapes are replaced, pairs and other escapes kept")
+{
+  const std::string fffd = "\xEF\xBF\xBD";
+  const std::string fine = R"({"a":"caf\u00e9 \ud83d\ude00 \\ud800"})";
+  CHECK(valid_json_text(fine) == fine); // a pair, and an escaped backslash then "ud800"
+  CHECK(valid_json_text(R"({"a":"x\ud800y"})") == R"({"a":"x\uFFFDy"})");         // lone high
+  CHECK(valid_json_text(R"({"a":"\uDC00"})") == R"({"a":"\uFFFD"})");             // lone low
+  CHECK(valid_json_text(R"({"a":"\ud800\u0041"})") == R"({"a":"\uFFFD\u0041"})"); // high + BMP
+  CHECK(valid_json_text(R"({"a":"\ud800)") == R"({"a":"\uFFFD)");                 // cut short
+  CHECK(valid_json_text(R"({"a":"\ud8)") == R"({"a":"\ud8)");                     // not 4 digits
+  CHECK(valid_json_text("{\"a\":\"\xFF\xFE\"}") == "{\"a\":\"" + fffd + fffd + "\"}");
+  CHECK(valid_json_text("tail\\") == "tail\\");
 }
 
 TEST_SUITE_END();

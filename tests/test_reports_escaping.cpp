@@ -67,6 +67,8 @@ TEST_CASE("a CSV text field is RFC 4180 quoted and never starts a formula")
   CHECK(csv_field("x|y<script>") == "x|y<script>");
   CHECK(csv_field("line\nbreak") == "\"line\nbreak\"");
   CHECK(csv_field("a-b=c") == "a-b=c"); // only the first character can start a formula
+  CHECK(csv_field("  =D") == "'  =D");  // spreadsheets skip the leading spaces
+  CHECK(csv_field("   ") == "   ");
   CHECK(csv_field("").empty());
   // Data files read back by name (upstream's weights file) are quoted only.
   CHECK(csv_quoted("-2+3") == "-2+3");

@@ -53,7 +53,9 @@ ClientPool::add_endpoint(const EndpointConfig& endpoint, std::optional<std::stri
 {
   Lane& lane = m_lanes[endpoint.name];
   lane.config = endpoint;
-  if (api_key && !api_key->empty()) {
+  // A key shorter than 8 characters (a local server's "EMPTY") would match
+  // ordinary text: replacing it would change answers, and it guards nothing.
+  if (api_key && api_key->size() >= 8) {
     m_secrets.push_back(*api_key);
   }
   lane.api_key = std::move(api_key);
@@ -154,14 +156,20 @@ ClientPool::send(Lane& lane, std::shared_ptr<Job> job)
 void
 ClientPool::on_reply(Lane& lane, std::shared_ptr<Job> job, Result<HttpReply> reply)
 {
+  if (reply) {
+    // Invalid UTF-8 or a lone surrogate in a reply is replaced, not a reason to lose it.
+    reply->body = valid_json_text(std::move(reply->body));
+  }
   Result<Response> result =
       reply ? openai_wire::parse_chat_reply(*reply) : Result<Response>(reply.error());
   // What a server sent is kept as text (invalid UTF-8 replaced), and a key it
   // echoes (in an error body, or a reply) never goes further.
-  std::string& text = result ? result->text : result.error().message;
-  text = valid_utf8(text);
-  for (const auto& secret : m_secrets) {
-    redact(text, secret);
+  for (std::string* text : result ? std::vector<std::string*>{&result->text, &result->finish_reason}
+                                  : std::vector<std::string*>{&result.error().message}) {
+    *text = valid_utf8(*text);
+    for (const auto& secret : m_secrets) {
+      redact(*text, secret);
+    }
   }
   if (result) {
     result->attempts = job->attempts;

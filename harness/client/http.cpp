@@ -47,6 +47,7 @@ struct CurlTransfer
   std::optional<double> retry_after_ms_header;
   std::optional<double> retry_after_header;
   char error_buffer[CURL_ERROR_SIZE] = {};
+  bool too_large = false; // the body passed k_max_reply_bytes
 };
 
 namespace {
@@ -69,10 +70,19 @@ trim(const std::string& s)
   return s.substr(b, e - b + 1);
 }
 
+// No reply is read past this: a server streaming without end fails the
+// request (a bad_response) instead of filling memory and the database.
+constexpr size_t k_max_reply_bytes = 64 * 1024 * 1024;
+
 size_t
 on_body(char* data, size_t size, size_t count, void* user)
 {
-  static_cast<CurlTransfer*>(user)->reply.body.append(data, size * count);
+  auto* t = static_cast<CurlTransfer*>(user);
+  if (t->reply.body.size() + size * count > k_max_reply_bytes) {
+    t->too_large = true;
+    return 0; // libcurl stops the transfer (CURLE_WRITE_ERROR)
+  }
+  t->reply.body.append(data, size * count);
   return size * count;
 }
 
@@ -273,6 +283,12 @@ CurlTransport::Impl::finish(CURL* easy, CURLcode code)
   t->easy.reset();
   t->headers.reset();
 
+  if (t->too_large) {
+    t->done(Error{Error::Kind::bad_response,
+                  fmt::format("{} {}: the reply is larger than {} MiB", t->request.method,
+                              t->request.url, k_max_reply_bytes / (1024 * 1024))});
+    return;
+  }
   if (code != CURLE_OK) {
     t->done(curl_error(code, *t));
     return;
