@@ -5,6 +5,7 @@
 #include <harness/client/client_pool.hpp>
 #include <harness/client/preflight.hpp>
 #include <harness/demo/transport.hpp>
+#include <harness/process_owner.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/store.hpp>
 #include <harness/system_messages/instance_generator.hpp>
@@ -84,7 +85,7 @@ dry_run(const std::vector<harness::system_messages::GenerationTask>& tasks,
   boost::asio::io_context io;
   harness::client::ClientPool pool(io, transport);
   pool.add_endpoint(generator, std::nullopt);
-  harness::client::CachedClient client(io, pool, copy);
+  harness::client::CachedClient client(io, pool, copy, harness::process_owner());
   harness::system_messages::generate_all(
       io, client, tasks, harness::system_messages::GenerationTarget::instance, generator, 1);
   fmt::print("requests (invalid replies asked again come on top):\n");
@@ -138,7 +139,7 @@ build_bench_command(const BuildBenchOptions& options, const std::filesystem::pat
   boost::asio::io_context io;
   harness::client::ClientPool pool(io, transport);
   pool.add_endpoint(generator, ready.api_keys[generator.name]);
-  harness::client::CachedClient client(io, pool, store);
+  harness::client::CachedClient client(io, pool, store, harness::process_owner());
   auto result = harness::system_messages::generate_all(
       io, client, tasks, harness::system_messages::GenerationTarget::instance, generator,
       options.max_attempts);

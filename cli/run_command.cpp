@@ -9,6 +9,7 @@
 #include <harness/client/client_pool.hpp>
 #include <harness/client/preflight.hpp>
 #include <harness/demo/transport.hpp>
+#include <harness/process_owner.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/runner.hpp>
 #include <harness/store.hpp>
@@ -126,7 +127,7 @@ execute(ResolvedRun& resolved, const RunOptions& options, const std::filesystem:
   }
   Execution out;
   if (resolved.generator) {
-    harness::client::CachedClient client(io, pool, store);
+    harness::client::CachedClient client(io, pool, store, harness::process_owner());
     generate_system_messages(plan.items, resolved.bench.spec.name, *resolved.generator, options,
                              home, io, client);
     resolved.system_messages["unseen_check"] = check_seen(plan.items, options);

@@ -1,5 +1,6 @@
 #include <harness/client/cached_client.hpp>
 #include <harness/client/openai_wire.hpp>
+#include <harness/process_owner.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/runner.hpp>
 
@@ -8,12 +9,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <signal.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <deque>
 #include <memory>
 #include <set>
@@ -66,8 +63,8 @@ class Pipeline
 public:
   Pipeline(const RunPlan& plan, std::int64_t run_id, client::ClientPool& pool, Store& store,
            asio::io_context& io)
-      : m_plan(plan), m_run_id(run_id), m_client(io, pool, store), m_store(store), m_io(io),
-        m_started(std::chrono::steady_clock::now()), m_window(window_size(plan))
+      : m_plan(plan), m_run_id(run_id), m_client(io, pool, store, process_owner()), m_store(store),
+        m_io(io), m_started(std::chrono::steady_clock::now()), m_window(window_size(plan))
   {
     m_turns_left.resize(plan.items.size());
     for (size_t i = 0; i < plan.items.size(); ++i) {
@@ -142,7 +139,11 @@ public:
   }
 
   // Sends nothing more; what is on the wire may still land.
-  void stop() { m_stopping = true; }
+  void stop()
+  {
+    m_stopping = true;
+    m_client.cancel_waiting();
+  }
   bool stopped() const { return m_stopping; }
 
 private:
@@ -558,30 +559,6 @@ Runner::answer_request(const EndpointConfig& endpoint, const GenParams& params, 
   return r;
 }
 
-std::string
-Runner::lease_owner()
-{
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  return fmt::format("{}:{}", host, getpid());
-}
-
-bool
-Runner::lease_holder_alive(const std::string& owner, std::int64_t heartbeat)
-{
-  const auto colon = owner.rfind(':');
-  const std::string host = owner.substr(0, colon == std::string::npos ? 0 : colon);
-  const std::string self = lease_owner();
-  if (colon != std::string::npos && host == self.substr(0, self.rfind(':'))) {
-    const long pid = std::strtol(owner.c_str() + colon + 1, nullptr, 10);
-    return pid > 0 && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
-  }
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  return now - heartbeat < 60;
-}
-
 void
 Runner::stop(bool force, std::chrono::seconds grace)
 {
@@ -602,9 +579,9 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
             const std::function<void(const std::string&)>& on_wait)
 {
   RunOutcome outcome;
-  const std::string owner = lease_owner();
+  const std::string owner = process_owner();
   for (bool told = false;;) {
-    auto claim = m_store.claim_run(plan.run, owner, lease_holder_alive);
+    auto claim = m_store.claim_run(plan.run, owner, owner_alive);
     if (claim.held_by.empty()) {
       outcome.run_id = claim.run_id;
       break;
@@ -660,6 +637,7 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
       on_progress(pipeline.progress());
       if (std::chrono::steady_clock::now() - last_heartbeat > std::chrono::seconds(10)) {
         m_store.renew_lease(outcome.run_id, owner);
+        m_store.renew_claims(owner);
         last_heartbeat = std::chrono::steady_clock::now();
       }
       tick();

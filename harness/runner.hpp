@@ -94,12 +94,6 @@ public:
   // ends `interrupted`. With `force`, it ends at once.
   void stop(bool force, std::chrono::seconds grace = std::chrono::seconds(30));
 
-  // This process's lease owner name ("host:pid"), and whether a recorded
-  // owner (with its last heartbeat) is still alive: on this host its
-  // process exists; elsewhere its heartbeat is under a minute old.
-  static std::string lease_owner();
-  static bool lease_holder_alive(const std::string& owner, std::int64_t heartbeat);
-
   // The request for turn `turn` (0-based) of `item` to `endpoint` (the
   // candidate or the baseline), given its answers to the earlier turns.
   static ChatRequest answer_request(const EndpointConfig& endpoint, const GenParams& params,

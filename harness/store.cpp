@@ -15,8 +15,9 @@ namespace harness {
 
 namespace {
 
-// 2: verdicts.labels and baseline_hash; 3: runs.lease_owner and lease_heartbeat.
-constexpr int k_schema_version = 3;
+// 2: verdicts.labels and baseline_hash; 3: runs.lease_owner and lease_heartbeat;
+// 4: claims.
+constexpr int k_schema_version = 4;
 
 constexpr const char* k_schema = R"sql(
 CREATE TABLE IF NOT EXISTS runs (
@@ -111,6 +112,11 @@ CREATE TABLE IF NOT EXISTS judge_calls (
   raw TEXT NOT NULL,
   created_at TEXT NOT NULL,
   PRIMARY KEY (run_id, item_id, turn, call_index, attempt)
+);
+CREATE TABLE IF NOT EXISTS claims (
+  hash TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  heartbeat INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS system_messages (
   id TEXT PRIMARY KEY,
@@ -556,7 +562,71 @@ Store::put_response(const std::string& request_hash, const std::string& model,
     res.bind(6, response.latency_ms).bind(7, response.attempts).bind(8, logprobs.dump());
     res.bind(9, now_utc());
     res.step();
+    Statement unclaim(*m_statements, "DELETE FROM claims WHERE hash = ?");
+    unclaim.bind(1, hash).step();
   });
+}
+
+std::vector<Store::ClaimState>
+Store::claim_requests(const std::vector<std::string>& hashes, const std::string& owner,
+                      const std::function<bool(const std::string&, std::int64_t)>& holder_alive)
+{
+  std::vector<ClaimState> out;
+  out.reserve(hashes.size());
+  // One transaction, taken at once, with whatever group commit has waiting.
+  flush();
+  const auto grouped = std::exchange(m_max_writes, 0);
+  struct Restore
+  {
+    size_t& max_writes;
+    size_t value;
+    ~Restore() { max_writes = value; }
+  } restore{m_max_writes, grouped};
+  Transaction unit(*this);
+  const auto now = unix_now();
+  for (const auto& hash : hashes) {
+    Statement stored(*m_statements, "SELECT 1 FROM responses WHERE hash = ?");
+    if (stored.bind(1, hash).step()) {
+      out.push_back(ClaimState::stored);
+      continue;
+    }
+    Statement claim(*m_statements,
+                    "INSERT OR IGNORE INTO claims (hash, owner, heartbeat) VALUES (?,?,?)");
+    claim.bind(1, hash).bind(2, owner).bind(3, now).step();
+    if (sqlite3_changes(m_db) > 0) {
+      out.push_back(ClaimState::mine);
+      continue;
+    }
+    Statement holder(*m_statements, "SELECT owner, heartbeat FROM claims WHERE hash = ?");
+    holder.bind(1, hash).step();
+    const std::string by = holder.text(0);
+    if (by == owner || !holder_alive(by, holder.integer(1))) {
+      Statement take(*m_statements, "UPDATE claims SET owner = ?, heartbeat = ? WHERE hash = ?");
+      take.bind(1, owner).bind(2, now).bind(3, hash).step();
+      out.push_back(ClaimState::mine);
+    } else {
+      out.push_back(ClaimState::held);
+    }
+  }
+  unit.commit();
+  return out;
+}
+
+void
+Store::release_claim(const std::string& request_hash)
+{
+  write([this, hash = request_hash] {
+    Statement s(*m_statements, "DELETE FROM claims WHERE hash = ?");
+    s.bind(1, hash).step();
+  });
+}
+
+void
+Store::renew_claims(const std::string& owner)
+{
+  flush();
+  Statement s(*m_statements, "UPDATE claims SET heartbeat = ? WHERE owner = ?");
+  s.bind(1, unix_now()).bind(2, owner).step();
 }
 
 void

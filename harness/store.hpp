@@ -172,6 +172,20 @@ public:
   void put_response(const std::string& request_hash, const std::string& model,
                     const std::string& semantics, const Response& response);
 
+  // Claims on requests about to be sent, so that processes sharing the
+  // database send each request once (one transaction for all of them): per
+  // hash, `stored` (its response is in the database now), `mine` (claimed,
+  // or taken over from a holder that is gone: send it) or `held` (another
+  // live process is sending it: wait for its response). put_response()
+  // releases a claim with the response it stores; release_claim() without.
+  enum class ClaimState { stored, mine, held };
+  std::vector<ClaimState>
+  claim_requests(const std::vector<std::string>& hashes, const std::string& owner,
+                 const std::function<bool(const std::string&, std::int64_t)>& holder_alive);
+  void release_claim(const std::string& request_hash);
+  // Records that `owner` still holds its claims.
+  void renew_claims(const std::string& owner);
+
   void put_error(const ErrorRecord& error);
   // Records system messages by id (first text kept), in one transaction.
   void put_system_messages(const std::vector<SystemMessage>& messages);

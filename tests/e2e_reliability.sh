@@ -58,23 +58,24 @@ for sig in INT TERM HUP; do
   echo "SIG$sig: exit $rc, resumed: $(tail -1 resume.err | cut -c1-120)"
 done
 
-# 2. Six processes on one database at once (three on the same run, three others): every run
-#    completes, each request is sent once.
+# 2. Seven processes on one database at once (three on the same run, one on a run that shares
+#    requests with it, three others): every run completes, each request is sent once.
 reset
 rm -f six.db*
 pids=()
-for spec in "mtbench cand judge" "mtbench cand judge" "mtbench cand judge" "koala cand judge" \
-            "selfinstruct cand judge" "mtbench judge cand"; do
+for spec in "mtbench cand judge 20" "mtbench cand judge 20" "mtbench cand judge 20" \
+            "mtbench cand judge 10" "koala cand judge 20" "selfinstruct cand judge 20" \
+            "mtbench judge cand 20"; do
   set -- $spec
-  "$evalrun" --bench "$1" --model "$2" --judge "$3" --endpoints eps.yaml --db six.db --limit 20 \
+  "$evalrun" --bench "$1" --model "$2" --judge "$3" --endpoints eps.yaml --db six.db --limit "$4" \
     > /dev/null 2>> six.err &
   pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p" || fail "a process failed: $(cat six.err)"; done
-[ "$(sql six.db "select count(*) from runs where status = 'complete'")" = 4 ] || fail "runs: $(sql six.db 'select * from runs')"
+[ "$(sql six.db "select count(*) from runs where status = 'complete'")" = 5 ] || fail "runs: $(sql six.db 'select * from runs')"
 [ "$(stats "s['requests_total']")" = 240 ] && [ "$(stats "s['distinct_prompts']")" = 240 ] \
-  || fail "six processes: $(stats "s['requests_total']") requests for $(stats "s['distinct_prompts']") distinct"
-echo "six processes: 4 runs complete, 240 requests, none twice"
+  || fail "seven processes: $(stats "s['requests_total']") requests for $(stats "s['distinct_prompts']") distinct"
+echo "seven processes: 5 runs complete (two sharing requests), 240 requests, none twice"
 
 # A process waiting for another's run stops at once on a signal, sends nothing and leaves the
 # run to the other (which completes it).

@@ -133,7 +133,7 @@ TEST_CASE("invalid replies are asked again, the valid one is kept")
   ClientPool pool(io, t, RetryPolicy{2, 1ms, 5ms});
   pool.add_endpoint(generator(), std::nullopt);
   Store store("gen.db");
-  CachedClient client(io, pool, store);
+  CachedClient client(io, pool, store, "test:1");
   auto result = generate_all(io, client, {task()}, GenerationTarget::instance, generator(), 3);
   CHECK(result.failures.empty());
   CHECK(result.resamples == 1);
@@ -147,7 +147,7 @@ TEST_CASE("invalid replies are asked again, the valid one is kept")
   ClientPool pool2(io, never, RetryPolicy{2, 1ms, 5ms});
   pool2.add_endpoint(generator(), std::nullopt);
   Store store2("gen2.db");
-  CachedClient client2(io, pool2, store2);
+  CachedClient client2(io, pool2, store2, "test:2");
   auto failed = generate_all(io, client2, {task()}, GenerationTarget::instance, generator(), 3);
   CHECK_FALSE(failed.instances[0]);
   REQUIRE(failed.failures.size() == 1);

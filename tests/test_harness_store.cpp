@@ -316,4 +316,29 @@ TEST_CASE("a unit's writes commit together or not at all, and the original error
   CHECK(store.verdicts(id).front().score == 7);
 }
 
+TEST_CASE("request claims: one process sends, another waits, a gone holder's claim is taken over")
+{
+  for (const char* f : {"claims.db", "claims.db-wal", "claims.db-shm"}) {
+    std::filesystem::remove(f);
+  }
+  using State = Store::ClaimState;
+  using States = std::vector<State>;
+  Store a("claims.db");
+  Store b("claims.db"); // another process, as far as SQLite is concerned
+  auto alive = [](const std::string& owner, std::int64_t) {
+    return owner != "gone:1";
+  };
+  CHECK(a.claim_requests({"h1", "h2"}, "a:1", alive) == States{State::mine, State::mine});
+  CHECK(b.claim_requests({"h1", "h2"}, "b:1", alive) == States{State::held, State::held});
+  CHECK(a.claim_requests({"h1"}, "a:1", alive) == States{State::mine}); // its own, again
+  Response r;
+  r.text = "answer";
+  a.put_response("h1", stored_request(), r); // stored, claim released
+  a.release_claim("h2");                     // failed: released without a response
+  CHECK(b.claim_requests({"h1", "h2"}, "b:1", alive) == States{State::stored, State::mine});
+  CHECK(a.claim_requests({"h3"}, "gone:1", alive) == States{State::mine});
+  CHECK(b.claim_requests({"h3"}, "b:1", alive) == States{State::mine}); // its holder is gone
+  CHECK(a.claim_requests({"h3"}, "a:1", alive) == States{State::held});
+}
+
 TEST_SUITE_END();

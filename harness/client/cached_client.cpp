@@ -1,5 +1,6 @@
 #include <harness/client/cached_client.hpp>
 #include <harness/client/openai_wire.hpp>
+#include <harness/process_owner.hpp>
 #include <harness/request_hash.hpp>
 
 #include <boost/asio/post.hpp>
@@ -8,33 +9,126 @@
 
 namespace harness::client {
 
-CachedClient::CachedClient(boost::asio::io_context& io, ClientPool& pool, Store& store)
-    : m_io(io), m_pool(pool), m_store(store)
+namespace {
+
+// How long requests gather before they are claimed together, and how often a
+// request another process is sending is looked for again.
+constexpr std::chrono::milliseconds k_claim_batch{10};
+constexpr std::chrono::milliseconds k_recheck{250};
+
+} // namespace
+
+CachedClient::CachedClient(boost::asio::io_context& io, ClientPool& pool, Store& store,
+                           std::string owner)
+    : m_io(io), m_pool(pool), m_store(store), m_owner(std::move(owner)), m_claim_timer(io)
 {}
 
 void
 CachedClient::fetch(ChatRequest request, Done done)
 {
   // The semantics are serialised once: hashed for the cache key, and stored.
-  auto semantics = openai_wire::semantics_json(request);
-  auto hash = sha256_hex(semantics);
-  if (auto cached = m_store.find_response(hash)) {
-    ++m_hits;
-    boost::asio::post(m_io, [done = std::move(done), hash, r = std::move(*cached)]() mutable {
-      done(hash, std::move(r));
-    });
+  std::string semantics = openai_wire::semantics_json(request);
+  std::string hash = sha256_hex(semantics);
+  Waiting w{std::move(request), std::move(hash), std::move(semantics), std::move(done)};
+  if (auto cached = m_store.find_response(w.hash)) {
+    answer_from_store(w, std::move(*cached));
     return;
   }
+  m_to_claim.push_back(std::move(w));
+  schedule_claims(k_claim_batch);
+}
+
+void
+CachedClient::answer_from_store(Waiting& w, Response response)
+{
+  ++m_hits;
+  boost::asio::post(m_io, [done = std::move(w.done), hash = w.hash,
+                           r = std::move(response)]() mutable { done(hash, std::move(r)); });
+}
+
+void
+CachedClient::schedule_claims(std::chrono::milliseconds delay)
+{
+  if (m_claim_scheduled) {
+    return;
+  }
+  m_claim_scheduled = true;
+  m_claim_timer.expires_after(delay);
+  m_claim_timer.async_wait([this](const boost::system::error_code& ec) {
+    m_claim_scheduled = false;
+    if (!ec) {
+      claim_waiting();
+    }
+  });
+}
+
+void
+CachedClient::claim_waiting()
+{
+  std::vector<Waiting> batch;
+  batch.swap(m_to_claim);
+  if (batch.empty()) {
+    return;
+  }
+  std::vector<std::string> hashes;
+  hashes.reserve(batch.size());
+  for (const auto& w : batch) {
+    hashes.push_back(w.hash);
+  }
+  const auto states = m_store.claim_requests(hashes, m_owner, owner_alive);
+  bool held = false;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    switch (states[i]) {
+    case Store::ClaimState::stored:
+      if (auto stored = m_store.find_response(batch[i].hash)) {
+        answer_from_store(batch[i], std::move(*stored));
+      } else {
+        send(std::move(batch[i])); // cannot happen: the claim was just read as stored
+      }
+      break;
+    case Store::ClaimState::mine: send(std::move(batch[i])); break;
+    case Store::ClaimState::held:
+      m_to_claim.push_back(std::move(batch[i]));
+      held = true;
+      break;
+    }
+  }
+  if (held) {
+    schedule_claims(k_recheck);
+  }
+}
+
+void
+CachedClient::send(Waiting w)
+{
   ++m_sent;
-  std::string model = request.model;
-  m_pool.submit(std::move(request),
-                [this, hash, model = std::move(model), semantics = std::move(semantics),
-                 done = std::move(done)](Result<Response> r) {
+  std::string model = w.request.model;
+  m_pool.submit(std::move(w.request),
+                [this, hash = std::move(w.hash), model = std::move(model),
+                 semantics = std::move(w.semantics), done = std::move(w.done)](Result<Response> r) {
                   if (r) {
-                    m_store.put_response(hash, model, semantics, *r);
+                    m_store.put_response(hash, model, semantics, *r); // releases the claim
+                  } else {
+                    m_store.release_claim(hash);
                   }
                   done(hash, std::move(r));
                 });
+}
+
+void
+CachedClient::cancel_waiting()
+{
+  std::vector<Waiting> waiting;
+  waiting.swap(m_to_claim);
+  m_claim_timer.cancel();
+  for (auto& w : waiting) {
+    // Counted like a request the pool dropped before sending it: submitted,
+    // then cancelled (the runner subtracts the cancelled from the submitted).
+    ++m_sent;
+    boost::asio::post(m_io, [done = std::move(w.done), hash = w.hash]() mutable {
+      done(hash, Error{Error::Kind::cancelled, "not sent: the run was stopped"});
+    });
+  }
 }
 
 } // namespace harness::client

@@ -4,32 +4,59 @@
 #include <harness/store.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace harness::client {
 
 // The client pool behind the store: a request whose response is stored is
 // answered from the store (asynchronously, like a sent one) and never sent;
-// a sent request's response is committed before `done` runs. Same threading
+// a sent request's response is committed before `done` runs. Requests to
+// send are first claimed in the store, a few milliseconds' worth at a time,
+// so that processes sharing a database send each request once: one that
+// another live process is sending waits for its response (checked every
+// 250 ms) and is sent only if that process gives up or dies. Same threading
 // rules as ClientPool.
 class CachedClient
 {
 public:
   using Done = std::function<void(const std::string& request_hash, Result<Response>)>;
 
-  CachedClient(boost::asio::io_context& io, ClientPool& pool, Store& store);
+  // `owner` names this process in the store's claims (process_owner()).
+  CachedClient(boost::asio::io_context& io, ClientPool& pool, Store& store, std::string owner);
 
   void fetch(ChatRequest request, Done done);
+
+  // Ends every request not yet sent (waiting to be claimed, or for another
+  // process) with a `cancelled` error; those already sent are the pool's.
+  void cancel_waiting();
 
   long requests_sent() const { return m_sent; }
   long cache_hits() const { return m_hits; }
 
 private:
+  struct Waiting
+  {
+    ChatRequest request;
+    std::string hash;
+    std::string semantics;
+    Done done;
+  };
+  void answer_from_store(Waiting& w, Response response);
+  void claim_waiting();
+  void send(Waiting w);
+  void schedule_claims(std::chrono::milliseconds delay);
+
   boost::asio::io_context& m_io;
   ClientPool& m_pool;
   Store& m_store;
+  std::string m_owner;
+  std::vector<Waiting> m_to_claim; // claimed together when m_claim_timer fires
+  boost::asio::steady_timer m_claim_timer;
+  bool m_claim_scheduled = false;
   long m_sent = 0;
   long m_hits = 0;
 };

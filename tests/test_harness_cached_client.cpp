@@ -1,0 +1,129 @@
+#include "support/scripted_transport.hpp"
+
+#include <harness/client/cached_client.hpp>
+#include <harness/client/client_pool.hpp>
+#include <harness/client/openai_wire.hpp>
+#include <harness/request_hash.hpp>
+#include <harness/store.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <optional>
+
+using namespace harness;
+using namespace harness::client;
+using testsupport::ok_reply;
+using testsupport::ScriptedTransport;
+
+// Two clients on two connections to one database stand for two processes
+// running different runs that share a request.
+TEST_SUITE_BEGIN("harness::cached_client");
+
+namespace {
+
+EndpointConfig
+shared_endpoint()
+{
+  EndpointConfig e;
+  e.name = "ep";
+  e.base_url = "http://127.0.0.1:1/v1";
+  e.model = "m";
+  return e;
+}
+
+ChatRequest
+shared_request()
+{
+  ChatRequest r;
+  r.endpoint = "ep";
+  r.model = "m";
+  r.messages = {{Role::user, "the same question"}};
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("a request another process is sending is not sent again: its stored reply is used")
+{
+  for (const char* f : {"shared.db", "shared.db-wal", "shared.db-shm"}) {
+    std::filesystem::remove(f);
+  }
+  boost::asio::io_context io;
+  Store first_store("shared.db");
+  Store second_store("shared.db");
+  ScriptedTransport first_wire(
+      [](const HttpRequest&, int) { return Result<HttpReply>(ok_reply("one")); });
+  first_wire.hold = true; // its reply waits until released
+  ScriptedTransport second_wire(
+      [](const HttpRequest&, int) { return Result<HttpReply>(ok_reply("two")); });
+  ClientPool first_pool(io, first_wire);
+  ClientPool second_pool(io, second_wire);
+  first_pool.add_endpoint(shared_endpoint(), std::nullopt);
+  second_pool.add_endpoint(shared_endpoint(), std::nullopt);
+  CachedClient first(io, first_pool, first_store, "first:1");
+  CachedClient second(io, second_pool, second_store, "second:1");
+
+  std::optional<Result<Response>> first_got, second_got;
+  first.fetch(shared_request(),
+              [&](const std::string&, Result<Response> r) { first_got = std::move(r); });
+  while (first_wire.requests.empty()) {
+    io.run_one(); // the claim, then the send
+  }
+  second.fetch(shared_request(),
+               [&](const std::string&, Result<Response> r) { second_got = std::move(r); });
+  io.run_for(std::chrono::milliseconds(600)); // the second claims, finds it held, looks again
+  CHECK(second_wire.requests.empty());
+  CHECK_FALSE(second_got);
+  REQUIRE(first_wire.release_one());
+  while (!first_got || !second_got) {
+    io.run_one();
+  }
+  REQUIRE(*first_got);
+  REQUIRE(*second_got);
+  CHECK((*second_got)->text == "one"); // the first one's reply, from the database
+  CHECK((*second_got)->from_cache);
+  CHECK(second_wire.requests.empty());
+  CHECK(second.requests_sent() == 0);
+  CHECK(second.cache_hits() == 1);
+}
+
+TEST_CASE("a request waiting for another process ends cancelled when the run stops")
+{
+  for (const char* f : {"cancel.db", "cancel.db-wal", "cancel.db-shm"}) {
+    std::filesystem::remove(f);
+  }
+  boost::asio::io_context io;
+  Store holder("cancel.db");
+  Store store("cancel.db");
+  auto alive = [](const std::string&, std::int64_t) {
+    return true;
+  };
+  ScriptedTransport wire([](const HttpRequest&, int) { return Result<HttpReply>(ok_reply("x")); });
+  ClientPool pool(io, wire);
+  pool.add_endpoint(shared_endpoint(), std::nullopt);
+  CachedClient client(io, pool, store, "me:1");
+  // Another live process holds the request's claim.
+  std::optional<Result<Response>> got;
+  std::string hash;
+  client.fetch(shared_request(), [&](const std::string& h, Result<Response> r) {
+    hash = h;
+    got = std::move(r);
+  });
+  // The claim is taken by "other" before this client's batch runs.
+  auto states = holder.claim_requests(
+      {harness::sha256_hex(harness::client::openai_wire::semantics_json(shared_request()))},
+      "other:1", alive);
+  REQUIRE(states.front() == Store::ClaimState::mine);
+  io.run_for(std::chrono::milliseconds(50));
+  CHECK_FALSE(got);
+  client.cancel_waiting();
+  io.run_for(std::chrono::milliseconds(10));
+  REQUIRE(got);
+  REQUIRE_FALSE(*got);
+  CHECK(got->error().kind == Error::Kind::cancelled);
+  CHECK(wire.requests.empty());
+}
+
+TEST_SUITE_END();
