@@ -1,10 +1,12 @@
 // libFuzzer target: the OpenAI wire decoder on arbitrary bodies. A reply to a
 // chat or text completion, with any status, is a Response or a typed Error,
-// never an exception; the demo server's request readers likewise.
+// never an exception; the demo server's request readers likewise; and the
+// repair of invalid UTF-8 and lone surrogates before decoding.
 
 #include "fuzz_check.hpp"
 
 #include <harness/client/openai_wire.hpp>
+#include <harness/utf8.hpp>
 
 #include <cmath>
 #include <cstddef>
@@ -42,5 +44,10 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
   }
   (void)openai_wire::parse_chat_request(body);
   (void)openai_wire::parse_completion_request(body);
+  // The client pool's repair of a reply before decoding: what comes out is
+  // well-formed UTF-8, and repairing it again changes nothing.
+  const std::string repaired = valid_json_text(body);
+  FUZZ_CHECK(valid_utf8(repaired) == repaired);
+  FUZZ_CHECK(valid_json_text(repaired) == repaired);
   return 0;
 }

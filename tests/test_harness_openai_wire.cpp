@@ -127,13 +127,18 @@ TEST_CASE("a chat completion parses into a Response")
   CHECK(r->latency_ms == 12.5);
 }
 
-TEST_CASE("null content (e.g. a refusal) is an empty text, not an error")
+TEST_CASE("null content is an empty text, or the refusal when there is one, not an error")
 {
   auto r = openai_wire::parse_chat_reply(http_reply(
       200,
       R"({"choices":[{"message":{"role":"assistant","content":null},"finish_reason":"stop"}]})"));
   REQUIRE(r);
   CHECK(r->text.empty());
+  auto refused = openai_wire::parse_chat_reply(http_reply(
+      200,
+      R"({"choices":[{"message":{"role":"assistant","content":null,"refusal":"I can't help with that."},"finish_reason":"stop"}]})"));
+  REQUIRE(refused);
+  CHECK(refused->text == "I can't help with that.");
 }
 
 TEST_CASE("HTTP statuses and OpenAI error bodies map to typed errors")

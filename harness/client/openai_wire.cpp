@@ -208,6 +208,8 @@ decode_completion(const HttpReply& reply)
       out.text = message["content"].get<std::string>();
     } else if (!message.contains("content") || !message["content"].is_null()) {
       return bad_response(reply, "message content is not a string");
+    } else if (message.contains("refusal") && message["refusal"].is_string()) {
+      out.text = message["refusal"].get<std::string>(); // what the user would have read
     }
   }
   // Chat logprobs: {"content": [{"token", "logprob", "top_logprobs": [...]}, ...]}; a text
