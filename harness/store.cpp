@@ -332,6 +332,25 @@ Store::Transaction::commit()
   m_store.flush_if_due();
 }
 
+Store::DirectTransaction::DirectTransaction(Store& store) : m_store(store)
+{
+  m_store.flush();
+  m_grouped = std::exchange(m_store.m_max_writes, 0);
+  m_unit.emplace(m_store);
+}
+
+Store::DirectTransaction::~DirectTransaction()
+{
+  m_unit.reset(); // rolled back unless committed, while group commit is still off
+  m_store.m_max_writes = m_grouped;
+}
+
+void
+Store::DirectTransaction::commit()
+{
+  m_unit->commit();
+}
+
 void
 Store::group_commit(size_t max_writes, std::chrono::milliseconds max_age)
 {
@@ -458,16 +477,7 @@ Store::Claim
 Store::claim_run(const RunRecord& run, const std::string& owner,
                  const std::function<bool(const std::string&, std::int64_t)>& holder_alive)
 {
-  // Taken at once and for real, even under group commit.
-  flush();
-  const auto grouped = std::exchange(m_max_writes, 0);
-  struct Restore
-  {
-    size_t& max_writes;
-    size_t value;
-    ~Restore() { max_writes = value; }
-  } restore{m_max_writes, grouped};
-  Transaction unit(*this);
+  DirectTransaction unit(*this);
   Claim claim;
   Statement find(*m_statements, "SELECT id, lease_owner, lease_heartbeat FROM runs WHERE key = ?");
   find.bind(1, run.key);
@@ -573,16 +583,7 @@ Store::claim_requests(const std::vector<std::string>& hashes, const std::string&
 {
   std::vector<ClaimState> out;
   out.reserve(hashes.size());
-  // One transaction, taken at once, with whatever group commit has waiting.
-  flush();
-  const auto grouped = std::exchange(m_max_writes, 0);
-  struct Restore
-  {
-    size_t& max_writes;
-    size_t value;
-    ~Restore() { max_writes = value; }
-  } restore{m_max_writes, grouped};
-  Transaction unit(*this);
+  DirectTransaction unit(*this);
   const auto now = unix_now();
   for (const auto& hash : hashes) {
     Statement stored(*m_statements, "SELECT 1 FROM responses WHERE hash = ?");

@@ -216,6 +216,24 @@ public:
   void flush_if_due();
 
 private:
+  // A real transaction taken at once even under group commit (whose waiting
+  // writes are flushed first): a run's lease and request claims, which other
+  // processes must see before this one acts on them.
+  class DirectTransaction
+  {
+  public:
+    explicit DirectTransaction(Store& store);
+    ~DirectTransaction();
+    DirectTransaction(const DirectTransaction&) = delete;
+    DirectTransaction& operator=(const DirectTransaction&) = delete;
+    void commit();
+
+  private:
+    Store& m_store;
+    size_t m_grouped = 0;
+    std::optional<Transaction> m_unit;
+  };
+
   // A batched write: queued under group commit, else done at once.
   void write(std::function<void()> writer);
   void exec(const char* sql);
