@@ -93,6 +93,8 @@ start_server "$port" server.log
 wait "$runner" || rc=$?
 [ "$rc" = 0 ] || [ "$rc" = 3 ] || fail "the last life exited $rc: $(tail -5 runs.err)"
 echo "life 6: outage of 10 s, exit $rc: $(tail -1 runs.err | cut -c1-160)"
+# The table counts the database as the sixth life left it (a later run may complete it).
+python3 -c "import sqlite3; sqlite3.connect('faults.db').backup(sqlite3.connect('life6.db'))"
 
 # An undisturbed run of the same command against a server without faults, for the report. A
 # turn that ended in an error is asked again by the same command: it completes the run.
@@ -141,7 +143,7 @@ for n, line in enumerate(lines):
         if kind == "ok":
             answered.add(digest)
 
-db = sqlite3.connect("file:faults.db?mode=ro", uri=True)
+db = sqlite3.connect("file:life6.db?mode=ro", uri=True)
 (run_id, status), = db.execute("SELECT id, status FROM runs")
 judged = set(db.execute("SELECT item_id, turn FROM verdicts WHERE run_id = ? AND status = 'ok'", (run_id,)))
 failed = set(db.execute("SELECT item_id, turn FROM verdicts WHERE run_id = ? AND status != 'ok'", (run_id,)))
