@@ -424,7 +424,7 @@ private:
       record.status = std::string(to_string(verdict.status));
       record.value = verdict.value;
       record.label = verdict.label;
-      record.raw = r->text;
+      // The reply is the stored response of `hash`: Store::judge_calls() reads it back.
       state->records.push_back(std::move(record));
       if (auto next = m_plan.judge->follow_up(state->calls[c], *r, verdict, attempt)) {
         state->calls[c] = std::move(*next); // the call this one's verdict is read from
@@ -432,7 +432,6 @@ private:
         return;
       }
       state->verdicts[c] = std::move(verdict);
-      state->raws[c] = r->text;
     }
     if (--state->pending == 0) {
       finish_judging(*state);
@@ -463,8 +462,9 @@ private:
       v.judge_params = client::openai_wire::params_json(judge_request(first).params);
     }
     v.judge_hash = fmt::format("{}", fmt::join(state.hashes, ","));
-    v.raw_judgment =
-        state.raws.size() == 1 ? state.raws.front() : nlohmann::json(state.raws).dump();
+    // The judge's replies are stored once, as the responses of judge_hash;
+    // Store::verdicts() reads them back into raw_judgment.
+    v.raw_judgment = state.calls.empty() ? "[]" : "";
     if (state.error) {
       v.status = "judge_error";
       v.detail = fmt::format("{}: {}", to_string(state.error->kind), state.error->message);

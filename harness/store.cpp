@@ -688,8 +688,9 @@ Store::judge_calls(std::int64_t run_id)
   flush();
   Statement s(*m_statements,
               "SELECT item_id, turn, call_index, attempt, position, prompt_id, request_hash, "
-              "status, value, label, raw FROM judge_calls WHERE run_id = ? "
-              "ORDER BY item_id, turn, call_index, attempt");
+              "status, value, label, COALESCE(NULLIF(raw, ''), r.text, '') "
+              "FROM judge_calls c LEFT JOIN responses r ON r.hash = c.request_hash "
+              "WHERE run_id = ? ORDER BY item_id, turn, call_index, attempt");
   s.bind(1, run_id);
   std::vector<JudgeCallRecord> out;
   while (s.step()) {
@@ -754,8 +755,8 @@ Store::verdicts(std::int64_t run_id)
   Statement s(*m_statements,
               "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
               "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
-              "system_message_id, source, winner, criteria, rubric, meta, labels, baseline_hash "
-              "FROM verdicts "
+              "system_message_id, source, winner, criteria, rubric, meta, labels, baseline_hash, "
+              "r.text FROM verdicts v LEFT JOIN responses r ON r.hash = v.judge_hash "
               "WHERE run_id = ? "
               "ORDER BY item_id, turn");
   s.bind(1, run_id);
@@ -786,6 +787,20 @@ Store::verdicts(std::int64_t run_id)
     v.meta_json = s.text(18);
     v.labels_json = s.text(19);
     v.baseline_hash = s.text(20);
+    if (v.raw_judgment.empty() && !v.judge_hash.empty()) {
+      // Stored once, as the judge's responses: one reply, or the list of them.
+      if (!s.is_null(21)) {
+        v.raw_judgment = s.text(21);
+      } else if (v.judge_hash.find(',') != std::string::npos) {
+        nlohmann::json replies = nlohmann::json::array();
+        for (size_t at = 0; at <= v.judge_hash.size();) {
+          const size_t comma = std::min(v.judge_hash.find(',', at), v.judge_hash.size());
+          replies.push_back(response_text(v.judge_hash.substr(at, comma - at)).value_or(""));
+          at = comma + 1;
+        }
+        v.raw_judgment = replies.dump();
+      }
+    }
     out.push_back(std::move(v));
   }
   return out;

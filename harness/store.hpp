@@ -63,6 +63,9 @@ struct VerdictRecord
   std::string criteria_json;  // per-criterion scores as JSON ({} when none)
   std::string labels_json;    // per judge call, the label read, as a JSON list ([] when none)
   std::string meta_json;      // the item's metadata (FLASK skills, domain, difficulty) as JSON
+  // The judge's reply (a JSON list of them for several calls). Stored empty
+  // when it is the stored response of judge_hash (each text once); verdicts()
+  // reads it back either way.
   std::string raw_judgment;
   std::string detail; // parse or error message
   std::string candidate_hash;
@@ -85,6 +88,8 @@ struct JudgeCallRecord
   std::string status; // ok | parse_failed | out_of_range | request_error
   std::optional<double> value;
   std::string label;
+  // The reply, stored empty when it is the stored response of request_hash
+  // (judge_calls() reads it back); a failed request's error message.
   std::string raw;
 };
 

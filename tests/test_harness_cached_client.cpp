@@ -9,7 +9,6 @@
 #include <boost/asio/io_context.hpp>
 #include <doctest/doctest.h>
 
-#include <filesystem>
 #include <optional>
 
 using namespace harness;
@@ -43,20 +42,10 @@ shared_request()
   return r;
 }
 
-// Removes the database `name` and its -wal and -shm files left by a previous run.
-void
-remove_database(const std::string& name)
-{
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::filesystem::remove(name + suffix);
-  }
-}
-
 } // namespace
 
 TEST_CASE("a request another process is sending is not sent again: its stored reply is used")
 {
-  remove_database("shared.db");
   boost::asio::io_context io;
   Store first_store("shared.db");
   Store second_store("shared.db");
@@ -98,7 +87,6 @@ TEST_CASE("a request another process is sending is not sent again: its stored re
 
 TEST_CASE("a request waiting for another process ends cancelled when the run stops")
 {
-  remove_database("cancel.db");
   boost::asio::io_context io;
   Store holder("cancel.db");
   Store store("cancel.db");

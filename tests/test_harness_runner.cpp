@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 using namespace harness;
 using namespace harness::client;
@@ -328,6 +329,27 @@ TEST_CASE("a follow-up continues the judge's conversation: sent once, stored per
   CHECK(calls[1].label == "B>A");
   CHECK(calls[2].call_index == 1);
   CHECK(calls[2].status == "parse_failed");
+  // Each reply is stored once, as a response, and read back into the records.
+  CHECK(calls[0].raw == "My own answer first.");
+  CHECK(calls[1].raw == "Finished: [[B>A]]");
+  CHECK(calls[2].raw == "[[A>B]] no, [[B>A]]");
+  CHECK(verdicts[0].raw_judgment == R"(["Finished: [[B>A]]","[[A>B]] no, [[B>A]]"])");
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open("runner6.db", &db) == SQLITE_OK);
+    std::string copies;
+    sqlite3_exec(
+        db,
+        "SELECT (SELECT group_concat(raw, '|') FROM judge_calls) || '/' || "
+        "(SELECT group_concat(raw_judgment, '|') FROM verdicts)",
+        [](void* out, int, char** values, char**) {
+          *static_cast<std::string*>(out) = values[0] ? values[0] : "";
+          return 0;
+        },
+        &copies, nullptr);
+    sqlite3_close(db);
+    CHECK(copies == "||/");
+  }
 
   // Re-running sends nothing: the continuation is found in the store too.
   ScriptedTransport again(script);

@@ -318,9 +318,6 @@ TEST_CASE("a unit's writes commit together or not at all, and the original error
 
 TEST_CASE("request claims: one process sends, another waits, a gone holder's claim is taken over")
 {
-  for (const char* f : {"claims.db", "claims.db-wal", "claims.db-shm"}) {
-    std::filesystem::remove(f);
-  }
   using State = Store::ClaimState;
   using States = std::vector<State>;
   Store a("claims.db");
