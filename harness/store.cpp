@@ -749,16 +749,21 @@ Store::runs()
 }
 
 std::vector<VerdictRecord>
-Store::verdicts(std::int64_t run_id)
+Store::verdicts(std::int64_t run_id, Replies replies)
 {
   flush();
   Statement s(*m_statements,
-              "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
-              "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
-              "system_message_id, source, winner, criteria, rubric, meta, labels, baseline_hash, "
-              "r.text FROM verdicts v LEFT JOIN responses r ON r.hash = v.judge_hash "
-              "WHERE run_id = ? "
-              "ORDER BY item_id, turn");
+              replies == Replies::read
+                  ? "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
+                    "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
+                    "system_message_id, source, winner, criteria, rubric, meta, labels, "
+                    "baseline_hash, r.text "
+                    "FROM verdicts v LEFT JOIN responses r ON r.hash = v.judge_hash "
+                    "WHERE run_id = ? ORDER BY item_id, turn"
+                  : "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
+                    "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
+                    "system_message_id, source, winner, criteria, rubric, meta, labels, "
+                    "baseline_hash, NULL FROM verdicts WHERE run_id = ? ORDER BY item_id, turn");
   s.bind(1, run_id);
   std::vector<VerdictRecord> out;
   while (s.step()) {
@@ -787,18 +792,18 @@ Store::verdicts(std::int64_t run_id)
     v.meta_json = s.text(18);
     v.labels_json = s.text(19);
     v.baseline_hash = s.text(20);
-    if (v.raw_judgment.empty() && !v.judge_hash.empty()) {
+    if (replies == Replies::read && v.raw_judgment.empty() && !v.judge_hash.empty()) {
       // Stored once, as the judge's responses: one reply, or the list of them.
       if (!s.is_null(21)) {
         v.raw_judgment = s.text(21);
       } else if (v.judge_hash.find(',') != std::string::npos) {
-        nlohmann::json replies = nlohmann::json::array();
+        nlohmann::json texts = nlohmann::json::array();
         for (size_t at = 0; at <= v.judge_hash.size();) {
           const size_t comma = std::min(v.judge_hash.find(',', at), v.judge_hash.size());
-          replies.push_back(response_text(v.judge_hash.substr(at, comma - at)).value_or(""));
+          texts.push_back(response_text(v.judge_hash.substr(at, comma - at)).value_or(""));
           at = comma + 1;
         }
-        v.raw_judgment = replies.dump();
+        v.raw_judgment = texts.dump();
       }
     }
     out.push_back(std::move(v));

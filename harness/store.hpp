@@ -200,7 +200,12 @@ public:
   std::vector<JudgeCallRecord> judge_calls(std::int64_t run_id);
 
   std::vector<RunRecord> runs();
-  std::vector<VerdictRecord> verdicts(std::int64_t run_id);
+  // A run's verdicts. With Replies::read, raw_judgment holds the judge's
+  // replies (read back from the responses); with Replies::skip (reports,
+  // which do not show them) it is left as stored, usually empty: a report
+  // over 100k verdicts then reads no response.
+  enum class Replies { read, skip };
+  std::vector<VerdictRecord> verdicts(std::int64_t run_id, Replies replies = Replies::read);
   // The stored response text for a request hash, if any.
   std::optional<std::string> response_text(const std::string& request_hash);
   long count_errors(std::int64_t run_id);
