@@ -55,10 +55,11 @@ CachedClient::schedule_claims(std::chrono::milliseconds delay)
   m_claim_scheduled = true;
   m_claim_timer.expires_after(delay);
   m_claim_timer.async_wait([this](const boost::system::error_code& ec) {
-    m_claim_scheduled = false;
-    if (!ec) {
-      claim_waiting();
+    if (ec) {
+      return; // cancelled, perhaps with this client gone: touch nothing
     }
+    m_claim_scheduled = false;
+    claim_waiting();
   });
 }
 
@@ -121,6 +122,7 @@ CachedClient::cancel_waiting()
   std::vector<Waiting> waiting;
   waiting.swap(m_to_claim);
   m_claim_timer.cancel();
+  m_claim_scheduled = false;
   for (auto& w : waiting) {
     // Counted like a request the pool dropped before sending it: submitted,
     // then cancelled (the runner subtracts the cancelled from the submitted).
