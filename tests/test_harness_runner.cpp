@@ -1,4 +1,5 @@
 #include "support/scripted_transport.hpp"
+#include "support/sqlite_query.hpp"
 
 #include <judges/arena_hard.hpp>
 
@@ -334,22 +335,11 @@ TEST_CASE("a follow-up continues the judge's conversation: sent once, stored per
   CHECK(calls[1].raw == "Finished: [[B>A]]");
   CHECK(calls[2].raw == "[[A>B]] no, [[B>A]]");
   CHECK(verdicts[0].raw_judgment == R"(["Finished: [[B>A]]","[[A>B]] no, [[B>A]]"])");
-  {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open("runner6.db", &db) == SQLITE_OK);
-    std::string copies;
-    sqlite3_exec(
-        db,
-        "SELECT (SELECT group_concat(raw, '|') FROM judge_calls) || '/' || "
-        "(SELECT group_concat(raw_judgment, '|') FROM verdicts)",
-        [](void* out, int, char** values, char**) {
-          *static_cast<std::string*>(out) = values[0] ? values[0] : "";
-          return 0;
-        },
-        &copies, nullptr);
-    sqlite3_close(db);
-    CHECK(copies == "||/");
-  }
+  const auto stored = testsupport::query_text(
+      "runner6.db", "SELECT (SELECT group_concat(raw, '|') FROM judge_calls) || '/' || "
+                    "(SELECT group_concat(raw_judgment, '|') FROM verdicts)");
+  REQUIRE(stored);
+  CHECK(*stored == "||/");
 
   // Re-running sends nothing: the continuation is found in the store too.
   ScriptedTransport again(script);

@@ -1,3 +1,5 @@
+#include "support/sqlite_query.hpp"
+
 #include <harness/store.hpp>
 
 #include <doctest/doctest.h>
@@ -134,19 +136,11 @@ TEST_CASE("no API key or secret column exists in the schema")
   {
     Store store("schema.db");
   }
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open("schema.db", &db) == SQLITE_OK);
-  std::string columns;
-  sqlite3_exec(
-      db,
-      "SELECT group_concat(name) FROM pragma_table_info('runs') UNION ALL SELECT "
-      "group_concat(name) FROM pragma_table_info('requests')",
-      [](void* out, int, char** values, char**) {
-        *static_cast<std::string*>(out) += values[0] ? values[0] : "";
-        return 0;
-      },
-      &columns, nullptr);
-  sqlite3_close(db);
+  const auto stored = testsupport::query_text(
+      "schema.db", "SELECT group_concat(name) FROM pragma_table_info('runs') UNION ALL SELECT "
+                   "group_concat(name) FROM pragma_table_info('requests')");
+  REQUIRE(stored);
+  const std::string& columns = *stored;
   CHECK(columns.find("key") != std::string::npos); // the run key (a hash), not an API key
   CHECK(columns.find("api_key") == std::string::npos);
   CHECK(columns.find("authorization") == std::string::npos);

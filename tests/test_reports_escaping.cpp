@@ -1,3 +1,4 @@
+#include "support/janus_reports.hpp"
 // Reports are data, never code: names from configs, imports and servers are
 // escaped in every format (CSV, Markdown, HTML). Expected strings by hand.
 
@@ -214,24 +215,7 @@ TEST_CASE("leaderboard markdown escapes every name, status and reason")
 
 TEST_CASE("the Janus tables escape model and baseline names")
 {
-  RunReport mt;
-  mt.run.id = 1;
-  mt.run.model = "x|y<script>";
-  mt.run.bench = "mtbench";
-  mt.run.protocol = "single";
-  mt.scores.average.mean = 7.654;
-  RunReport pair;
-  pair.run.id = 2;
-  pair.run.model = "x|y<script>";
-  pair.run.bench = "multifaceted";
-  pair.run.protocol = "pairwise";
-  pair.run.baseline = "a|b\nc";
-  pair.pairwise.wins = 5;
-  pair.pairwise.ties = 1;
-  pair.pairwise.losses = 4;
-  pair.pairwise.n = 10;
-  pair.pairwise.tie_win_rate = 0.6;
-  auto md = janus_tables_markdown({mt, pair});
+  auto md = janus_tables_markdown(testsupport::janus_reports("x|y<script>", "a|b\nc"));
   CHECK(md.find("\n| x\\|y&lt;script&gt; | — | — | 7.65 | — |\n") != std::string::npos);
   CHECK(md.find("\n| x\\|y&lt;script&gt; | a\\|b c | 5 | 1 | 4 | 10 | 60.0% |\n") !=
         std::string::npos);

@@ -1,3 +1,5 @@
+#include "support/janus_reports.hpp"
+
 #include <reports/janus_tables.hpp>
 #include <reports/length_controlled.hpp>
 #include <reports/render.hpp>
@@ -248,24 +250,7 @@ TEST_CASE("AlpacaEval LC from the store: outputs' lengths in position order, fai
 
 TEST_CASE("the Janus tables put each model's benchmarks on one row")
 {
-  RunReport mt;
-  mt.run.id = 1;
-  mt.run.model = "janus";
-  mt.run.bench = "mtbench";
-  mt.run.protocol = "single";
-  mt.scores.average.mean = 7.654;
-  RunReport pair;
-  pair.run.id = 2;
-  pair.run.model = "janus";
-  pair.run.bench = "multifaceted";
-  pair.run.protocol = "pairwise";
-  pair.run.baseline = "gpt-4-turbo";
-  pair.pairwise.wins = 5;
-  pair.pairwise.ties = 1;
-  pair.pairwise.losses = 4;
-  pair.pairwise.n = 10;
-  pair.pairwise.tie_win_rate = 0.6;
-  auto md = janus_tables_markdown({mt, pair});
+  auto md = janus_tables_markdown(testsupport::janus_reports("janus", "gpt-4-turbo"));
   CHECK(md.find("| janus | — | — | 7.65 | — |") != std::string::npos);
   CHECK(md.find("| janus | gpt-4-turbo | 5 | 1 | 4 | 10 | 60.0% |") != std::string::npos);
 }
