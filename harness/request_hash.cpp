@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <stdexcept>
 
 namespace harness {
 
@@ -27,6 +28,61 @@ std::uint64_t
 stable_hash64(std::string_view data)
 {
   return std::stoull(sha256_hex(data).substr(0, 16), nullptr, 16);
+}
+
+namespace {
+constexpr char k_hex[] = "0123456789abcdef";
+constexpr size_t k_sha256_bytes = 32;
+
+int
+hex_value(char c)
+{
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  throw std::invalid_argument("not a hex hash: " + std::string(1, c));
+}
+} // namespace
+
+std::string
+hash_bytes(std::string_view hex_list)
+{
+  std::string out;
+  out.reserve(hex_list.size() / 2);
+  for (size_t i = 0; i < hex_list.size();) {
+    if (hex_list[i] == ',') {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= hex_list.size()) {
+      throw std::invalid_argument("not a hex hash: odd number of digits");
+    }
+    out.push_back(static_cast<char>(hex_value(hex_list[i]) * 16 + hex_value(hex_list[i + 1])));
+    i += 2;
+  }
+  return out;
+}
+
+std::string
+hash_hex(std::string_view bytes)
+{
+  std::string out;
+  out.reserve(bytes.size() * 2 + bytes.size() / k_sha256_bytes);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (i > 0 && i % k_sha256_bytes == 0) {
+      out.push_back(',');
+    }
+    const auto byte = static_cast<unsigned char>(bytes[i]);
+    out.push_back(k_hex[byte >> 4]);
+    out.push_back(k_hex[byte & 0xf]);
+  }
+  return out;
 }
 
 std::string

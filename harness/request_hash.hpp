@@ -20,4 +20,10 @@ std::uint64_t stable_hash64(std::string_view data);
 // part of it, so changing them keeps every cached response valid.
 std::string request_hash(const ChatRequest& request);
 
+// Hashes as the database stores them: a comma-separated list of hex hashes
+// ("" for none) as their bytes, concatenated (32 per SHA-256), and back.
+// hash_bytes throws std::invalid_argument for anything but hex digits and commas.
+std::string hash_bytes(std::string_view hex_list);
+std::string hash_hex(std::string_view bytes);
+
 } // namespace harness

@@ -110,7 +110,7 @@ public:
         reference.text = item.references[t];
         reference.finish_reason = "reference";
         auto hash = request_hash(request);
-        m_store.put_response(hash, request, reference);
+        m_store.put_response(hash, request, reference, {item.turns.begin(), item.turns.end()});
         m_reference_hashes[i].push_back(std::move(hash));
       }
     }
@@ -179,10 +179,21 @@ private:
       m_hashes[k_baseline][i] = m_reference_hashes.at(i);
     }
     if (!m_plan.given_answers.empty()) {
+      // Stored like references, as the answers of a pseudo endpoint named
+      // after the run (whose key covers the answers file), so that a verdict
+      // names the answer it judged and other answers never replace it.
+      EndpointConfig given_by;
+      given_by.name = "given";
+      given_by.model = "given:" + m_plan.run.key;
       for (size_t t = 0; t < item.turns.size(); ++t) {
+        auto request = Runner::answer_request(given_by, {}, item, t, m_plan.given_answers[i]);
+        request.params = GenParams{};
         Response given;
         given.text = m_plan.given_answers[i].at(t);
-        on_answer(k_model, i, t, "given", std::move(given), false);
+        given.finish_reason = "given";
+        auto hash = request_hash(request);
+        m_store.put_response(hash, request, given, shared_texts(i));
+        on_answer(k_model, i, t, hash, std::move(given), false);
       }
       return;
     }
@@ -232,34 +243,52 @@ private:
     auto request = Runner::answer_request(
         endpoint(side), side == k_model ? m_plan.candidate_params : m_plan.baseline_params, item,
         turn, m_answers[side][index]);
-    fetch_counted(side == k_model ? "candidate" : "baseline", false, std::move(request),
+    fetch_counted(side == k_model ? "candidate" : "baseline", index, false, std::move(request),
                   [this, side, index, turn](const std::string& hash, Result<Response> r) {
                     on_answer(side, index, turn, hash, std::move(r));
                   });
   }
 
-  // fetch(), counted under `role`: sent or answered from the store, and
-  // whether it asks again for a reply that could not be read.
-  void fetch_counted(const std::string& role, bool reask, ChatRequest request,
+  // The texts of item `index` that its requests embed and share: the
+  // question, references, system message and both sides' answers so far.
+  std::vector<std::string_view> shared_texts(size_t index) const
+  {
+    const Item& item = m_plan.items[index];
+    std::vector<std::string_view> texts(item.turns.begin(), item.turns.end());
+    texts.insert(texts.end(), item.references.begin(), item.references.end());
+    if (item.system) {
+      texts.push_back(item.system->text);
+    }
+    for (const auto* answers : {&m_answers[k_model][index], &m_answers[k_baseline][index]}) {
+      texts.insert(texts.end(), answers->begin(), answers->end());
+    }
+    return texts;
+  }
+
+  // fetch() for item `index`, counted under `role`: sent or answered from
+  // the store, and whether it asks again for a reply that could not be read.
+  void fetch_counted(const std::string& role, size_t index, bool reask, ChatRequest request,
                      client::CachedClient::Done done)
   {
     auto hits = m_client.cache_hits();
     ++m_in_flight;
-    m_client.fetch(std::move(request), [this, role, reask, done = std::move(done)](
-                                           const std::string& hash, Result<Response> r) {
-      --m_in_flight;
-      if (!r && r.error().kind == Error::Kind::cancelled) {
-        // Dropped by a stop before it was sent: not an outcome, not a request.
-        ++m_cancelled;
-        auto& count = m_progress.by_role[role];
-        --(reask ? count.reasks : count.sent);
-        return;
-      }
-      if (!r || !r->from_cache) {
-        note_reply();
-      }
-      done(hash, std::move(r));
-    });
+    m_client.fetch(
+        std::move(request),
+        [this, role, reask, done = std::move(done)](const std::string& hash, Result<Response> r) {
+          --m_in_flight;
+          if (!r && r.error().kind == Error::Kind::cancelled) {
+            // Dropped by a stop before it was sent: not an outcome, not a request.
+            ++m_cancelled;
+            auto& count = m_progress.by_role[role];
+            --(reask ? count.reasks : count.sent);
+            return;
+          }
+          if (!r || !r->from_cache) {
+            note_reply();
+          }
+          done(hash, std::move(r));
+        },
+        shared_texts(index));
     auto& count = m_progress.by_role[role];
     if (reask) {
       ++count.reasks;
@@ -389,7 +418,7 @@ private:
     if (m_stopping) {
       return; // the turn stays unjudged; the next run asks again
     }
-    fetch_counted("judge", attempt > 0, judge_request(state->calls[c]),
+    fetch_counted("judge", state->index, attempt > 0, judge_request(state->calls[c]),
                   [this, state, c, attempt](const std::string& hash, Result<Response> r) {
                     on_call(state, c, attempt, hash, std::move(r));
                   });

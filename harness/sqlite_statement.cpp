@@ -74,7 +74,7 @@ StatementCache::release(sqlite3_stmt* stmt)
 }
 
 Statement&
-Statement::bind(int i, const std::string& v)
+Statement::bind(int i, std::string_view v)
 {
   return check(
       sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
@@ -98,6 +98,15 @@ Statement::bind(int i, std::optional<double> v)
   return v ? bind(i, *v) : check(sqlite3_bind_null(m_stmt, i));
 }
 
+Statement&
+Statement::bind_blob(int i, std::string_view bytes)
+{
+  // A zero-length blob, not NULL, for empty bytes (SQLite binds NULL for a null pointer).
+  static const char k_empty = 0;
+  return check(sqlite3_bind_blob(m_stmt, i, bytes.empty() ? &k_empty : bytes.data(),
+                                 static_cast<int>(bytes.size()), SQLITE_TRANSIENT));
+}
+
 bool
 Statement::step()
 {
@@ -115,6 +124,13 @@ std::string
 Statement::text(int col)
 {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, col));
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, col))) : std::string();
+}
+
+std::string
+Statement::blob(int col)
+{
+  auto* p = static_cast<const char*>(sqlite3_column_blob(m_stmt, col));
   return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, col))) : std::string();
 }
 

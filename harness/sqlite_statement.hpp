@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 struct sqlite3;
@@ -54,16 +55,18 @@ public:
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
-  Statement& bind(int i, const std::string& v);
+  Statement& bind(int i, std::string_view v);
   Statement& bind(int i, std::int64_t v);
   Statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
   Statement& bind(int i, double v);
   Statement& bind(int i, std::optional<double> v);
+  Statement& bind_blob(int i, std::string_view bytes);
 
   // Steps once; true while a row is available. Throws Fatal on an error.
   bool step();
 
   std::string text(int col);
+  std::string blob(int col);
   std::int64_t integer(int col);
   double real(int col);
   bool is_null(int col);

@@ -1,12 +1,15 @@
 #include <harness/client/openai_wire.hpp>
+#include <harness/request_hash.hpp>
 #include <harness/sqlite_statement.hpp>
 #include <harness/store.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <ctime>
 #include <utility>
@@ -16,9 +19,13 @@ namespace harness {
 namespace {
 
 // 2: verdicts.labels and baseline_hash; 3: runs.lease_owner and lease_heartbeat;
-// 4: claims.
-constexpr int k_schema_version = 4;
+// 4: claims; 5: texts stored once (requests and responses in one table, a
+// request's semantics as pieces), hashes as bytes.
+constexpr int k_schema_version = 5;
 
+// Times (created_at) are Unix seconds. Hashes are stored as their bytes (32 per SHA-256; judge_hash
+// may list several). A request's semantics JSON is the concatenation of its pieces: a JSON list of
+// text ids, id for the text as it is, -id for it JSON-escaped.
 constexpr const char* k_schema = R"sql(
 CREATE TABLE IF NOT EXISTS runs (
   id INTEGER PRIMARY KEY,
@@ -42,34 +49,47 @@ CREATE TABLE IF NOT EXISTS runs (
   lease_owner TEXT NOT NULL DEFAULT '',
   lease_heartbeat INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE IF NOT EXISTS requests (
-  hash TEXT PRIMARY KEY,
-  model TEXT NOT NULL,
-  semantics TEXT NOT NULL
+CREATE TABLE IF NOT EXISTS texts (
+  id INTEGER PRIMARY KEY,
+  key INTEGER NOT NULL,
+  body TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS responses (
-  hash TEXT PRIMARY KEY REFERENCES requests(hash),
-  text TEXT NOT NULL,
+CREATE INDEX IF NOT EXISTS texts_by_key ON texts (key);
+CREATE TABLE IF NOT EXISTS requests (
+  id INTEGER PRIMARY KEY,
+  hash BLOB NOT NULL UNIQUE,
+  model TEXT NOT NULL,
+  semantics TEXT NOT NULL,
+  response INTEGER NOT NULL REFERENCES texts(id),
   finish_reason TEXT NOT NULL,
   prompt_tokens INTEGER NOT NULL,
   completion_tokens INTEGER NOT NULL,
   latency_ms REAL NOT NULL,
   attempts INTEGER NOT NULL,
   top_logprobs TEXT NOT NULL,
-  created_at TEXT NOT NULL
+  created_at INTEGER NOT NULL
 );
+CREATE VIEW IF NOT EXISTS request_log AS
+SELECT lower(hex(r.hash)) AS hash, r.model,
+  (SELECT group_concat(piece, '') FROM (
+     SELECT CASE WHEN p.value > 0 THEN t.body
+                 ELSE substr(json_quote(t.body), 2, length(json_quote(t.body)) - 2) END AS piece
+     FROM json_each(r.semantics) p JOIN texts t ON t.id = abs(p.value) ORDER BY p.key)) AS semantics,
+  a.body AS text, r.finish_reason, r.prompt_tokens, r.completion_tokens, r.latency_ms,
+  r.attempts, r.top_logprobs, datetime(r.created_at, 'unixepoch') AS created_at
+FROM requests r JOIN texts a ON a.id = r.response;
 CREATE TABLE IF NOT EXISTS errors (
   id INTEGER PRIMARY KEY,
   run_id INTEGER NOT NULL REFERENCES runs(id),
   role TEXT NOT NULL,
-  request_hash TEXT NOT NULL,
+  request_hash BLOB NOT NULL,
   item_id TEXT NOT NULL,
   turn INTEGER NOT NULL,
   kind TEXT NOT NULL,
   message TEXT NOT NULL,
   http_status INTEGER NOT NULL,
   attempts INTEGER NOT NULL,
-  created_at TEXT NOT NULL
+  created_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS verdicts (
   run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -90,13 +110,13 @@ CREATE TABLE IF NOT EXISTS verdicts (
   labels TEXT NOT NULL DEFAULT '[]',
   raw_judgment TEXT NOT NULL,
   detail TEXT NOT NULL,
-  candidate_hash TEXT NOT NULL,
-  baseline_hash TEXT NOT NULL DEFAULT '',
-  judge_hash TEXT NOT NULL,
+  candidate_hash BLOB NOT NULL,
+  baseline_hash BLOB NOT NULL,
+  judge_hash BLOB NOT NULL,
   system_message_id TEXT NOT NULL,
-  created_at TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
   PRIMARY KEY (run_id, item_id, turn)
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS judge_calls (
   run_id INTEGER NOT NULL REFERENCES runs(id),
   item_id TEXT NOT NULL,
@@ -105,16 +125,16 @@ CREATE TABLE IF NOT EXISTS judge_calls (
   attempt INTEGER NOT NULL,
   position TEXT NOT NULL,
   prompt_id TEXT NOT NULL,
-  request_hash TEXT NOT NULL,
+  request_hash BLOB NOT NULL,
   status TEXT NOT NULL,
   value REAL,
   label TEXT NOT NULL,
   raw TEXT NOT NULL,
-  created_at TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
   PRIMARY KEY (run_id, item_id, turn, call_index, attempt)
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS claims (
-  hash TEXT PRIMARY KEY,
+  hash BLOB PRIMARY KEY,
   owner TEXT NOT NULL,
   heartbeat INTEGER NOT NULL
 );
@@ -198,6 +218,9 @@ Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
       }
       return;
     }
+    // 16 KiB pages for a new database (an existing one keeps its own): texts
+    // of a few KB leave less of each page unused than in 4 KiB ones.
+    exec("PRAGMA page_size=16384");
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
@@ -226,15 +249,91 @@ Store::migrate()
       exec("ALTER TABLE runs ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''");
       exec("ALTER TABLE runs ADD COLUMN lease_heartbeat INTEGER NOT NULL DEFAULT 0");
     }
+    const bool texts_inline = current >= 1 && current <= 4;
+    if (texts_inline) {
+      exec("ALTER TABLE requests RENAME TO requests_v4");
+      exec("ALTER TABLE responses RENAME TO responses_v4");
+    }
     if (current != k_schema_version) {
       exec(k_schema);
+    }
+    if (texts_inline) {
+      store_texts_once();
+    }
+    if (current != k_schema_version) {
       exec(fmt::format("PRAGMA user_version={}", k_schema_version).c_str());
     }
     exec("COMMIT");
   } catch (...) {
     sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+    m_text_ids.clear();
     throw;
   }
+}
+
+namespace {
+
+// evalrun_hash_bytes(text): hash_bytes() for SQL, for the upgrade to schema 5.
+void
+sql_hash_bytes(sqlite3_context* context, int, sqlite3_value** argv)
+{
+  const auto* text = sqlite3_value_text(argv[0]);
+  const std::string_view hex(text ? reinterpret_cast<const char*>(text) : "",
+                             static_cast<size_t>(sqlite3_value_bytes(argv[0])));
+  try {
+    const std::string bytes = hash_bytes(hex);
+    sqlite3_result_blob(context, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  } catch (const std::exception& e) {
+    sqlite3_result_error(context, e.what(), -1);
+  }
+}
+
+} // namespace
+
+void
+Store::store_texts_once()
+{
+  {
+    // The first databases of schema 1 had no top_logprobs column.
+    Statement column(*m_statements, "SELECT COUNT(*) FROM pragma_table_info('responses_v4') "
+                                    "WHERE name = 'top_logprobs'");
+    const bool logprobs = column.step() && column.integer(0) > 0;
+    Statement old(*m_statements,
+                  logprobs ? "SELECT q.hash, q.model, q.semantics, r.text, r.finish_reason, "
+                             "r.prompt_tokens, r.completion_tokens, r.latency_ms, r.attempts, "
+                             "r.top_logprobs, unixepoch(r.created_at) FROM requests_v4 q "
+                             "JOIN responses_v4 r ON r.hash = q.hash ORDER BY q.rowid"
+                           : "SELECT q.hash, q.model, q.semantics, r.text, r.finish_reason, "
+                             "r.prompt_tokens, r.completion_tokens, r.latency_ms, r.attempts, "
+                             "'[]', unixepoch(r.created_at) FROM requests_v4 q "
+                             "JOIN responses_v4 r ON r.hash = q.hash ORDER BY q.rowid");
+    while (old.step()) {
+      Response response;
+      response.text = old.text(3);
+      response.finish_reason = old.text(4);
+      response.usage.prompt_tokens = static_cast<int>(old.integer(5));
+      response.usage.completion_tokens = static_cast<int>(old.integer(6));
+      response.latency_ms = old.real(7);
+      response.attempts = static_cast<int>(old.integer(8));
+      const std::string semantics = old.text(2);
+      insert_request(old.text(0), old.text(1), semantics, {{0, semantics.size(), false}}, response,
+                     old.text(9), old.integer(10));
+    }
+  }
+  exec("DROP TABLE responses_v4");
+  exec("DROP TABLE requests_v4");
+  if (sqlite3_create_function_v2(m_db, "evalrun_hash_bytes", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                 nullptr, sql_hash_bytes, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw database_error(m_db, sqlite3_errcode(m_db));
+  }
+  exec("UPDATE verdicts SET candidate_hash = evalrun_hash_bytes(candidate_hash), "
+       "baseline_hash = evalrun_hash_bytes(baseline_hash), "
+       "judge_hash = evalrun_hash_bytes(judge_hash)");
+  exec("UPDATE judge_calls SET request_hash = evalrun_hash_bytes(request_hash)");
+  exec("UPDATE errors SET request_hash = evalrun_hash_bytes(request_hash)");
+  exec("UPDATE claims SET hash = evalrun_hash_bytes(hash)");
+  sqlite3_create_function_v2(m_db, "evalrun_hash_bytes", 1, SQLITE_UTF8, nullptr, nullptr, nullptr,
+                             nullptr, nullptr);
 }
 
 int
@@ -315,6 +414,7 @@ Store::Transaction::~Transaction()
   }
   // Best effort: a failure here must not replace the error being thrown.
   // After some errors (a full disk) SQLite has already rolled back.
+  m_store.m_text_ids.clear(); // texts stored in the unit are gone with it
   if (!sqlite3_get_autocommit(m_store.m_db)) {
     sqlite3_exec(m_store.m_db, m_store.m_depth == 0 ? "ROLLBACK" : "ROLLBACK TO unit; RELEASE unit",
                  nullptr, nullptr, nullptr);
@@ -409,6 +509,7 @@ Store::flush()
     }
     exec("COMMIT");
   } catch (...) {
+    m_text_ids.clear(); // texts stored in the batch are gone with it
     if (!sqlite3_get_autocommit(m_db)) {
       sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
     }
@@ -435,7 +536,8 @@ Store::copy_from(const std::filesystem::path& path)
     throw Fatal(fmt::format("{}: cannot read the database: {}", path.string(),
                             why.empty() ? sqlite3_errstr(rc) : why));
   }
-  migrate(); // the copy of an older database is upgraded; the file is not
+  m_text_ids.clear(); // of the contents replaced
+  migrate();          // the copy of an older database is upgraded; the file is not
 }
 
 std::int64_t
@@ -516,9 +618,10 @@ Store::find_response(const std::string& request_hash)
     return r;
   }
   Statement s(*m_statements,
-              "SELECT text, finish_reason, prompt_tokens, completion_tokens, latency_ms, "
-              "attempts, top_logprobs FROM responses WHERE hash = ?");
-  s.bind(1, request_hash);
+              "SELECT t.body, finish_reason, prompt_tokens, completion_tokens, latency_ms, "
+              "attempts, top_logprobs FROM requests r JOIN texts t ON t.id = r.response "
+              "WHERE r.hash = ?");
+  s.bind_blob(1, hash_bytes(request_hash));
   if (!s.step()) {
     return std::nullopt;
   }
@@ -541,40 +644,114 @@ Store::find_response(const std::string& request_hash)
 
 void
 Store::put_response(const std::string& request_hash, const ChatRequest& request,
-                    const Response& response)
+                    const Response& response, const std::vector<std::string_view>& shared_texts)
 {
-  put_response(request_hash, request.model, client::openai_wire::semantics_json(request), response);
+  const std::string semantics = client::openai_wire::semantics_json(request);
+  put_response(request_hash, request.model, semantics, split_shared_texts(semantics, shared_texts),
+               response);
 }
 
 void
 Store::put_response(const std::string& request_hash, const std::string& model,
-                    const std::string& semantics, const Response& response)
+                    const std::string& semantics, const std::vector<TextPiece>& pieces,
+                    const Response& response)
 {
   if (m_max_writes > 0) {
     m_pending_responses[request_hash] = response;
     m_pending_response_order.push_back(request_hash);
   }
-  write([this, hash = request_hash, model, semantics, response] {
-    Statement req(*m_statements,
-                  "INSERT OR IGNORE INTO requests (hash, model, semantics) VALUES (?,?,?)");
-    req.bind(1, hash).bind(2, model).bind(3, semantics);
-    req.step();
-    Statement res(*m_statements,
-                  "INSERT OR REPLACE INTO responses (hash, text, finish_reason, prompt_tokens, "
-                  "completion_tokens, latency_ms, attempts, top_logprobs, created_at) "
-                  "VALUES (?,?,?,?,?,?,?,?,?)");
-    res.bind(1, hash).bind(2, response.text).bind(3, response.finish_reason);
-    res.bind(4, response.usage.prompt_tokens).bind(5, response.usage.completion_tokens);
+  write([this, hash = request_hash, model, semantics, pieces, response] {
     nlohmann::json logprobs = nlohmann::json::array();
     for (const auto& [token, lp] : response.top_logprobs) {
       logprobs.push_back({token, lp});
     }
-    res.bind(6, response.latency_ms).bind(7, response.attempts).bind(8, logprobs.dump());
-    res.bind(9, now_utc());
-    res.step();
+    insert_request(hash, model, semantics, pieces, response, logprobs.dump(), unix_now());
     Statement unclaim(*m_statements, "DELETE FROM claims WHERE hash = ?");
-    unclaim.bind(1, hash).step();
+    unclaim.bind_blob(1, hash_bytes(hash)).step();
   });
+}
+
+void
+Store::insert_request(const std::string& hash, const std::string& model,
+                      const std::string& semantics, const std::vector<TextPiece>& pieces,
+                      const Response& response, const std::string& top_logprobs_json,
+                      std::int64_t created_at)
+{
+  std::string parts = "[";
+  for (const auto& piece : pieces) {
+    const std::string_view bytes = std::string_view(semantics).substr(piece.offset, piece.length);
+    const std::int64_t id = piece.escaped ? -text_id(json_unescaped(bytes)) : text_id(bytes);
+    parts += fmt::format("{}{}", parts.size() > 1 ? "," : "", id);
+  }
+  parts += "]";
+  Statement s(*m_statements,
+              "INSERT INTO requests (hash, model, semantics, response, finish_reason, "
+              "prompt_tokens, completion_tokens, latency_ms, attempts, top_logprobs, created_at) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (hash) DO UPDATE SET "
+              "response = excluded.response, finish_reason = excluded.finish_reason, "
+              "prompt_tokens = excluded.prompt_tokens, "
+              "completion_tokens = excluded.completion_tokens, latency_ms = excluded.latency_ms, "
+              "attempts = excluded.attempts, top_logprobs = excluded.top_logprobs, "
+              "created_at = excluded.created_at");
+  s.bind_blob(1, hash_bytes(hash)).bind(2, model).bind(3, parts).bind(4, text_id(response.text));
+  s.bind(5, response.finish_reason).bind(6, response.usage.prompt_tokens);
+  s.bind(7, response.usage.completion_tokens).bind(8, response.latency_ms);
+  s.bind(9, response.attempts).bind(10, top_logprobs_json).bind(11, created_at);
+  s.step();
+}
+
+std::int64_t
+Store::text_id(std::string_view body)
+{
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_Digest(body.data(), body.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  std::string cache_key(reinterpret_cast<const char*>(digest.data()), length);
+  if (auto cached = m_text_ids.find(cache_key); cached != m_text_ids.end()) {
+    return cached->second;
+  }
+  std::uint64_t prefix = 0;
+  for (int i = 0; i < 8; ++i) {
+    prefix = prefix << 8 | digest[static_cast<size_t>(i)];
+  }
+  const auto key = static_cast<std::int64_t>(prefix);
+  std::int64_t id = 0;
+  Statement find(*m_statements, "SELECT id FROM texts WHERE key = ? AND body = ?");
+  find.bind(1, key).bind(2, body);
+  if (find.step()) {
+    id = find.integer(0);
+  } else {
+    Statement insert(*m_statements, "INSERT INTO texts (key, body) VALUES (?, ?)");
+    insert.bind(1, key).bind(2, body).step();
+    id = sqlite3_last_insert_rowid(m_db);
+  }
+  if (m_text_ids.size() >= k_text_ids_cached) {
+    m_text_ids.clear();
+  }
+  m_text_ids.emplace(std::move(cache_key), id);
+  return id;
+}
+
+std::optional<std::string>
+Store::request_semantics(const std::string& request_hash)
+{
+  flush();
+  Statement s(*m_statements, "SELECT semantics FROM requests WHERE hash = ?");
+  s.bind_blob(1, hash_bytes(request_hash));
+  if (!s.step()) {
+    return std::nullopt;
+  }
+  std::string out;
+  for (const auto& part : nlohmann::json::parse(s.text(0))) {
+    const auto id = part.get<std::int64_t>();
+    Statement text(*m_statements, "SELECT body FROM texts WHERE id = ?");
+    if (!text.bind(1, id < 0 ? -id : id).step()) {
+      throw Fatal(fmt::format("{}: request {} refers to text {}, which is missing", m_path.string(),
+                              request_hash, id < 0 ? -id : id));
+    }
+    out += id < 0 ? json_escaped(text.text(0)) : text.text(0);
+  }
+  return out;
 }
 
 std::vector<Store::ClaimState>
@@ -586,24 +763,25 @@ Store::claim_requests(const std::vector<std::string>& hashes, const std::string&
   DirectTransaction unit(*this);
   const auto now = unix_now();
   for (const auto& hash : hashes) {
-    Statement stored(*m_statements, "SELECT 1 FROM responses WHERE hash = ?");
-    if (stored.bind(1, hash).step()) {
+    const std::string bytes = hash_bytes(hash);
+    Statement stored(*m_statements, "SELECT 1 FROM requests WHERE hash = ?");
+    if (stored.bind_blob(1, bytes).step()) {
       out.push_back(ClaimState::stored);
       continue;
     }
     Statement claim(*m_statements,
                     "INSERT OR IGNORE INTO claims (hash, owner, heartbeat) VALUES (?,?,?)");
-    claim.bind(1, hash).bind(2, owner).bind(3, now).step();
+    claim.bind_blob(1, bytes).bind(2, owner).bind(3, now).step();
     if (sqlite3_changes(m_db) > 0) {
       out.push_back(ClaimState::mine);
       continue;
     }
     Statement holder(*m_statements, "SELECT owner, heartbeat FROM claims WHERE hash = ?");
-    holder.bind(1, hash).step();
+    holder.bind_blob(1, bytes).step();
     const std::string by = holder.text(0);
     if (by == owner || !holder_alive(by, holder.integer(1))) {
       Statement take(*m_statements, "UPDATE claims SET owner = ?, heartbeat = ? WHERE hash = ?");
-      take.bind(1, owner).bind(2, now).bind(3, hash).step();
+      take.bind(1, owner).bind(2, now).bind_blob(3, bytes).step();
       out.push_back(ClaimState::mine);
     } else {
       out.push_back(ClaimState::held);
@@ -618,7 +796,7 @@ Store::release_claim(const std::string& request_hash)
 {
   write([this, hash = request_hash] {
     Statement s(*m_statements, "DELETE FROM claims WHERE hash = ?");
-    s.bind(1, hash).step();
+    s.bind_blob(1, hash_bytes(hash)).step();
   });
 }
 
@@ -637,9 +815,10 @@ Store::put_error(const ErrorRecord& e)
     Statement s(*m_statements,
                 "INSERT INTO errors (run_id, role, request_hash, item_id, turn, kind, message, "
                 "http_status, attempts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
-    s.bind(1, e.run_id).bind(2, e.role).bind(3, e.request_hash).bind(4, e.item_id).bind(5, e.turn);
+    s.bind(1, e.run_id).bind(2, e.role).bind_blob(3, hash_bytes(e.request_hash));
+    s.bind(4, e.item_id).bind(5, e.turn);
     s.bind(6, std::string(to_string(e.error.kind))).bind(7, e.error.message);
-    s.bind(8, e.error.http_status).bind(9, e.error.attempts).bind(10, now_utc());
+    s.bind(8, e.error.http_status).bind(9, e.error.attempts).bind(10, unix_now());
     s.step();
   });
 }
@@ -658,11 +837,12 @@ Store::put_verdict(const VerdictRecord& v)
     s.bind(6, v.status).bind(7, v.score).bind(8, v.prompt_id).bind(9, v.judge_model_id);
     s.bind(10, v.judge_params).bind(11, v.position).bind(12, v.winner);
     s.bind(13, v.criteria_json.empty() ? std::string("{}") : v.criteria_json);
-    s.bind(14, v.raw_judgment).bind(15, v.detail).bind(16, v.candidate_hash).bind(17, v.judge_hash);
-    s.bind(18, v.system_message_id).bind(19, now_utc()).bind(20, v.rubric);
+    s.bind(14, v.raw_judgment).bind(15, v.detail).bind_blob(16, hash_bytes(v.candidate_hash));
+    s.bind_blob(17, hash_bytes(v.judge_hash));
+    s.bind(18, v.system_message_id).bind(19, unix_now()).bind(20, v.rubric);
     s.bind(21, v.meta_json.empty() ? std::string("{}") : v.meta_json);
     s.bind(22, v.labels_json.empty() ? std::string("[]") : v.labels_json);
-    s.bind(23, v.baseline_hash);
+    s.bind_blob(23, hash_bytes(v.baseline_hash));
     s.step();
   });
 }
@@ -676,8 +856,9 @@ Store::put_judge_call(const JudgeCallRecord& c)
                 "position, prompt_id, request_hash, status, value, label, raw, created_at) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, c.run_id).bind(2, c.item_id).bind(3, c.turn).bind(4, c.call_index).bind(5, c.attempt);
-    s.bind(6, c.position).bind(7, c.prompt_id).bind(8, c.request_hash).bind(9, c.status);
-    s.bind(10, c.value).bind(11, c.label).bind(12, c.raw).bind(13, now_utc());
+    s.bind(6, c.position).bind(7, c.prompt_id).bind_blob(8, hash_bytes(c.request_hash));
+    s.bind(9, c.status);
+    s.bind(10, c.value).bind(11, c.label).bind(12, c.raw).bind(13, unix_now());
     s.step();
   });
 }
@@ -688,8 +869,9 @@ Store::judge_calls(std::int64_t run_id)
   flush();
   Statement s(*m_statements,
               "SELECT item_id, turn, call_index, attempt, position, prompt_id, request_hash, "
-              "status, value, label, COALESCE(NULLIF(raw, ''), r.text, '') "
-              "FROM judge_calls c LEFT JOIN responses r ON r.hash = c.request_hash "
+              "status, value, label, COALESCE(NULLIF(raw, ''), t.body, '') "
+              "FROM judge_calls c LEFT JOIN requests r ON r.hash = c.request_hash "
+              "LEFT JOIN texts t ON t.id = r.response "
               "WHERE run_id = ? ORDER BY item_id, turn, call_index, attempt");
   s.bind(1, run_id);
   std::vector<JudgeCallRecord> out;
@@ -702,7 +884,7 @@ Store::judge_calls(std::int64_t run_id)
     c.attempt = static_cast<int>(s.integer(3));
     c.position = s.text(4);
     c.prompt_id = s.text(5);
-    c.request_hash = s.text(6);
+    c.request_hash = hash_hex(s.blob(6));
     c.status = s.text(7);
     if (!s.is_null(8)) {
       c.value = s.real(8);
@@ -757,8 +939,9 @@ Store::verdicts(std::int64_t run_id, Replies replies)
                   ? "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
                     "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
                     "system_message_id, source, winner, criteria, rubric, meta, labels, "
-                    "baseline_hash, r.text "
-                    "FROM verdicts v LEFT JOIN responses r ON r.hash = v.judge_hash "
+                    "baseline_hash, t.body "
+                    "FROM verdicts v LEFT JOIN requests r ON r.hash = v.judge_hash "
+                    "LEFT JOIN texts t ON t.id = r.response "
                     "WHERE run_id = ? ORDER BY item_id, turn"
                   : "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
                     "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
@@ -782,8 +965,8 @@ Store::verdicts(std::int64_t run_id, Replies replies)
     v.position = s.text(8);
     v.raw_judgment = s.text(9);
     v.detail = s.text(10);
-    v.candidate_hash = s.text(11);
-    v.judge_hash = s.text(12);
+    v.candidate_hash = hash_hex(s.blob(11));
+    v.judge_hash = hash_hex(s.blob(12));
     v.system_message_id = s.text(13);
     v.source = s.text(14);
     v.winner = s.text(15);
@@ -791,7 +974,7 @@ Store::verdicts(std::int64_t run_id, Replies replies)
     v.rubric = s.text(17);
     v.meta_json = s.text(18);
     v.labels_json = s.text(19);
-    v.baseline_hash = s.text(20);
+    v.baseline_hash = hash_hex(s.blob(20));
     if (replies == Replies::read && v.raw_judgment.empty() && !v.judge_hash.empty()) {
       // Stored once, as the judge's responses: one reply, or the list of them.
       if (!s.is_null(21)) {
@@ -841,8 +1024,9 @@ Store::response_text(const std::string& request_hash)
   if (auto queued = m_pending_responses.find(request_hash); queued != m_pending_responses.end()) {
     return queued->second.text;
   }
-  Statement s(*m_statements, "SELECT text FROM responses WHERE hash = ?");
-  s.bind(1, request_hash);
+  Statement s(*m_statements,
+              "SELECT t.body FROM requests r JOIN texts t ON t.id = r.response WHERE r.hash = ?");
+  s.bind_blob(1, hash_bytes(request_hash));
   if (!s.step()) {
     return std::nullopt;
   }
@@ -862,7 +1046,7 @@ long
 Store::count_responses()
 {
   flush();
-  Statement s(*m_statements, "SELECT COUNT(*) FROM responses");
+  Statement s(*m_statements, "SELECT COUNT(*) FROM requests");
   s.step();
   return static_cast<long>(s.integer(0));
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <harness/error.hpp>
+#include <harness/shared_texts.hpp>
 #include <harness/types.hpp>
 
 #include <chrono>
@@ -171,11 +172,19 @@ public:
 
   // The stored response for a request hash, if any (marked from_cache).
   std::optional<Response> find_response(const std::string& request_hash);
+  // `shared_texts`: as for CachedClient::fetch().
   void put_response(const std::string& request_hash, const ChatRequest& request,
-                    const Response& response);
-  // The same, with the request's model and semantics JSON already made.
+                    const Response& response,
+                    const std::vector<std::string_view>& shared_texts = {});
+  // The same, with the request's model and semantics JSON already made, and
+  // the semantics split into pieces (split_shared_texts()): each piece is
+  // stored as a text once, however many requests share it.
   void put_response(const std::string& request_hash, const std::string& model,
-                    const std::string& semantics, const Response& response);
+                    const std::string& semantics, const std::vector<TextPiece>& pieces,
+                    const Response& response);
+  // A stored request's semantics JSON (what its hash is the SHA-256 of),
+  // put together from its pieces; nullopt when no such request is stored.
+  std::optional<std::string> request_semantics(const std::string& request_hash);
 
   // Claims on requests about to be sent, so that processes sharing the
   // database send each request once (one transaction for all of them): per
@@ -252,6 +261,17 @@ private:
   int check_schema();
   // Brings the schema to this build's version (exclusive lock; idempotent).
   void migrate();
+  // The upgrade to schema 5: requests and responses of schema 4 (renamed
+  // requests_v4, responses_v4) into requests and texts, hashes into bytes.
+  void store_texts_once();
+  // Inserts (or, for a request stored before, replaces the response of) one
+  // request and its response; `hash` in hex, the pieces into `semantics`.
+  void insert_request(const std::string& hash, const std::string& model,
+                      const std::string& semantics, const std::vector<TextPiece>& pieces,
+                      const Response& response, const std::string& top_logprobs_json,
+                      std::int64_t created_at); // Unix seconds
+  // The id of the stored text `body`, stored now if it is not yet.
+  std::int64_t text_id(std::string_view body);
   sqlite3* m_db = nullptr;
   std::unique_ptr<StatementCache> m_statements;
   std::filesystem::path m_path;
@@ -264,6 +284,11 @@ private:
   std::chrono::steady_clock::time_point m_oldest;                // of m_pending
   std::unordered_map<std::string, Response> m_pending_responses; // by request hash
   std::vector<std::string> m_pending_response_order;             // their hashes, in order
+
+  // Text ids by the SHA-256 of the text, for texts stored or found lately
+  // (forgotten with a transaction rolled back, and when there are many).
+  static constexpr size_t k_text_ids_cached = 1 << 16;
+  std::unordered_map<std::string, std::int64_t> m_text_ids;
 };
 
 } // namespace harness

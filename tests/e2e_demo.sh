@@ -113,7 +113,7 @@ YAML
 "$evalrun" --bench mtbench --model janus-demo --judge demo --endpoints cmpl.yaml --limit 1 --db cmpl.db > /dev/null 2>&1 || fail "completions run"
 python3 - cmpl.db <<'PY' || fail "rendered prompt not stored"
 import json, sqlite3, sys
-rows = [json.loads(s) for (s,) in sqlite3.connect(sys.argv[1]).execute("select semantics from requests where model = 'kaist-ai/janus-7b'")]
+rows = [json.loads(s) for (s,) in sqlite3.connect(sys.argv[1]).execute("select semantics from request_log where model = 'kaist-ai/janus-7b'")]
 assert len(rows) == 2, rows
 t2 = [r for r in rows if len(r["messages"]) == 3][0]
 assert t2["prompt"].startswith("[INST] Compose an engaging travel blog post"), t2["prompt"]

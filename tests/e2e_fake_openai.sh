@@ -22,7 +22,7 @@ for _ in $(seq 100); do [ -s port.txt ] && break; sleep 0.1; done
 port=$(cat port.txt)
 stats() { python3 -c "import json,sys,urllib.request; s=json.load(urllib.request.urlopen('http://127.0.0.1:$port/stats')); print(eval(sys.argv[1], {}, {'s': s}))" "$1"; }
 reset() { python3 -c "import urllib.request; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:$port/stats/reset', method='POST'))"; }
-stored() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from responses').fetchone()[0])" "$1"; }
+stored() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from requests').fetchone()[0])" "$1"; }
 json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][0][sys.argv[2]])" "$1" "$2"; }
 
 cat > eps.yaml <<YAML
@@ -217,7 +217,7 @@ python3 - arena.db arena.json "$served" <<'PY' || fail "arena-hard against the f
 import json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 report = json.load(open(sys.argv[2]))["results"][0]["arena_hard"]
-calls = db.execute("select c.item_id, c.call_index, c.attempt, coalesce(nullif(c.raw, ''), r.text) from judge_calls c left join responses r on r.hash = c.request_hash").fetchall()
+calls = db.execute("select c.item_id, c.call_index, c.attempt, coalesce(nullif(c.raw, ''), r.text) from judge_calls c left join request_log r on r.hash = lower(hex(c.request_hash))").fetchall()
 first = {(i, c): raw for i, c, a, raw in calls if a == 0}
 second = {(i, c): raw for i, c, a, raw in calls if a == 1}
 assert len(first) == 80 and not [a for _, _, a, _ in calls if a > 1]

@@ -44,7 +44,7 @@ stored_digests() {
   python3 - "$1" << 'PY'
 import hashlib, json, sqlite3, sys
 db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-for (semantics,) in db.execute("SELECT q.semantics FROM requests q JOIN responses r ON r.hash = q.hash"):
+for (semantics,) in db.execute("SELECT semantics FROM request_log"):
     s = json.loads(semantics)
     canon = json.dumps([s["model"], s["messages"]], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     print(hashlib.sha256(canon.encode()).digest()[:16].hex())

@@ -150,7 +150,7 @@ if mount -t tmpfs -o size=1m tmpfs small 2> /dev/null; then
   rc=0
   "$evalrun" report --db small/full.db --out small/report > /dev/null 2> out_full.err || rc=$?
   [ "$rc" = 3 ] && grep -q 'disk full: .*small/report' out_full.err || fail "report on a full disk: exit $rc: $(cat out_full.err)"
-  kept=$(sql small/full.db 'select count(*) from responses')
+  kept=$(sql small/full.db 'select count(*) from requests')
   cp small/full.db* .
   umount small
   "$evalrun" --bench mtbench --model demo --db full.db > /dev/null 2> roomy.err || fail "resume after full disk: $(cat roomy.err)"
@@ -185,7 +185,7 @@ rc=0
 "$evalrun" report --db keys.db --format csv >> keys.md
 [[ "$(sql keys.db "select message from errors")" == *"rejected credentials: Bearer [REDACTED]"* ]] \
   || fail "the echoed key should be stored as [REDACTED]: $(sql keys.db 'select message from errors')"
-[[ "$(sql keys.db "select text from responses")" == *"I saw Bearer [REDACTED]"* ]] || fail "replies: [REDACTED]"
+[[ "$(sql keys.db "select text from request_log")" == *"I saw Bearer [REDACTED]"* ]] || fail "replies: [REDACTED]"
 if grep -rl "$ECHO_KEY" keys.db* keys.md keys.err; then fail "the API key leaked"; fi
 echo "echoed API key: redacted everywhere"
 

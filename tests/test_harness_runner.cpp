@@ -159,6 +159,37 @@ TEST_CASE("turn 2 is asked with the model's own turn-1 answer in context")
   }
 }
 
+TEST_CASE("given answers are judged without asking, each stored and named by its verdict")
+{
+  EchoJudge judge;
+  auto p = plan(judge, 2);
+  for (int i = 0; i < 2; ++i) {
+    const auto n = std::to_string(i);
+    p.given_answers.push_back({"given first " + n, "given second " + n});
+  }
+  ScriptedTransport t(script);
+  Store store("runner-given.db");
+  auto outcome = run(p, t, store);
+  CHECK(outcome.status == "complete");
+  for (const auto& r : t.requests) {
+    CHECK(nlohmann::json::parse(r.body)["model"] == "judge-model"); // only the judge is asked
+  }
+  CHECK(t.requests.size() == 4);
+  auto verdicts = store.verdicts(outcome.run_id);
+  REQUIRE(verdicts.size() == 4);
+  for (const auto& v : verdicts) {
+    const auto n = v.item_id.substr(1);
+    CHECK(store.response_text(v.candidate_hash) ==
+          (v.turn == 1 ? "given first " : "given second ") + n);
+  }
+  // Another answers file (another run key) with the same prompts keeps the first one's answers.
+  auto other = p;
+  other.run.key = "other-run-key";
+  other.given_answers[0][0] = "changed";
+  run(other, t, store);
+  CHECK(store.response_text(verdicts[0].candidate_hash) == "given first 0");
+}
+
 TEST_CASE("re-running the same plan sends nothing: every response comes from the store")
 {
   EchoJudge judge;

@@ -1,10 +1,13 @@
 #include "support/sqlite_query.hpp"
 
+#include <harness/client/openai_wire.hpp>
+#include <harness/request_hash.hpp>
 #include <harness/store.hpp>
 
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
@@ -44,20 +47,27 @@ stored_request()
   return r;
 }
 
+// A request hash as the store keys them (hex SHA-256), named for the test.
+std::string
+hash_of(const std::string& name)
+{
+  return sha256_hex(name);
+}
+
 } // namespace
 
 TEST_CASE("a stored response is found by hash and marked as cached")
 {
   Store store("store.db");
-  CHECK_FALSE(store.find_response("h1"));
+  CHECK_FALSE(store.find_response(hash_of("h1")));
   Response r;
   r.text = "answer";
   r.finish_reason = "stop";
   r.usage = {10, 3};
   r.latency_ms = 42;
   r.attempts = 2;
-  store.put_response("h1", stored_request(), r);
-  auto found = store.find_response("h1");
+  store.put_response(hash_of("h1"), stored_request(), r);
+  auto found = store.find_response(hash_of("h1"));
   REQUIRE(found);
   CHECK(found->text == "answer");
   CHECK(found->usage.prompt_tokens == 10);
@@ -73,11 +83,11 @@ TEST_CASE("data survives reopening (WAL, committed per unit)")
     Store store("reopen.db");
     Response r;
     r.text = "kept";
-    store.put_response("h", stored_request(), r);
+    store.put_response(hash_of("h"), stored_request(), r);
   }
   Store again("reopen.db");
-  REQUIRE(again.find_response("h"));
-  CHECK(again.find_response("h")->text == "kept");
+  REQUIRE(again.find_response(hash_of("h")));
+  CHECK(again.find_response(hash_of("h"))->text == "kept");
 }
 
 TEST_CASE("the same run key resumes the same run")
@@ -126,8 +136,8 @@ TEST_CASE("verdicts are upserted per (run, item, turn), errors are logged")
   CHECK(rows[0].status == "ok");
   CHECK(rows[0].score == 7.5);
 
-  store.put_error(
-      ErrorRecord{id, "judge", "h", "81", 2, Error(Error::Kind::rate_limited, "HTTP 429", 429)});
+  store.put_error(ErrorRecord{id, "judge", hash_of("h"), "81", 2,
+                              Error(Error::Kind::rate_limited, "HTTP 429", 429)});
   CHECK(store.count_errors(id) == 1);
 }
 
@@ -146,13 +156,19 @@ TEST_CASE("no API key or secret column exists in the schema")
   CHECK(columns.find("authorization") == std::string::npos);
 }
 
-TEST_CASE("a version 1 database gains the verdicts' labels column and keeps its rows")
+TEST_CASE("a version 1 database is upgraded and keeps its rows, texts and hashes")
 {
   std::filesystem::remove("v1.db");
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open("v1.db", &db) == SQLITE_OK);
-  // The version 1 verdicts table (no labels column), with one row.
-  const char* v1 =
+  // A request as schema 1 stored it: its semantics JSON whole, its hash in hex.
+  const std::string semantics =
+      R"({"messages":[{"content":"What is 3+4?\n\tShow it.","role":"user"}],"model":"m","params":{}})";
+  const std::string hash = sha256_hex(semantics);
+  const std::string judge_hashes = hash_of("j1") + "," + hash_of("j2");
+  // The version 1 tables: verdicts without labels, runs without leases,
+  // responses without top_logprobs.
+  const std::string v1 =
       "CREATE TABLE verdicts (run_id INTEGER NOT NULL, item_id TEXT NOT NULL, turn INTEGER NOT "
       "NULL, category TEXT NOT NULL, source TEXT NOT NULL, status TEXT NOT NULL, score REAL, "
       "rubric TEXT NOT NULL, meta TEXT NOT NULL, prompt_id TEXT NOT NULL, judge_model_id TEXT NOT "
@@ -161,28 +177,115 @@ TEST_CASE("a version 1 database gains the verdicts' labels column and keeps its 
       "NULL, judge_hash TEXT NOT NULL, system_message_id TEXT NOT NULL, created_at TEXT NOT NULL, "
       "PRIMARY KEY (run_id, item_id, turn));"
       "INSERT INTO verdicts VALUES (1,'81',1,'c','s','ok',7,'r','{}','p','j','{}','single','',"
-      "'{}','raw','','h','','','t');"
-      // The version 1 runs table (no lease columns).
+      "'{}','raw','','" +
+      hash + "','" + judge_hashes +
+      "','','t');"
       "CREATE TABLE runs (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, bench TEXT NOT NULL, "
       "bench_version TEXT NOT NULL, model TEXT NOT NULL, model_id TEXT NOT NULL, judge TEXT NOT "
       "NULL, judge_model_id TEXT NOT NULL, baseline TEXT NOT NULL, protocol TEXT NOT NULL, rubric "
       "TEXT NOT NULL, config TEXT NOT NULL, evalrun_version TEXT NOT NULL, status TEXT NOT NULL, "
       "demo INTEGER NOT NULL, items INTEGER NOT NULL, started_at TEXT NOT NULL, finished_at "
       "TEXT);"
+      "CREATE TABLE requests (hash TEXT PRIMARY KEY, model TEXT NOT NULL, semantics TEXT NOT "
+      "NULL);"
+      "CREATE TABLE responses (hash TEXT PRIMARY KEY REFERENCES requests(hash), text TEXT NOT "
+      "NULL, finish_reason TEXT NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens "
+      "INTEGER NOT NULL, latency_ms REAL NOT NULL, attempts INTEGER NOT NULL, created_at TEXT "
+      "NOT NULL);"
+      "INSERT INTO requests VALUES ('" +
+      hash + "', 'm', '" + semantics +
+      "');"
+      "INSERT INTO responses VALUES ('" +
+      hash +
+      "', 'Seven.', 'stop', 5, 2, 12.5, 1, '2026-01-01T00:00:00Z');"
       "PRAGMA user_version=1;";
-  REQUIRE(sqlite3_exec(db, v1, nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, v1.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
-  Store store("v1.db");
-  auto rows = store.verdicts(1);
-  REQUIRE(rows.size() == 1);
-  CHECK(rows[0].score == 7.0);
-  CHECK(rows[0].labels_json == "[]");
-  CHECK(rows[0].baseline_hash.empty());
-  VerdictRecord v = rows[0];
-  v.item_id = "82";
-  v.labels_json = R"(["A>B","B>A"])";
-  store.put_verdict(v);
-  CHECK(store.verdicts(1).at(1).labels_json == R"(["A>B","B>A"])");
+  {
+    Store store("v1.db");
+    auto rows = store.verdicts(1, Store::Replies::skip);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].score == 7.0);
+    CHECK(rows[0].labels_json == "[]");
+    CHECK(rows[0].baseline_hash.empty());
+    CHECK(rows[0].candidate_hash == hash);
+    CHECK(rows[0].judge_hash == judge_hashes);
+    VerdictRecord v = rows[0];
+    v.item_id = "82";
+    v.labels_json = R"(["A>B","B>A"])";
+    store.put_verdict(v);
+    CHECK(store.verdicts(1).at(1).labels_json == R"(["A>B","B>A"])");
+    auto response = store.find_response(hash);
+    REQUIRE(response);
+    CHECK(response->text == "Seven.");
+    CHECK(response->usage.completion_tokens == 2);
+    CHECK(response->top_logprobs.empty());
+    CHECK(store.request_semantics(hash) == semantics);
+  }
+  CHECK(testsupport::query_text("v1.db", "SELECT semantics FROM request_log") == semantics);
+  CHECK(testsupport::query_text("v1.db", "SELECT hash FROM request_log") == hash);
+  CHECK(testsupport::query_text("v1.db", "SELECT created_at FROM request_log") ==
+        "2026-01-01 00:00:00");
+  CHECK(testsupport::query_text("v1.db", "SELECT count(*) FROM sqlite_schema WHERE name LIKE "
+                                         "'%_v4'") == "0");
+}
+
+TEST_CASE("texts that requests share are stored once, and each request's semantics read back")
+{
+  std::filesystem::remove("texts.db");
+  const std::string question = "Compose an engaging travel blog post about a trip to Hawaii.";
+  const std::string answer = "Aloha!\nHawaii greeted me with \"sunshine\", leis and a 4\u00b0 "
+                             "warmer sea than I had hoped for. \x01 Mahalo.";
+  ChatRequest ask = stored_request();
+  ask.messages = {{Role::user, question}};
+  ChatRequest judge = stored_request();
+  judge.model = "judge-model";
+  judge.messages = {{Role::system, "You are a helpful assistant."},
+                    {Role::user, "[Question]\n" + question +
+                                     "\n\n[The Start of Assistant's "
+                                     "Answer]\n" +
+                                     answer + "\n[The End of Assistant's Answer]"}};
+  ChatRequest judge_again = judge; // a re-sample: another seed, the same texts
+  judge_again.params.seed = 1001;
+  const std::vector<std::string_view> shared{question, answer};
+  Response reply;
+  reply.text = answer;
+  Response verdict;
+  verdict.text = "Rating: [[8]]";
+  {
+    Store store("texts.db");
+    store.put_response(request_hash(ask), ask, reply, shared);
+    store.put_response(request_hash(judge), judge, verdict, shared);
+    store.put_response(request_hash(judge_again), judge_again, verdict, shared);
+    for (const auto* request : {&ask, &judge, &judge_again}) {
+      const std::string semantics = client::openai_wire::semantics_json(*request);
+      CHECK(store.request_semantics(request_hash(*request)) == semantics);
+    }
+    CHECK(store.find_response(request_hash(judge_again))->text == "Rating: [[8]]");
+    CHECK_FALSE(store.request_semantics(hash_of("never stored")));
+  }
+  // The question and the answer once each (the answer also being the first
+  // reply), the verdict once, and the judge prompt's wording between them.
+  const auto count = [](const std::string& text) {
+    return testsupport::query_text("texts.db",
+                                   "SELECT count(*) FROM texts WHERE body = '" + text + "'");
+  };
+  CHECK(count(question) == "1");
+  CHECK(count(answer) == "1");
+  CHECK(count("Rating: [[8]]") == "1");
+  const auto longest = testsupport::query_text("texts.db", "SELECT max(length(body)) FROM texts");
+  REQUIRE(longest);
+  CHECK(std::stoul(*longest) < answer.size() + 20);
+  // The view puts every request together as the C++ reader does.
+  CHECK(testsupport::query_text("texts.db", "SELECT group_concat(semantics, '|') FROM (SELECT "
+                                            "semantics FROM request_log ORDER BY hash)") == [&] {
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (const auto* request : {&ask, &judge, &judge_again}) {
+      rows.emplace_back(request_hash(*request), client::openai_wire::semantics_json(*request));
+    }
+    std::sort(rows.begin(), rows.end());
+    return rows[0].second + "|" + rows[1].second + "|" + rows[2].second;
+  }());
 }
 
 TEST_CASE("a run's lease: a live holder keeps it, a dead one or the same owner does not")
@@ -291,13 +394,13 @@ TEST_CASE("a unit's writes commit together or not at all, and the original error
       [&] {
         Store::Transaction unit(store);
         store.put_judge_call(call);
-        store.put_response("h-inside", stored_request(), Response{}); // nests
+        store.put_response(hash_of("h-inside"), stored_request(), Response{}); // nests
         throw std::runtime_error("judge reply lost");
       }(),
       "judge reply lost", std::runtime_error);
   CHECK(store.judge_calls(id).empty());
   CHECK(store.verdicts(id).empty());
-  CHECK_FALSE(store.find_response("h-inside"));
+  CHECK_FALSE(store.find_response(hash_of("h-inside")));
   // Committed, both are there.
   {
     Store::Transaction unit(store);
@@ -319,17 +422,21 @@ TEST_CASE("request claims: one process sends, another waits, a gone holder's cla
   auto alive = [](const std::string& owner, std::int64_t) {
     return owner != "gone:1";
   };
-  CHECK(a.claim_requests({"h1", "h2"}, "a:1", alive) == States{State::mine, State::mine});
-  CHECK(b.claim_requests({"h1", "h2"}, "b:1", alive) == States{State::held, State::held});
-  CHECK(a.claim_requests({"h1"}, "a:1", alive) == States{State::mine}); // its own, again
+  CHECK(a.claim_requests({hash_of("h1"), hash_of("h2")}, "a:1", alive) ==
+        States{State::mine, State::mine});
+  CHECK(b.claim_requests({hash_of("h1"), hash_of("h2")}, "b:1", alive) ==
+        States{State::held, State::held});
+  CHECK(a.claim_requests({hash_of("h1")}, "a:1", alive) == States{State::mine}); // its own, again
   Response r;
   r.text = "answer";
-  a.put_response("h1", stored_request(), r); // stored, claim released
-  a.release_claim("h2");                     // failed: released without a response
-  CHECK(b.claim_requests({"h1", "h2"}, "b:1", alive) == States{State::stored, State::mine});
-  CHECK(a.claim_requests({"h3"}, "gone:1", alive) == States{State::mine});
-  CHECK(b.claim_requests({"h3"}, "b:1", alive) == States{State::mine}); // its holder is gone
-  CHECK(a.claim_requests({"h3"}, "a:1", alive) == States{State::held});
+  a.put_response(hash_of("h1"), stored_request(), r); // stored, claim released
+  a.release_claim(hash_of("h2"));                     // failed: released without a response
+  CHECK(b.claim_requests({hash_of("h1"), hash_of("h2")}, "b:1", alive) ==
+        States{State::stored, State::mine});
+  CHECK(a.claim_requests({hash_of("h3")}, "gone:1", alive) == States{State::mine});
+  CHECK(b.claim_requests({hash_of("h3")}, "b:1", alive) ==
+        States{State::mine}); // its holder is gone
+  CHECK(a.claim_requests({hash_of("h3")}, "a:1", alive) == States{State::held});
 }
 
 TEST_SUITE_END();

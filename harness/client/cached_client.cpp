@@ -24,16 +24,18 @@ CachedClient::CachedClient(boost::asio::io_context& io, ClientPool& pool, Store&
 {}
 
 void
-CachedClient::fetch(ChatRequest request, Done done)
+CachedClient::fetch(ChatRequest request, Done done,
+                    const std::vector<std::string_view>& shared_texts)
 {
   // The semantics are serialised once: hashed for the cache key, and stored.
   std::string semantics = openai_wire::semantics_json(request);
   std::string hash = sha256_hex(semantics);
-  Waiting w{std::move(request), std::move(hash), std::move(semantics), std::move(done)};
+  Waiting w{std::move(request), std::move(hash), std::move(semantics), {}, std::move(done)};
   if (auto cached = m_store.find_response(w.hash)) {
     answer_from_store(w, std::move(*cached));
     return;
   }
+  w.pieces = split_shared_texts(w.semantics, shared_texts);
   m_to_claim.push_back(std::move(w));
   schedule_claims(k_claim_batch);
 }
@@ -106,9 +108,10 @@ CachedClient::send(Waiting w)
   std::string model = w.request.model;
   m_pool.submit(std::move(w.request),
                 [this, hash = std::move(w.hash), model = std::move(model),
-                 semantics = std::move(w.semantics), done = std::move(w.done)](Result<Response> r) {
+                 semantics = std::move(w.semantics), pieces = std::move(w.pieces),
+                 done = std::move(w.done)](Result<Response> r) {
                   if (r) {
-                    m_store.put_response(hash, model, semantics, *r); // releases the claim
+                    m_store.put_response(hash, model, semantics, pieces, *r); // releases the claim
                   } else {
                     m_store.release_claim(hash);
                   }

@@ -28,7 +28,12 @@ public:
   // `owner` names this process in the store's claims (process_owner()).
   CachedClient(boost::asio::io_context& io, ClientPool& pool, Store& store, std::string owner);
 
-  void fetch(ChatRequest request, Done done);
+  // Answers `request` from the store, or sends it. `shared_texts` are texts
+  // the request embeds that others embed too (the item's question, the
+  // answers a judge prompt quotes): stored once (Store::put_response). They
+  // are only read during the call.
+  void fetch(ChatRequest request, Done done,
+             const std::vector<std::string_view>& shared_texts = {});
 
   // Ends every request not yet sent (waiting to be claimed, or for another
   // process) with a `cancelled` error; those already sent are the pool's.
@@ -43,6 +48,7 @@ private:
     ChatRequest request;
     std::string hash;
     std::string semantics;
+    std::vector<TextPiece> pieces; // of semantics
     Done done;
   };
   void answer_from_store(Waiting& w, Response response);
