@@ -3,6 +3,7 @@
 #include <judges/registry.hpp>
 
 #include <harness/error.hpp>
+#include <harness/request_hash.hpp>
 #include <harness/text_file.hpp>
 
 #include <fmt/format.h>
@@ -80,6 +81,10 @@ load_bench(const std::filesystem::path& home, const std::string& bench,
     }
   }
   out.items = std::move(*items);
+  for (auto& [key, file] : out.files) {
+    out.file_sha256[key] = harness::sha256_hex(file.content);
+    std::string().swap(file.content);
+  }
   remake_judge(out, home);
   return out;
 }

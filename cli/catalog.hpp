@@ -8,6 +8,7 @@
 #include <harness/types.hpp>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,7 +21,10 @@ namespace cli {
 struct LoadedBench
 {
   harness::BenchSpec spec;
+  // The data files, by key: their paths, and their contents' SHA-256 (the
+  // contents themselves are let go once the items are read).
   harness::FileSet files;
+  std::map<std::string, std::string> file_sha256;
   std::vector<harness::Item> items;
   harness::RubricSpec rubric;
   std::unique_ptr<harness::Judge> judge;

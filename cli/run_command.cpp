@@ -288,6 +288,8 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
                outcome.run_id);
     return 128 + done.signal;
   }
+  // The items are in the store now: let them go before the report reads its verdicts.
+  std::vector<harness::Item>().swap(resolved.plan.items);
   reports::CollectOptions only_this;
   only_this.bench = spec.name;
   only_this.model = resolved.plan.candidate.name;

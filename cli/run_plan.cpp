@@ -247,7 +247,7 @@ make_run_record(const ResolvedRun& resolved, const RunOptions& options)
   json file_hashes = json::object();
   json file_paths = json::object();
   for (const auto& [key, file] : files) {
-    file_hashes[key] = {{"sha256", harness::sha256_hex(file.content)}};
+    file_hashes[key] = {{"sha256", resolved.bench.file_sha256.at(key)}};
     file_paths[key] = file.path.string();
   }
   json semantics = {

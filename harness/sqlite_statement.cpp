@@ -6,7 +6,7 @@
 namespace harness {
 
 Fatal
-database_error(sqlite3* db, int rc)
+database_error(sqlite3* db, int rc, const char* sql)
 {
   const char* name = sqlite3_db_filename(db, "main");
   const std::string path = name && *name ? name : ":memory:";
@@ -21,8 +21,9 @@ database_error(sqlite3* db, int rc)
   case SQLITE_BUSY:
   case SQLITE_LOCKED:
     return Fatal(fmt::format("{}: the database stayed locked by another process for longer than "
-                             "the busy timeout ({}, SQLite code {})",
-                             path, sqlite3_errmsg(db), rc),
+                             "the busy timeout ({}, SQLite code {}{}{})",
+                             path, sqlite3_errmsg(db), rc, sql ? ", in: " : "",
+                             sql ? std::string_view(sql).substr(0, 80) : ""),
                  3);
   default: return Fatal(fmt::format("{}: database error: {}", path, sqlite3_errmsg(db)), 3);
   }
@@ -50,7 +51,7 @@ StatementCache::acquire(const char* sql)
     if (inserted) {
       m_entries.erase(it);
     }
-    throw database_error(m_db, rc);
+    throw database_error(m_db, rc, sql);
   }
   if (inserted) {
     entry.stmt = stmt;
@@ -115,7 +116,7 @@ Statement::step()
     return true;
   }
   if (rc != SQLITE_DONE) {
-    throw database_error(m_cache.db(), rc);
+    throw database_error(m_cache.db(), rc, sqlite3_sql(m_stmt));
   }
   return false;
 }

@@ -15,8 +15,9 @@ struct sqlite3_stmt;
 namespace harness {
 
 // The error for a failed SQLite call on `db`, naming the file; a full disk, a
-// read-only file and a lock held too long say so in words.
-Fatal database_error(sqlite3* db, int rc);
+// read-only file and a lock held too long say so in words. A lock names the
+// statement that waited for it (`sql`, when given), for whoever debugs it.
+Fatal database_error(sqlite3* db, int rc, const char* sql = nullptr);
 
 // Prepared statements of one connection, each compiled once and reused.
 // Not thread-safe (like the connection). Destroy it before closing `db`.

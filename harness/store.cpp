@@ -12,6 +12,7 @@
 #include <array>
 #include <chrono>
 #include <ctime>
+#include <thread>
 #include <utility>
 
 namespace harness {
@@ -22,6 +23,9 @@ namespace {
 // 4: claims; 5: texts stored once (requests and responses in one table, a
 // request's semantics as pieces), hashes as bytes.
 constexpr int k_schema_version = 5;
+
+// How long a statement waits for another process's lock before failing.
+constexpr std::chrono::milliseconds k_busy_timeout{10'000};
 
 // Times (created_at) are Unix seconds. Hashes are stored as their bytes (32 per SHA-256; judge_hash
 // may list several). A request's semantics JSON is the concatenation of its pieces: a JSON list of
@@ -203,7 +207,7 @@ Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
     m_db = nullptr;
     throw Fatal(fmt::format("{}: cannot open database: {}", path.string(), why));
   }
-  sqlite3_busy_timeout(m_db, 10'000);
+  sqlite3_busy_timeout(m_db, static_cast<int>(k_busy_timeout.count()));
   sqlite3_extended_result_codes(m_db, 1); // errors name their precise cause
   m_statements = std::make_unique<StatementCache>(m_db);
   try {
@@ -221,7 +225,7 @@ Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
     // 16 KiB pages for a new database (an existing one keeps its own): texts
     // of a few KB leave less of each page unused than in 4 KiB ones.
     exec("PRAGMA page_size=16384");
-    exec("PRAGMA journal_mode=WAL");
+    use_write_ahead_log();
     exec("PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
     migrate();
@@ -230,6 +234,26 @@ Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
     sqlite3_close(m_db);
     m_db = nullptr;
     throw;
+  }
+}
+
+void
+Store::use_write_ahead_log()
+{
+  // Switching a file to WAL takes an exclusive lock, and SQLite answers BUSY
+  // at once, without waiting, when another process holds a lock on it (several
+  // processes opening a new database together): ask again, for as long as the
+  // busy timeout.
+  const auto give_up = std::chrono::steady_clock::now() + k_busy_timeout;
+  for (;;) {
+    const int rc = sqlite3_exec(m_db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) {
+      return;
+    }
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= give_up) {
+      throw database_error(m_db, rc, "PRAGMA journal_mode=WAL");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }
 
@@ -378,7 +402,7 @@ void
 Store::exec(const char* sql)
 {
   if (int rc = sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr); rc != SQLITE_OK) {
-    throw database_error(m_db, rc);
+    throw database_error(m_db, rc, sql);
   }
 }
 
@@ -949,6 +973,11 @@ Store::verdicts(std::int64_t run_id, Replies replies)
                     "baseline_hash, NULL FROM verdicts WHERE run_id = ? ORDER BY item_id, turn");
   s.bind(1, run_id);
   std::vector<VerdictRecord> out;
+  {
+    Statement count(*m_statements, "SELECT COUNT(*) FROM verdicts WHERE run_id = ?");
+    count.bind(1, run_id).step();
+    out.reserve(static_cast<size_t>(count.integer(0)));
+  }
   while (s.step()) {
     VerdictRecord v;
     v.run_id = run_id;

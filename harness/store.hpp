@@ -259,6 +259,8 @@ private:
   // The schema version after checking that the file is an evalrun database
   // (or empty); throws Fatal otherwise, or when it is newer than this build.
   int check_schema();
+  // PRAGMA journal_mode=WAL, asked again while another process holds the lock.
+  void use_write_ahead_log();
   // Brings the schema to this build's version (exclusive lock; idempotent).
   void migrate();
   // The upgrade to schema 5: requests and responses of schema 4 (renamed

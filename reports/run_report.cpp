@@ -126,11 +126,11 @@ collect(harness::Store& store, const CollectOptions& o)
     r.run = std::move(run);
     r.scores = summarize_single(verdicts);
     r.pairwise = summarize_pairwise(verdicts);
-    std::map<std::string, std::vector<harness::VerdictRecord>> by_source;
-    for (const auto& v : verdicts) {
-      by_source[v.source].push_back(v);
-    }
     if (r.is_pairwise()) {
+      std::map<std::string, std::vector<harness::VerdictRecord>> by_source;
+      for (const auto& v : verdicts) {
+        by_source[v.source].push_back(v);
+      }
       for (const auto& [source, rows] : by_source) {
         r.pairwise_by_source[source] = summarize_pairwise(rows);
       }
