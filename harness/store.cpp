@@ -955,11 +955,11 @@ Store::runs()
 }
 
 std::vector<VerdictRecord>
-Store::verdicts(std::int64_t run_id, Replies replies)
+Store::verdicts(std::int64_t run_id, VerdictColumns columns)
 {
   flush();
   Statement s(*m_statements,
-              replies == Replies::read
+              columns == VerdictColumns::all
                   ? "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
                     "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
                     "system_message_id, source, winner, criteria, rubric, meta, labels, "
@@ -967,9 +967,8 @@ Store::verdicts(std::int64_t run_id, Replies replies)
                     "FROM verdicts v LEFT JOIN requests r ON r.hash = v.judge_hash "
                     "LEFT JOIN texts t ON t.id = r.response "
                     "WHERE run_id = ? ORDER BY item_id, turn"
-                  : "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
-                    "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
-                    "system_message_id, source, winner, criteria, rubric, meta, labels, "
+                  : "SELECT item_id, turn, category, status, score, '', '', '', '', '', '', "
+                    "candidate_hash, X'', '', source, winner, criteria, '', meta, labels, "
                     "baseline_hash, NULL FROM verdicts WHERE run_id = ? ORDER BY item_id, turn");
   s.bind(1, run_id);
   std::vector<VerdictRecord> out;
@@ -1004,7 +1003,7 @@ Store::verdicts(std::int64_t run_id, Replies replies)
     v.meta_json = s.text(18);
     v.labels_json = s.text(19);
     v.baseline_hash = hash_hex(s.blob(20));
-    if (replies == Replies::read && v.raw_judgment.empty() && !v.judge_hash.empty()) {
+    if (columns == VerdictColumns::all && v.raw_judgment.empty() && !v.judge_hash.empty()) {
       // Stored once, as the judge's responses: one reply, or the list of them.
       if (!s.is_null(21)) {
         v.raw_judgment = s.text(21);

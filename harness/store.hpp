@@ -209,12 +209,15 @@ public:
   std::vector<JudgeCallRecord> judge_calls(std::int64_t run_id);
 
   std::vector<RunRecord> runs();
-  // A run's verdicts. With Replies::read, raw_judgment holds the judge's
-  // replies (read back from the responses); with Replies::skip (reports,
-  // which do not show them) it is left as stored, usually empty: a report
-  // over 100k verdicts then reads no response.
-  enum class Replies { read, skip };
-  std::vector<VerdictRecord> verdicts(std::int64_t run_id, Replies replies = Replies::read);
+  // A run's verdicts. With VerdictColumns::all, every field, raw_judgment
+  // holding the judge's replies (read back from the responses); with
+  // for_reports only what reports read (item, turn, category, source,
+  // status, score, winner, criteria, labels, meta, candidate and baseline
+  // hashes), the other strings empty: a report over 100k verdicts reads no
+  // response and holds less.
+  enum class VerdictColumns { all, for_reports };
+  std::vector<VerdictRecord> verdicts(std::int64_t run_id,
+                                      VerdictColumns columns = VerdictColumns::all);
   // The stored response text for a request hash, if any.
   std::optional<std::string> response_text(const std::string& request_hash);
   long count_errors(std::int64_t run_id);

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 #include <vector>
@@ -57,8 +58,10 @@ walk(std::string_view text, TemplateSyntax syntax, std::string* out, OnVar&& on_
       } else if (c == '}') {
         return Error(Error::Kind::config, fmt::format("single '}}' at offset {}", i));
       } else {
-        append(text.substr(i, 1));
-        ++i;
+        // Literal text, up to the next brace, in one piece.
+        const size_t brace = std::min(text.find_first_of("{}", i), text.size());
+        append(text.substr(i, brace - i));
+        i = brace;
       }
     } else {
       if (text.compare(i, 2, "{{") == 0) {
@@ -72,8 +75,10 @@ walk(std::string_view text, TemplateSyntax syntax, std::string* out, OnVar&& on_
         }
         i = close + 2;
       } else {
-        append(text.substr(i, 1));
-        ++i;
+        // Literal text, up to the next "{{" (a lone '{' is literal too), in one piece.
+        const size_t open = std::min(text.find("{{", i + 1), text.size());
+        append(text.substr(i, open - i));
+        i = open;
       }
     }
   }

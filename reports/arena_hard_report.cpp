@@ -69,7 +69,7 @@ read_run(harness::Store& store, const harness::RunRecord& run)
 {
   RunData d;
   d.run = run;
-  d.verdicts = store.verdicts(run.id, harness::Store::Replies::skip);
+  d.verdicts = store.verdicts(run.id, harness::Store::VerdictColumns::for_reports);
   // Imported judgments keep their file's line order (upstream's row order).
   std::map<std::string, long> lines;
   for (const auto& v : d.verdicts) {

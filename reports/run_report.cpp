@@ -122,7 +122,7 @@ collect(harness::Store& store, const CollectOptions& o)
       continue;
     }
     RunReport r;
-    auto verdicts = store.verdicts(run.id, harness::Store::Replies::skip);
+    auto verdicts = store.verdicts(run.id, harness::Store::VerdictColumns::for_reports);
     r.run = std::move(run);
     r.scores = summarize_single(verdicts);
     r.pairwise = summarize_pairwise(verdicts);

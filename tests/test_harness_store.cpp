@@ -135,6 +135,22 @@ TEST_CASE("verdicts are upserted per (run, item, turn), errors are logged")
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].status == "ok");
   CHECK(rows[0].score == 7.5);
+  CHECK(rows[0].raw_judgment == "no score here");
+  // What reports read, and nothing else.
+  v.candidate_hash = hash_of("answer");
+  v.judge_params = R"({"temperature":0})";
+  v.labels_json = R"(["A>B"])";
+  store.put_verdict(v);
+  auto lean = store.verdicts(id, Store::VerdictColumns::for_reports);
+  REQUIRE(lean.size() == 1);
+  CHECK(lean[0].item_id == "81");
+  CHECK(lean[0].category == "writing");
+  CHECK(lean[0].score == 7.5);
+  CHECK(lean[0].labels_json == R"(["A>B"])");
+  CHECK(lean[0].candidate_hash == hash_of("answer"));
+  CHECK(lean[0].judge_params.empty());
+  CHECK(lean[0].raw_judgment.empty());
+  CHECK(lean[0].detail.empty());
 
   store.put_error(ErrorRecord{id, "judge", hash_of("h"), "81", 2,
                               Error(Error::Kind::rate_limited, "HTTP 429", 429)});
@@ -203,7 +219,7 @@ TEST_CASE("a version 1 database is upgraded and keeps its rows, texts and hashes
   sqlite3_close(db);
   {
     Store store("v1.db");
-    auto rows = store.verdicts(1, Store::Replies::skip);
+    auto rows = store.verdicts(1);
     REQUIRE(rows.size() == 1);
     CHECK(rows[0].score == 7.0);
     CHECK(rows[0].labels_json == "[]");

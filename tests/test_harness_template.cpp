@@ -45,6 +45,18 @@ TEST_CASE("mustache syntax keeps single braces literal")
   CHECK_FALSE(render_template("{{ missing }}", {}, TemplateSyntax::mustache));
 }
 
+TEST_CASE("literal text around and between variables is kept byte for byte")
+{
+  auto python = render_template("}}start {a}{{mid}}{b} tail{{", {{"a", "A"}, {"b", "B"}},
+                                TemplateSyntax::python_format);
+  REQUIRE(python);
+  CHECK(*python == "}start A{mid}B tail{");
+  auto mustache = render_template("{ x {{a}}}{ {{b}}{{ a }}{", {{"a", "A"}, {"b", "B"}},
+                                  TemplateSyntax::mustache);
+  REQUIRE(mustache);
+  CHECK(*mustache == "{ x A}{ BA{");
+}
+
 TEST_CASE("template_variables lists the names used")
 {
   auto vars = template_variables("{question_1} {answer_1} {question_1} {{x}}",
