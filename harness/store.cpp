@@ -297,6 +297,21 @@ Store::migrate()
 
 namespace {
 
+// A response's text, finish reason, prompt and completion tokens, latency and
+// attempts: six columns of `row` from `first` on.
+Response
+response_columns(Statement& row, int first)
+{
+  Response r;
+  r.text = row.text(first);
+  r.finish_reason = row.text(first + 1);
+  r.usage.prompt_tokens = static_cast<int>(row.integer(first + 2));
+  r.usage.completion_tokens = static_cast<int>(row.integer(first + 3));
+  r.latency_ms = row.real(first + 4);
+  r.attempts = static_cast<int>(row.integer(first + 5));
+  return r;
+}
+
 // evalrun_hash_bytes(text): hash_bytes() for SQL, for the upgrade to schema 5.
 void
 sql_hash_bytes(sqlite3_context* context, int, sqlite3_value** argv)
@@ -332,13 +347,7 @@ Store::store_texts_once()
                              "'[]', unixepoch(r.created_at) FROM requests_v4 q "
                              "JOIN responses_v4 r ON r.hash = q.hash ORDER BY q.rowid");
     while (old.step()) {
-      Response response;
-      response.text = old.text(3);
-      response.finish_reason = old.text(4);
-      response.usage.prompt_tokens = static_cast<int>(old.integer(5));
-      response.usage.completion_tokens = static_cast<int>(old.integer(6));
-      response.latency_ms = old.real(7);
-      response.attempts = static_cast<int>(old.integer(8));
+      const Response response = response_columns(old, 3);
       const std::string semantics = old.text(2);
       insert_request(old.text(0), old.text(1), semantics, {{0, semantics.size(), false}}, response,
                      old.text(9), old.integer(10));
@@ -649,13 +658,7 @@ Store::find_response(const std::string& request_hash)
   if (!s.step()) {
     return std::nullopt;
   }
-  Response r;
-  r.text = s.text(0);
-  r.finish_reason = s.text(1);
-  r.usage.prompt_tokens = static_cast<int>(s.integer(2));
-  r.usage.completion_tokens = static_cast<int>(s.integer(3));
-  r.latency_ms = s.real(4);
-  r.attempts = static_cast<int>(s.integer(5));
+  Response r = response_columns(s, 0);
   auto logprobs = nlohmann::json::parse(s.text(6), nullptr, false);
   if (logprobs.is_array()) {
     for (const auto& alt : logprobs) {
