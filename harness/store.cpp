@@ -313,18 +313,21 @@ response_columns(Statement& row, int first)
 }
 
 // evalrun_hash_bytes(text): hash_bytes() for SQL, for the upgrade to schema 5.
+// A value that is no list of hashes named no stored request (`score` wrote
+// the placeholder "given" as the candidate's hash): it becomes empty.
 void
 sql_hash_bytes(sqlite3_context* context, int, sqlite3_value** argv)
 {
   const auto* text = sqlite3_value_text(argv[0]);
   const std::string_view hex(text ? reinterpret_cast<const char*>(text) : "",
                              static_cast<size_t>(sqlite3_value_bytes(argv[0])));
+  std::string bytes;
   try {
-    const std::string bytes = hash_bytes(hex);
-    sqlite3_result_blob(context, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
-  } catch (const std::exception& e) {
-    sqlite3_result_error(context, e.what(), -1);
+    bytes = hash_bytes(hex);
+  } catch (const std::invalid_argument&) {
+    bytes.clear();
   }
+  sqlite3_result_blob(context, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
 }
 
 } // namespace

@@ -196,6 +196,11 @@ TEST_CASE("a version 1 database is upgraded and keeps its rows, texts and hashes
       "'{}','raw','','" +
       hash + "','" + judge_hashes +
       "','','t');"
+      // `score` recorded its given answers under the placeholder hash "given".
+      "INSERT INTO verdicts VALUES (1,'90',1,'c','s','ok',5,'r','{}','p','j','{}','single','',"
+      "'{}','raw','','given','" +
+      hash_of("j3") +
+      "','','t');"
       "CREATE TABLE runs (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, bench TEXT NOT NULL, "
       "bench_version TEXT NOT NULL, model TEXT NOT NULL, model_id TEXT NOT NULL, judge TEXT NOT "
       "NULL, judge_model_id TEXT NOT NULL, baseline TEXT NOT NULL, protocol TEXT NOT NULL, rubric "
@@ -220,7 +225,11 @@ TEST_CASE("a version 1 database is upgraded and keeps its rows, texts and hashes
   {
     Store store("v1.db");
     auto rows = store.verdicts(1);
-    REQUIRE(rows.size() == 1);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[1].item_id == "90");
+    CHECK(rows[1].candidate_hash.empty()); // the placeholder named no stored request
+    CHECK(rows[1].judge_hash == hash_of("j3"));
+    rows.pop_back();
     CHECK(rows[0].score == 7.0);
     CHECK(rows[0].labels_json == "[]");
     CHECK(rows[0].baseline_hash.empty());
