@@ -9,25 +9,34 @@
 namespace harness {
 
 std::string
-sha256_hex(std::string_view data)
+sha256_bytes(std::string_view data)
 {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr);
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(k_hex[digest[i] >> 4]);
-    out.push_back(k_hex[digest[i] & 0xf]);
+  return std::string(reinterpret_cast<const char*>(digest.data()), length);
+}
+
+std::string
+sha256_hex(std::string_view data)
+{
+  return hash_hex(sha256_bytes(data));
+}
+
+std::uint64_t
+first_64_bits(std::string_view digest)
+{
+  std::uint64_t bits = 0;
+  for (size_t i = 0; i < 8 && i < digest.size(); ++i) {
+    bits = bits << 8 | static_cast<unsigned char>(digest[i]);
   }
-  return out;
+  return bits;
 }
 
 std::uint64_t
 stable_hash64(std::string_view data)
 {
-  return std::stoull(sha256_hex(data).substr(0, 16), nullptr, 16);
+  return first_64_bits(sha256_bytes(data));
 }
 
 namespace {

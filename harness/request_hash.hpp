@@ -8,12 +8,15 @@
 
 namespace harness {
 
-// Lower-case hex SHA-256 of `data`.
+// SHA-256 of `data`: its 32 bytes, and in lower-case hex.
+std::string sha256_bytes(std::string_view data);
 std::string sha256_hex(std::string_view data);
 
 // The first 64 bits of SHA-256(`data`): a stable, platform-independent hash
 // for deterministic draws (pool assignment, preference sampling).
 std::uint64_t stable_hash64(std::string_view data);
+// The same, of a digest already made (its first 8 bytes, big-endian).
+std::uint64_t first_64_bits(std::string_view digest);
 
 // The cache key of a request: SHA-256 of its semantics (model, messages,
 // sampling params). Endpoint name, URL, timeouts and concurrency are not

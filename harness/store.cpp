@@ -5,11 +5,9 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <ctime>
 #include <thread>
@@ -733,18 +731,11 @@ Store::insert_request(const std::string& hash, const std::string& model,
 std::int64_t
 Store::text_id(std::string_view body)
 {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(body.data(), body.size(), digest.data(), &length, EVP_sha256(), nullptr);
-  std::string cache_key(reinterpret_cast<const char*>(digest.data()), length);
+  std::string cache_key = sha256_bytes(body);
   if (auto cached = m_text_ids.find(cache_key); cached != m_text_ids.end()) {
     return cached->second;
   }
-  std::uint64_t prefix = 0;
-  for (int i = 0; i < 8; ++i) {
-    prefix = prefix << 8 | digest[static_cast<size_t>(i)];
-  }
-  const auto key = static_cast<std::int64_t>(prefix);
+  const auto key = static_cast<std::int64_t>(first_64_bits(cache_key));
   std::int64_t id = 0;
   Statement find(*m_statements, "SELECT id FROM texts WHERE key = ? AND body = ?");
   find.bind(1, key).bind(2, body);
