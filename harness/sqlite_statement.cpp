@@ -16,6 +16,9 @@ database_error(sqlite3* db, int rc, const char* sql)
                              "(free some space and run the same command again to resume)",
                              path),
                  3);
+  case SQLITE_NOTADB:
+    return Fatal(fmt::format("{}: not an SQLite database ({}); nothing was changed", path,
+                             sqlite3_errstr(rc)));
   case SQLITE_READONLY:
     return Fatal(fmt::format("{}: the database is read-only here ({})", path, sqlite3_errstr(rc)));
   case SQLITE_BUSY:

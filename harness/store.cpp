@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -198,6 +200,19 @@ Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
     flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
     const bool logging = std::filesystem::exists(path.string() + "-wal");
     name = "file:" + uri_path(path) + (logging ? "?mode=ro" : "?mode=ro&immutable=1");
+    // Reading through a write-ahead log takes its index (-shm), which SQLite
+    // creates beside the file: in a folder this process cannot write to, it
+    // cannot read the database at all.
+    const auto folder = path.has_parent_path() ? path.parent_path() : ".";
+    if (logging && !std::filesystem::exists(path.string() + "-shm") &&
+        ::access(folder.c_str(), W_OK) != 0) {
+      throw Fatal(fmt::format("{}: cannot be read here: its write-ahead log ({}-wal) is not folded "
+                              "back into it yet, and reading it needs a -shm file in a folder "
+                              "this user cannot write to (run any evalrun command that writes "
+                              "to it once, e.g. evalrun run, or copy the files somewhere "
+                              "writable); nothing was changed",
+                              path.string(), path.filename().string()));
+    }
   }
   if (sqlite3_open_v2(name.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
     std::string why = m_db ? sqlite3_errmsg(m_db) : "out of memory";
@@ -213,7 +228,13 @@ Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
     // (or a newer one) is refused as it is.
     const int version = check_schema();
     if (access == Access::read_only) {
-      if (version != 0 && version < k_schema_version) {
+      if (version == 0) {
+        throw Fatal(fmt::format("{}: holds no evalrun data (an empty database): run an "
+                                "evaluation into it first; nothing was changed",
+                                path.string()),
+                    2);
+      }
+      if (version < k_schema_version) {
         throw Fatal(fmt::format("{}: database schema {} is older than this evalrun's ({}); a "
                                 "command that writes to it (e.g. evalrun run) upgrades it",
                                 path.string(), version, k_schema_version));

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <stdexcept>
 
@@ -352,6 +353,32 @@ TEST_CASE("a foreign or newer database is refused before anything in it changes"
                        Fatal);
   CHECK(std::filesystem::file_size("foreign.db") == before);
   CHECK_FALSE(std::filesystem::exists("foreign.db-wal"));
+  // Not SQLite at all, or an empty file read by a report: bad input (exit 2), left as it is.
+  {
+    std::FILE* text = std::fopen("notes.txt", "w");
+    REQUIRE(text);
+    std::fputs("these are notes, not a database\n", text);
+    std::fclose(text);
+  }
+  for (auto access : {Store::Access::read_write, Store::Access::read_only}) {
+    try {
+      Store opened("notes.txt", access);
+      FAIL("a text file was opened as a database");
+    } catch (const Fatal& e) {
+      CHECK(std::string(e.what()).find("notes.txt: not an SQLite database") != std::string::npos);
+      CHECK(e.exit_code() == 2);
+    }
+  }
+  CHECK(std::filesystem::file_size("notes.txt") == 32);
+  std::fclose(std::fopen("empty.db", "w"));
+  try {
+    Store opened("empty.db", Store::Access::read_only);
+    FAIL("an empty file was read as a database");
+  } catch (const Fatal& e) {
+    CHECK(std::string(e.what()).find("empty.db: holds no evalrun data") != std::string::npos);
+    CHECK(e.exit_code() == 2);
+  }
+  CHECK(std::filesystem::file_size("empty.db") == 0);
   {
     Store made("newer.db");
   }
