@@ -132,11 +132,11 @@ build_bench_command(const BuildBenchOptions& options, const std::filesystem::pat
   if (options.dry_run) {
     return dry_run(tasks, generator, options);
   }
-  harness::client::CurlTransport transport;
+  boost::asio::io_context io; // outlives the transport
+  harness::client::CurlTransport transport(io);
   auto ready = harness::client::ready_endpoints({&generator}, transport, options.out.string());
 
   harness::Store store(options.db);
-  boost::asio::io_context io;
   harness::client::ClientPool pool(io, transport);
   pool.add_endpoint(generator, ready.api_keys[generator.name]);
   harness::client::CachedClient client(io, pool, store, harness::process_owner());

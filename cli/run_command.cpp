@@ -262,11 +262,11 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
   const harness::BenchSpec& spec = resolved.bench.spec;
 
   // The io_context outlives the transport: when a failure (a full disk)
-  // unwinds the run, the transport's thread is joined before the context
-  // its callbacks post to is destroyed.
+  // unwinds the run, the transport lets go of its sockets and timer before
+  // the context they belong to is destroyed.
   boost::asio::io_context io;
   // Check everything that can be checked before a single row is written.
-  harness::client::CurlTransport transport;
+  harness::client::CurlTransport transport(io);
   auto ready =
       harness::client::ready_endpoints(endpoints_of(resolved), transport, options.db.string());
   harness::Store store(options.db);

@@ -156,11 +156,11 @@ score_command(const ScoreOptions& options, const std::filesystem::path& home)
   plan.run.demo = plan.judge_endpoint.demo;
   plan.run.items = static_cast<int>(plan.items.size());
 
-  harness::client::CurlTransport transport;
+  boost::asio::io_context io; // outlives the transport
+  harness::client::CurlTransport transport(io);
   auto ready =
       harness::client::ready_endpoints({&plan.judge_endpoint}, transport, options.db.string());
   harness::Store store(options.db);
-  boost::asio::io_context io;
   harness::client::ClientPool pool(io, transport);
   pool.add_endpoint(plan.judge_endpoint, ready.api_keys[plan.judge_endpoint.name]);
   harness::Runner runner(io, pool, store);

@@ -135,14 +135,13 @@ ClientPool::send(Lane& lane, std::shared_ptr<Job> job)
       std::chrono::milliseconds(static_cast<long long>(lane.config.connect_timeout_s * 1000));
   http.total_timeout =
       std::chrono::milliseconds(static_cast<long long>(lane.config.timeout_s * 1000));
-  // The transport completes on its own thread: hop back to ours, and keep
-  // io_context::run() alive until it does. The guard moves into the posted
-  // handler: what the transport thread destroys afterwards must not touch
-  // the io_context, which may be gone by then.
+  // A transport may complete at once (inside start) or later: the reply is
+  // handled in a handler of its own, never inside the transport's call, and
+  // io_context::run() is kept alive until it is. The reply reaches the
+  // io_context through the guard's executor, never through this pool, which a
+  // failure unwinding the run may have destroyed first (the posted handler
+  // then never runs).
   auto guard = asio::make_work_guard(m_io);
-  // The transport thread reaches the io_context through the guard's executor,
-  // never through this pool, which a failure unwinding the run may have
-  // destroyed first (the posted handler then never runs).
   m_transport.start(std::move(http), [this, &lane, job, guard](Result<HttpReply> reply) mutable {
     auto executor = guard.get_executor();
     asio::post(executor,

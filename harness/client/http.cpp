@@ -1,30 +1,29 @@
 #include <harness/client/http.hpp>
 
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <curl/curl.h>
 #include <fmt/core.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <ctime>
-#include <deque>
-#include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <system_error>
-#include <thread>
 #include <unordered_map>
+#include <vector>
 
 namespace harness::client {
+
+namespace asio = boost::asio;
 
 // One request in flight: its easy handle and what it has received so far.
 // Owners of libcurl handles: freed once, whatever path a transfer takes.
@@ -141,28 +140,38 @@ parse_retry_after(const std::string& value)
   return std::max(0.0, std::difftime(when, std::time(nullptr)));
 }
 
-// Event-driven: libcurl tells which sockets to watch (CURLMOPT_SOCKETFUNCTION)
-// and when to call back (CURLMOPT_TIMERFUNCTION); one epoll set watches them
-// and an eventfd wakes the loop for new requests, so the cost of a wake-up is
-// that of the sockets ready, not of every open connection.
-struct CurlTransport::Impl
+// Event-driven, on the io_context's thread: libcurl tells which sockets to
+// watch (on_socket) and when to call back (on_timer). The sockets sit in a
+// level-triggered epoll set; the io_context watches that set's descriptor
+// (its reactor is edge-triggered), and a wake-up drains the set until it is
+// empty before waiting again, so a socket libcurl left unread is never
+// forgotten.
+struct CurlTransport::Impl : std::enable_shared_from_this<Impl>
 {
-  CURLM* multi = nullptr;
-  int epoll_fd = -1;
-  int wake_fd = -1;
-  std::mutex mutex;
-  std::deque<std::unique_ptr<CurlTransfer>> incoming;               // guarded by mutex
-  bool stopping = false;                                            // guarded by mutex
-  std::unordered_map<CURL*, std::unique_ptr<CurlTransfer>> running; // loop thread only
-  // When libcurl wants CURL_SOCKET_TIMEOUT, if it does (loop thread only).
-  std::optional<std::chrono::steady_clock::time_point> deadline;
-  std::thread thread;
+  explicit Impl(asio::io_context& context) : io(context), ready(context), timer(context) {}
 
+  asio::io_context& io;
+  CURLM* multi = nullptr;
+  asio::posix::stream_descriptor ready; // the epoll set; readable when a socket is
+  asio::steady_timer timer;
+  std::unordered_map<CURL*, std::unique_ptr<CurlTransfer>> running;
+  // Easy handles of finished transfers, reset, for the next ones: a new one
+  // per request allocated and freed its buffers every time.
+  std::vector<std::unique_ptr<CURL, EasyDeleter>> idle;
+  // When libcurl wants CURL_SOCKET_TIMEOUT, if it does; the timer is armed no
+  // later than that (moving it later waits for it to fire).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  std::optional<std::chrono::steady_clock::time_point> timer_at;
+  bool watching = false; // an async_wait on `ready` is pending
+  bool draining = false; // a drain() is posted
+
+  int epoll_fd() { return ready.native_handle(); }
   void add(std::unique_ptr<CurlTransfer> t);
   void finish(CURL* easy, CURLcode code);
   void act(curl_socket_t socket, int flags);
-  void wake();
-  void loop();
+  void drain();
+  void settle();
+  void arm_timer();
   static int on_socket(CURL* easy, curl_socket_t socket, int what, void* impl, void* assigned);
   static int on_timer(CURLM* multi, long timeout_ms, void* impl);
 };
@@ -172,7 +181,7 @@ CurlTransport::Impl::on_socket(CURL*, curl_socket_t socket, int what, void* user
 {
   auto* impl = static_cast<Impl*>(user);
   if (what == CURL_POLL_REMOVE) {
-    epoll_ctl(impl->epoll_fd, EPOLL_CTL_DEL, socket, nullptr);
+    epoll_ctl(impl->epoll_fd(), EPOLL_CTL_DEL, socket, nullptr);
     curl_multi_assign(impl->multi, socket, nullptr);
     return 0;
   }
@@ -182,9 +191,9 @@ CurlTransport::Impl::on_socket(CURL*, curl_socket_t socket, int what, void* user
   // A socket libcurl already handed over is modified, a new one added; a
   // number the kernel reused since is fixed by trying the other operation.
   int op = assigned ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-  if (epoll_ctl(impl->epoll_fd, op, socket, &event) != 0) {
+  if (epoll_ctl(impl->epoll_fd(), op, socket, &event) != 0) {
     op = op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-    if (epoll_ctl(impl->epoll_fd, op, socket, &event) != 0) {
+    if (epoll_ctl(impl->epoll_fd(), op, socket, &event) != 0) {
       return -1; // libcurl fails the transfers on this socket: recorded errors
     }
   }
@@ -202,26 +211,111 @@ CurlTransport::Impl::on_timer(CURLM*, long timeout_ms, void* user)
     impl->deadline.reset();
   } else {
     impl->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    impl->arm_timer();
   }
   return 0;
 }
 
 void
-CurlTransport::Impl::wake()
+CurlTransport::Impl::arm_timer()
 {
-  const std::uint64_t one = 1;
-  [[maybe_unused]] auto written = ::write(wake_fd, &one, sizeof one);
+  if (!deadline || (timer_at && *timer_at <= *deadline) || running.empty()) {
+    return;
+  }
+  timer_at = deadline;
+  timer.expires_at(*deadline); // cancels a wait for a later time
+  timer.async_wait([self = weak_from_this()](const boost::system::error_code& ec) {
+    auto impl = self.lock();
+    if (ec || !impl) {
+      return; // moved earlier (a new wait is pending), or cancelled
+    }
+    impl->timer_at.reset();
+    if (!impl->deadline) {
+      return;
+    }
+    if (*impl->deadline > std::chrono::steady_clock::now()) {
+      impl->arm_timer(); // libcurl moved it later
+      return;
+    }
+    impl->deadline.reset();
+    impl->act(CURL_SOCKET_TIMEOUT, 0);
+    impl->settle();
+  });
+}
+
+// What the io_context waits for: the epoll set while transfers run (and a
+// drain is not already posted), nothing once they are done, so that run()
+// returns.
+void
+CurlTransport::Impl::settle()
+{
+  if (running.empty()) {
+    if (watching) {
+      ready.cancel();
+      watching = false;
+    }
+    if (timer_at) {
+      timer.cancel();
+      timer_at.reset();
+    }
+    return;
+  }
+  arm_timer();
+  if (watching || draining) {
+    return;
+  }
+  watching = true;
+  ready.async_wait(asio::posix::stream_descriptor::wait_read,
+                   [self = weak_from_this()](const boost::system::error_code& ec) {
+                     auto impl = self.lock();
+                     if (ec || !impl) {
+                       return; // cancelled: settle() already cleared `watching`
+                     }
+                     impl->watching = false;
+                     impl->drain();
+                   });
+}
+
+void
+CurlTransport::Impl::drain()
+{
+  std::array<epoll_event, 256> events{};
+  const int count = epoll_wait(epoll_fd(), events.data(), static_cast<int>(events.size()), 0);
+  for (int i = 0; i < count; ++i) {
+    const auto& e = events[static_cast<size_t>(i)];
+    const int flags = ((e.events & EPOLLIN) ? CURL_CSELECT_IN : 0) |
+                      ((e.events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
+                      ((e.events & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
+    act(e.data.fd, flags);
+  }
+  if (count > 0 && !running.empty()) {
+    // Look again (after other handlers): until the set is empty, the io_context's
+    // edge-triggered watch may not fire for what is still ready.
+    draining = true;
+    asio::post(io, [self = weak_from_this()] {
+      if (auto impl = self.lock()) {
+        impl->draining = false;
+        impl->drain();
+      }
+    });
+    return;
+  }
+  settle();
 }
 
 void
 CurlTransport::Impl::add(std::unique_ptr<CurlTransfer> t)
 {
-  CURL* e = curl_easy_init();
-  if (!e) {
+  if (!idle.empty()) {
+    t->easy = std::move(idle.back());
+    idle.pop_back();
+  } else if (CURL* fresh = curl_easy_init()) {
+    t->easy.reset(fresh);
+  } else {
     t->done(Error{Error::Kind::transport, "libcurl could not create a transfer (out of memory)"});
     return;
   }
-  t->easy.reset(e);
+  CURL* e = t->easy.get();
   const auto& r = t->request;
   curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -264,13 +358,18 @@ CurlTransport::Impl::add(std::unique_ptr<CurlTransfer> t)
     t->done(Error{Error::Kind::transport, "libcurl could not build the headers (out of memory)"});
     return;
   }
+  // In `running` before libcurl sets its first timer, so that the timer is armed.
+  auto [it, fresh] = running.emplace(e, std::move(t));
   if (CURLMcode rc = curl_multi_add_handle(multi, e); rc != CURLM_OK) {
     // Never a transfer whose callback cannot run: a failure is an outcome.
-    t->done(Error{Error::Kind::transport, fmt::format("libcurl could not start the transfer: {}",
-                                                      curl_multi_strerror(rc))});
+    auto failed = std::move(it->second);
+    running.erase(it);
+    failed->done(
+        Error{Error::Kind::transport,
+              fmt::format("libcurl could not start the transfer: {}", curl_multi_strerror(rc))});
     return;
   }
-  running.emplace(e, std::move(t));
+  settle();
 }
 
 void
@@ -288,7 +387,8 @@ CurlTransport::Impl::finish(CURL* easy, CURLcode code)
   curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME, &total_s);
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  t->easy.reset();
+  curl_easy_reset(easy);
+  idle.push_back(std::move(t->easy));
   t->headers.reset();
 
   if (t->too_large) {
@@ -324,96 +424,38 @@ CurlTransport::Impl::act(curl_socket_t socket, int flags)
   }
 }
 
-void
-CurlTransport::Impl::loop()
-{
-  std::array<epoll_event, 256> events{};
-  for (;;) {
-    {
-      std::deque<std::unique_ptr<CurlTransfer>> batch;
-      {
-        std::lock_guard lock(mutex);
-        if (stopping) {
-          break;
-        }
-        batch.swap(incoming);
-      }
-      for (auto& t : batch) {
-        add(std::move(t));
-      }
-    }
-    int wait_ms = 1000;
-    if (deadline) {
-      auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline -
-                                                               std::chrono::steady_clock::now());
-      wait_ms = static_cast<int>(std::clamp<long>(left.count(), 0, 1000));
-    }
-    const int ready = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), wait_ms);
-    for (int i = 0; i < ready; ++i) {
-      const auto& e = events[static_cast<size_t>(i)];
-      if (e.data.fd == wake_fd) {
-        std::uint64_t count = 0;
-        [[maybe_unused]] auto drained = ::read(wake_fd, &count, sizeof count);
-        continue;
-      }
-      const int flags = ((e.events & EPOLLIN) ? CURL_CSELECT_IN : 0) |
-                        ((e.events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
-                        ((e.events & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
-      act(e.data.fd, flags);
-    }
-    if (deadline && std::chrono::steady_clock::now() >= *deadline) {
-      deadline.reset();
-      act(CURL_SOCKET_TIMEOUT, 0);
-    }
-  }
-  for (auto& [easy, t] : running) {
-    curl_multi_remove_handle(multi, easy); // the transfer's own handles free themselves
-  }
-  running.clear();
-}
-
-CurlTransport::CurlTransport() : m_impl(std::make_unique<Impl>())
+CurlTransport::CurlTransport(asio::io_context& io) : m_impl(std::make_shared<Impl>(io))
 {
   static CurlGlobal global;
   auto& impl = *m_impl;
-  impl.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-  impl.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  impl.multi = curl_multi_init();
-  if (impl.epoll_fd < 0 || impl.wake_fd < 0 || !impl.multi) {
-    const int err = errno;
-    if (impl.multi) {
-      curl_multi_cleanup(impl.multi);
-    }
-    for (int fd : {impl.epoll_fd, impl.wake_fd}) {
-      if (fd >= 0) {
-        ::close(fd);
-      }
-    }
-    throw std::system_error(err, std::generic_category(), "cannot set up the HTTP client");
+  const int epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd < 0) {
+    throw std::system_error(errno, std::generic_category(), "cannot set up the HTTP client");
   }
-  epoll_event wake{};
-  wake.events = EPOLLIN;
-  wake.data.fd = impl.wake_fd;
-  epoll_ctl(impl.epoll_fd, EPOLL_CTL_ADD, impl.wake_fd, &wake);
+  impl.ready.assign(epoll_fd);
+  impl.multi = curl_multi_init();
+  if (!impl.multi) {
+    throw std::runtime_error("cannot set up the HTTP client: libcurl's multi handle");
+  }
   curl_multi_setopt(impl.multi, CURLMOPT_MAXCONNECTS, 8192L);
   curl_multi_setopt(impl.multi, CURLMOPT_SOCKETFUNCTION, &Impl::on_socket);
   curl_multi_setopt(impl.multi, CURLMOPT_SOCKETDATA, m_impl.get());
   curl_multi_setopt(impl.multi, CURLMOPT_TIMERFUNCTION, &Impl::on_timer);
   curl_multi_setopt(impl.multi, CURLMOPT_TIMERDATA, m_impl.get());
-  impl.thread = std::thread([p = m_impl.get()] { p->loop(); });
 }
 
 CurlTransport::~CurlTransport()
 {
-  {
-    std::lock_guard lock(m_impl->mutex);
-    m_impl->stopping = true;
+  auto& impl = *m_impl;
+  for (auto& [easy, t] : impl.running) {
+    curl_multi_remove_handle(impl.multi, easy); // the transfer's own handles free themselves
   }
-  m_impl->wake();
-  m_impl->thread.join();
-  curl_multi_cleanup(m_impl->multi);
-  ::close(m_impl->wake_fd);
-  ::close(m_impl->epoll_fd);
+  impl.running.clear();
+  impl.idle.clear();
+  curl_multi_cleanup(impl.multi); // closes the cached connections (on_socket removes them)
+  boost::system::error_code ignored;
+  impl.ready.close(ignored); // queued handlers find the Impl gone, or are cancelled
+  impl.timer.cancel();
 }
 
 void
@@ -422,11 +464,23 @@ CurlTransport::start(HttpRequest request, Done done)
   auto t = std::make_unique<CurlTransfer>();
   t->request = std::move(request);
   t->done = std::move(done);
-  {
-    std::lock_guard lock(m_impl->mutex);
-    m_impl->incoming.push_back(std::move(t));
+  m_impl->add(std::move(t));
+}
+
+Result<HttpReply>
+CurlTransport::fetch(HttpRequest request)
+{
+  std::optional<Result<HttpReply>> reply;
+  start(std::move(request), [&reply](Result<HttpReply> r) { reply = std::move(r); });
+  auto& io = m_impl->io;
+  io.restart();
+  while (!reply && io.run_one() > 0) {
   }
-  m_impl->wake();
+  io.restart();
+  if (!reply) {
+    return Error{Error::Kind::transport, "the request was dropped before its reply"};
+  }
+  return std::move(*reply);
 }
 
 } // namespace harness::client

@@ -2,6 +2,8 @@
 
 #include <harness/error.hpp>
 
+#include <boost/asio/io_context.hpp>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -29,33 +31,43 @@ struct HttpReply
   double elapsed_ms = 0;
 };
 
-// Sends HTTP requests. start() returns at once; `done` is called exactly once,
-// from any thread, with the reply (any status) or a transport/timeout Error.
+// Sends HTTP requests. start() returns at once; `done` is called exactly once
+// with the reply (any status) or a transport/timeout Error: later, from the
+// io_context the transport runs on, or at once.
 class Transport
 {
 public:
   using Done = std::function<void(Result<HttpReply>)>;
   virtual ~Transport() = default;
   virtual void start(HttpRequest request, Done done) = 0;
+  // Sends one request and waits for its reply, running the transport's
+  // io_context meanwhile: for the checks before a run, never from a handler.
+  virtual Result<HttpReply> fetch(HttpRequest request) = 0;
 };
 
-// libcurl multi on one background thread (curl_multi_poll loop): every
-// request in flight shares that thread and the multi handle's keep-alive
-// connection cache. Thread-safe start(); the destructor stops the thread and
-// completes nothing further.
+// libcurl's multi interface on an io_context, in its thread: libcurl says
+// which sockets to watch and when to call back (CURLMOPT_SOCKETFUNCTION,
+// CURLMOPT_TIMERFUNCTION); an epoll set holds the sockets and the io_context
+// watches that set, so a reply costs no thread hand-off and a wake-up costs
+// the sockets ready, not every open connection. Every request shares the
+// keep-alive connection cache. start() and the callbacks run on the
+// io_context's thread; while transfers run, the io_context has work. The
+// destructor (before the io_context's) drops what is in flight, completing
+// nothing further.
 class CurlTransport final : public Transport
 {
 public:
-  CurlTransport();
+  explicit CurlTransport(boost::asio::io_context& io);
   ~CurlTransport() override;
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
 
   void start(HttpRequest request, Done done) override;
+  Result<HttpReply> fetch(HttpRequest request) override;
 
 private:
   struct Impl;
-  std::unique_ptr<Impl> m_impl;
+  std::shared_ptr<Impl> m_impl; // handlers still queued hold it weakly
 };
 
 // Parses a Retry-After value: delta seconds (fractions allowed) or an HTTP

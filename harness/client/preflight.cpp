@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
-#include <future>
 
 namespace harness::client {
 
@@ -48,11 +47,7 @@ check_endpoint(Transport& transport, const EndpointConfig& endpoint,
       static_cast<long long>(std::min(endpoint.connect_timeout_s, 5.0) * 1000));
   request.total_timeout = std::chrono::milliseconds(10'000);
 
-  std::promise<Result<HttpReply>> promise;
-  auto future = promise.get_future();
-  transport.start(std::move(request),
-                  [&promise](Result<HttpReply> reply) { promise.set_value(std::move(reply)); });
-  Result<HttpReply> reply = future.get();
+  Result<HttpReply> reply = transport.fetch(std::move(request));
 
   std::string what = fmt::format("endpoint '{}' ({}, model {}, defined in {})", endpoint.name,
                                  endpoint.base_url, endpoint.model, endpoint.defined_in);

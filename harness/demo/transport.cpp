@@ -1,6 +1,7 @@
 #include <harness/demo/routes.hpp>
 #include <harness/demo/transport.hpp>
 
+#include <optional>
 #include <string_view>
 
 namespace harness::demo {
@@ -18,6 +19,14 @@ InProcessTransport::start(client::HttpRequest request, Done done)
   http.status = reply.status;
   http.body = std::move(reply.body);
   done(std::move(http));
+}
+
+Result<client::HttpReply>
+InProcessTransport::fetch(client::HttpRequest request)
+{
+  std::optional<Result<client::HttpReply>> reply;
+  start(std::move(request), [&reply](Result<client::HttpReply> r) { reply = std::move(r); });
+  return std::move(*reply);
 }
 
 } // namespace harness::demo

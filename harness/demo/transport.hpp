@@ -12,6 +12,7 @@ class InProcessTransport final : public client::Transport
 public:
   // Calls `done` before returning.
   void start(client::HttpRequest request, Done done) override;
+  Result<client::HttpReply> fetch(client::HttpRequest request) override;
 };
 
 } // namespace harness::demo

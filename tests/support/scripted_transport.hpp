@@ -6,6 +6,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace testsupport {
@@ -37,6 +38,16 @@ public:
       return;
     }
     done(std::move(reply));
+  }
+
+  harness::Result<harness::client::HttpReply> fetch(harness::client::HttpRequest request) override
+  {
+    std::optional<harness::Result<harness::client::HttpReply>> reply;
+    start(std::move(request), [&reply](auto r) { reply = std::move(r); });
+    if (!reply) {
+      return harness::Error{harness::Error::Kind::transport, "held by the test"};
+    }
+    return std::move(*reply);
   }
 
   // Completes the oldest held request; false when none is held.
