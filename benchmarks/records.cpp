@@ -111,8 +111,10 @@ list_field(const json& record, const std::vector<std::string>& paths)
   return out;
 }
 
+} // namespace
+
 Result<Item>
-make_item(const harness::BenchSpec& spec, const json& record, size_t index)
+record_item(const harness::BenchSpec& spec, const json& record, size_t index)
 {
   const auto& m = spec.records;
   Item item;
@@ -172,8 +174,6 @@ make_item(const harness::BenchSpec& spec, const json& record, size_t index)
   return item;
 }
 
-} // namespace
-
 Result<std::vector<Item>>
 load_records(const harness::BenchSpec& spec, const harness::FileSet& files)
 {
@@ -182,7 +182,7 @@ load_records(const harness::BenchSpec& spec, const harness::FileSet& files)
     return file.error();
   }
   return harness::items_from_records(
-      **file, [&](const json& record, size_t index) { return make_item(spec, record, index); });
+      **file, [&](const json& record, size_t index) { return record_item(spec, record, index); });
 }
 
 } // namespace benchmarks

@@ -12,4 +12,8 @@ namespace benchmarks {
 harness::Result<std::vector<harness::Item>> load_records(const harness::BenchSpec& spec,
                                                          const harness::FileSet& files);
 
+// The item of one record (load_records's for each), for reading a file a line at a time.
+harness::Result<harness::Item> record_item(const harness::BenchSpec& spec,
+                                           const nlohmann::json& record, size_t index);
+
 } // namespace benchmarks

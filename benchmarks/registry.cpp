@@ -12,6 +12,7 @@ struct Entry
 {
   const char* adapter;
   harness::BenchmarkLoader load;
+  harness::RecordMaker record = nullptr; // for adapters that make one item per record
 };
 
 // The one table of adapters (no static self-registration: objects in static
@@ -20,7 +21,7 @@ constexpr Entry k_adapters[] = {
     {"arena_hard", load_arena_hard},
     {"mtbench", load_mtbench},
     {"multifaceted", load_multifaceted},
-    {"records", load_records},
+    {"records", load_records, record_item},
 };
 
 } // namespace
@@ -31,6 +32,17 @@ find_loader(const std::string& adapter)
   for (const auto& entry : k_adapters) {
     if (adapter == entry.adapter) {
       return entry.load;
+    }
+  }
+  return nullptr;
+}
+
+harness::RecordMaker
+find_record_maker(const std::string& adapter)
+{
+  for (const auto& entry : k_adapters) {
+    if (adapter == entry.adapter) {
+      return entry.record;
     }
   }
   return nullptr;

@@ -30,7 +30,7 @@ bench_spec_paths(const std::filesystem::path& home)
 
 LoadedBench
 load_bench(const std::filesystem::path& home, const std::string& bench,
-           const std::filesystem::path& bench_file)
+           const std::filesystem::path& bench_file, bool stream_records)
 {
   std::filesystem::path path = bench.ends_with(".yaml") ? std::filesystem::path(bench)
                                                         : home / "benchmarks" / (bench + ".yaml");
@@ -55,6 +55,29 @@ load_bench(const std::filesystem::path& home, const std::string& bench,
     throw Fatal(fmt::format("benchmark '{}' reads a user-supplied file: pass --bench-file FILE "
                             "(JSON or JSON Lines in the Multifaceted Bench schema)",
                             out.spec.name));
+  }
+  const auto records = out.spec.files.find("records");
+  const harness::RecordMaker maker = benchmarks::find_record_maker(out.spec.adapter);
+  if (stream_records && maker && records != out.spec.files.end() &&
+      harness::is_json_lines(records->second)) {
+    // Read a line at a time by the run: here only hashed, for the run key.
+    for (const auto& [key, file_path] : out.spec.files) {
+      auto sha = harness::file_sha256_hex(file_path);
+      if (!sha) {
+        throw Fatal(fmt::format("{}: files.{}: {}", out.spec.defined_in.string(), key,
+                                sha.error().message));
+      }
+      out.files[key] = harness::TextFile{file_path, {}};
+      out.file_sha256[key] = *sha;
+    }
+    harness::RecordsReading reading;
+    reading.path = records->second;
+    reading.make = [spec = out.spec, maker](const nlohmann::json& record, size_t index) {
+      return maker(spec, record, index);
+    };
+    out.records_reading = std::move(reading);
+    remake_judge(out, home);
+    return out;
   }
   for (const auto& [key, file_path] : out.spec.files) {
     auto file = harness::read_text_file(file_path);

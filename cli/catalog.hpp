@@ -1,6 +1,7 @@
 #pragma once
 
 #include <harness/config.hpp>
+#include <harness/item_reader.hpp>
 #include <harness/judge.hpp>
 #include <harness/rubric_spec.hpp>
 #include <harness/system_messages/preferences.hpp>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,9 @@ struct LoadedBench
   harness::FileSet files;
   std::map<std::string, std::string> file_sha256;
   std::vector<harness::Item> items;
+  // Set instead of `items` when the records are to be read a line at a time
+  // (load_bench's `stream_records`): the file and the adapter's per-record maker.
+  std::optional<harness::RecordsReading> records_reading;
   harness::RubricSpec rubric;
   std::unique_ptr<harness::Judge> judge;
 };
@@ -36,8 +41,11 @@ std::vector<std::filesystem::path> bench_spec_paths(const std::filesystem::path&
 // Loads a benchmark by name (<home>/benchmarks/NAME.yaml) or spec path:
 // spec, files, items (ids checked unique) and judge. `bench_file`, when not
 // empty, replaces the spec's `records` file (e.g. a Multifaceted Bench file).
+// With `stream_records`, a JSON Lines records file of an adapter that makes
+// one item per record is only hashed: records_reading says how to read it,
+// and its checks are the reader's.
 LoadedBench load_bench(const std::filesystem::path& home, const std::string& bench,
-                       const std::filesystem::path& bench_file = {});
+                       const std::filesystem::path& bench_file = {}, bool stream_records = false);
 
 // Replaces `bench`'s judge with one made from its (possibly changed)
 // spec.judge settings and `rubric` (a name under rubrics/ or a .yaml path;

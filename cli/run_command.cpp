@@ -9,6 +9,7 @@
 #include <harness/client/client_pool.hpp>
 #include <harness/client/preflight.hpp>
 #include <harness/demo/transport.hpp>
+#include <harness/free_memory.hpp>
 #include <harness/process_owner.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/runner.hpp>
@@ -16,6 +17,7 @@
 #include <harness/system_messages/instance_generator.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 
@@ -23,7 +25,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <functional>
+#include <future>
 #include <map>
 #include <optional>
 #include <set>
@@ -136,6 +140,40 @@ execute(ResolvedRun& resolved, const RunOptions& options, const std::filesystem:
   }
   plan.run = make_run_record(resolved, options);
   harness::Runner runner(io, pool, store);
+  // Items read from a file a line at a time are checked whole on a thread of
+  // their own. What the check finds within k_check_first is refused before
+  // anything is sent, as for items loaded whole; a longer file's run starts
+  // meanwhile, and a problem found later stops it and removes it (the
+  // answers received stay cached).
+  constexpr auto k_check_first = std::chrono::milliseconds(25);
+  std::future<ItemsCheck> checking;
+  std::optional<ItemsCheck> checked; // on the io_context's thread, once known
+  auto on_checked = [&](const ItemsCheck& check) {
+    if (checked) {
+      return;
+    }
+    checked = check;
+    if (items_problem(check, resolved, "")) {
+      runner.stop(true);
+    } else {
+      runner.set_turns_total(check.turns);
+    }
+  };
+  if (plan.item_source) {
+    checking = std::async(std::launch::async, [&resolved, &options, &io, &on_checked] {
+      ItemsCheck check = check_all_items(resolved, options);
+      boost::asio::post(io, [&on_checked, check] { on_checked(check); });
+      return check;
+    });
+    if (checking.wait_for(k_check_first) == std::future_status::ready) {
+      checked = checking.get();
+      if (auto problem = items_problem(*checked, resolved, "nothing was sent")) {
+        throw harness::Fatal(*problem);
+      }
+      plan.run.items = static_cast<int>(checked->items);
+      runner.set_turns_total(checked->turns);
+    }
+  }
   // The first SIGINT, SIGTERM or SIGHUP stops sending and lets requests on
   // the wire land (up to 30 s); a second one stops at once. Either way the
   // run ends `interrupted`, with everything received kept.
@@ -163,6 +201,29 @@ execute(ResolvedRun& resolved, const RunOptions& options, const std::filesystem:
       });
   signals.cancel();
   out.pool = pool.stats();
+  if (checking.valid()) {
+    // The run ended first (or was stopped). The check's posted result is
+    // left queued: it never runs, as nothing runs the io_context after the run.
+    ItemsCheck check = checking.get();
+    checked = checked ? checked : check;
+  }
+  if (checked && plan.item_source) {
+    const auto& outcome = out.outcome;
+    const std::string consequence =
+        fmt::format("found while the run was under way: {} requests had been sent (their answers "
+                    "stay in the cache), and the run was removed",
+                    outcome.progress.requests_sent);
+    if (auto problem = items_problem(*checked, resolved, consequence)) {
+      if (outcome.status != "not_started") {
+        store.delete_run(outcome.run_id);
+      }
+      throw harness::Fatal(*problem);
+    }
+    store.set_run_items(outcome.run_id, checked->items);
+  }
+  if (out.outcome.read_error) {
+    throw harness::Fatal(out.outcome.read_error->message); // the file changed while it was read
+  }
   return out;
 }
 
@@ -266,12 +327,12 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
   // the context they belong to is destroyed.
   boost::asio::io_context io;
   // Check everything that can be checked before a single row is written.
-  harness::client::CurlTransport transport(io);
+  std::optional<harness::client::CurlTransport> transport(std::in_place, io);
   auto ready =
-      harness::client::ready_endpoints(endpoints_of(resolved), transport, options.db.string());
+      harness::client::ready_endpoints(endpoints_of(resolved), *transport, options.db.string());
   harness::Store store(options.db);
   const bool tty = !options.quiet && isatty(STDERR_FILENO) != 0;
-  auto done = execute(resolved, options, home, io, transport, store, ready.api_keys,
+  auto done = execute(resolved, options, home, io, *transport, store, ready.api_keys,
                       [&](const harness::RunProgress& p) {
                         if (tty) {
                           fmt::print(stderr, "\r\033[K{}", progress_line(spec.name, p));
@@ -288,8 +349,12 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
                outcome.run_id);
     return 128 + done.signal;
   }
-  // The items are in the store now: let them go before the report reads its verdicts.
+  // The items are in the store now: let them, and the connections, go before
+  // the report reads its verdicts.
   std::vector<harness::Item>().swap(resolved.plan.items);
+  transport.reset();
+  store.drop_caches();
+  harness::give_back_free_memory();
   reports::CollectOptions only_this;
   only_this.bench = spec.name;
   only_this.model = resolved.plan.candidate.name;

@@ -9,7 +9,9 @@
 
 #include <fmt/format.h>
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
 
 namespace cli {
@@ -19,21 +21,25 @@ using nlohmann::json;
 
 namespace {
 
-// Applies --system-messages to the items; returns a description for the
-// run's provenance (mode, seed, pool file and its hash).
-json
-apply_system_messages(std::vector<harness::Item>& items, const RunOptions& options,
-                      const std::filesystem::path& home)
+// What --system-messages does to each item as it is read, and its
+// description for the run's provenance (mode, seed, pool file and its hash).
+struct SystemMessagePlan
+{
+  json provenance;
+  std::function<void(harness::Item&)> prepare; // empty: the items keep theirs
+};
+
+SystemMessagePlan
+plan_system_messages(const RunOptions& options, const std::filesystem::path& home)
 {
   const std::string& mode = options.system_messages;
   if (mode == "item") {
-    return {{"mode", "item"}};
+    return {{{"mode", "item"}}, {}};
   }
   if (mode == "none") {
-    for (auto& item : items) {
-      item.system.reset();
-    }
-    return {{"mode", "none"}};
+    return {{{"mode", "none"}}, [](harness::Item& item) {
+              item.system.reset();
+            }};
   }
   if (mode.rfind("pool:", 0) == 0) {
     auto path = shipped_file(mode.substr(5), home); // data/system_messages/...
@@ -45,15 +51,20 @@ apply_system_messages(std::vector<harness::Item>& items, const RunOptions& optio
     if (!pool) {
       throw Fatal(pool.error().message);
     }
-    harness::system_messages::assign_from_pool(items, *pool, options.seed);
-    return {{"mode", "pool"},
-            {"pool", path.string()},
-            {"pool_sha256", harness::sha256_hex(file->content)},
-            {"pool_size", pool->size()},
-            {"seed", options.seed}};
+    json provenance = {{"mode", "pool"},
+                       {"pool", path.string()},
+                       {"pool_sha256", harness::sha256_hex(file->content)},
+                       {"pool_size", pool->size()},
+                       {"seed", options.seed}};
+    auto messages = std::make_shared<std::vector<harness::SystemMessage>>(std::move(*pool));
+    return {
+        std::move(provenance), [messages, seed = options.seed](harness::Item& item) {
+          item.system =
+              (*messages)[harness::system_messages::pool_index(seed, item.id, messages->size())];
+        }};
   }
   if (mode.rfind("generate:", 0) == 0) {
-    return {{"mode", "generate"}, {"generator", mode.substr(9)}, {"seed", options.seed}};
+    return {{{"mode", "generate"}, {"generator", mode.substr(9)}, {"seed", options.seed}}, {}};
   }
   throw Fatal(fmt::format(
       "--system-messages: unknown mode '{}' (none, item, pool:FILE, generate:ENDPOINT)", mode));
@@ -87,30 +98,6 @@ endpoint_json(const harness::EndpointConfig& e)
           {"timeout_s", e.timeout_s},
           {"params", params_json(e.params)},
           {"defined_in", e.defined_in}};
-}
-
-// --baseline references compares each turn's answer with the item's
-// reference for that turn: every item must have one per turn.
-void
-check_references(const std::vector<harness::Item>& items, const harness::BenchSpec& spec)
-{
-  std::vector<std::string> lacking;
-  for (const auto& item : items) {
-    if (item.references.size() < item.turns.size()) {
-      lacking.push_back(item.id);
-    }
-  }
-  if (lacking.empty()) {
-    return;
-  }
-  if (lacking.size() == items.size()) {
-    throw Fatal(fmt::format("{} has no reference answers; use --baseline ENDPOINT", spec.name));
-  }
-  size_t count = lacking.size();
-  lacking.resize(std::min<size_t>(count, 5));
-  throw Fatal(fmt::format("--baseline references: {} of {} {} items lack a reference answer for "
-                          "some turn (e.g. {}); use --baseline ENDPOINT",
-                          count, items.size(), spec.name, fmt::join(lacking, ", ")));
 }
 
 // Refuses flags that the chosen protocol would ignore: a run must never look
@@ -172,6 +159,70 @@ rubric_hash(const harness::RubricSpec& rubric)
 }
 
 } // namespace
+
+void
+check_item(ItemsCheck& check, const harness::Item& item, const ResolvedRun& resolved)
+{
+  ++check.items;
+  check.turns += static_cast<long>(item.turns.size());
+  // --baseline references compares each turn's answer with the item's
+  // reference for that turn: every item must have one per turn.
+  if (resolved.plan.baseline_from_references && item.references.size() < item.turns.size()) {
+    if (++check.lacking_references <= 5) {
+      check.lacking_examples.push_back(item.id);
+    }
+  }
+  harness::add_unjudgeable(*resolved.plan.judge, item, resolved.plan.baseline_from_references, 5,
+                           check.unjudgeable);
+}
+
+std::optional<std::string>
+items_problem(const ItemsCheck& check, const ResolvedRun& resolved, const std::string& consequence)
+{
+  const harness::BenchSpec& spec = resolved.bench.spec;
+  const std::string then = consequence.empty() ? "" : "; " + consequence;
+  if (check.unreadable) {
+    return *check.unreadable + then;
+  }
+  if (check.lacking_references == check.items && check.items > 0) {
+    return fmt::format("{} has no reference answers; use --baseline ENDPOINT{}", spec.name, then);
+  }
+  if (check.lacking_references > 0) {
+    return fmt::format("--baseline references: {} of {} {} items lack a reference answer for "
+                       "some turn (e.g. {}); use --baseline ENDPOINT{}",
+                       check.lacking_references, check.items, spec.name,
+                       fmt::join(check.lacking_examples, ", "), then);
+  }
+  if (!check.unjudgeable.empty()) {
+    return fmt::format("{}: the {} protocol cannot judge these {} items{}:\n  {}",
+                       resolved.bench.rubric.defined_in.string(), resolved.plan.judge->protocol(),
+                       spec.name, then, fmt::join(check.unjudgeable, "\n  "));
+  }
+  return std::nullopt;
+}
+
+ItemsCheck
+check_all_items(const ResolvedRun& resolved, const RunOptions& options)
+{
+  ItemsCheck check;
+  harness::RecordsReading reading = *resolved.bench.records_reading;
+  reading.check_duplicates = true; // and every line, past --limit too, as when loaded whole
+  reading.prepare = resolved.prepare_item;
+  auto reader = harness::read_records(std::move(reading));
+  for (size_t read = 0;; ++read) {
+    auto next = reader->next();
+    if (!next) {
+      check.unreadable = next.error().message;
+      return check;
+    }
+    if (!*next) {
+      return check;
+    }
+    if (!options.limit || read < static_cast<size_t>(std::max(0, *options.limit))) {
+      check_item(check, **next, resolved);
+    }
+  }
+}
 
 // The --seen check: prints a summary, returns it for the run's provenance,
 // and throws Fatal under --require-unseen when anything matches.
@@ -238,9 +289,20 @@ make_run_record(const ResolvedRun& resolved, const RunOptions& options)
   const harness::FileSet& files = resolved.bench.files;
   const harness::RunPlan& plan = resolved.plan;
   const json& system_messages = resolved.system_messages;
-  std::string assignment;
-  for (const auto& item : plan.items) {
-    assignment += item.id + "=" + (item.system ? item.system->id : "") + "\n";
+  // The items are those of the files (by content), cut to --limit, with the
+  // system messages the mode gives them: a pool by its content and the seed;
+  // generated ones by which message each item got.
+  json system_messages_key = {{"mode", system_messages.value("mode", "")}};
+  if (system_messages.contains("pool_sha256")) {
+    system_messages_key["pool_sha256"] = system_messages["pool_sha256"];
+    system_messages_key["seed"] = system_messages["seed"];
+  }
+  if (resolved.generator) {
+    std::string assignment;
+    for (const auto& item : plan.items) {
+      assignment += item.id + "=" + (item.system ? item.system->id : "") + "\n";
+    }
+    system_messages_key["assigned_sha256"] = harness::sha256_hex(assignment);
   }
   // The data by content: the same files read from another folder (an
   // installed copy, say) are the same run; where they were read is provenance.
@@ -254,7 +316,7 @@ make_run_record(const ResolvedRun& resolved, const RunOptions& options)
       {"bench", spec.name},
       {"bench_version", spec.version},
       {"files", file_hashes},
-      {"items", plan.items.size()},
+      {"limit", options.limit ? json(*options.limit) : json(nullptr)},
       {"candidate_model", plan.candidate.model},
       {"candidate_template", template_json(plan.candidate)},
       {"candidate_params", params_json(plan.candidate_params)},
@@ -275,7 +337,7 @@ make_run_record(const ResolvedRun& resolved, const RunOptions& options)
                                                  : json(nullptr)},
       {"baseline_params", plan.baseline ? params_json(plan.baseline_params) : json(nullptr)},
       {"baseline_template", plan.baseline ? template_json(*plan.baseline) : json(nullptr)},
-      {"system_messages", harness::sha256_hex(assignment)}};
+      {"system_messages", system_messages_key}};
   json config = {{"semantics", semantics},
                  {"candidate", endpoint_json(plan.candidate)},
                  {"judge", endpoint_json(plan.judge_endpoint)},
@@ -302,7 +364,7 @@ make_run_record(const ResolvedRun& resolved, const RunOptions& options)
   run.config_json = config.dump();
   run.evalrun_version = EVALRUN_VERSION;
   run.demo = plan.candidate.demo || plan.judge_endpoint.demo;
-  run.items = static_cast<int>(plan.items.size());
+  run.items = static_cast<int>(plan.items.size()); // read items: counted by their check
   return run;
 }
 
@@ -356,7 +418,12 @@ resolve_run(const RunOptions& options, const std::filesystem::path& home)
     throw Fatal("--require-unseen needs --seen FILE (the system messages used in training)");
   }
   ResolvedRun out;
-  out.bench = load_bench(home, options.bench, options.bench_file);
+  // A JSON Lines file is read a line at a time by the run (and checked whole
+  // meanwhile), except where the whole list is needed first: a dry run's
+  // plan, generated system messages, the unseen check.
+  const bool stream = !options.dry_run && options.seen.empty() &&
+                      options.system_messages.rfind("generate:", 0) != 0;
+  out.bench = load_bench(home, options.bench, options.bench_file, stream);
   LoadedBench& bench = out.bench;
   if (!options.baseline.empty()) {
     bench.spec.judge.baseline = options.baseline;
@@ -385,8 +452,24 @@ resolve_run(const RunOptions& options, const std::filesystem::path& home)
     generator = pick_endpoint(endpoints, options.system_messages.substr(9), "generator");
   }
   json& system_messages = out.system_messages;
-  system_messages = apply_system_messages(plan.items, options, home);
-  if (!generator) {
+  auto system_plan = plan_system_messages(options, home);
+  system_messages = std::move(system_plan.provenance);
+  out.prepare_item = std::move(system_plan.prepare);
+  if (bench.records_reading) {
+    harness::RecordsReading reading = *bench.records_reading;
+    reading.prepare = out.prepare_item;
+    if (options.limit) {
+      reading.limit = static_cast<size_t>(std::max(0, *options.limit));
+    }
+    plan.item_source = [reading] {
+      return harness::read_records(reading);
+    };
+  } else if (out.prepare_item) {
+    for (auto& item : plan.items) {
+      out.prepare_item(item);
+    }
+  }
+  if (!generator && !bench.records_reading) {
     system_messages["unseen_check"] = check_seen(plan.items, options);
   }
   plan.candidate = pick_endpoint(endpoints, options.model, "candidate");
@@ -414,7 +497,6 @@ resolve_run(const RunOptions& options, const std::filesystem::path& home)
     }
     if (baseline == "references") {
       plan.baseline_from_references = true;
-      check_references(plan.items, spec);
     } else {
       plan.baseline = pick_endpoint(endpoints, baseline, "baseline");
       if (options.concurrency) {
@@ -423,12 +505,14 @@ resolve_run(const RunOptions& options, const std::filesystem::path& home)
       plan.baseline_params = plan.baseline->params.merged_with(spec.generation);
     }
   }
-  if (auto problems = harness::unjudgeable(*plan.judge, plan.items, plan.baseline_from_references);
-      !problems.empty()) {
-    throw Fatal(
-        fmt::format("{}: the {} protocol cannot judge these {} items; nothing was sent:\n  {}",
-                    bench.rubric.defined_in.string(), plan.judge->protocol(), spec.name,
-                    fmt::join(problems, "\n  ")));
+  if (!bench.records_reading) {
+    ItemsCheck check;
+    for (const auto& item : plan.items) {
+      check_item(check, item, out);
+    }
+    if (auto problem = items_problem(check, out, "nothing was sent")) {
+      throw Fatal(*problem);
+    }
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -25,7 +26,36 @@ struct ResolvedRun
   // written, and the unseen check made, only when the run starts.
   std::optional<harness::EndpointConfig> generator;
   nlohmann::json system_messages; // mode, pool and its hash, unseen check
+  // What --system-messages does to each item (applied to `plan.items`, and
+  // to each item read through plan.item_source); empty: nothing.
+  std::function<void(harness::Item&)> prepare_item;
 };
+
+// What the checks of a run's items found (before anything is sent, or, for
+// items read from a file, over the whole file while the run starts).
+struct ItemsCheck
+{
+  long items = 0; // within --limit
+  long turns = 0;
+  std::optional<std::string> unreadable; // a line that is not a valid record, a duplicate id
+  long lacking_references = 0;           // under --baseline references
+  std::vector<std::string> lacking_examples;
+  std::vector<std::string> unjudgeable; // up to 5 problems
+};
+
+// Adds `item` to `check`.
+void check_item(ItemsCheck& check, const harness::Item& item, const ResolvedRun& resolved);
+
+// The problem `check` found, for the user, if any; `consequence` says what
+// was done about it (e.g. "nothing was sent").
+std::optional<std::string> items_problem(const ItemsCheck& check, const ResolvedRun& resolved,
+                                         const std::string& consequence);
+
+// Reads and checks every record of a run whose items are read from a file
+// (resolved.bench.records_reading), past --limit too: what loading the file
+// whole would have refused. Touches only the file and `resolved` (call it on
+// a thread of its own while the run starts).
+ItemsCheck check_all_items(const ResolvedRun& resolved, const RunOptions& options);
 
 // Resolves `options` against the specs, rubrics and endpoints under `home`:
 // reads files, sends nothing, writes nothing. Throws harness::Fatal naming

@@ -17,6 +17,12 @@ namespace harness {
 // runner) into items. Errors name the file, line and field.
 using BenchmarkLoader = Result<std::vector<Item>> (*)(const BenchSpec& spec, const FileSet& files);
 
+// An adapter that makes one item per record, given the record and its 0-based
+// index: what lets a run read a JSON Lines file a line at a time. Pure; an
+// Error names the field.
+using RecordMaker = Result<Item> (*)(const BenchSpec& spec, const nlohmann::json& record,
+                                     size_t index);
+
 // One item per record of `file` (see for_each_record), made by
 // `make(record, index)`; the first Error stops and names file and line.
 Result<std::vector<Item>>

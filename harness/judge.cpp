@@ -43,29 +43,36 @@ single_call_verdict(const std::vector<CallVerdict>& calls)
   return v;
 }
 
+void
+add_unjudgeable(const Judge& judge, const Item& item, bool baseline_from_references, size_t limit,
+                std::vector<std::string>& out)
+{
+  std::vector<std::string> answers;
+  std::vector<std::string> baseline;
+  for (size_t t = 0; t < item.turns.size(); ++t) {
+    answers.push_back("(the candidate's answer)");
+    baseline.push_back(baseline_from_references && t < item.references.size()
+                           ? item.references[t]
+                           : "(the baseline's answer)");
+  }
+  for (size_t t = 0; t < item.turns.size() && out.size() < limit; ++t) {
+    JudgeInput input{item, t, answers, judge.needs_baseline() ? &baseline : nullptr};
+    if (auto calls = judge.build(input); !calls) {
+      out.push_back(fmt::format("item {}, turn {}: {}", item.id, t + 1, calls.error().message));
+    }
+  }
+}
+
 std::vector<std::string>
 unjudgeable(const Judge& judge, const std::vector<Item>& items, bool baseline_from_references,
             size_t limit)
 {
   std::vector<std::string> out;
   for (const auto& item : items) {
-    std::vector<std::string> answers;
-    std::vector<std::string> baseline;
-    for (size_t t = 0; t < item.turns.size(); ++t) {
-      answers.push_back("(the candidate's answer)");
-      baseline.push_back(baseline_from_references && t < item.references.size()
-                             ? item.references[t]
-                             : "(the baseline's answer)");
-    }
-    for (size_t t = 0; t < item.turns.size() && out.size() < limit; ++t) {
-      JudgeInput input{item, t, answers, judge.needs_baseline() ? &baseline : nullptr};
-      if (auto calls = judge.build(input); !calls) {
-        out.push_back(fmt::format("item {}, turn {}: {}", item.id, t + 1, calls.error().message));
-      }
-    }
     if (out.size() >= limit) {
       break;
     }
+    add_unjudgeable(judge, item, baseline_from_references, limit, out);
   }
   return out;
 }

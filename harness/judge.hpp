@@ -99,5 +99,8 @@ Verdict single_call_verdict(const std::vector<CallVerdict>& calls);
 // when `baseline_from_references`.
 std::vector<std::string> unjudgeable(const Judge& judge, const std::vector<Item>& items,
                                      bool baseline_from_references, size_t limit = 5);
+// The same for one item: appends its problems to `out` while it holds fewer than `limit`.
+void add_unjudgeable(const Judge& judge, const Item& item, bool baseline_from_references,
+                     size_t limit, std::vector<std::string>& out);
 
 } // namespace harness

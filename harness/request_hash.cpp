@@ -23,6 +23,41 @@ sha256_hex(std::string_view data)
   return hash_hex(sha256_bytes(data));
 }
 
+struct Sha256::Context
+{
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+};
+
+Sha256::Sha256() : m_context(new Context)
+{
+  if (!m_context->md || EVP_DigestInit_ex(m_context->md, EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(m_context->md);
+    delete m_context;
+    throw std::runtime_error("OpenSSL cannot make a SHA-256 context");
+  }
+}
+
+Sha256::~Sha256()
+{
+  EVP_MD_CTX_free(m_context->md);
+  delete m_context;
+}
+
+void
+Sha256::update(std::string_view piece)
+{
+  EVP_DigestUpdate(m_context->md, piece.data(), piece.size());
+}
+
+std::string
+Sha256::hex()
+{
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(m_context->md, digest.data(), &length);
+  return hash_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
+}
+
 std::uint64_t
 first_64_bits(std::string_view digest)
 {

@@ -12,6 +12,24 @@ namespace harness {
 std::string sha256_bytes(std::string_view data);
 std::string sha256_hex(std::string_view data);
 
+// SHA-256 of data given in pieces (a file read in blocks, lines as they are
+// read): the same digest as of the pieces concatenated.
+class Sha256
+{
+public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(std::string_view piece);
+  // The digest in lower-case hex; the object is spent afterwards.
+  std::string hex();
+
+private:
+  struct Context;
+  Context* m_context;
+};
+
 // The first 64 bits of SHA-256(`data`): a stable, platform-independent hash
 // for deterministic draws (pool assignment, preference sampling).
 std::uint64_t stable_hash64(std::string_view data);

@@ -1,5 +1,6 @@
 #include <harness/client/cached_client.hpp>
 #include <harness/client/openai_wire.hpp>
+#include <harness/item_reader.hpp>
 #include <harness/process_owner.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/runner.hpp>
@@ -14,6 +15,8 @@
 #include <deque>
 #include <memory>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace harness {
 
@@ -57,6 +60,15 @@ struct JudgeTurn
   std::vector<JudgeCallRecord> records;
 };
 
+// An item in progress: read from the run's items, let go when its last turn is judged.
+struct ItemState
+{
+  Item item;
+  size_t turns_left = 0;                           // turns without a verdict
+  std::array<std::vector<std::string>, 2> answers; // [side] -> answers so far
+  std::array<std::vector<std::string>, 2> hashes;  // [side] -> their request hashes
+};
+
 // State of one run; lives on the io_context thread only.
 class Pipeline
 {
@@ -64,62 +76,57 @@ public:
   Pipeline(const RunPlan& plan, std::int64_t run_id, client::ClientPool& pool, Store& store,
            asio::io_context& io)
       : m_plan(plan), m_run_id(run_id), m_client(io, pool, store, process_owner()), m_store(store),
-        m_io(io), m_started(std::chrono::steady_clock::now()), m_window(window_size(plan))
+        m_io(io), m_started(std::chrono::steady_clock::now()), m_window(window_size(plan)),
+        m_reader(plan.item_source ? plan.item_source() : read_items(plan.items))
   {
-    m_turns_left.resize(plan.items.size());
-    for (size_t i = 0; i < plan.items.size(); ++i) {
-      m_turns_left[i] = plan.items[i].turns.size();
-    }
-    for (auto& side : m_answers) {
-      side.resize(plan.items.size());
-    }
-    for (auto& side : m_hashes) {
-      side.resize(plan.items.size());
-    }
-    if (plan.baseline_from_references) {
-      store_references();
-    }
-    const long per_turn = m_plan.baseline ? 3 : 2;
-    for (const auto& item : plan.items) {
-      m_progress.units_total += per_turn * static_cast<long>(item.turns.size());
-      m_progress.turns_total += static_cast<long>(item.turns.size());
+    if (!plan.item_source) {
+      long turns = 0;
+      for (const auto& item : plan.items) {
+        turns += static_cast<long>(item.turns.size());
+      }
+      m_turns_total = turns;
     }
   }
 
   // Starts the first items; each item finished starts the next, so that at
-  // most a window of items (a few times the endpoints' concurrency) is in
-  // progress and memory does not grow with the number of items.
+  // most a window of items (a few times the endpoints' concurrency) is read
+  // and in progress, and memory does not grow with the number of items.
   void start() { fill_window(); }
 
-  // Each item's references, as the answers of a pseudo endpoint named after
-  // the run's baseline, stored like responses (one transaction) so that a
-  // verdict names the baseline answer it was judged against.
-  void store_references()
+  // The turns of all the run's items, once known (a run reading its items
+  // from a file learns it from the check of the whole file).
+  void set_turns_total(long turns) { m_turns_total = turns; }
+
+  // Why the items could not be read to the end, if they could not.
+  const std::optional<Error>& read_error() const { return m_read_error; }
+
+  // The item's references, as the answers of a pseudo endpoint named after
+  // the run's baseline, stored like responses so that a verdict names the
+  // baseline answer it was judged against. Returns their request hashes.
+  std::vector<std::string> store_references(const Item& item)
   {
     EndpointConfig references;
     references.name = "references";
     references.model = "references:" + m_plan.run.bench + "@" + m_plan.run.bench_version;
-    Store::Transaction unit(m_store);
-    m_reference_hashes.resize(m_plan.items.size());
-    for (size_t i = 0; i < m_plan.items.size(); ++i) {
-      const Item& item = m_plan.items[i];
-      for (size_t t = 0; t < item.references.size() && t < item.turns.size(); ++t) {
-        auto request = Runner::answer_request(references, {}, item, t, item.references);
-        request.params = GenParams{};
-        Response reference;
-        reference.text = item.references[t];
-        reference.finish_reason = "reference";
-        auto hash = request_hash(request);
-        m_store.put_response(hash, request, reference, {item.turns.begin(), item.turns.end()});
-        m_reference_hashes[i].push_back(std::move(hash));
-      }
+    std::vector<std::string> hashes;
+    for (size_t t = 0; t < item.references.size() && t < item.turns.size(); ++t) {
+      auto request = Runner::answer_request(references, {}, item, t, item.references);
+      request.params = GenParams{};
+      Response reference;
+      reference.text = item.references[t];
+      reference.finish_reason = "reference";
+      auto hash = request_hash(request);
+      m_store.put_response(hash, request, reference, {item.turns.begin(), item.turns.end()});
+      hashes.push_back(std::move(hash));
     }
-    unit.commit();
+    return hashes;
   }
 
   RunProgress progress() const
   {
     RunProgress p = m_progress;
+    p.turns_total = m_turns_total.value_or(m_turns_read);
+    p.units_total = (m_plan.baseline ? 3 : 2) * p.turns_total;
     p.requests_sent = m_client.requests_sent() - m_cancelled;
     p.cache_hits = m_client.cache_hits();
     auto now = std::chrono::steady_clock::now();
@@ -135,7 +142,7 @@ public:
 
   bool finished() const
   {
-    return m_progress.units_done >= m_progress.units_total || (m_stopping && m_in_flight == 0);
+    return (m_exhausted && m_active == 0) || (m_stopping && m_in_flight == 0);
   }
 
   // Sends nothing more; what is on the wire may still land.
@@ -159,24 +166,59 @@ private:
     return std::max<size_t>(64, 4 * static_cast<size_t>(std::max(widest, 1)));
   }
 
+  // Reads and starts items until the window is full, a few at a time: between
+  // two handfuls the io_context sends what the first ones asked.
   void fill_window()
   {
-    while (!m_stopping && m_active < m_window && m_next < m_plan.items.size()) {
+    m_filling = false;
+    for (int started = 0; !m_stopping && !m_exhausted && m_active < m_window; ++started) {
+      if (started == k_items_per_handler) {
+        m_filling = true;
+        asio::post(m_io, [this] { fill_window(); });
+        return;
+      }
+      auto next = m_reader->next();
+      if (!next || !*next) {
+        m_exhausted = true;
+        if (!next) {
+          m_read_error = next.error();
+          stop(); // what was read finishes; nothing more is sent
+        }
+        return;
+      }
       const size_t i = m_next++;
-      if (m_turns_left[i] == 0) {
+      m_turns_read += static_cast<long>((*next)->turns.size());
+      if ((*next)->turns.empty()) {
         continue; // an item without turns has nothing to do
       }
+      const auto& system = (*next)->system;
+      if (system && m_system_messages.insert(system->id).second) {
+        m_store.put_system_messages({*system});
+      }
+      ItemState& state = m_items[i];
+      state.item = std::move(**next);
+      state.turns_left = state.item.turns.size();
       ++m_active;
       start_item(i);
     }
   }
 
+  // The state of item `index` while it is in progress, else null.
+  ItemState* find(size_t index)
+  {
+    auto it = m_items.find(index);
+    return it == m_items.end() ? nullptr : &it->second;
+  }
+  const ItemState& state(size_t index) const { return m_items.at(index); }
+  ItemState& state(size_t index) { return m_items.at(index); }
+
   void start_item(size_t i)
   {
-    const Item& item = m_plan.items[i];
+    ItemState& s = state(i);
+    const Item& item = s.item;
     if (m_plan.baseline_from_references) {
-      m_answers[k_baseline][i] = item.references;
-      m_hashes[k_baseline][i] = m_reference_hashes.at(i);
+      s.answers[k_baseline] = item.references;
+      s.hashes[k_baseline] = store_references(item);
     }
     if (!m_plan.given_answers.empty()) {
       // Stored like references, as the answers of a pseudo endpoint named
@@ -209,16 +251,17 @@ private:
   void turn_finished(size_t index)
   {
     ++m_progress.turns_judged;
-    if (--m_turns_left[index] > 0) {
+    auto it = m_items.find(index);
+    if (--it->second.turns_left > 0) {
       return;
     }
-    for (size_t side = 0; side < m_answers.size(); ++side) {
-      std::vector<std::string>().swap(m_answers[side][index]);
-      std::vector<std::string>().swap(m_hashes[side][index]);
-    }
+    m_items.erase(it);
     m_failed.erase(m_failed.lower_bound({index, 0}), m_failed.lower_bound({index + 1, 0}));
     --m_active;
-    asio::post(m_io, [this] { fill_window(); });
+    if (!m_filling) {
+      m_filling = true;
+      asio::post(m_io, [this] { fill_window(); });
+    }
   }
 
   void unit_done(bool failed, long units = 1)
@@ -239,10 +282,10 @@ private:
     if (m_stopping) {
       return; // left for the next run of the same command
     }
-    const Item& item = m_plan.items[index];
+    const ItemState& s = state(index);
     auto request = Runner::answer_request(
-        endpoint(side), side == k_model ? m_plan.candidate_params : m_plan.baseline_params, item,
-        turn, m_answers[side][index]);
+        endpoint(side), side == k_model ? m_plan.candidate_params : m_plan.baseline_params, s.item,
+        turn, s.answers[side]);
     fetch_counted(side == k_model ? "candidate" : "baseline", index, false, std::move(request),
                   [this, side, index, turn](const std::string& hash, Result<Response> r) {
                     on_answer(side, index, turn, hash, std::move(r));
@@ -253,14 +296,15 @@ private:
   // question, references, system message and both sides' answers so far.
   std::vector<std::string_view> shared_texts(size_t index) const
   {
-    const Item& item = m_plan.items[index];
+    const ItemState& s = state(index);
+    const Item& item = s.item;
     std::vector<std::string_view> texts(item.turns.begin(), item.turns.end());
     texts.insert(texts.end(), item.references.begin(), item.references.end());
     if (item.system) {
       texts.push_back(item.system->text);
     }
-    for (const auto* answers : {&m_answers[k_model][index], &m_answers[k_baseline][index]}) {
-      texts.insert(texts.end(), answers->begin(), answers->end());
+    for (const auto& answers : s.answers) {
+      texts.insert(texts.end(), answers.begin(), answers.end());
     }
     return texts;
   }
@@ -303,7 +347,11 @@ private:
   void on_answer(Side side, size_t index, size_t turn, const std::string& hash, Result<Response> r,
                  bool chain = true)
   {
-    const Item& item = m_plan.items[index];
+    ItemState* s = find(index);
+    if (!s) {
+      return; // the other side failed and every turn of the item has its verdict already
+    }
+    const Item& item = s->item;
     if (!r) {
       m_store.put_error(ErrorRecord{m_run_id, side == k_model ? "candidate" : "baseline", hash,
                                     item.id, static_cast<int>(turn + 1), r.error()});
@@ -323,17 +371,16 @@ private:
       return;
     }
     unit_done(false);
-    m_answers[side][index].push_back(r->text);
-    m_hashes[side][index].push_back(hash);
+    s->answers[side].push_back(r->text);
+    s->hashes[side].push_back(hash);
     if (chain && turn + 1 < item.turns.size()) {
       ask(side, index, turn + 1);
     }
     if (m_failed.count({index, turn})) {
       return;
     }
-    bool model_ready = m_answers[k_model][index].size() > turn;
-    bool baseline_ready =
-        !m_plan.judge->needs_baseline() || m_answers[k_baseline][index].size() > turn;
+    bool model_ready = s->answers[k_model].size() > turn;
+    bool baseline_ready = !m_plan.judge->needs_baseline() || s->answers[k_baseline].size() > turn;
     if (model_ready && baseline_ready) {
       judge_turn(index, turn);
     }
@@ -356,14 +403,16 @@ private:
 
   JudgeInput input_for(size_t index, size_t turn) const
   {
-    return JudgeInput{m_plan.items[index], turn, m_answers[k_model][index],
-                      m_plan.judge->needs_baseline() ? &m_answers[k_baseline][index] : nullptr};
+    const ItemState& s = state(index);
+    return JudgeInput{s.item, turn, s.answers[k_model],
+                      m_plan.judge->needs_baseline() ? &s.answers[k_baseline] : nullptr};
   }
 
   void judge_turn(size_t index, size_t turn)
   {
-    const Item& item = m_plan.items[index];
-    if (m_plan.judge->needs_baseline() && m_answers[k_baseline][index].size() <= turn) {
+    const ItemState& s = state(index);
+    const Item& item = s.item;
+    if (m_plan.judge->needs_baseline() && s.answers[k_baseline].size() <= turn) {
       VerdictRecord v = base_verdict(item, turn);
       v.status = "judge_error";
       v.detail = "no baseline answer for this turn (the item has no reference)";
@@ -374,7 +423,7 @@ private:
     auto calls = m_plan.judge->build(input_for(index, turn));
     if (!calls) {
       VerdictRecord v = base_verdict(item, turn);
-      v.candidate_hash = m_hashes[k_model][index][turn];
+      v.candidate_hash = s.hashes[k_model][turn];
       v.status = "judge_error";
       v.detail = "cannot build the judge prompt: " + calls.error().message;
       save_verdict(index, v);
@@ -427,7 +476,7 @@ private:
   void on_call(const std::shared_ptr<JudgeTurn>& state, size_t c, int attempt,
                const std::string& hash, Result<Response> r)
   {
-    const Item& item = m_plan.items[state->index];
+    const Item& item = this->state(state->index).item;
     JudgeCallRecord record{m_run_id,
                            item.id,
                            static_cast<int>(state->turn + 1),
@@ -469,11 +518,11 @@ private:
 
   void finish_judging(const JudgeTurn& state)
   {
-    const Item& item = m_plan.items[state.index];
-    VerdictRecord v = base_verdict(item, state.turn);
-    v.candidate_hash = m_hashes[k_model][state.index][state.turn];
-    if (m_hashes[k_baseline][state.index].size() > state.turn) {
-      v.baseline_hash = m_hashes[k_baseline][state.index][state.turn];
+    const ItemState& s = this->state(state.index);
+    VerdictRecord v = base_verdict(s.item, state.turn);
+    v.candidate_hash = s.hashes[k_model][state.turn];
+    if (s.hashes[k_baseline].size() > state.turn) {
+      v.baseline_hash = s.hashes[k_baseline][state.turn];
     }
     std::vector<std::string> positions;
     std::vector<std::string> prompts;
@@ -535,16 +584,21 @@ private:
   client::CachedClient m_client;
   Store& m_store;
   asio::io_context& m_io;
-  std::array<std::vector<std::vector<std::string>>, 2> m_answers; // [side][item] -> answers
-  std::array<std::vector<std::vector<std::string>>, 2> m_hashes;  // [side][item] -> request hashes
-  std::vector<std::vector<std::string>> m_reference_hashes;       // [item] -> per turn
   std::set<std::pair<size_t, size_t>> m_failed; // (item, turn) that cannot be judged
   RunProgress m_progress;
   std::chrono::steady_clock::time_point m_started;
-  size_t m_window;                  // items in progress at most
-  size_t m_next = 0;                // the next item to start
-  size_t m_active = 0;              // items started and not finished
-  std::vector<size_t> m_turns_left; // [item] -> turns without a verdict
+  size_t m_window; // items in progress at most
+  std::unique_ptr<ItemReader> m_reader;
+  std::unordered_map<size_t, ItemState> m_items;     // by index: the items in progress
+  std::unordered_set<std::string> m_system_messages; // ids stored so far
+  size_t m_next = 0;                                 // the index of the next item read
+  size_t m_active = 0;                               // items started and not finished
+  bool m_exhausted = false;                          // every item was read (or reading failed)
+  bool m_filling = false;                            // a fill_window() is posted
+  static constexpr int k_items_per_handler = 32;
+  std::optional<Error> m_read_error;
+  long m_turns_read = 0;             // turns of the items read so far
+  std::optional<long> m_turns_total; // turns of all the items, once known
   bool m_stopping = false;
   long m_in_flight = 0; // fetches whose callback has not run
   long m_cancelled = 0; // fetches dropped by a stop before they were sent
@@ -586,6 +640,15 @@ Runner::answer_request(const EndpointConfig& endpoint, const GenParams& params, 
   r.params = params.merged_with(item.params);
   format_for(endpoint, r);
   return r;
+}
+
+void
+Runner::set_turns_total(long turns)
+{
+  m_turns_total = turns;
+  if (m_set_turns_total) {
+    m_set_turns_total(turns);
+  }
 }
 
 void
@@ -635,13 +698,6 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
       return outcome;
     }
   }
-  std::vector<SystemMessage> system_messages;
-  for (const auto& item : plan.items) {
-    if (item.system) {
-      system_messages.push_back(*item.system);
-    }
-  }
-  m_store.put_system_messages(system_messages);
   // Replies, verdicts and errors are written in batches (a transaction every
   // 25 ms or 1,024 writes): a crash loses at most those, and their requests
   // are sent again by the next run.
@@ -650,6 +706,12 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
   m_stop = [&pipeline] {
     pipeline.stop();
   };
+  m_set_turns_total = [&pipeline](long turns) {
+    pipeline.set_turns_total(turns);
+  };
+  if (m_turns_total) {
+    pipeline.set_turns_total(*m_turns_total);
+  }
   if (m_stopping) {
     pipeline.stop(); // stopped before it started
   }
@@ -709,8 +771,10 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
     m_io.poll();
   }
   m_stop = nullptr;
+  m_set_turns_total = nullptr;
 
   outcome.progress = pipeline.progress();
+  outcome.read_error = pipeline.read_error();
   outcome.status = pipeline.stopped()                                    ? "interrupted"
                    : outcome.progress.errors == 0 && pipeline.finished() ? "complete"
                                                                          : "incomplete";

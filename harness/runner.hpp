@@ -2,6 +2,7 @@
 
 #include <harness/client/client_pool.hpp>
 #include <harness/config.hpp>
+#include <harness/item_reader.hpp>
 #include <harness/judge.hpp>
 #include <harness/store.hpp>
 #include <harness/types.hpp>
@@ -20,6 +21,9 @@ struct RunPlan
 {
   RunRecord run; // metadata; the id is assigned by the store
   std::vector<Item> items;
+  // When set, the items are read from it instead, a window at a time, so that
+  // a run holds only the items in progress (`items` is then empty).
+  ItemSource item_source;
   EndpointConfig candidate;
   EndpointConfig judge_endpoint;
   const Judge* judge = nullptr;
@@ -69,6 +73,9 @@ struct RunOutcome
   // another process held the run (nothing sent, the run left as it was)
   std::string status;
   RunProgress progress;
+  // Why the items could not all be read (item_source), if so: the run
+  // stopped there and ended `interrupted`.
+  std::optional<Error> read_error;
 };
 
 // The pipeline: for each item, turn 1 to the candidate; when an answer
@@ -94,6 +101,11 @@ public:
   // ends `interrupted`. With `force`, it ends at once.
   void stop(bool force, std::chrono::seconds grace = std::chrono::seconds(30));
 
+  // The number of turns of all the run's items, for the progress (a run that
+  // reads its items learns it from a check of the whole file). On the
+  // io_context's thread; before or during run().
+  void set_turns_total(long turns);
+
   // The request for turn `turn` (0-based) of `item` to `endpoint` (the
   // candidate or the baseline), given its answers to the earlier turns.
   static ChatRequest answer_request(const EndpointConfig& endpoint, const GenParams& params,
@@ -104,7 +116,9 @@ private:
   boost::asio::io_context& m_io;
   client::ClientPool& m_pool;
   Store& m_store;
-  std::function<void()> m_stop; // set while a run is in progress
+  std::function<void()> m_stop;                // set while a run is in progress
+  std::function<void(long)> m_set_turns_total; // set while a run is in progress
+  std::optional<long> m_turns_total;
   bool m_stopping = false;
   bool m_forced = false;
   std::chrono::steady_clock::time_point m_deadline;

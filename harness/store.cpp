@@ -630,6 +630,34 @@ Store::finish_run(std::int64_t run_id, const std::string& status)
   s.bind(1, status).bind(2, now_utc()).bind(3, run_id).step();
 }
 
+void
+Store::set_run_items(std::int64_t run_id, long items)
+{
+  flush();
+  Statement s(*m_statements, "UPDATE runs SET items = ? WHERE id = ?");
+  s.bind(1, static_cast<std::int64_t>(items)).bind(2, run_id).step();
+}
+
+void
+Store::drop_caches()
+{
+  std::unordered_map<std::string, std::int64_t>().swap(m_text_ids);
+}
+
+void
+Store::delete_run(std::int64_t run_id)
+{
+  flush();
+  DirectTransaction unit(*this);
+  for (const char* sql :
+       {"DELETE FROM judge_calls WHERE run_id = ?", "DELETE FROM verdicts WHERE run_id = ?",
+        "DELETE FROM errors WHERE run_id = ?", "DELETE FROM runs WHERE id = ?"}) {
+    Statement s(*m_statements, sql);
+    s.bind(1, run_id).step();
+  }
+  unit.commit();
+}
+
 Store::Claim
 Store::claim_run(const RunRecord& run, const std::string& owner,
                  const std::function<bool(const std::string&, std::int64_t)>& holder_alive)

@@ -169,6 +169,14 @@ public:
   void renew_lease(std::int64_t run_id, const std::string& owner);
   // Records the run's status (complete, incomplete, interrupted) and releases its lease.
   void finish_run(std::int64_t run_id, const std::string& status);
+  // Records how many items a run has (a run reading its items counts them as it goes).
+  void set_run_items(std::int64_t run_id, long items);
+  // Lets go of what the store keeps in memory to write faster (the ids of
+  // texts stored lately), e.g. once a run is over and before a report.
+  void drop_caches();
+  // Removes a run and what was recorded for it (verdicts, judge calls,
+  // errors); the responses it received stay, as the cache of later runs.
+  void delete_run(std::int64_t run_id);
 
   // The stored response for a request hash, if any (marked from_cache).
   std::optional<Response> find_response(const std::string& request_hash);

@@ -29,11 +29,11 @@ namespace {
 
 // What sets a run's item set apart, in words, from its stored config.
 std::string
-describe_variant(const json& config, const json& semantics)
+describe_variant(const json& config, const json& semantics, long items)
 {
   std::vector<std::string> parts;
-  if (semantics.contains("items") && semantics["items"].is_number()) {
-    parts.push_back(fmt::format("{} items", semantics["items"].get<long>()));
+  if (items > 0) {
+    parts.push_back(fmt::format("{} items", items));
   }
   if (config.contains("limit") && config["limit"].is_number()) {
     parts.push_back(fmt::format("limit {}", config["limit"].get<long>()));
@@ -85,7 +85,7 @@ column_of(const RunReport& r)
       semantics.erase(key);
     }
     c.item_set = semantics.dump();
-    c.variant = describe_variant(config, semantics);
+    c.variant = describe_variant(config, semantics, r.run.items);
   }
   return c;
 }

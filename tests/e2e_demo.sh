@@ -261,4 +261,27 @@ grep -q 'mean score: .* over 2 scored answers (0 unscored; rubric concise-answer
 [ "$(grep -E '^\| (a|b) \|' concise.out | cut -d' ' -f2 | tr -d '\n')" = ba ] \
   || fail "score must print answers in input order: $(cat concise.out)"
 
+# 16. A JSON Lines file is read a line at a time while the run goes: a bad line far down is
+# found by the check of the whole file beside it, the run stops and is removed (exit 2, the
+# line named), and the answers already received stay in the cache.
+python3 - > big.jsonl <<'PY'
+import json
+for i in range(60000):
+    print(json.dumps({"id": f"q{i}", "prompt": f"Question number {i}?"}))
+print('{"id": "broken", "prompt": ')
+PY
+if "$evalrun" --bench koala --bench-file big.jsonl --model demo --db late.db > late.out 2> late.err; then
+  fail "a bad line must fail the run"
+fi
+grep -q 'big.jsonl:60001: not valid JSON' late.err || fail "the bad line must be named: $(tail -3 late.err)"
+grep -q 'found while the run was under way: [0-9]* requests had been sent' late.err \
+  || fail "late problem must say what was sent: $(tail -3 late.err)"
+python3 - late.db <<'PY' || fail "the run must be removed, its answers kept"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+assert db.execute("select count(*) from runs").fetchone()[0] == 0
+assert db.execute("select count(*) from verdicts").fetchone()[0] == 0
+assert db.execute("select count(*) from requests").fetchone()[0] > 0
+PY
+
 echo "e2e_demo: all checks passed"

@@ -140,8 +140,15 @@ TEST_CASE("--baseline references is refused where items have no references, befo
   options.rubric = "fastchat-pair";
   options.baseline = "references";
   options.bench = "koala"; // no reference answers at all
-  CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
-                       "koala has no reference answers; use --baseline ENDPOINT", harness::Fatal);
+  // Koala's JSON Lines file is read a line at a time by the run, and checked whole beside it.
+  auto koala = cli::resolve_run(options, EVALRUN_SOURCE_DIR);
+  REQUIRE(koala.plan.item_source);
+  CHECK(koala.plan.items.empty());
+  auto check = cli::check_all_items(koala, options);
+  CHECK(check.items == 180);
+  CHECK(check.lacking_references == 180);
+  CHECK(cli::items_problem(check, koala, "nothing was sent") ==
+        "koala has no reference answers; use --baseline ENDPOINT; nothing was sent");
   options.bench = "mtbench"; // GPT-4 references for math, reasoning and coding only (30 of 80)
   CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
                        doctest::Contains("50 of 80 mtbench items lack a reference answer"),
@@ -285,3 +292,38 @@ TEST_CASE("find_stored_run finds the run the same options began, and no other")
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("a JSON Lines benchmark read a line at a time gives the items loading it whole gives")
+{
+  cli::RunOptions options;
+  options.model = "demo";
+  options.bench = "koala";
+  options.system_messages = "pool:data/system_messages/unseen_pool.yaml";
+  options.seed = 3;
+  options.limit = 150;
+  options.dry_run = true; // a dry run's plan loads the items whole
+  auto whole = cli::resolve_run(options, EVALRUN_SOURCE_DIR);
+  REQUIRE_FALSE(whole.plan.item_source);
+  REQUIRE(whole.plan.items.size() == 150);
+  options.dry_run = false;
+  auto streamed = cli::resolve_run(options, EVALRUN_SOURCE_DIR);
+  REQUIRE(streamed.plan.item_source);
+  for (int pass = 0; pass < 2; ++pass) { // each reader starts from the first item
+    auto reader = streamed.plan.item_source();
+    for (const auto& expected : whole.plan.items) {
+      auto item = reader->next();
+      REQUIRE(item);
+      REQUIRE(*item);
+      CHECK((*item)->id == expected.id);
+      CHECK((*item)->turns == expected.turns);
+      CHECK((*item)->category == expected.category);
+      REQUIRE((*item)->system);
+      CHECK((*item)->system->id == expected.system->id); // the pool's draw, per item
+    }
+    auto end = reader->next(); // --limit: nothing after the 150th
+    REQUIRE(end);
+    CHECK_FALSE(*end);
+  }
+  // Both name the same run: the key covers the file's content, --limit and the pool.
+  CHECK(cli::make_run_record(whole, options).key == cli::make_run_record(streamed, options).key);
+}

@@ -158,6 +158,42 @@ TEST_CASE("verdicts are upserted per (run, item, turn), errors are logged")
   CHECK(store.count_errors(id) == 1);
 }
 
+TEST_CASE("a run removed takes its verdicts, judge calls and errors along, and the cache stays")
+{
+  Store store("removed.db");
+  auto keep = store.begin_run(run_record("keep"));
+  auto gone = store.begin_run(run_record("gone"));
+  Response answer;
+  answer.text = "an answer";
+  store.put_response(hash_of("answer"), stored_request(), answer);
+  for (auto id : {keep, gone}) {
+    VerdictRecord v;
+    v.run_id = id;
+    v.item_id = "1";
+    v.turn = 1;
+    v.status = "ok";
+    v.score = 5;
+    store.put_verdict(v);
+    store.put_judge_call(JudgeCallRecord{id, "1", 1, 0, 0, "single", "single-v1", hash_of("answer"),
+                                         "ok", 5.0, "", ""});
+    store.put_error(
+        ErrorRecord{id, "judge", hash_of("h"), "1", 1, Error(Error::Kind::timeout, "slow")});
+  }
+  store.set_run_items(keep, 12345);
+  store.delete_run(gone);
+  auto runs = store.runs();
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0].id == keep);
+  CHECK(runs[0].items == 12345);
+  CHECK(store.verdicts(gone).empty());
+  CHECK(store.judge_calls(gone).empty());
+  CHECK(store.count_errors(gone) == 0);
+  CHECK(store.verdicts(keep).size() == 1);
+  CHECK(store.judge_calls(keep).size() == 1);
+  CHECK(store.count_errors(keep) == 1);
+  CHECK(store.find_response(hash_of("answer"))); // a response is the cache's, not the run's
+}
+
 TEST_CASE("no API key or secret column exists in the schema")
 {
   {

@@ -244,9 +244,10 @@ TEST_CASE("runs over other items are other columns, and a cell that could not ru
     r.run.judge = "gpt-4";
     r.run.protocol = "absolute";
     r.run.finished_at = "2026-01-0" + std::to_string(id);
-    r.run.config_json = R"({"semantics": {"bench": "multifaceted", "items": )" +
-                        std::to_string(items) + R"(, "files": {"records": {"sha256": ")" +
-                        file_sha + R"("}}, "candidate_model": ")" + model +
+    r.run.items = items; // counted as the items are read
+    r.run.config_json = R"({"semantics": {"bench": "multifaceted", "limit": )" + limit +
+                        R"(, "files": {"records": {"sha256": ")" + file_sha +
+                        R"("}}, "candidate_model": ")" + model +
                         R"(", "judge_model": "gpt-4"},
                            "limit": )" +
                         limit + R"(, "system_messages": {"mode": "item"}})";
