@@ -24,28 +24,31 @@ constexpr Entry k_adapters[] = {
     {"records", load_records, record_item},
 };
 
-} // namespace
-
-harness::BenchmarkLoader
-find_loader(const std::string& adapter)
+const Entry*
+find_entry(const std::string& adapter)
 {
   for (const auto& entry : k_adapters) {
     if (adapter == entry.adapter) {
-      return entry.load;
+      return &entry;
     }
   }
   return nullptr;
 }
 
+} // namespace
+
+harness::BenchmarkLoader
+find_loader(const std::string& adapter)
+{
+  const Entry* entry = find_entry(adapter);
+  return entry ? entry->load : nullptr;
+}
+
 harness::RecordMaker
 find_record_maker(const std::string& adapter)
 {
-  for (const auto& entry : k_adapters) {
-    if (adapter == entry.adapter) {
-      return entry.record;
-    }
-  }
-  return nullptr;
+  const Entry* entry = find_entry(adapter);
+  return entry ? entry->record : nullptr;
 }
 
 std::vector<std::string>

@@ -58,7 +58,9 @@ load_bench(const std::filesystem::path& home, const std::string& bench,
   }
   const auto records = out.spec.files.find("records");
   const harness::RecordMaker maker = benchmarks::find_record_maker(out.spec.adapter);
+  // Only a regular file: a pipe can be read once, and hashing it would consume it.
   if (stream_records && maker && records != out.spec.files.end() &&
+      std::filesystem::is_regular_file(records->second) &&
       harness::is_json_lines(records->second)) {
     // Read a line at a time by the run: here only hashed, for the run key.
     for (const auto& [key, file_path] : out.spec.files) {

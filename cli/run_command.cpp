@@ -15,6 +15,7 @@
 #include <harness/runner.hpp>
 #include <harness/store.hpp>
 #include <harness/system_messages/instance_generator.hpp>
+#include <harness/text_file.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <future>
@@ -42,7 +44,9 @@ std::string
 progress_line(const std::string& bench, const harness::RunProgress& p)
 {
   std::string eta = "?";
-  if (p.units_done > 0 && p.units_done < p.units_total) {
+  if (!p.totals_known) {
+    // Items are still being counted (a file read a line at a time): no total yet.
+  } else if (p.units_done > 0 && p.units_done < p.units_total) {
     double left = p.elapsed_s / static_cast<double>(p.units_done) *
                   static_cast<double>(p.units_total - p.units_done);
     eta = fmt::format("{:.0f}s", left);
@@ -51,8 +55,8 @@ progress_line(const std::string& bench, const harness::RunProgress& p)
   }
   return fmt::format("[{}] {}/{} turns judged, {} requests sent ({:.1f}/s over the last 10 s), "
                      "{} from cache, ETA {}",
-                     bench, p.turns_judged, p.turns_total, p.requests_sent, p.requests_per_s,
-                     p.cache_hits, eta);
+                     bench, p.turns_judged, p.totals_known ? std::to_string(p.turns_total) : "?",
+                     p.requests_sent, p.requests_per_s, p.cache_hits, eta);
 }
 
 // Asks the generator for one system message per item (from a preference
@@ -114,11 +118,118 @@ struct Execution
   int signal = 0; // SIGINT, SIGTERM or SIGHUP that stopped the run, if any
 };
 
+// The check of a run's items read from a file (check_all_items), on a thread
+// of its own, started before the database is opened: what it finds within
+// k_check_first is refused with nothing sent or written, as for items loaded
+// whole; a longer file's run starts meanwhile, and what the check finds later
+// stops the run and removes it (the answers received stay cached).
+class ItemsChecking
+{
+public:
+  static constexpr auto k_check_first = std::chrono::milliseconds(25);
+
+  ItemsChecking(const ResolvedRun& resolved, const RunOptions& options, boost::asio::io_context& io)
+  {
+    m_result = std::async(std::launch::async, [this, &resolved, &options, &io] {
+      ItemsCheck check = check_all_items(resolved, options, &m_stop);
+      // Run by the run's io_context, if it still runs; never after (nothing runs it then).
+      boost::asio::post(io, [this, check] {
+        if (!m_delivered && m_on_result) {
+          m_delivered = true;
+          m_on_result(check);
+        }
+      });
+      return check;
+    });
+    if (m_result.wait_for(k_check_first) == std::future_status::ready) {
+      m_early = m_result.get();
+      m_delivered = true;
+    }
+  }
+  ~ItemsChecking()
+  {
+    m_stop = true;
+    if (m_result.valid()) {
+      m_result.wait();
+    }
+  }
+  ItemsChecking(const ItemsChecking&) = delete;
+  ItemsChecking& operator=(const ItemsChecking&) = delete;
+
+  // The check, when it was done within k_check_first.
+  const std::optional<ItemsCheck>& early() const { return m_early; }
+  // Called on the io_context's thread with the check, once done (unless early).
+  void on_result(std::function<void(const ItemsCheck&)> f) { m_on_result = std::move(f); }
+  // The check, once done; with `stop`, asked to stop first (it is then
+  // `stopped`, unless it was done).
+  ItemsCheck finish(bool stop)
+  {
+    if (m_early) {
+      return *m_early;
+    }
+    m_stop = stop;
+    m_delivered = true;
+    return m_result.get();
+  }
+
+private:
+  std::atomic<bool> m_stop{false};
+  std::future<ItemsCheck> m_result;
+  std::optional<ItemsCheck> m_early;
+  std::function<void(const ItemsCheck&)> m_on_result; // the io_context's thread
+  bool m_delivered = false;                           // the io_context's thread
+};
+
+// After a run whose items were read from a file: a problem the check found
+// removes the run (Fatal); so does a file that changed while it was read
+// (the run read other items than the check); else the run's item count is
+// recorded.
+void
+settle_checked_items(ItemsChecking& checking, const ResolvedRun& resolved, const Execution& done,
+                     harness::Store& store)
+{
+  const auto& outcome = done.outcome;
+  ItemsCheck check = checking.finish(done.signal != 0);
+  const bool ours = outcome.status != "not_started";
+  const std::string removed =
+      fmt::format("found while the run was under way, after {} requests had been sent (the "
+                  "answers received stay in the cache); the run was removed",
+                  outcome.progress.requests_sent);
+  if (auto problem = items_problem(check, resolved, removed)) {
+    if (ours) {
+      store.delete_run(outcome.run_id);
+    }
+    throw harness::Fatal(*problem);
+  }
+  // The file the run key names (by its SHA-256, taken before the run) is the one read.
+  const auto& path = resolved.bench.records_reading->path;
+  std::optional<std::string> changed;
+  if (outcome.read_error) {
+    changed = outcome.read_error->message;
+  } else if (!check.stopped && outcome.all_items_read && outcome.items_read != check.items) {
+    changed = fmt::format("{} items checked, {} read", check.items, outcome.items_read);
+  } else if (outcome.all_items_read) {
+    auto now = harness::file_sha256_hex(path);
+    if (!now || *now != resolved.bench.file_sha256.at("records")) {
+      changed = "its content is not what it was when the run began";
+    }
+  }
+  if (ours && changed) {
+    store.delete_run(outcome.run_id);
+    throw harness::Fatal(fmt::format("{}: the file changed while the run read it ({}); {}",
+                                     path.string(), *changed, removed));
+  }
+  if (ours && !check.stopped) {
+    store.set_run_items(outcome.run_id, check.items);
+  }
+}
+
 Execution
 execute(ResolvedRun& resolved, const RunOptions& options, const std::filesystem::path& home,
         boost::asio::io_context& io, harness::client::Transport& transport, harness::Store& store,
         const std::map<std::string, std::optional<std::string>>& api_keys,
-        const std::function<void(const harness::RunProgress&)>& on_progress)
+        const std::function<void(const harness::RunProgress&)>& on_progress,
+        ItemsChecking* checking = nullptr)
 {
   harness::RunPlan& plan = resolved.plan;
   harness::client::ClientPool pool(io, transport);
@@ -140,38 +251,19 @@ execute(ResolvedRun& resolved, const RunOptions& options, const std::filesystem:
   }
   plan.run = make_run_record(resolved, options);
   harness::Runner runner(io, pool, store);
-  // Items read from a file a line at a time are checked whole on a thread of
-  // their own. What the check finds within k_check_first is refused before
-  // anything is sent, as for items loaded whole; a longer file's run starts
-  // meanwhile, and a problem found later stops it and removes it (the
-  // answers received stay cached).
-  constexpr auto k_check_first = std::chrono::milliseconds(25);
-  std::future<ItemsCheck> checking;
-  std::optional<ItemsCheck> checked; // on the io_context's thread, once known
-  auto on_checked = [&](const ItemsCheck& check) {
-    if (checked) {
-      return;
-    }
-    checked = check;
-    if (items_problem(check, resolved, "")) {
-      runner.stop(true);
+  if (checking) {
+    if (const auto& early = checking->early()) {
+      plan.run.items = static_cast<int>(early->items);
+      runner.set_item_count(early->items, early->turns);
     } else {
-      runner.set_turns_total(check.turns);
-    }
-  };
-  if (plan.item_source) {
-    checking = std::async(std::launch::async, [&resolved, &options, &io, &on_checked] {
-      ItemsCheck check = check_all_items(resolved, options);
-      boost::asio::post(io, [&on_checked, check] { on_checked(check); });
-      return check;
-    });
-    if (checking.wait_for(k_check_first) == std::future_status::ready) {
-      checked = checking.get();
-      if (auto problem = items_problem(*checked, resolved, "nothing was sent")) {
-        throw harness::Fatal(*problem);
-      }
-      plan.run.items = static_cast<int>(checked->items);
-      runner.set_turns_total(checked->turns);
+      // Found later: a problem stops the run (removed below), else the counts are known.
+      checking->on_result([&](const ItemsCheck& check) {
+        if (items_problem(check, resolved, "")) {
+          runner.stop(true);
+        } else {
+          runner.set_item_count(check.items, check.turns);
+        }
+      });
     }
   }
   // The first SIGINT, SIGTERM or SIGHUP stops sending and lets requests on
@@ -201,28 +293,8 @@ execute(ResolvedRun& resolved, const RunOptions& options, const std::filesystem:
       });
   signals.cancel();
   out.pool = pool.stats();
-  if (checking.valid()) {
-    // The run ended first (or was stopped). The check's posted result is
-    // left queued: it never runs, as nothing runs the io_context after the run.
-    ItemsCheck check = checking.get();
-    checked = checked ? checked : check;
-  }
-  if (checked && plan.item_source) {
-    const auto& outcome = out.outcome;
-    const std::string consequence =
-        fmt::format("found while the run was under way: {} requests had been sent (their answers "
-                    "stay in the cache), and the run was removed",
-                    outcome.progress.requests_sent);
-    if (auto problem = items_problem(*checked, resolved, consequence)) {
-      if (outcome.status != "not_started") {
-        store.delete_run(outcome.run_id);
-      }
-      throw harness::Fatal(*problem);
-    }
-    store.set_run_items(outcome.run_id, checked->items);
-  }
-  if (out.outcome.read_error) {
-    throw harness::Fatal(out.outcome.read_error->message); // the file changed while it was read
+  if (checking) {
+    settle_checked_items(*checking, resolved, out, store);
   }
   return out;
 }
@@ -330,14 +402,33 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
   std::optional<harness::client::CurlTransport> transport(std::in_place, io);
   auto ready =
       harness::client::ready_endpoints(endpoints_of(resolved), *transport, options.db.string());
+  std::optional<ItemsChecking> checking;
+  if (resolved.plan.item_source) {
+    checking.emplace(resolved, options, io);
+    if (const auto& early = checking->early()) {
+      if (auto problem = items_problem(*early, resolved, "nothing was sent")) {
+        throw harness::Fatal(*problem); // before the database is opened: nothing written
+      }
+    }
+  }
   harness::Store store(options.db);
   const bool tty = !options.quiet && isatty(STDERR_FILENO) != 0;
-  auto done = execute(resolved, options, home, io, *transport, store, ready.api_keys,
-                      [&](const harness::RunProgress& p) {
-                        if (tty) {
-                          fmt::print(stderr, "\r\033[K{}", progress_line(spec.name, p));
-                        }
-                      });
+  Execution done;
+  try {
+    done = execute(
+        resolved, options, home, io, *transport, store, ready.api_keys,
+        [&](const harness::RunProgress& p) {
+          if (tty) {
+            fmt::print(stderr, "\r\033[K{}", progress_line(spec.name, p));
+          }
+        },
+        checking ? &*checking : nullptr);
+  } catch (...) {
+    if (tty) {
+      fmt::print(stderr, "\n"); // the message starts on a line of its own, after the progress
+    }
+    throw;
+  }
   const auto& outcome = done.outcome;
   if (tty) {
     fmt::print(stderr, "\n");
@@ -376,7 +467,9 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
     fmt::print(stderr,
                "evalrun: run {} interrupted: {} of {} turns judged; run the same command again "
                "to resume (nothing received is sent again)\n",
-               outcome.run_id, outcome.progress.turns_judged, outcome.progress.turns_total);
+               outcome.run_id, outcome.progress.turns_judged,
+               outcome.progress.totals_known ? std::to_string(outcome.progress.turns_total)
+                                             : "(still being counted)");
     return 128 + done.signal; // 130 SIGINT, 143 SIGTERM, 129 SIGHUP
   }
   return outcome.status == "complete" ? 0 : 3;

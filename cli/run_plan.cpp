@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -202,14 +203,22 @@ items_problem(const ItemsCheck& check, const ResolvedRun& resolved, const std::s
 }
 
 ItemsCheck
-check_all_items(const ResolvedRun& resolved, const RunOptions& options)
+check_all_items(const ResolvedRun& resolved, const RunOptions& options,
+                const std::atomic<bool>* stop)
 {
   ItemsCheck check;
   harness::RecordsReading reading = *resolved.bench.records_reading;
-  reading.check_duplicates = true; // and every line, past --limit too, as when loaded whole
+  reading.check_duplicates = true;
   reading.prepare = resolved.prepare_item;
+  if (options.limit) {
+    reading.limit = static_cast<size_t>(std::max(0, *options.limit)); // what the run reads
+  }
   auto reader = harness::read_records(std::move(reading));
-  for (size_t read = 0;; ++read) {
+  for (;;) {
+    if (stop && stop->load()) {
+      check.stopped = true;
+      return check;
+    }
     auto next = reader->next();
     if (!next) {
       check.unreadable = next.error().message;
@@ -218,9 +227,7 @@ check_all_items(const ResolvedRun& resolved, const RunOptions& options)
     if (!*next) {
       return check;
     }
-    if (!options.limit || read < static_cast<size_t>(std::max(0, *options.limit))) {
-      check_item(check, **next, resolved);
-    }
+    check_item(check, **next, resolved);
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -41,6 +42,7 @@ struct ItemsCheck
   long lacking_references = 0;           // under --baseline references
   std::vector<std::string> lacking_examples;
   std::vector<std::string> unjudgeable; // up to 5 problems
+  bool stopped = false;                 // asked to stop before it was done
 };
 
 // Adds `item` to `check`.
@@ -51,11 +53,13 @@ void check_item(ItemsCheck& check, const harness::Item& item, const ResolvedRun&
 std::optional<std::string> items_problem(const ItemsCheck& check, const ResolvedRun& resolved,
                                          const std::string& consequence);
 
-// Reads and checks every record of a run whose items are read from a file
-// (resolved.bench.records_reading), past --limit too: what loading the file
+// Reads and checks every record a run whose items are read from a file
+// (resolved.bench.records_reading) will read (to --limit): what loading them
 // whole would have refused. Touches only the file and `resolved` (call it on
-// a thread of its own while the run starts).
-ItemsCheck check_all_items(const ResolvedRun& resolved, const RunOptions& options);
+// a thread of its own while the run starts); returns early, `stopped`, once
+// `*stop` is set.
+ItemsCheck check_all_items(const ResolvedRun& resolved, const RunOptions& options,
+                           const std::atomic<bool>* stop = nullptr);
 
 // Resolves `options` against the specs, rubrics and endpoints under `home`:
 // reads files, sends nothing, writes nothing. Throws harness::Fatal naming

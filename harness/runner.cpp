@@ -93,9 +93,16 @@ public:
   // and in progress, and memory does not grow with the number of items.
   void start() { fill_window(); }
 
-  // The turns of all the run's items, once known (a run reading its items
-  // from a file learns it from the check of the whole file).
-  void set_turns_total(long turns) { m_turns_total = turns; }
+  // The items and turns of the whole run, once known (a run reading its
+  // items from a file learns them from the check of the whole file).
+  void set_item_count(long items, long turns)
+  {
+    m_turns_total = turns;
+    m_store.set_run_items(m_run_id, items);
+  }
+
+  long items_read() const { return static_cast<long>(m_next); }
+  bool all_items_read() const { return m_exhausted && !m_read_error && !m_stopping; }
 
   // Why the items could not be read to the end, if they could not.
   const std::optional<Error>& read_error() const { return m_read_error; }
@@ -126,6 +133,7 @@ public:
   {
     RunProgress p = m_progress;
     p.turns_total = m_turns_total.value_or(m_turns_read);
+    p.totals_known = m_turns_total.has_value();
     p.units_total = (m_plan.baseline ? 3 : 2) * p.turns_total;
     p.requests_sent = m_client.requests_sent() - m_cancelled;
     p.cache_hits = m_client.cache_hits();
@@ -643,11 +651,11 @@ Runner::answer_request(const EndpointConfig& endpoint, const GenParams& params, 
 }
 
 void
-Runner::set_turns_total(long turns)
+Runner::set_item_count(long items, long turns)
 {
-  m_turns_total = turns;
-  if (m_set_turns_total) {
-    m_set_turns_total(turns);
+  m_item_count = std::pair{items, turns};
+  if (m_set_item_count) {
+    m_set_item_count(items, turns);
   }
 }
 
@@ -706,11 +714,11 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
   m_stop = [&pipeline] {
     pipeline.stop();
   };
-  m_set_turns_total = [&pipeline](long turns) {
-    pipeline.set_turns_total(turns);
+  m_set_item_count = [&pipeline](long items, long turns) {
+    pipeline.set_item_count(items, turns);
   };
-  if (m_turns_total) {
-    pipeline.set_turns_total(*m_turns_total);
+  if (m_item_count) {
+    pipeline.set_item_count(m_item_count->first, m_item_count->second);
   }
   if (m_stopping) {
     pipeline.stop(); // stopped before it started
@@ -771,10 +779,12 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
     m_io.poll();
   }
   m_stop = nullptr;
-  m_set_turns_total = nullptr;
+  m_set_item_count = nullptr;
 
   outcome.progress = pipeline.progress();
   outcome.read_error = pipeline.read_error();
+  outcome.items_read = pipeline.items_read();
+  outcome.all_items_read = pipeline.all_items_read();
   outcome.status = pipeline.stopped()                                    ? "interrupted"
                    : outcome.progress.errors == 0 && pipeline.finished() ? "complete"
                                                                          : "incomplete";

@@ -54,9 +54,10 @@ struct RoleRequests
 // HTTP try of it.
 struct RunProgress
 {
-  long turns_total = 0;
-  long turns_judged = 0; // turns with a verdict row (rated, unreadable or failed)
-  long units_total = 0;  // steps: answered turns (candidate, baseline) + judged turns
+  long turns_total = 0;     // so far, while totals_known is false
+  bool totals_known = true; // false while the items are still being counted
+  long turns_judged = 0;    // turns with a verdict row (rated, unreadable or failed)
+  long units_total = 0;     // steps: answered turns (candidate, baseline) + judged turns
   long units_done = 0;
   long errors = 0; // steps that ended in a request failure
   long requests_sent = 0;
@@ -76,6 +77,8 @@ struct RunOutcome
   // Why the items could not all be read (item_source), if so: the run
   // stopped there and ended `interrupted`.
   std::optional<Error> read_error;
+  long items_read = 0;         // items read (with or without turns)
+  bool all_items_read = false; // the reader reached the end (not stopped, no error)
 };
 
 // The pipeline: for each item, turn 1 to the candidate; when an answer
@@ -101,10 +104,10 @@ public:
   // ends `interrupted`. With `force`, it ends at once.
   void stop(bool force, std::chrono::seconds grace = std::chrono::seconds(30));
 
-  // The number of turns of all the run's items, for the progress (a run that
-  // reads its items learns it from a check of the whole file). On the
-  // io_context's thread; before or during run().
-  void set_turns_total(long turns);
+  // The number of the run's items and of their turns, for the progress and
+  // the run's record (a run that reads its items learns them from a check of
+  // the whole file). On the io_context's thread; before or during run().
+  void set_item_count(long items, long turns);
 
   // The request for turn `turn` (0-based) of `item` to `endpoint` (the
   // candidate or the baseline), given its answers to the earlier turns.
@@ -116,9 +119,9 @@ private:
   boost::asio::io_context& m_io;
   client::ClientPool& m_pool;
   Store& m_store;
-  std::function<void()> m_stop;                // set while a run is in progress
-  std::function<void(long)> m_set_turns_total; // set while a run is in progress
-  std::optional<long> m_turns_total;
+  std::function<void()> m_stop;                      // set while a run is in progress
+  std::function<void(long, long)> m_set_item_count;  // set while a run is in progress
+  std::optional<std::pair<long, long>> m_item_count; // items, turns
   bool m_stopping = false;
   bool m_forced = false;
   std::chrono::steady_clock::time_point m_deadline;

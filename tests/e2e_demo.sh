@@ -274,7 +274,7 @@ if "$evalrun" --bench koala --bench-file big.jsonl --model demo --db late.db > l
   fail "a bad line must fail the run"
 fi
 grep -q 'big.jsonl:60001: not valid JSON' late.err || fail "the bad line must be named: $(tail -3 late.err)"
-grep -q 'found while the run was under way: [0-9]* requests had been sent' late.err \
+grep -q 'found while the run was under way, after [0-9]* requests had been sent' late.err \
   || fail "late problem must say what was sent: $(tail -3 late.err)"
 python3 - late.db <<'PY' || fail "the run must be removed, its answers kept"
 import sqlite3, sys
@@ -283,5 +283,21 @@ assert db.execute("select count(*) from runs").fetchone()[0] == 0
 assert db.execute("select count(*) from verdicts").fetchone()[0] == 0
 assert db.execute("select count(*) from requests").fetchone()[0] > 0
 PY
+# --limit reads (and checks) only what the run uses: a bad line further down does not matter.
+"$evalrun" --bench koala --bench-file big.jsonl --model demo --db limited.db --limit 100 \
+  > limited.out 2> limited.err || fail "--limit 100 before the bad line: $(tail -3 limited.err)"
+grep -q 'run 1 complete; 100 turns' limited.err || fail "--limit 100: $(tail -2 limited.err)"
+# A problem the check finds at once is refused with nothing sent and no database written.
+head -n 3 big.jsonl > early.jsonl && echo '{"id": "q0", "prompt": "again"}' >> early.jsonl
+if "$evalrun" --bench koala --bench-file early.jsonl --model demo --db early.db 2> early.err; then
+  fail "a duplicate id must fail the run"
+fi
+grep -q "early.jsonl:4: duplicate item id 'q0' (first at line 1); nothing was sent" early.err \
+  || fail "early problem: $(cat early.err)"
+[ ! -e early.db ] || fail "a problem found at once must not write a database"
+# A pipe is read whole (it can be read only once), as before.
+"$evalrun" --bench koala --bench-file <(head -n 5 big.jsonl) --model demo --db piped.db \
+  > piped.out 2> piped.err || fail "a piped bench file: $(cat piped.err)"
+grep -q '5 turns: 5 rated' piped.err || fail "piped bench file: $(tail -2 piped.err)"
 
 echo "e2e_demo: all checks passed"

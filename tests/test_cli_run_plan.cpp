@@ -291,8 +291,6 @@ TEST_CASE("find_stored_run finds the run the same options began, and no other")
   CHECK_THROWS_AS(cli::find_stored_run(options, EVALRUN_SOURCE_DIR, store), harness::Fatal);
 }
 
-TEST_SUITE_END();
-
 TEST_CASE("a JSON Lines benchmark read a line at a time gives the items loading it whole gives")
 {
   cli::RunOptions options;
@@ -327,3 +325,28 @@ TEST_CASE("a JSON Lines benchmark read a line at a time gives the items loading 
   // Both name the same run: the key covers the file's content, --limit and the pool.
   CHECK(cli::make_run_record(whole, options).key == cli::make_run_record(streamed, options).key);
 }
+
+TEST_CASE("items a protocol cannot judge are named, as many as five, before anything is sent")
+{
+  cli::RunOptions options;
+  options.model = "demo";
+  options.bench = "koala";
+  options.rubric = "prometheus-absolute"; // needs each item's rubric: Koala's items have none
+  auto koala = cli::resolve_run(options, EVALRUN_SOURCE_DIR);
+  REQUIRE(koala.plan.item_source);
+  auto check = cli::check_all_items(koala, options);
+  CHECK(check.items == 180);
+  REQUIRE(check.unjudgeable.size() == 5);
+  auto problem = cli::items_problem(check, koala, "nothing was sent");
+  REQUIRE(problem);
+  CHECK(problem->find("the absolute protocol cannot judge these koala items; nothing was sent:\n  "
+                      "item ") != std::string::npos);
+  // Loaded whole (MT-Bench's adapter reads its file at once), resolving refuses them itself.
+  options.bench = "mtbench";
+  CHECK_THROWS_WITH_AS(cli::resolve_run(options, EVALRUN_SOURCE_DIR),
+                       doctest::Contains("the absolute protocol cannot judge these mtbench items; "
+                                         "nothing was sent:\n  item "),
+                       harness::Fatal);
+}
+
+TEST_SUITE_END();
