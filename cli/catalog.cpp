@@ -3,6 +3,7 @@
 #include <judges/registry.hpp>
 
 #include <harness/error.hpp>
+#include <harness/file_digest.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/text_file.hpp>
 

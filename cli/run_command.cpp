@@ -9,6 +9,7 @@
 #include <harness/client/client_pool.hpp>
 #include <harness/client/preflight.hpp>
 #include <harness/demo/transport.hpp>
+#include <harness/file_digest.hpp>
 #include <harness/free_memory.hpp>
 #include <harness/process_owner.hpp>
 #include <harness/request_hash.hpp>

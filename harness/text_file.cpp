@@ -1,4 +1,3 @@
-#include <harness/request_hash.hpp>
 #include <harness/text_file.hpp>
 
 #include <fmt/core.h>
@@ -25,26 +24,6 @@ read_text_file(const std::filesystem::path& path)
   std::ostringstream buffer;
   buffer << in.rdbuf();
   return TextFile{path, buffer.str()};
-}
-
-Result<std::string>
-file_sha256_hex(const std::filesystem::path& path)
-{
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Error{Error::Kind::config,
-                 fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno))};
-  }
-  Sha256 digest;
-  std::string block(1 << 16, '\0');
-  while (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0) {
-    digest.update(std::string_view(block.data(), static_cast<size_t>(in.gcount())));
-  }
-  if (in.bad()) {
-    return Error{Error::Kind::config,
-                 fmt::format("{}: cannot read: {}", path.string(), std::strerror(errno))};
-  }
-  return digest.hex();
 }
 
 Result<bool>

@@ -23,9 +23,6 @@ using FileSet = std::map<std::string, TextFile>;
 // Reads a whole file; a Kind::config Error names the path and the reason.
 Result<TextFile> read_text_file(const std::filesystem::path& path);
 
-// SHA-256 of a file's content in hex, read in blocks (never held whole).
-Result<std::string> file_sha256_hex(const std::filesystem::path& path);
-
 // Writes `content` to a temporary file of its own beside `path` (mkstemp),
 // fsyncs it and renames it over `path`: readers see the old file or the new
 // one, and two writers of the same path never clobber each other's temporary.
