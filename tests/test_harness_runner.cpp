@@ -3,6 +3,7 @@
 
 #include <judges/arena_hard.hpp>
 
+#include <harness/item_reader.hpp>
 #include <harness/runner.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -406,6 +407,111 @@ TEST_CASE("a reply with a number no double holds is a recorded bad_response, and
     CHECK(verdicts[0].detail.find("1e999") != std::string::npos);
     CHECK(outcome.progress.units_done == outcome.progress.units_total);
   }
+}
+
+namespace {
+
+// Reads `items`, then fails with `error` if one is given.
+class FailingReader final : public ItemReader
+{
+public:
+  FailingReader(std::vector<Item> items, std::optional<std::string> error)
+      : m_items(std::move(items)), m_error(std::move(error))
+  {}
+  Result<std::optional<Item>> next() override
+  {
+    if (m_next < m_items.size()) {
+      return std::optional<Item>(m_items[m_next++]);
+    }
+    if (m_error) {
+      return Error(Error::Kind::config, *m_error);
+    }
+    return std::optional<Item>();
+  }
+
+private:
+  std::vector<Item> m_items;
+  std::optional<std::string> m_error;
+  size_t m_next = 0;
+};
+
+} // namespace
+
+TEST_CASE("items read one at a time give the verdicts and requests items given whole give")
+{
+  EchoJudge judge;
+  auto whole = plan(judge, 5);
+  Store whole_store("whole.db");
+  ScriptedTransport whole_wire(script);
+  auto expected = run(whole, whole_wire, whole_store);
+  REQUIRE(expected.status == "complete");
+
+  auto read = plan(judge, 5);
+  auto items = read.items;
+  read.items.clear();
+  read.item_source = [items] {
+    return std::make_unique<FailingReader>(items, std::nullopt);
+  };
+  Store read_store("read.db");
+  ScriptedTransport read_wire(script);
+  std::vector<RunProgress> seen;
+  boost::asio::io_context io;
+  ClientPool pool(io, read_wire, RetryPolicy{2, 1ms, 5ms});
+  pool.add_endpoint(read.candidate, std::nullopt);
+  pool.add_endpoint(read.judge_endpoint, std::nullopt);
+  Runner runner(io, pool, read_store);
+  auto outcome = runner.run(
+      read, [&](const RunProgress& p) { seen.push_back(p); }, 10ms);
+  CHECK(outcome.status == "complete");
+  CHECK(outcome.items_read == 5);
+  CHECK(outcome.all_items_read);
+  CHECK_FALSE(outcome.read_error);
+  // Nobody said how many items there are: the total is what was read, marked as not known.
+  CHECK_FALSE(outcome.progress.totals_known);
+  CHECK(outcome.progress.turns_total == 10);
+  CHECK(read_wire.requests.size() == whole_wire.requests.size());
+  auto a = whole_store.verdicts(expected.run_id);
+  auto b = read_store.verdicts(outcome.run_id);
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].item_id == b[i].item_id);
+    CHECK(a[i].score == b[i].score);
+    CHECK(a[i].candidate_hash == b[i].candidate_hash);
+    CHECK(a[i].judge_hash == b[i].judge_hash);
+  }
+}
+
+TEST_CASE("an item that cannot be read stops the run there, nothing more sent, the reason told")
+{
+  EchoJudge judge;
+  auto p = plan(judge, 2);
+  auto items = p.items;
+  p.items.clear();
+  p.item_source = [items] {
+    return std::make_unique<FailingReader>(items, "items.jsonl:3: not valid JSON");
+  };
+  Store store("unreadable.db");
+  ScriptedTransport wire(script);
+  boost::asio::io_context io;
+  ClientPool pool(io, wire, RetryPolicy{2, 1ms, 5ms});
+  pool.add_endpoint(p.candidate, std::nullopt);
+  pool.add_endpoint(p.judge_endpoint, std::nullopt);
+  Runner runner(io, pool, store);
+  runner.set_item_count(2, 4); // as the check of the whole file says, before the run
+  auto outcome = runner.run(
+      p, [](const RunProgress&) {}, 10ms);
+  REQUIRE(outcome.read_error);
+  CHECK(outcome.read_error->message == "items.jsonl:3: not valid JSON");
+  CHECK(outcome.status == "interrupted");
+  CHECK(outcome.items_read == 2);
+  CHECK_FALSE(outcome.all_items_read);
+  CHECK(outcome.progress.totals_known);
+  CHECK(outcome.progress.turns_total == 4);
+  CHECK(store.runs().at(0).items == 2); // recorded from the count given
+  // It failed while the first window was read: the two items before it were queued, and a
+  // stop drops what is queued (as a signal does), so nothing was sent and nothing judged.
+  CHECK(wire.requests.empty());
+  CHECK(store.verdicts(outcome.run_id).empty());
 }
 
 TEST_SUITE_END();
