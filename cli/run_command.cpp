@@ -121,15 +121,17 @@ struct Execution
 
 // The check of a run's items read from a file (check_all_items), on a thread
 // of its own, started before the database is opened: what it finds within
-// k_check_first is refused with nothing sent or written, as for items loaded
-// whole; a longer file's run starts meanwhile, and what the check finds later
-// stops the run and removes it (the answers received stay cached).
+// k_check_first (or at all, with `wait_whole`) is refused with nothing sent
+// or written, as for items loaded whole; a longer file's run starts
+// meanwhile, and what the check finds later stops the run and removes it
+// (the answers received stay cached).
 class ItemsChecking
 {
 public:
   static constexpr auto k_check_first = std::chrono::milliseconds(25);
 
-  ItemsChecking(const ResolvedRun& resolved, const RunOptions& options, boost::asio::io_context& io)
+  ItemsChecking(const ResolvedRun& resolved, const RunOptions& options, boost::asio::io_context& io,
+                bool wait_whole)
   {
     m_result = std::async(std::launch::async, [this, &resolved, &options, &io] {
       ItemsCheck check = check_all_items(resolved, options, &m_stop);
@@ -142,7 +144,7 @@ public:
       });
       return check;
     });
-    if (m_result.wait_for(k_check_first) == std::future_status::ready) {
+    if (wait_whole || m_result.wait_for(k_check_first) == std::future_status::ready) {
       m_early = m_result.get();
       m_delivered = true;
     }
@@ -405,7 +407,10 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
       harness::client::ready_endpoints(endpoints_of(resolved), *transport, options.db.string());
   std::optional<ItemsChecking> checking;
   if (resolved.plan.item_source) {
-    checking.emplace(resolved, options, io);
+    // A spec's own records file (every shipped benchmark's) is checked whole
+    // first, FLASK's taking longer than k_check_first; --bench-file is the
+    // way to give a file of any size.
+    checking.emplace(resolved, options, io, options.bench_file.empty());
     if (const auto& early = checking->early()) {
       if (auto problem = items_problem(*early, resolved, "nothing was sent")) {
         throw harness::Fatal(*problem); // before the database is opened: nothing written

@@ -295,6 +295,13 @@ fi
 grep -q "early.jsonl:4: duplicate item id 'q0' (first at line 1); nothing was sent" early.err \
   || fail "early problem: $(cat early.err)"
 [ ! -e early.db ] || fail "a problem found at once must not write a database"
+# A shipped benchmark's file is checked whole before anything is sent, FLASK's 1,700 items too.
+if "$evalrun" --bench flask_original --model demo --rubric prometheus-absolute --db flask.db 2> flask.err; then
+  fail "FLASK items have no Prometheus rubric: the run must be refused"
+fi
+grep -q 'cannot judge these flask_original items; nothing was sent' flask.err \
+  || fail "FLASK refused late: $(head -c 300 flask.err)"
+[ ! -e flask.db ] || fail "a refused run must not write a database"
 # A pipe is read whole (it can be read only once), as before.
 "$evalrun" --bench koala --bench-file <(head -n 5 big.jsonl) --model demo --db piped.db \
   > piped.out 2> piped.err || fail "a piped bench file: $(cat piped.err)"
