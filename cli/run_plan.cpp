@@ -58,11 +58,9 @@ plan_system_messages(const RunOptions& options, const std::filesystem::path& hom
                        {"pool_size", pool->size()},
                        {"seed", options.seed}};
     auto messages = std::make_shared<std::vector<harness::SystemMessage>>(std::move(*pool));
-    return {
-        std::move(provenance), [messages, seed = options.seed](harness::Item& item) {
-          item.system =
-              (*messages)[harness::system_messages::pool_index(seed, item.id, messages->size())];
-        }};
+    return {std::move(provenance), [messages, seed = options.seed](harness::Item& item) {
+              harness::system_messages::assign_from_pool(item, *messages, seed);
+            }};
   }
   if (mode.rfind("generate:", 0) == 0) {
     return {{{"mode", "generate"}, {"generator", mode.substr(9)}, {"seed", options.seed}}, {}};

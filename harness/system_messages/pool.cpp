@@ -109,11 +109,17 @@ pool_index(std::uint64_t seed, const std::string& item_id, size_t pool_size)
 }
 
 void
+assign_from_pool(Item& item, const std::vector<SystemMessage>& pool, std::uint64_t seed)
+{
+  item.system = pool[pool_index(seed, item.id, pool.size())];
+}
+
+void
 assign_from_pool(std::vector<Item>& items, const std::vector<SystemMessage>& pool,
                  std::uint64_t seed)
 {
   for (auto& item : items) {
-    item.system = pool[pool_index(seed, item.id, pool.size())];
+    assign_from_pool(item, pool, seed);
   }
 }
 

@@ -22,6 +22,10 @@ Result<std::vector<SystemMessage>> parse_system_message_pool(const TextFile& fil
 // the order or number of other items.
 size_t pool_index(std::uint64_t seed, const std::string& item_id, size_t pool_size);
 
+// Sets an item's system message from the pool (replacing any it had): a run
+// reading its items one at a time does it as each is read.
+void assign_from_pool(Item& item, const std::vector<SystemMessage>& pool, std::uint64_t seed);
+
 // Sets every item's system message from the pool (replacing any it had).
 void assign_from_pool(std::vector<Item>& items, const std::vector<SystemMessage>& pool,
                       std::uint64_t seed);
