@@ -52,8 +52,6 @@ struct JudgeTurn
   size_t turn = 0;
   std::vector<JudgeCall> calls;
   std::vector<CallVerdict> verdicts;
-  std::vector<std::string> raws;
-  std::vector<std::string> hashes;
   size_t pending = 0;
   std::optional<Error> error;
   // Written with the verdict, in one transaction, when the turn is judged.
@@ -443,8 +441,6 @@ private:
     state->turn = turn;
     state->calls = std::move(*calls);
     state->verdicts.resize(state->calls.size());
-    state->raws.resize(state->calls.size());
-    state->hashes.resize(state->calls.size());
     state->pending = state->calls.size();
     if (state->calls.empty()) {
       finish_judging(*state);
@@ -497,7 +493,6 @@ private:
                            std::nullopt,
                            "",
                            ""};
-    state->hashes[c] = hash;
     if (!r) {
       m_store.put_error(ErrorRecord{m_run_id, "judge", hash, item.id,
                                     static_cast<int>(state->turn + 1), r.error()});
@@ -547,9 +542,8 @@ private:
       first.resample = 0;
       v.judge_params = client::openai_wire::params_json(judge_request(first).params);
     }
-    v.judge_hash = fmt::format("{}", fmt::join(state.hashes, ","));
-    // The judge's replies are stored once, as the responses of judge_hash;
-    // Store::verdicts() reads them back into raw_judgment.
+    // The judge's replies are stored once, as the responses of the judge
+    // calls' requests; Store::verdicts() reads them back into raw_judgment.
     v.raw_judgment = state.calls.empty() ? "[]" : "";
     if (state.error) {
       v.status = "judge_error";

@@ -4,6 +4,7 @@
 #include <harness/store.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
@@ -11,7 +12,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <ctime>
+#include <map>
 #include <thread>
 #include <utility>
 
@@ -19,134 +22,8 @@ namespace harness {
 
 namespace {
 
-// 2: verdicts.labels and baseline_hash; 3: runs.lease_owner and lease_heartbeat;
-// 4: claims; 5: texts stored once (requests and responses in one table, a
-// request's semantics as pieces), hashes as bytes.
-constexpr int k_schema_version = 5;
-
 // How long a statement waits for another process's lock before failing.
 constexpr std::chrono::milliseconds k_busy_timeout{10'000};
-
-// Times (created_at) are Unix seconds. Hashes are stored as their bytes (32 per SHA-256; judge_hash
-// may list several). A request's semantics JSON is the concatenation of its pieces: a JSON list of
-// text ids, id for the text as it is, -id for it JSON-escaped.
-constexpr const char* k_schema = R"sql(
-CREATE TABLE IF NOT EXISTS runs (
-  id INTEGER PRIMARY KEY,
-  key TEXT NOT NULL UNIQUE,
-  bench TEXT NOT NULL,
-  bench_version TEXT NOT NULL,
-  model TEXT NOT NULL,
-  model_id TEXT NOT NULL,
-  judge TEXT NOT NULL,
-  judge_model_id TEXT NOT NULL,
-  baseline TEXT NOT NULL,
-  protocol TEXT NOT NULL,
-  rubric TEXT NOT NULL,
-  config TEXT NOT NULL,
-  evalrun_version TEXT NOT NULL,
-  status TEXT NOT NULL,
-  demo INTEGER NOT NULL,
-  items INTEGER NOT NULL,
-  started_at TEXT NOT NULL,
-  finished_at TEXT,
-  lease_owner TEXT NOT NULL DEFAULT '',
-  lease_heartbeat INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS texts (
-  id INTEGER PRIMARY KEY,
-  key INTEGER NOT NULL,
-  body TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS texts_by_key ON texts (key);
-CREATE TABLE IF NOT EXISTS requests (
-  id INTEGER PRIMARY KEY,
-  hash BLOB NOT NULL UNIQUE,
-  model TEXT NOT NULL,
-  semantics TEXT NOT NULL,
-  response INTEGER NOT NULL REFERENCES texts(id),
-  finish_reason TEXT NOT NULL,
-  prompt_tokens INTEGER NOT NULL,
-  completion_tokens INTEGER NOT NULL,
-  latency_ms REAL NOT NULL,
-  attempts INTEGER NOT NULL,
-  top_logprobs TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-);
-CREATE VIEW IF NOT EXISTS request_log AS
-SELECT lower(hex(r.hash)) AS hash, r.model,
-  (SELECT group_concat(piece, '') FROM (
-     SELECT CASE WHEN p.value > 0 THEN t.body
-                 ELSE substr(json_quote(t.body), 2, length(json_quote(t.body)) - 2) END AS piece
-     FROM json_each(r.semantics) p JOIN texts t ON t.id = abs(p.value) ORDER BY p.key)) AS semantics,
-  a.body AS text, r.finish_reason, r.prompt_tokens, r.completion_tokens, r.latency_ms,
-  r.attempts, r.top_logprobs, datetime(r.created_at, 'unixepoch') AS created_at
-FROM requests r JOIN texts a ON a.id = r.response;
-CREATE TABLE IF NOT EXISTS errors (
-  id INTEGER PRIMARY KEY,
-  run_id INTEGER NOT NULL REFERENCES runs(id),
-  role TEXT NOT NULL,
-  request_hash BLOB NOT NULL,
-  item_id TEXT NOT NULL,
-  turn INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  message TEXT NOT NULL,
-  http_status INTEGER NOT NULL,
-  attempts INTEGER NOT NULL,
-  created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS verdicts (
-  run_id INTEGER NOT NULL REFERENCES runs(id),
-  item_id TEXT NOT NULL,
-  turn INTEGER NOT NULL,
-  category TEXT NOT NULL,
-  source TEXT NOT NULL,
-  status TEXT NOT NULL,
-  score REAL,
-  rubric TEXT NOT NULL,
-  meta TEXT NOT NULL,
-  prompt_id TEXT NOT NULL,
-  judge_model_id TEXT NOT NULL,
-  judge_params TEXT NOT NULL,
-  position TEXT NOT NULL,
-  winner TEXT NOT NULL,
-  criteria TEXT NOT NULL,
-  labels TEXT NOT NULL DEFAULT '[]',
-  raw_judgment TEXT NOT NULL,
-  detail TEXT NOT NULL,
-  candidate_hash BLOB NOT NULL,
-  baseline_hash BLOB NOT NULL,
-  judge_hash BLOB NOT NULL,
-  system_message_id TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  PRIMARY KEY (run_id, item_id, turn)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS judge_calls (
-  run_id INTEGER NOT NULL REFERENCES runs(id),
-  item_id TEXT NOT NULL,
-  turn INTEGER NOT NULL,
-  call_index INTEGER NOT NULL,
-  attempt INTEGER NOT NULL,
-  position TEXT NOT NULL,
-  prompt_id TEXT NOT NULL,
-  request_hash BLOB NOT NULL,
-  status TEXT NOT NULL,
-  value REAL,
-  label TEXT NOT NULL,
-  raw TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  PRIMARY KEY (run_id, item_id, turn, call_index, attempt)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS claims (
-  hash BLOB PRIMARY KEY,
-  owner TEXT NOT NULL,
-  heartbeat INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS system_messages (
-  id TEXT PRIMARY KEY,
-  text TEXT NOT NULL
-);
-)sql";
 
 std::int64_t
 unix_now()
@@ -276,44 +153,6 @@ Store::use_write_ahead_log()
   }
 }
 
-void
-Store::migrate()
-{
-  // One process migrates, under an exclusive lock; the others wait for it
-  // (busy timeout) and find the schema current.
-  exec("BEGIN EXCLUSIVE");
-  try {
-    const int current = check_schema();
-    if (current == 1) {
-      exec("ALTER TABLE verdicts ADD COLUMN labels TEXT NOT NULL DEFAULT '[]'");
-      exec("ALTER TABLE verdicts ADD COLUMN baseline_hash TEXT NOT NULL DEFAULT ''");
-    }
-    if (current == 1 || current == 2) {
-      exec("ALTER TABLE runs ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''");
-      exec("ALTER TABLE runs ADD COLUMN lease_heartbeat INTEGER NOT NULL DEFAULT 0");
-    }
-    const bool texts_inline = current >= 1 && current <= 4;
-    if (texts_inline) {
-      exec("ALTER TABLE requests RENAME TO requests_v4");
-      exec("ALTER TABLE responses RENAME TO responses_v4");
-    }
-    if (current != k_schema_version) {
-      exec(k_schema);
-    }
-    if (texts_inline) {
-      store_texts_once();
-    }
-    if (current != k_schema_version) {
-      exec(fmt::format("PRAGMA user_version={}", k_schema_version).c_str());
-    }
-    exec("COMMIT");
-  } catch (...) {
-    sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-    m_text_ids.clear();
-    throw;
-  }
-}
-
 namespace {
 
 // A response's text, finish reason, prompt and completion tokens, latency and
@@ -331,92 +170,7 @@ response_columns(Statement& row, int first)
   return r;
 }
 
-// evalrun_hash_bytes(text): hash_bytes() for SQL, for the upgrade to schema 5.
-// A value that is no list of hashes named no stored request (`score` wrote
-// the placeholder "given" as the candidate's hash): it becomes empty.
-void
-sql_hash_bytes(sqlite3_context* context, int, sqlite3_value** argv)
-{
-  const auto* text = sqlite3_value_text(argv[0]);
-  const std::string_view hex(text ? reinterpret_cast<const char*>(text) : "",
-                             static_cast<size_t>(sqlite3_value_bytes(argv[0])));
-  std::string bytes;
-  try {
-    bytes = hash_bytes(hex);
-  } catch (const std::invalid_argument&) {
-    bytes.clear();
-  }
-  sqlite3_result_blob(context, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
-}
-
 } // namespace
-
-void
-Store::store_texts_once()
-{
-  {
-    // The first databases of schema 1 had no top_logprobs column.
-    Statement column(*m_statements, "SELECT COUNT(*) FROM pragma_table_info('responses_v4') "
-                                    "WHERE name = 'top_logprobs'");
-    const bool logprobs = column.step() && column.integer(0) > 0;
-    Statement old(*m_statements,
-                  logprobs ? "SELECT q.hash, q.model, q.semantics, r.text, r.finish_reason, "
-                             "r.prompt_tokens, r.completion_tokens, r.latency_ms, r.attempts, "
-                             "r.top_logprobs, unixepoch(r.created_at) FROM requests_v4 q "
-                             "JOIN responses_v4 r ON r.hash = q.hash ORDER BY q.rowid"
-                           : "SELECT q.hash, q.model, q.semantics, r.text, r.finish_reason, "
-                             "r.prompt_tokens, r.completion_tokens, r.latency_ms, r.attempts, "
-                             "'[]', unixepoch(r.created_at) FROM requests_v4 q "
-                             "JOIN responses_v4 r ON r.hash = q.hash ORDER BY q.rowid");
-    while (old.step()) {
-      const Response response = response_columns(old, 3);
-      const std::string semantics = old.text(2);
-      insert_request(old.text(0), old.text(1), semantics, {{0, semantics.size(), false}}, response,
-                     old.text(9), old.integer(10));
-    }
-  }
-  exec("DROP TABLE responses_v4");
-  exec("DROP TABLE requests_v4");
-  if (sqlite3_create_function_v2(m_db, "evalrun_hash_bytes", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-                                 nullptr, sql_hash_bytes, nullptr, nullptr, nullptr) != SQLITE_OK) {
-    throw database_error(m_db, sqlite3_errcode(m_db));
-  }
-  exec("UPDATE verdicts SET candidate_hash = evalrun_hash_bytes(candidate_hash), "
-       "baseline_hash = evalrun_hash_bytes(baseline_hash), "
-       "judge_hash = evalrun_hash_bytes(judge_hash)");
-  exec("UPDATE judge_calls SET request_hash = evalrun_hash_bytes(request_hash)");
-  exec("UPDATE errors SET request_hash = evalrun_hash_bytes(request_hash)");
-  exec("UPDATE claims SET hash = evalrun_hash_bytes(hash)");
-  sqlite3_create_function_v2(m_db, "evalrun_hash_bytes", 1, SQLITE_UTF8, nullptr, nullptr, nullptr,
-                             nullptr, nullptr);
-}
-
-int
-Store::check_schema()
-{
-  Statement version(*m_statements, "PRAGMA user_version");
-  version.step();
-  const int current = static_cast<int>(version.integer(0));
-  std::vector<std::string> tables;
-  Statement list(*m_statements,
-                 "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-  while (list.step()) {
-    tables.push_back(list.text(0));
-  }
-  const bool ours = std::find(tables.begin(), tables.end(), "runs") != tables.end() &&
-                    std::find(tables.begin(), tables.end(), "verdicts") != tables.end();
-  if ((!tables.empty() && !ours) || (current == 0 && !tables.empty())) {
-    throw Fatal(fmt::format("{}: not an evalrun database (user_version {}, tables: {}); nothing "
-                            "was changed",
-                            m_path.string(), current, fmt::join(tables, ", ")));
-  }
-  if (current > k_schema_version) {
-    throw Fatal(fmt::format("{}: database schema {} is newer than this evalrun's ({}); nothing "
-                            "was changed",
-                            m_path.string(), current, k_schema_version));
-  }
-  return current;
-}
 
 Store::~Store()
 {
@@ -709,7 +463,10 @@ Store::find_response(const std::string& request_hash)
     return std::nullopt;
   }
   Response r = response_columns(s, 0);
-  auto logprobs = nlohmann::json::parse(s.text(6), nullptr, false);
+  // Empty when the response had none; a JSON list of [token, logprob] pairs.
+  const std::string stored_logprobs = s.text(6);
+  auto logprobs = stored_logprobs.empty() ? nlohmann::json()
+                                          : nlohmann::json::parse(stored_logprobs, nullptr, false);
   if (logprobs.is_array()) {
     for (const auto& alt : logprobs) {
       r.top_logprobs.emplace_back(alt.at(0).get<std::string>(), alt.at(1).get<double>());
@@ -724,35 +481,36 @@ Store::put_response(const std::string& request_hash, const ChatRequest& request,
                     const Response& response, const std::vector<std::string_view>& shared_texts)
 {
   const std::string semantics = client::openai_wire::semantics_json(request);
-  put_response(request_hash, request.model, semantics, split_shared_texts(semantics, shared_texts),
-               response);
+  put_response(request_hash, semantics, split_shared_texts(semantics, shared_texts), response);
 }
 
 void
-Store::put_response(const std::string& request_hash, const std::string& model,
-                    const std::string& semantics, const std::vector<TextPiece>& pieces,
-                    const Response& response)
+Store::put_response(const std::string& request_hash, const std::string& semantics,
+                    const std::vector<TextPiece>& pieces, const Response& response)
 {
   if (m_max_writes > 0) {
     m_pending_responses[request_hash] = response;
     m_pending_response_order.push_back(request_hash);
   }
-  write([this, hash = request_hash, model, semantics, pieces, response] {
-    nlohmann::json logprobs = nlohmann::json::array();
-    for (const auto& [token, lp] : response.top_logprobs) {
-      logprobs.push_back({token, lp});
+  write([this, hash = request_hash, semantics, pieces, response] {
+    std::string logprobs;
+    if (!response.top_logprobs.empty()) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& [token, lp] : response.top_logprobs) {
+        list.push_back({token, lp});
+      }
+      logprobs = list.dump();
     }
-    insert_request(hash, model, semantics, pieces, response, logprobs.dump(), unix_now());
+    insert_request(hash, semantics, pieces, response, logprobs, unix_now());
     Statement unclaim(*m_statements, "DELETE FROM claims WHERE hash = ?");
     unclaim.bind_blob(1, hash_bytes(hash)).step();
   });
 }
 
 void
-Store::insert_request(const std::string& hash, const std::string& model,
-                      const std::string& semantics, const std::vector<TextPiece>& pieces,
-                      const Response& response, const std::string& top_logprobs_json,
-                      std::int64_t created_at)
+Store::insert_request(const std::string& hash, const std::string& semantics,
+                      const std::vector<TextPiece>& pieces, const Response& response,
+                      const std::string& top_logprobs_json, std::int64_t created_at)
 {
   std::string parts = "[";
   for (const auto& piece : pieces) {
@@ -762,18 +520,19 @@ Store::insert_request(const std::string& hash, const std::string& model,
   }
   parts += "]";
   Statement s(*m_statements,
-              "INSERT INTO requests (hash, model, semantics, response, finish_reason, "
-              "prompt_tokens, completion_tokens, latency_ms, attempts, top_logprobs, created_at) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (hash) DO UPDATE SET "
+              "INSERT INTO requests (hash, semantics, response, finish_reason, prompt_tokens, "
+              "completion_tokens, latency_ms, attempts, top_logprobs, created_at) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (hash) DO UPDATE SET "
               "response = excluded.response, finish_reason = excluded.finish_reason, "
               "prompt_tokens = excluded.prompt_tokens, "
               "completion_tokens = excluded.completion_tokens, latency_ms = excluded.latency_ms, "
               "attempts = excluded.attempts, top_logprobs = excluded.top_logprobs, "
               "created_at = excluded.created_at");
-  s.bind_blob(1, hash_bytes(hash)).bind(2, model).bind(3, parts).bind(4, text_id(response.text));
-  s.bind(5, response.finish_reason).bind(6, response.usage.prompt_tokens);
-  s.bind(7, response.usage.completion_tokens).bind(8, response.latency_ms);
-  s.bind(9, response.attempts).bind(10, top_logprobs_json).bind(11, created_at);
+  // Whole milliseconds: a whole number in a REAL column takes 1 to 3 bytes, not 8.
+  s.bind_blob(1, hash_bytes(hash)).bind(2, parts).bind(3, text_id(response.text));
+  s.bind(4, response.finish_reason).bind(5, response.usage.prompt_tokens);
+  s.bind(6, response.usage.completion_tokens).bind(7, std::round(response.latency_ms));
+  s.bind(8, response.attempts).bind(9, top_logprobs_json).bind(10, created_at);
   s.step();
 }
 
@@ -784,7 +543,7 @@ Store::text_id(std::string_view body)
   if (auto cached = m_text_ids.find(cache_key); cached != m_text_ids.end()) {
     return cached->second;
   }
-  const auto key = static_cast<std::int64_t>(first_64_bits(cache_key));
+  const auto key = static_cast<std::int64_t>(first_64_bits(cache_key) >> 32);
   std::int64_t id = 0;
   Statement find(*m_statements, "SELECT id FROM texts WHERE key = ? AND body = ?");
   find.bind(1, key).bind(2, body);
@@ -897,24 +656,49 @@ void
 Store::put_verdict(const VerdictRecord& v)
 {
   write([this, v] {
+    const std::int64_t setup = judge_setup_id(v);
+    // The answers judged are named by their requests' ids (their hashes when
+    // not stored); the judge's by the judge calls put with the verdict.
     Statement s(*m_statements,
                 "INSERT OR REPLACE INTO verdicts (run_id, item_id, turn, category, source, "
-                "status, score, prompt_id, judge_model_id, judge_params, position, winner, "
-                "criteria, raw_judgment, detail, candidate_hash, judge_hash, system_message_id, "
-                "created_at, rubric, meta, labels, baseline_hash) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                "status, score, setup, meta, winner, criteria, labels, raw_judgment, detail, "
+                "candidate, baseline, system_message_id, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,"
+                "?8,?9,?10,?11,?12,?13,?14,"
+                "COALESCE((SELECT id FROM requests WHERE hash = ?15), NULLIF(?15, X'')),"
+                "COALESCE((SELECT id FROM requests WHERE hash = ?16), NULLIF(?16, X'')),?17,?18)");
     s.bind(1, v.run_id).bind(2, v.item_id).bind(3, v.turn).bind(4, v.category).bind(5, v.source);
-    s.bind(6, v.status).bind(7, v.score).bind(8, v.prompt_id).bind(9, v.judge_model_id);
-    s.bind(10, v.judge_params).bind(11, v.position).bind(12, v.winner);
-    s.bind(13, v.criteria_json.empty() ? std::string("{}") : v.criteria_json);
-    s.bind(14, v.raw_judgment).bind(15, v.detail).bind_blob(16, hash_bytes(v.candidate_hash));
-    s.bind_blob(17, hash_bytes(v.judge_hash));
-    s.bind(18, v.system_message_id).bind(19, unix_now()).bind(20, v.rubric);
-    s.bind(21, v.meta_json.empty() ? std::string("{}") : v.meta_json);
-    s.bind(22, v.labels_json.empty() ? std::string("[]") : v.labels_json);
-    s.bind_blob(23, hash_bytes(v.baseline_hash));
+    s.bind(6, v.status).bind(7, v.score).bind(8, setup);
+    s.bind(9, v.meta_json.empty() ? std::string("{}") : v.meta_json).bind(10, v.winner);
+    s.bind(11, v.criteria_json.empty() ? std::string("{}") : v.criteria_json);
+    s.bind(12, v.labels_json.empty() ? std::string("[]") : v.labels_json);
+    s.bind(13, v.raw_judgment).bind(14, v.detail);
+    s.bind_blob(15, hash_bytes(v.candidate_hash)).bind_blob(16, hash_bytes(v.baseline_hash));
+    s.bind(17, v.system_message_id).bind(18, unix_now());
     s.step();
   });
+}
+
+std::int64_t
+Store::judge_setup_id(const VerdictRecord& v)
+{
+  for (int pass = 0;; ++pass) {
+    Statement find(*m_statements,
+                   "SELECT id FROM judge_setups WHERE rubric = ? AND prompt_id = ? AND "
+                   "judge_model_id = ? AND judge_params = ? AND position = ?");
+    find.bind(1, v.rubric).bind(2, v.prompt_id).bind(3, v.judge_model_id);
+    find.bind(4, v.judge_params).bind(5, v.position);
+    if (find.step()) {
+      return find.integer(0);
+    }
+    if (pass > 0) {
+      throw Fatal(fmt::format("{}: a judge setup just stored cannot be found", m_path.string()));
+    }
+    Statement insert(*m_statements,
+                     "INSERT INTO judge_setups (rubric, prompt_id, judge_model_id, judge_params, "
+                     "position) VALUES (?,?,?,?,?)");
+    insert.bind(1, v.rubric).bind(2, v.prompt_id).bind(3, v.judge_model_id);
+    insert.bind(4, v.judge_params).bind(5, v.position).step();
+  }
 }
 
 void
@@ -923,8 +707,10 @@ Store::put_judge_call(const JudgeCallRecord& c)
   write([this, c] {
     Statement s(*m_statements,
                 "INSERT OR REPLACE INTO judge_calls (run_id, item_id, turn, call_index, attempt, "
-                "position, prompt_id, request_hash, status, value, label, raw, created_at) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                "position, prompt_id, request, status, value, label, raw, created_at) "
+                "VALUES (?1,?2,?3,?4,?5,?6,?7,"
+                "COALESCE((SELECT id FROM requests WHERE hash = ?8), NULLIF(?8, X'')),"
+                "?9,?10,?11,?12,?13)");
     s.bind(1, c.run_id).bind(2, c.item_id).bind(3, c.turn).bind(4, c.call_index).bind(5, c.attempt);
     s.bind(6, c.position).bind(7, c.prompt_id).bind_blob(8, hash_bytes(c.request_hash));
     s.bind(9, c.status);
@@ -937,12 +723,12 @@ std::vector<JudgeCallRecord>
 Store::judge_calls(std::int64_t run_id)
 {
   flush();
-  Statement s(*m_statements,
-              "SELECT item_id, turn, call_index, attempt, position, prompt_id, request_hash, "
-              "status, value, label, COALESCE(NULLIF(raw, ''), t.body, '') "
-              "FROM judge_calls c LEFT JOIN requests r ON r.hash = c.request_hash "
-              "LEFT JOIN texts t ON t.id = r.response "
-              "WHERE run_id = ? ORDER BY item_id, turn, call_index, attempt");
+  Statement s(*m_statements, "SELECT item_id, turn, call_index, attempt, position, prompt_id, "
+                             "COALESCE(r.hash, c.request), status, value, label, "
+                             "COALESCE(NULLIF(raw, ''), t.body, '') "
+                             "FROM judge_calls c LEFT JOIN requests r ON r.id = c.request "
+                             "LEFT JOIN texts t ON t.id = r.response "
+                             "WHERE run_id = ? ORDER BY item_id, turn, call_index, attempt");
   s.bind(1, run_id);
   std::vector<JudgeCallRecord> out;
   while (s.step()) {
@@ -1000,28 +786,62 @@ Store::runs()
   return out;
 }
 
+namespace {
+
+// Per item and turn, the requests of a run's judge calls (the last attempt of
+// each call, in call order), comma-separated hex: the verdicts' judge_hash.
+std::map<std::pair<std::string, int>, std::string>
+judge_requests(StatementCache& statements, std::int64_t run_id)
+{
+  Statement s(statements, "SELECT item_id, turn, call_index, COALESCE(r.hash, c.request) "
+                          "FROM judge_calls c LEFT JOIN requests r ON r.id = c.request "
+                          "WHERE run_id = ? ORDER BY item_id, turn, call_index, attempt");
+  s.bind(1, run_id);
+  std::map<std::pair<std::string, int>, std::vector<std::string>> calls;
+  while (s.step()) {
+    auto& hashes = calls[{s.text(0), static_cast<int>(s.integer(1))}];
+    hashes.resize(std::max(hashes.size(), static_cast<size_t>(s.integer(2)) + 1));
+    hashes[static_cast<size_t>(s.integer(2))] = hash_hex(s.blob(3)); // a later attempt replaces
+  }
+  std::map<std::pair<std::string, int>, std::string> out;
+  for (auto& [turn, hashes] : calls) {
+    out.emplace(turn, fmt::format("{}", fmt::join(hashes, ",")));
+  }
+  return out;
+}
+
+} // namespace
+
 std::vector<VerdictRecord>
 Store::verdicts(std::int64_t run_id, VerdictColumns columns)
 {
   flush();
   Statement s(*m_statements,
               columns == VerdictColumns::all
-                  ? "SELECT item_id, turn, category, status, score, prompt_id, judge_model_id, "
-                    "judge_params, position, raw_judgment, detail, candidate_hash, judge_hash, "
-                    "system_message_id, source, winner, criteria, rubric, meta, labels, "
-                    "baseline_hash, t.body "
-                    "FROM verdicts v LEFT JOIN requests r ON r.hash = v.judge_hash "
-                    "LEFT JOIN texts t ON t.id = r.response "
+                  ? "SELECT item_id, turn, category, status, score, j.prompt_id, "
+                    "j.judge_model_id, j.judge_params, j.position, raw_judgment, detail, "
+                    "COALESCE(c.hash, v.candidate), judge, system_message_id, source, winner, "
+                    "criteria, j.rubric, meta, labels, COALESCE(b.hash, v.baseline) "
+                    "FROM verdicts v JOIN judge_setups j ON j.id = v.setup "
+                    "LEFT JOIN requests c ON c.id = v.candidate "
+                    "LEFT JOIN requests b ON b.id = v.baseline "
                     "WHERE run_id = ? ORDER BY item_id, turn"
                   : "SELECT item_id, turn, category, status, score, '', '', '', '', '', '', "
-                    "candidate_hash, X'', '', source, winner, criteria, '', meta, labels, "
-                    "baseline_hash, NULL FROM verdicts WHERE run_id = ? ORDER BY item_id, turn");
+                    "COALESCE(c.hash, v.candidate), NULL, '', source, winner, criteria, '', meta, "
+                    "labels, COALESCE(b.hash, v.baseline) FROM verdicts v "
+                    "LEFT JOIN requests c ON c.id = v.candidate "
+                    "LEFT JOIN requests b ON b.id = v.baseline "
+                    "WHERE run_id = ? ORDER BY item_id, turn");
   s.bind(1, run_id);
   std::vector<VerdictRecord> out;
   {
     Statement count(*m_statements, "SELECT COUNT(*) FROM verdicts WHERE run_id = ?");
     count.bind(1, run_id).step();
     out.reserve(static_cast<size_t>(count.integer(0)));
+  }
+  std::map<std::pair<std::string, int>, std::string> judged;
+  if (columns == VerdictColumns::all) {
+    judged = judge_requests(*m_statements, run_id);
   }
   while (s.step()) {
     VerdictRecord v;
@@ -1040,7 +860,6 @@ Store::verdicts(std::int64_t run_id, VerdictColumns columns)
     v.raw_judgment = s.text(9);
     v.detail = s.text(10);
     v.candidate_hash = hash_hex(s.blob(11));
-    v.judge_hash = hash_hex(s.blob(12));
     v.system_message_id = s.text(13);
     v.source = s.text(14);
     v.winner = s.text(15);
@@ -1049,11 +868,20 @@ Store::verdicts(std::int64_t run_id, VerdictColumns columns)
     v.meta_json = s.text(18);
     v.labels_json = s.text(19);
     v.baseline_hash = hash_hex(s.blob(20));
+    if (columns == VerdictColumns::all) {
+      // Named by the verdict's judge calls; a verdict recorded before judge
+      // calls were keeps its judge hashes itself.
+      if (!s.is_null(12)) {
+        v.judge_hash = hash_hex(s.blob(12));
+      } else if (auto calls = judged.find({v.item_id, v.turn}); calls != judged.end()) {
+        v.judge_hash = calls->second;
+      }
+    }
     if (columns == VerdictColumns::all && v.raw_judgment.empty() && !v.judge_hash.empty()) {
       // Stored once, as the judge's responses: one reply, or the list of them.
-      if (!s.is_null(21)) {
-        v.raw_judgment = s.text(21);
-      } else if (v.judge_hash.find(',') != std::string::npos) {
+      if (v.judge_hash.find(',') == std::string::npos) {
+        v.raw_judgment = response_text(v.judge_hash).value_or("");
+      } else {
         nlohmann::json texts = nlohmann::json::array();
         for (size_t at = 0; at <= v.judge_hash.size();) {
           const size_t comma = std::min(v.judge_hash.find(',', at), v.judge_hash.size());

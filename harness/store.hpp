@@ -71,6 +71,9 @@ struct VerdictRecord
   std::string detail; // parse or error message
   std::string candidate_hash;
   std::string baseline_hash; // pairwise: the baseline's answer (a stored response), if any
+  // The judge calls' requests, comma-separated: read back from the judge
+  // calls recorded with the verdict (put_judge_call), not stored by
+  // put_verdict.
   std::string judge_hash;
   std::string system_message_id;
 };
@@ -184,12 +187,11 @@ public:
   void put_response(const std::string& request_hash, const ChatRequest& request,
                     const Response& response,
                     const std::vector<std::string_view>& shared_texts = {});
-  // The same, with the request's model and semantics JSON already made, and
-  // the semantics split into pieces (split_shared_texts()): each piece is
+  // The same, with the request's semantics JSON (the model named in it)
+  // already made, and split into pieces (split_shared_texts()): each piece is
   // stored as a text once, however many requests share it.
-  void put_response(const std::string& request_hash, const std::string& model,
-                    const std::string& semantics, const std::vector<TextPiece>& pieces,
-                    const Response& response);
+  void put_response(const std::string& request_hash, const std::string& semantics,
+                    const std::vector<TextPiece>& pieces, const Response& response);
   // A stored request's semantics JSON (what its hash is the SHA-256 of),
   // put together from its pieces; nullopt when no such request is stored.
   std::optional<std::string> request_semantics(const std::string& request_hash);
@@ -267,9 +269,17 @@ private:
   // A batched write: queued under group commit, else done at once.
   void write(std::function<void()> writer);
   void exec(const char* sql);
+  // 2: verdicts.labels and baseline_hash; 3: runs.lease_owner and
+  // lease_heartbeat; 4: claims; 5: texts stored once (requests and responses
+  // in one table, a request's semantics as pieces), hashes as bytes; 6:
+  // verdicts and judge calls name requests by id, a verdict's judge setup is
+  // a row of judge_setups, requests without their model (in the semantics),
+  // texts found by 32 bits of their hash.
+  static constexpr int k_schema_version = 6;
   // The schema version after checking that the file is an evalrun database
   // (or empty); throws Fatal otherwise, or when it is newer than this build.
   int check_schema();
+  bool has_table(const char* name);
   // PRAGMA journal_mode=WAL, asked again while another process holds the lock.
   void use_write_ahead_log();
   // Brings the schema to this build's version (exclusive lock; idempotent).
@@ -277,11 +287,16 @@ private:
   // The upgrade to schema 5: requests and responses of schema 4 (renamed
   // requests_v4, responses_v4) into requests and texts, hashes into bytes.
   void store_texts_once();
+  // The upgrade to schema 6: verdicts and judge calls of schema 5 (renamed
+  // verdicts_v5, judge_calls_v5) naming requests by id, judge setups once.
+  void name_requests_by_id();
+  // The id of the judge setup of `verdict`, stored now if it is not yet.
+  std::int64_t judge_setup_id(const VerdictRecord& verdict);
   // Inserts (or, for a request stored before, replaces the response of) one
   // request and its response; `hash` in hex, the pieces into `semantics`.
-  void insert_request(const std::string& hash, const std::string& model,
-                      const std::string& semantics, const std::vector<TextPiece>& pieces,
-                      const Response& response, const std::string& top_logprobs_json,
+  void insert_request(const std::string& hash, const std::string& semantics,
+                      const std::vector<TextPiece>& pieces, const Response& response,
+                      const std::string& top_logprobs_json,
                       std::int64_t created_at); // Unix seconds
   // The id of the stored text `body`, stored now if it is not yet.
   std::int64_t text_id(std::string_view body);

@@ -217,7 +217,7 @@ python3 - arena.db arena.json "$served" <<'PY' || fail "arena-hard against the f
 import json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 report = json.load(open(sys.argv[2]))["results"][0]["arena_hard"]
-calls = db.execute("select c.item_id, c.call_index, c.attempt, coalesce(nullif(c.raw, ''), r.text) from judge_calls c left join request_log r on r.hash = lower(hex(c.request_hash))").fetchall()
+calls = db.execute("select c.item_id, c.call_index, c.attempt, coalesce(nullif(c.raw, ''), r.text) from judge_calls c left join request_log r on r.id = c.request").fetchall()
 first = {(i, c): raw for i, c, a, raw in calls if a == 0}
 second = {(i, c): raw for i, c, a, raw in calls if a == 1}
 assert len(first) == 80 and not [a for _, _, a, _ in calls if a > 1]

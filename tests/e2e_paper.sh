@@ -26,7 +26,7 @@ first = db.execute("select count(*), count(distinct position) from judge_calls w
 assert first == (1000, 2), first
 # Every continuation follows a first reply without any label, and only those are continued.
 label = re.compile(r"\[\[([AB<>=]+)\]\]")
-firsts = {(i, c): raw for i, c, raw in db.execute("select c.item_id, c.call_index, coalesce(nullif(c.raw, ''), r.text) from judge_calls c left join request_log r on r.hash = lower(hex(c.request_hash)) where c.attempt = 0")}
+firsts = {(i, c): raw for i, c, raw in db.execute("select c.item_id, c.call_index, coalesce(nullif(c.raw, ''), r.text) from judge_calls c left join request_log r on r.id = c.request where c.attempt = 0")}
 continued = {(i, c) for i, c in db.execute("select item_id, call_index from judge_calls where attempt = 1")}
 assert db.execute("select count(*) from judge_calls where attempt > 1").fetchone()[0] == 0
 for key, raw in firsts.items():

@@ -5,6 +5,7 @@
 #include <harness/store.hpp>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -244,6 +245,8 @@ TEST_CASE("a version 1 database is upgraded and keeps its rows, texts and hashes
       "TEXT NOT NULL, config TEXT NOT NULL, evalrun_version TEXT NOT NULL, status TEXT NOT NULL, "
       "demo INTEGER NOT NULL, items INTEGER NOT NULL, started_at TEXT NOT NULL, finished_at "
       "TEXT);"
+      "INSERT INTO runs VALUES (1,'k','mtbench','1','m','m','j','j','','single','r','{}','0.0.1',"
+      "'complete',0,2,'2026-01-01T00:00:00Z',NULL);"
       "CREATE TABLE requests (hash TEXT PRIMARY KEY, model TEXT NOT NULL, semantics TEXT NOT "
       "NULL);"
       "CREATE TABLE responses (hash TEXT PRIMARY KEY REFERENCES requests(hash), text TEXT NOT "
@@ -290,6 +293,215 @@ TEST_CASE("a version 1 database is upgraded and keeps its rows, texts and hashes
         "2026-01-01 00:00:00");
   CHECK(testsupport::query_text("v1.db", "SELECT count(*) FROM sqlite_schema WHERE name LIKE "
                                          "'%_v4'") == "0");
+}
+
+TEST_CASE("a version 5 database is upgraded: requests named by id, judge setups once, texts found")
+{
+  std::filesystem::remove("v5.db");
+  // Schema 5 as it was written, and a run of it: an answered candidate turn
+  // judged by one call, and a candidate request that failed.
+  const std::string schema5 = R"sql(
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  bench TEXT NOT NULL,
+  bench_version TEXT NOT NULL,
+  model TEXT NOT NULL,
+  model_id TEXT NOT NULL,
+  judge TEXT NOT NULL,
+  judge_model_id TEXT NOT NULL,
+  baseline TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  rubric TEXT NOT NULL,
+  config TEXT NOT NULL,
+  evalrun_version TEXT NOT NULL,
+  status TEXT NOT NULL,
+  demo INTEGER NOT NULL,
+  items INTEGER NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  lease_owner TEXT NOT NULL DEFAULT '',
+  lease_heartbeat INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS texts (
+  id INTEGER PRIMARY KEY,
+  key INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS texts_by_key ON texts (key);
+CREATE TABLE IF NOT EXISTS requests (
+  id INTEGER PRIMARY KEY,
+  hash BLOB NOT NULL UNIQUE,
+  model TEXT NOT NULL,
+  semantics TEXT NOT NULL,
+  response INTEGER NOT NULL REFERENCES texts(id),
+  finish_reason TEXT NOT NULL,
+  prompt_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  latency_ms REAL NOT NULL,
+  attempts INTEGER NOT NULL,
+  top_logprobs TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE VIEW IF NOT EXISTS request_log AS
+SELECT lower(hex(r.hash)) AS hash, r.model,
+  (SELECT group_concat(piece, '') FROM (
+     SELECT CASE WHEN p.value > 0 THEN t.body
+                 ELSE substr(json_quote(t.body), 2, length(json_quote(t.body)) - 2) END AS piece
+     FROM json_each(r.semantics) p JOIN texts t ON t.id = abs(p.value) ORDER BY p.key)) AS semantics,
+  a.body AS text, r.finish_reason, r.prompt_tokens, r.completion_tokens, r.latency_ms,
+  r.attempts, r.top_logprobs, datetime(r.created_at, 'unixepoch') AS created_at
+FROM requests r JOIN texts a ON a.id = r.response;
+CREATE TABLE IF NOT EXISTS errors (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  role TEXT NOT NULL,
+  request_hash BLOB NOT NULL,
+  item_id TEXT NOT NULL,
+  turn INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  message TEXT NOT NULL,
+  http_status INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS verdicts (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  item_id TEXT NOT NULL,
+  turn INTEGER NOT NULL,
+  category TEXT NOT NULL,
+  source TEXT NOT NULL,
+  status TEXT NOT NULL,
+  score REAL,
+  rubric TEXT NOT NULL,
+  meta TEXT NOT NULL,
+  prompt_id TEXT NOT NULL,
+  judge_model_id TEXT NOT NULL,
+  judge_params TEXT NOT NULL,
+  position TEXT NOT NULL,
+  winner TEXT NOT NULL,
+  criteria TEXT NOT NULL,
+  labels TEXT NOT NULL DEFAULT '[]',
+  raw_judgment TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  candidate_hash BLOB NOT NULL,
+  baseline_hash BLOB NOT NULL,
+  judge_hash BLOB NOT NULL,
+  system_message_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (run_id, item_id, turn)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS judge_calls (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  item_id TEXT NOT NULL,
+  turn INTEGER NOT NULL,
+  call_index INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  position TEXT NOT NULL,
+  prompt_id TEXT NOT NULL,
+  request_hash BLOB NOT NULL,
+  status TEXT NOT NULL,
+  value REAL,
+  label TEXT NOT NULL,
+  raw TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (run_id, item_id, turn, call_index, attempt)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS claims (
+  hash BLOB PRIMARY KEY,
+  owner TEXT NOT NULL,
+  heartbeat INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS system_messages (
+  id TEXT PRIMARY KEY,
+  text TEXT NOT NULL
+);
+)sql";
+  const std::string prefix = R"({"messages":[{"content":")";
+  const std::string suffix = R"(","role":"user"}],"model":"m","params":{}})";
+  const std::string candidate_semantics = prefix + "Q?" + suffix;
+  const std::string judge_semantics = R"({"messages":[{"content":"Rate it.","role":"user"}],)"
+                                      R"("model":"j","params":{"temperature":0.0}})";
+  const std::string candidate = sha256_hex(candidate_semantics);
+  const std::string judge = sha256_hex(judge_semantics);
+  const std::string failed = hash_of("never answered");
+  const auto blob = [](const std::string& hex) {
+    return "X'" + hex + "'";
+  };
+  // Schema 5's text key: the first 64 bits of the SHA-256, as a signed integer.
+  const auto text = [](int id, const std::string& body) {
+    return fmt::format("INSERT INTO texts VALUES ({}, {}, '{}');", id,
+                       static_cast<std::int64_t>(first_64_bits(sha256_bytes(body))), body);
+  };
+  const std::string rows =
+      "INSERT INTO runs (id, key, bench, bench_version, model, model_id, judge, judge_model_id, "
+      "baseline, protocol, rubric, config, evalrun_version, status, demo, items, started_at) "
+      "VALUES (1,'k','mtbench','1','m','m','j','j','','single','r@1','{}','0.1.0','complete',0,"
+      "2,'2026-01-01T00:00:00Z');" +
+      text(1, prefix) + text(2, "Q?") + text(3, suffix) + text(4, "A.") + text(5, judge_semantics) +
+      text(6, "Rating: [[7]]") + "INSERT INTO requests VALUES (1, " + blob(candidate) +
+      ", 'm', '[1,-2,3]', 4, 'stop', 3, 1, 12.25, 1, '[]', 1767225600);"
+      "INSERT INTO requests VALUES (2, " +
+      blob(judge) +
+      ", 'j', '[5]', 6, 'stop', 9, 4, 30.5, 1, '[]', 1767225601);"
+      "INSERT INTO verdicts VALUES (1,'81',1,'writing','mtbench','ok',7,'r@1','{}','single-v1',"
+      "'j','{\"temperature\":0.0}','single','','{}','[]','',''," +
+      blob(candidate) + ",X''," + blob(judge) + R"(,'',1767225602);
+INSERT INTO judge_calls VALUES (1,'81',1,0,0,'single','single-v1',)" +
+      blob(judge) +
+      R"(,'ok',7,'','',1767225602);
+INSERT INTO verdicts VALUES (1,'82',1,'writing','mtbench','candidate_error',NULL,'r@1','{}',
+'single-v1','j','{"temperature":0.0}','single','','{}','[]','','timeout: slow',)" +
+      blob(failed) + R"(,X'',X'','',1767225603);
+INSERT INTO errors VALUES (1,1,'candidate',)" +
+      blob(failed) +
+      R"(,'82',1,'timeout','slow',0,3,1767225603);
+PRAGMA user_version=5;)";
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open("v5.db", &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, (schema5 + rows).c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  {
+    Store store("v5.db");
+    auto verdicts = store.verdicts(1);
+    REQUIRE(verdicts.size() == 2);
+    CHECK(verdicts[0].candidate_hash == candidate);
+    CHECK(verdicts[0].baseline_hash.empty());
+    CHECK(verdicts[0].judge_hash == judge);
+    CHECK(verdicts[0].raw_judgment == "Rating: [[7]]");
+    CHECK(verdicts[0].rubric == "r@1");
+    CHECK(verdicts[0].prompt_id == "single-v1");
+    CHECK(verdicts[0].judge_model_id == "j");
+    CHECK(verdicts[0].judge_params == R"({"temperature":0.0})");
+    CHECK(verdicts[0].position == "single");
+    CHECK(verdicts[0].score == 7.0);
+    CHECK(verdicts[1].status == "candidate_error");
+    CHECK(verdicts[1].candidate_hash == failed); // not stored: kept as its hash
+    CHECK(verdicts[1].judge_hash.empty());
+    CHECK(verdicts[1].detail == "timeout: slow");
+    auto calls = store.judge_calls(1);
+    REQUIRE(calls.size() == 1);
+    CHECK(calls[0].request_hash == judge);
+    CHECK(calls[0].raw == "Rating: [[7]]");
+    CHECK(store.request_semantics(candidate) == candidate_semantics);
+    CHECK(store.find_response(judge)->latency_ms == 30.5);
+    CHECK(store.count_errors(1) == 1);
+    // A text stored by schema 5 is found again by its new key, not stored twice.
+    ChatRequest again = stored_request();
+    Response answer;
+    answer.text = "A.";
+    store.put_response(hash_of("another question"), again, answer);
+  }
+  CHECK(testsupport::query_text("v5.db", "SELECT count(*) FROM texts WHERE body = 'A.'") == "1");
+  CHECK(testsupport::query_text("v5.db", "PRAGMA user_version") == "6");
+  CHECK(testsupport::query_text("v5.db", "SELECT count(*) FROM sqlite_schema WHERE name LIKE "
+                                         "'%_v5'") == "0");
+  CHECK(testsupport::query_text("v5.db", "SELECT model || ' ' || semantics FROM request_log "
+                                         "WHERE id = 1") == "m " + candidate_semantics);
+  CHECK(testsupport::query_text("v5.db", "SELECT candidate_hash || ' ' || judge_params FROM "
+                                         "verdict_log WHERE item_id = '81'") ==
+        candidate + R"( {"temperature":0.0})");
+  CHECK(testsupport::query_text("v5.db", "SELECT count(*) FROM judge_setups") == "1");
 }
 
 TEST_CASE("texts that requests share are stored once, and each request's semantics read back")

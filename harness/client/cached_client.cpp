@@ -105,13 +105,11 @@ void
 CachedClient::send(Waiting w)
 {
   ++m_sent;
-  std::string model = w.request.model;
   m_pool.submit(std::move(w.request),
-                [this, hash = std::move(w.hash), model = std::move(model),
-                 semantics = std::move(w.semantics), pieces = std::move(w.pieces),
-                 done = std::move(w.done)](Result<Response> r) {
+                [this, hash = std::move(w.hash), semantics = std::move(w.semantics),
+                 pieces = std::move(w.pieces), done = std::move(w.done)](Result<Response> r) {
                   if (r) {
-                    m_store.put_response(hash, model, semantics, pieces, *r); // releases the claim
+                    m_store.put_response(hash, semantics, pieces, *r); // releases the claim
                   } else {
                     m_store.release_claim(hash);
                   }
