@@ -21,7 +21,8 @@
 #
 # Usage: bench/compare.sh N C LATENCY_MS [--peer]
 # Env: EVALRUN (the executable, default build/evalrun), KEEP_WORK=1 (keep the scratch folder),
-#      PERF=1 (record a perf profile of evalrun into the scratch folder; implies KEEP_WORK).
+#      PERF=1 (record a perf profile of evalrun into the scratch folder; implies KEEP_WORK),
+#      PERF_ARGS (perf record's options, default -g; e.g. "--call-graph dwarf -F 1000").
 set -euo pipefail
 if [ $# -lt 3 ]; then
   echo "usage: $0 N C LATENCY_MS [--peer]" >&2
@@ -57,7 +58,7 @@ endpoints:
 YAML
 
 profile=()
-[ "${PERF:-}" = 1 ] && profile=(perf record -g -o "$work/perf.data" --)
+[ "${PERF:-}" = 1 ] && profile=(perf record ${PERF_ARGS:--g} -o "$work/perf.data" --)
 start=$(date +%s.%N)
 rc=0
 /usr/bin/time -f "%e %U %S %M" -o "$work/time" taskset -c 1 "${profile[@]}" "$evalrun" \

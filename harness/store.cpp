@@ -519,21 +519,44 @@ Store::insert_request(const std::string& hash, const std::string& semantics,
     parts += fmt::format("{}{}", parts.size() > 1 ? "," : "", id);
   }
   parts += "]";
-  Statement s(*m_statements,
-              "INSERT INTO requests (hash, semantics, response, finish_reason, prompt_tokens, "
-              "completion_tokens, latency_ms, attempts, top_logprobs, created_at) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (hash) DO UPDATE SET "
-              "response = excluded.response, finish_reason = excluded.finish_reason, "
-              "prompt_tokens = excluded.prompt_tokens, "
-              "completion_tokens = excluded.completion_tokens, latency_ms = excluded.latency_ms, "
-              "attempts = excluded.attempts, top_logprobs = excluded.top_logprobs, "
-              "created_at = excluded.created_at");
+  // Inserted, or (a request stored before) its response replaced: a plain
+  // insert and an update, not an upsert, which would keep a statement journal
+  // (page copies written to a temporary file) for every row of the batch.
+  const std::string bytes = hash_bytes(hash);
+  const std::int64_t response_id = text_id(response.text);
   // Whole milliseconds: a whole number in a REAL column takes 1 to 3 bytes, not 8.
-  s.bind_blob(1, hash_bytes(hash)).bind(2, parts).bind(3, text_id(response.text));
-  s.bind(4, response.finish_reason).bind(5, response.usage.prompt_tokens);
-  s.bind(6, response.usage.completion_tokens).bind(7, std::round(response.latency_ms));
-  s.bind(8, response.attempts).bind(9, top_logprobs_json).bind(10, created_at);
-  s.step();
+  const double latency_ms = std::round(response.latency_ms);
+  Statement insert(*m_statements,
+                   "INSERT OR IGNORE INTO requests (hash, semantics, response, finish_reason, "
+                   "prompt_tokens, completion_tokens, latency_ms, attempts, top_logprobs, "
+                   "created_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
+  insert.bind_blob(1, bytes).bind(2, parts).bind(3, response_id);
+  insert.bind(4, response.finish_reason).bind(5, response.usage.prompt_tokens);
+  insert.bind(6, response.usage.completion_tokens).bind(7, latency_ms);
+  insert.bind(8, response.attempts).bind(9, top_logprobs_json).bind(10, created_at);
+  insert.step();
+  if (sqlite3_changes(m_db) > 0) {
+    return;
+  }
+  Statement update(*m_statements,
+                   "UPDATE requests SET response = ?, finish_reason = ?, prompt_tokens = ?, "
+                   "completion_tokens = ?, latency_ms = ?, attempts = ?, top_logprobs = ?, "
+                   "created_at = ? WHERE hash = ?");
+  update.bind(1, response_id).bind(2, response.finish_reason);
+  update.bind(3, response.usage.prompt_tokens).bind(4, response.usage.completion_tokens);
+  update.bind(5, latency_ms).bind(6, response.attempts).bind(7, top_logprobs_json);
+  update.bind(8, created_at).bind_blob(9, bytes);
+  update.step();
+  stored_or_fail("request");
+}
+
+void
+Store::stored_or_fail(const char* what)
+{
+  if (sqlite3_changes(m_db) == 0) {
+    throw Fatal(fmt::format("{}: a {} could not be stored (neither inserted nor updated)",
+                            m_path.string(), what));
+  }
 }
 
 std::int64_t
@@ -652,6 +675,33 @@ Store::put_error(const ErrorRecord& e)
   });
 }
 
+namespace {
+
+// The 18 parameters of a verdict's insert or update.
+void
+bind_verdict(Statement& s, const VerdictRecord& v, std::int64_t setup)
+{
+  s.bind(1, v.run_id).bind(2, v.item_id).bind(3, v.turn).bind(4, v.category).bind(5, v.source);
+  s.bind(6, v.status).bind(7, v.score).bind(8, setup);
+  s.bind(9, v.meta_json.empty() ? std::string("{}") : v.meta_json).bind(10, v.winner);
+  s.bind(11, v.criteria_json.empty() ? std::string("{}") : v.criteria_json);
+  s.bind(12, v.labels_json.empty() ? std::string("[]") : v.labels_json);
+  s.bind(13, v.raw_judgment).bind(14, v.detail);
+  s.bind_blob(15, hash_bytes(v.candidate_hash)).bind_blob(16, hash_bytes(v.baseline_hash));
+  s.bind(17, v.system_message_id).bind(18, unix_now());
+}
+
+// The 13 parameters of a judge call's insert or update.
+void
+bind_judge_call(Statement& s, const JudgeCallRecord& c)
+{
+  s.bind(1, c.run_id).bind(2, c.item_id).bind(3, c.turn).bind(4, c.call_index).bind(5, c.attempt);
+  s.bind(6, c.position).bind(7, c.prompt_id).bind_blob(8, hash_bytes(c.request_hash));
+  s.bind(9, c.status).bind(10, c.value).bind(11, c.label).bind(12, c.raw).bind(13, unix_now());
+}
+
+} // namespace
+
 void
 Store::put_verdict(const VerdictRecord& v)
 {
@@ -659,22 +709,32 @@ Store::put_verdict(const VerdictRecord& v)
     const std::int64_t setup = judge_setup_id(v);
     // The answers judged are named by their requests' ids (their hashes when
     // not stored); the judge's by the judge calls put with the verdict.
+    // Inserted, or updated when the turn has a verdict already (a run resumed):
+    // not INSERT OR REPLACE, which keeps a statement journal for the batch.
     Statement s(*m_statements,
-                "INSERT OR REPLACE INTO verdicts (run_id, item_id, turn, category, source, "
+                "INSERT OR IGNORE INTO verdicts (run_id, item_id, turn, category, source, "
                 "status, score, setup, meta, winner, criteria, labels, raw_judgment, detail, "
                 "candidate, baseline, system_message_id, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,"
                 "?8,?9,?10,?11,?12,?13,?14,"
                 "COALESCE((SELECT id FROM requests WHERE hash = ?15), NULLIF(?15, X'')),"
                 "COALESCE((SELECT id FROM requests WHERE hash = ?16), NULLIF(?16, X'')),?17,?18)");
-    s.bind(1, v.run_id).bind(2, v.item_id).bind(3, v.turn).bind(4, v.category).bind(5, v.source);
-    s.bind(6, v.status).bind(7, v.score).bind(8, setup);
-    s.bind(9, v.meta_json.empty() ? std::string("{}") : v.meta_json).bind(10, v.winner);
-    s.bind(11, v.criteria_json.empty() ? std::string("{}") : v.criteria_json);
-    s.bind(12, v.labels_json.empty() ? std::string("[]") : v.labels_json);
-    s.bind(13, v.raw_judgment).bind(14, v.detail);
-    s.bind_blob(15, hash_bytes(v.candidate_hash)).bind_blob(16, hash_bytes(v.baseline_hash));
-    s.bind(17, v.system_message_id).bind(18, unix_now());
+    bind_verdict(s, v, setup);
     s.step();
+    if (sqlite3_changes(m_db) > 0) {
+      return;
+    }
+    Statement update(*m_statements,
+                     "UPDATE verdicts SET category = ?4, source = ?5, status = ?6, score = ?7, "
+                     "setup = ?8, meta = ?9, winner = ?10, criteria = ?11, labels = ?12, "
+                     "raw_judgment = ?13, detail = ?14, "
+                     "candidate = COALESCE((SELECT id FROM requests WHERE hash = ?15), "
+                     "NULLIF(?15, X'')), "
+                     "baseline = COALESCE((SELECT id FROM requests WHERE hash = ?16), "
+                     "NULLIF(?16, X'')), system_message_id = ?17, created_at = ?18 "
+                     "WHERE run_id = ?1 AND item_id = ?2 AND turn = ?3");
+    bind_verdict(update, v, setup);
+    update.step();
+    stored_or_fail("verdict");
   });
 }
 
@@ -706,16 +766,25 @@ Store::put_judge_call(const JudgeCallRecord& c)
 {
   write([this, c] {
     Statement s(*m_statements,
-                "INSERT OR REPLACE INTO judge_calls (run_id, item_id, turn, call_index, attempt, "
+                "INSERT OR IGNORE INTO judge_calls (run_id, item_id, turn, call_index, attempt, "
                 "position, prompt_id, request, status, value, label, raw, created_at) "
                 "VALUES (?1,?2,?3,?4,?5,?6,?7,"
                 "COALESCE((SELECT id FROM requests WHERE hash = ?8), NULLIF(?8, X'')),"
                 "?9,?10,?11,?12,?13)");
-    s.bind(1, c.run_id).bind(2, c.item_id).bind(3, c.turn).bind(4, c.call_index).bind(5, c.attempt);
-    s.bind(6, c.position).bind(7, c.prompt_id).bind_blob(8, hash_bytes(c.request_hash));
-    s.bind(9, c.status);
-    s.bind(10, c.value).bind(11, c.label).bind(12, c.raw).bind(13, unix_now());
+    bind_judge_call(s, c);
     s.step();
+    if (sqlite3_changes(m_db) > 0) {
+      return;
+    }
+    Statement update(*m_statements,
+                     "UPDATE judge_calls SET position = ?6, prompt_id = ?7, "
+                     "request = COALESCE((SELECT id FROM requests WHERE hash = ?8), "
+                     "NULLIF(?8, X'')), status = ?9, value = ?10, label = ?11, raw = ?12, "
+                     "created_at = ?13 WHERE run_id = ?1 AND item_id = ?2 AND turn = ?3 AND "
+                     "call_index = ?4 AND attempt = ?5");
+    bind_judge_call(update, c);
+    update.step();
+    stored_or_fail("judge call");
   });
 }
 

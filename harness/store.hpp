@@ -298,6 +298,9 @@ private:
                       const std::vector<TextPiece>& pieces, const Response& response,
                       const std::string& top_logprobs_json,
                       std::int64_t created_at); // Unix seconds
+  // Throws Fatal unless the update just stepped changed a row (the insert
+  // before it having been ignored): nothing is dropped silently.
+  void stored_or_fail(const char* what);
   // The id of the stored text `body`, stored now if it is not yet.
   std::int64_t text_id(std::string_view body);
   sqlite3* m_db = nullptr;
