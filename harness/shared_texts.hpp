@@ -32,14 +32,4 @@ inline constexpr size_t k_min_shared_text = 32;
 std::vector<TextPiece> split_shared_texts(std::string_view json_text,
                                           const std::vector<std::string_view>& shared);
 
-// `text` escaped as inside a JSON string, without the quotes, exactly as
-// nlohmann::json serialises valid UTF-8 (kept as it is; quote, backslash and
-// control characters escaped). Bytes are not checked.
-std::string json_escaped(std::string_view text);
-
-// The text of a JSON string's contents (without the quotes): the inverse of
-// json_escaped(), and of any JSON escape. Throws nlohmann::json::parse_error
-// for one that is malformed.
-std::string json_unescaped(std::string_view escaped);
-
 } // namespace harness

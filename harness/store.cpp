@@ -1,4 +1,5 @@
 #include <harness/client/openai_wire.hpp>
+#include <harness/json_string.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/sqlite_statement.hpp>
 #include <harness/store.hpp>

@@ -78,6 +78,23 @@ is_low_surrogate(long u)
 
 } // namespace
 
+bool
+well_formed_utf8(std::string_view text)
+{
+  for (size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const size_t length = sequence_length(text.substr(i));
+    if (length == 0) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
 std::string
 valid_utf8(std::string_view text)
 {

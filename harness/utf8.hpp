@@ -10,6 +10,10 @@ namespace harness {
 // U+FFFD, so that what a server sends is stored as text, never as raw bytes.
 std::string valid_utf8(std::string_view text);
 
+// Whether `text` is well-formed UTF-8 as valid_utf8() defines it (it would
+// return `text` unchanged).
+bool well_formed_utf8(std::string_view text);
+
 // JSON text whose strings all decode to well-formed UTF-8: invalid bytes are
 // replaced as by valid_utf8() and a \uD800-\uDFFF escape that is not half of
 // a surrogate pair by \uFFFD, so that a strict parser reads what a server

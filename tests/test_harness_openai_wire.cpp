@@ -54,6 +54,142 @@ TEST_CASE("chat body carries model, messages and only the set params")
   CHECK_FALSE(body.contains("stream"));
 }
 
+namespace {
+
+// The request body and semantics as nlohmann::json builds them: what the
+// direct writers must give byte for byte.
+json
+reference_params(const GenParams& p)
+{
+  json out = json::object();
+  if (p.temperature) {
+    out["temperature"] = *p.temperature;
+  }
+  if (p.top_p) {
+    out["top_p"] = *p.top_p;
+  }
+  if (p.max_tokens) {
+    out["max_tokens"] = *p.max_tokens;
+  }
+  if (p.seed) {
+    out["seed"] = *p.seed;
+  }
+  if (p.repetition_penalty) {
+    out["repetition_penalty"] = *p.repetition_penalty;
+  }
+  if (!p.stop.empty()) {
+    out["stop"] = p.stop;
+  }
+  if (p.logprobs) {
+    out["logprobs"] = *p.logprobs;
+  }
+  if (p.top_logprobs) {
+    out["top_logprobs"] = *p.top_logprobs;
+  }
+  return out;
+}
+
+json
+reference_messages(const ChatRequest& r)
+{
+  json out = json::array();
+  for (const auto& m : r.messages) {
+    out.push_back({{"role", openai_wire::role_name(m.role)}, {"content", m.content}});
+  }
+  return out;
+}
+
+json
+reference_format(const ChatRequest& r)
+{
+  return {
+      {"type", "json_schema"},
+      {"json_schema",
+       {{"name", r.json_schema_name}, {"schema", json::parse(r.json_schema)}, {"strict", true}}}};
+}
+
+std::string
+reference_body(const ChatRequest& r)
+{
+  json body = reference_params(r.params);
+  body["model"] = r.model;
+  if (r.prompt.empty()) {
+    body["messages"] = reference_messages(r);
+  } else {
+    body["prompt"] = r.prompt;
+  }
+  if (!r.json_schema.empty()) {
+    body["response_format"] = reference_format(r);
+  }
+  return body.dump();
+}
+
+std::string
+reference_semantics(const ChatRequest& r)
+{
+  json body = {{"model", r.model},
+               {"messages", reference_messages(r)},
+               {"params", reference_params(r.params)}};
+  if (!r.prompt.empty()) {
+    body["prompt"] = r.prompt;
+  }
+  if (!r.json_schema.empty()) {
+    body["response_format"] = reference_format(r);
+  }
+  return body.dump();
+}
+
+} // namespace
+
+TEST_CASE("the body and semantics are written byte for byte as nlohmann::json dumps them")
+{
+  std::string every_byte_below_128;
+  for (int c = 0; c < 128; ++c) {
+    every_byte_below_128 += static_cast<char>(c);
+  }
+  std::vector<ChatRequest> requests;
+  requests.push_back(sample_request());
+  ChatRequest texts = sample_request();
+  texts.messages = {
+      {Role::system, every_byte_below_128},
+      {Role::user, "caf\xc3\xa9 \xe4\xb8\xad\xe6\x96\x87 \xf0\x9f\x99\x82 \\\"q\" \x7f"},
+      {Role::assistant, ""},
+      {Role::user, std::string(5000, 'x') + "\n\t\"end\""}};
+  requests.push_back(texts);
+  ChatRequest every_param = texts;
+  every_param.params.temperature = 0.0;
+  every_param.params.top_p = 0.95;
+  every_param.params.max_tokens = 2048;
+  every_param.params.seed = -7;
+  every_param.params.repetition_penalty = 1.03;
+  every_param.params.stop = {"</s>", "\n\"stop\"\\"};
+  every_param.params.logprobs = true;
+  every_param.params.top_logprobs = 5;
+  every_param.json_schema_name = "verdict";
+  every_param.json_schema = R"({"type":"object","properties":{"score":{"type":"integer"}}})";
+  requests.push_back(every_param);
+  ChatRequest completion = every_param;
+  completion.prompt = "[INST] " + every_byte_below_128 + " [/INST]";
+  requests.push_back(completion);
+  ChatRequest no_params = sample_request();
+  no_params.params = {};
+  no_params.messages.clear();
+  requests.push_back(no_params);
+  for (const auto& r : requests) {
+    CHECK(openai_wire::request_body(r) == reference_body(r));
+    CHECK(openai_wire::semantics_json(r) == reference_semantics(r));
+  }
+  // Text that is not UTF-8 is refused as dump() refuses it.
+  ChatRequest invalid = sample_request();
+  invalid.messages[1].content = "bad \xff byte";
+  CHECK_THROWS_AS(openai_wire::request_body(invalid), json::type_error);
+  CHECK_THROWS_AS(openai_wire::semantics_json(invalid), json::type_error);
+  invalid.messages[1].content = "overlong \xc0\xaf";
+  CHECK_THROWS_AS(openai_wire::semantics_json(invalid), json::type_error);
+  invalid.messages[1].content = "surrogate \xed\xa0\x80";
+  CHECK_THROWS_AS(openai_wire::semantics_json(invalid), json::type_error);
+}
+
 TEST_CASE("request hash covers semantics only")
 {
   auto a = sample_request();

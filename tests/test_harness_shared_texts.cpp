@@ -1,3 +1,4 @@
+#include <harness/json_string.hpp>
 #include <harness/shared_texts.hpp>
 
 #include <doctest/doctest.h>

@@ -1,10 +1,12 @@
 #include <harness/client/openai_wire.hpp>
+#include <harness/json_string.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <stdexcept>
 
@@ -21,6 +23,54 @@ messages_json(const std::vector<Message>& messages)
   for (const auto& m : messages) {
     out.push_back({{"role", role_name(m.role)}, {"content", m.content}});
   }
+  return out;
+}
+
+// A JSON string of `text`, as json(text).dump() writes it (and throws for
+// text that is not UTF-8), escaped without building a JSON value.
+std::string
+string_json(const std::string& text)
+{
+  std::string out = "\"";
+  if (!append_json_escaped(out, text)) {
+    return json(text).dump(); // throws json::type_error, as dump() does
+  }
+  out += '"';
+  return out;
+}
+
+// messages_json(messages).dump(), written directly: the messages' texts are
+// the bulk of every request, and are escaped once, in runs.
+std::string
+messages_text(const std::vector<Message>& messages)
+{
+  std::string out = "[";
+  for (const auto& m : messages) {
+    out += out.size() > 1 ? ",{\"content\":\"" : "{\"content\":\"";
+    if (!append_json_escaped(out, m.content)) {
+      return messages_json(messages).dump(); // throws json::type_error, as dump() does
+    }
+    out += "\",\"role\":";
+    out += json(role_name(m.role)).dump();
+    out += '}';
+  }
+  out += ']';
+  return out;
+}
+
+// An object's members, each already JSON, written as nlohmann::json::dump()
+// writes an object: keys in byte order, no spaces.
+std::string
+object_text(const std::map<std::string, std::string>& members)
+{
+  std::string out = "{";
+  for (const auto& [key, value] : members) {
+    out += out.size() > 1 ? ",\"" : "\"";
+    out += key; // evalrun's own keys: nothing to escape
+    out += "\":";
+    out += value;
+  }
+  out += '}';
   return out;
 }
 
@@ -309,29 +359,43 @@ models_url(const std::string& base_url)
 std::string
 request_body(const ChatRequest& request)
 {
-  json body = {{"model", request.model}};
-  if (request.prompt.empty()) {
-    body["messages"] = messages_json(request.messages);
-  } else {
-    body["prompt"] = request.prompt;
+  // What json{...}.dump() gives, with the texts escaped directly.
+  json small = json::object();
+  put_params(small, request.params);
+  put_response_format(small, request);
+  std::map<std::string, std::string> members;
+  for (const auto& [key, value] : small.items()) {
+    members.emplace(key, value.dump());
   }
-  put_params(body, request.params);
-  put_response_format(body, request);
-  return body.dump();
+  members.emplace("model", string_json(request.model));
+  if (request.prompt.empty()) {
+    members.emplace("messages", messages_text(request.messages));
+  } else {
+    members.emplace("prompt", string_json(request.prompt));
+  }
+  return object_text(members);
 }
 
 std::string
 semantics_json(const ChatRequest& request)
 {
+  // json{{"model", ...}, {"messages", ...}, {"params", ...}, ...}.dump(),
+  // with the texts escaped directly (nlohmann::json objects are key-sorted).
   json params = json::object();
   put_params(params, request.params);
-  json body = {
-      {"model", request.model}, {"messages", messages_json(request.messages)}, {"params", params}};
+  std::map<std::string, std::string> members;
+  members.emplace("model", string_json(request.model));
+  members.emplace("messages", messages_text(request.messages));
+  members.emplace("params", params.dump());
   if (!request.prompt.empty()) {
-    body["prompt"] = request.prompt;
+    members.emplace("prompt", string_json(request.prompt));
   }
-  put_response_format(body, request);
-  return body.dump(); // nlohmann::json objects are key-sorted
+  if (!request.json_schema.empty()) {
+    json format = json::object();
+    put_response_format(format, request);
+    members.emplace("response_format", format.at("response_format").dump());
+  }
+  return object_text(members);
 }
 
 Result<Response>
