@@ -458,7 +458,7 @@ Store::find_response(const std::string& request_hash)
   Statement s(*m_statements,
               "SELECT t.body, finish_reason, prompt_tokens, completion_tokens, latency_ms, "
               "attempts, top_logprobs FROM requests r JOIN texts t ON t.id = r.response "
-              "WHERE r.hash = ?");
+              "WHERE substr(r.hash, 1, 8) = substr(?1, 1, 8) AND r.hash = ?1");
   s.bind_blob(1, hash_bytes(request_hash));
   if (!s.step()) {
     return std::nullopt;
@@ -521,34 +521,35 @@ Store::insert_request(const std::string& hash, const std::string& semantics,
   }
   parts += "]";
   // Inserted, or (a request stored before) its response replaced: a plain
-  // insert and an update, not an upsert, which would keep a statement journal
+  // insert or an update, not an upsert, which would keep a statement journal
   // (page copies written to a temporary file) for every row of the batch.
   const std::string bytes = hash_bytes(hash);
   const std::int64_t response_id = text_id(response.text);
   // Whole milliseconds: a whole number in a REAL column takes 1 to 3 bytes, not 8.
   const double latency_ms = std::round(response.latency_ms);
-  Statement insert(*m_statements,
-                   "INSERT OR IGNORE INTO requests (hash, semantics, response, finish_reason, "
-                   "prompt_tokens, completion_tokens, latency_ms, attempts, top_logprobs, "
-                   "created_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
-  insert.bind_blob(1, bytes).bind(2, parts).bind(3, response_id);
-  insert.bind(4, response.finish_reason).bind(5, response.usage.prompt_tokens);
-  insert.bind(6, response.usage.completion_tokens).bind(7, latency_ms);
-  insert.bind(8, response.attempts).bind(9, top_logprobs_json).bind(10, created_at);
-  insert.step();
-  if (sqlite3_changes(m_db) > 0) {
+  Statement find(*m_statements, "SELECT id FROM requests WHERE substr(hash, 1, 8) = "
+                                "substr(?1, 1, 8) AND hash = ?1");
+  if (!find.bind_blob(1, bytes).step()) {
+    Statement insert(*m_statements,
+                     "INSERT INTO requests (hash, semantics, response, finish_reason, "
+                     "prompt_tokens, completion_tokens, latency_ms, attempts, top_logprobs, "
+                     "created_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    insert.bind_blob(1, bytes).bind(2, parts).bind(3, response_id);
+    insert.bind(4, response.finish_reason).bind(5, response.usage.prompt_tokens);
+    insert.bind(6, response.usage.completion_tokens).bind(7, latency_ms);
+    insert.bind(8, response.attempts).bind(9, top_logprobs_json).bind(10, created_at);
+    insert.step();
     return;
   }
   Statement update(*m_statements,
                    "UPDATE requests SET response = ?, finish_reason = ?, prompt_tokens = ?, "
                    "completion_tokens = ?, latency_ms = ?, attempts = ?, top_logprobs = ?, "
-                   "created_at = ? WHERE hash = ?");
+                   "created_at = ? WHERE id = ?");
   update.bind(1, response_id).bind(2, response.finish_reason);
   update.bind(3, response.usage.prompt_tokens).bind(4, response.usage.completion_tokens);
   update.bind(5, latency_ms).bind(6, response.attempts).bind(7, top_logprobs_json);
-  update.bind(8, created_at).bind_blob(9, bytes);
+  update.bind(8, created_at).bind(9, find.integer(0));
   update.step();
-  stored_or_fail("request");
 }
 
 void
@@ -589,7 +590,9 @@ std::optional<std::string>
 Store::request_semantics(const std::string& request_hash)
 {
   flush();
-  Statement s(*m_statements, "SELECT semantics FROM requests WHERE hash = ?");
+  Statement s(
+      *m_statements,
+      "SELECT semantics FROM requests WHERE substr(hash, 1, 8) = substr(?1, 1, 8) AND hash = ?1");
   s.bind_blob(1, hash_bytes(request_hash));
   if (!s.step()) {
     return std::nullopt;
@@ -617,7 +620,9 @@ Store::claim_requests(const std::vector<std::string>& hashes, const std::string&
   const auto now = unix_now();
   for (const auto& hash : hashes) {
     const std::string bytes = hash_bytes(hash);
-    Statement stored(*m_statements, "SELECT 1 FROM requests WHERE hash = ?");
+    Statement stored(
+        *m_statements,
+        "SELECT 1 FROM requests WHERE substr(hash, 1, 8) = substr(?1, 1, 8) AND hash = ?1");
     if (stored.bind_blob(1, bytes).step()) {
       out.push_back(ClaimState::stored);
       continue;
@@ -717,8 +722,10 @@ Store::put_verdict(const VerdictRecord& v)
                 "status, score, setup, meta, winner, criteria, labels, raw_judgment, detail, "
                 "candidate, baseline, system_message_id, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,"
                 "?8,?9,?10,?11,?12,?13,?14,"
-                "COALESCE((SELECT id FROM requests WHERE hash = ?15), NULLIF(?15, X'')),"
-                "COALESCE((SELECT id FROM requests WHERE hash = ?16), NULLIF(?16, X'')),?17,?18)");
+                "COALESCE((SELECT id FROM requests WHERE substr(hash, 1, 8) = substr(?15, 1, 8) "
+                "AND hash = ?15), NULLIF(?15, X'')),"
+                "COALESCE((SELECT id FROM requests WHERE substr(hash, 1, 8) = substr(?16, 1, 8) "
+                "AND hash = ?16), NULLIF(?16, X'')),?17,?18)");
     bind_verdict(s, v, setup);
     s.step();
     if (sqlite3_changes(m_db) > 0) {
@@ -728,9 +735,11 @@ Store::put_verdict(const VerdictRecord& v)
                      "UPDATE verdicts SET category = ?4, source = ?5, status = ?6, score = ?7, "
                      "setup = ?8, meta = ?9, winner = ?10, criteria = ?11, labels = ?12, "
                      "raw_judgment = ?13, detail = ?14, "
-                     "candidate = COALESCE((SELECT id FROM requests WHERE hash = ?15), "
+                     "candidate = COALESCE((SELECT id FROM requests WHERE substr(hash, 1, 8) = "
+                     "substr(?15, 1, 8) AND hash = ?15), "
                      "NULLIF(?15, X'')), "
-                     "baseline = COALESCE((SELECT id FROM requests WHERE hash = ?16), "
+                     "baseline = COALESCE((SELECT id FROM requests WHERE substr(hash, 1, 8) = "
+                     "substr(?16, 1, 8) AND hash = ?16), "
                      "NULLIF(?16, X'')), system_message_id = ?17, created_at = ?18 "
                      "WHERE run_id = ?1 AND item_id = ?2 AND turn = ?3");
     bind_verdict(update, v, setup);
@@ -770,7 +779,8 @@ Store::put_judge_call(const JudgeCallRecord& c)
                 "INSERT OR IGNORE INTO judge_calls (run_id, item_id, turn, call_index, attempt, "
                 "position, prompt_id, request, status, value, label, raw, created_at) "
                 "VALUES (?1,?2,?3,?4,?5,?6,?7,"
-                "COALESCE((SELECT id FROM requests WHERE hash = ?8), NULLIF(?8, X'')),"
+                "COALESCE((SELECT id FROM requests WHERE substr(hash, 1, 8) = substr(?8, 1, 8) AND "
+                "hash = ?8), NULLIF(?8, X'')),"
                 "?9,?10,?11,?12,?13)");
     bind_judge_call(s, c);
     s.step();
@@ -779,7 +789,8 @@ Store::put_judge_call(const JudgeCallRecord& c)
     }
     Statement update(*m_statements,
                      "UPDATE judge_calls SET position = ?6, prompt_id = ?7, "
-                     "request = COALESCE((SELECT id FROM requests WHERE hash = ?8), "
+                     "request = COALESCE((SELECT id FROM requests WHERE substr(hash, 1, 8) = "
+                     "substr(?8, 1, 8) AND hash = ?8), "
                      "NULLIF(?8, X'')), status = ?9, value = ?10, label = ?11, raw = ?12, "
                      "created_at = ?13 WHERE run_id = ?1 AND item_id = ?2 AND turn = ?3 AND "
                      "call_index = ?4 AND attempt = ?5");
@@ -996,8 +1007,8 @@ Store::response_text(const std::string& request_hash)
   if (auto queued = m_pending_responses.find(request_hash); queued != m_pending_responses.end()) {
     return queued->second.text;
   }
-  Statement s(*m_statements,
-              "SELECT t.body FROM requests r JOIN texts t ON t.id = r.response WHERE r.hash = ?");
+  Statement s(*m_statements, "SELECT t.body FROM requests r JOIN texts t ON t.id = r.response "
+                             "WHERE substr(r.hash, 1, 8) = substr(?1, 1, 8) AND r.hash = ?1");
   s.bind_blob(1, hash_bytes(request_hash));
   if (!s.step()) {
     return std::nullopt;

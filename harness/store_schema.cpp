@@ -21,7 +21,10 @@ namespace {
 // request's semantics JSON is the concatenation of its pieces: a JSON list of text ids, id for the
 // text as it is, -id for it JSON-escaped. A verdict or judge call names a request by its id in
 // `requests` (an integer), or, for a request that has no response stored (it failed), by its hash
-// (a blob); NULL for none.
+// (a blob); NULL for none. Requests are found by the first 8 bytes of their hash (an index of
+// those, a quarter the size of one of whole hashes), the whole hash compared in the row: a lookup
+// names both, substr(hash, 1, 8) = substr(?, 1, 8) AND hash = ?. Each hash is stored once (the
+// store looks before it inserts, under the write lock).
 constexpr const char* k_schema = R"sql(
 CREATE TABLE IF NOT EXISTS runs (
   id INTEGER PRIMARY KEY,
@@ -53,7 +56,7 @@ CREATE TABLE IF NOT EXISTS texts (
 CREATE INDEX IF NOT EXISTS texts_by_key ON texts (key);
 CREATE TABLE IF NOT EXISTS requests (
   id INTEGER PRIMARY KEY,
-  hash BLOB NOT NULL UNIQUE,
+  hash BLOB NOT NULL,
   semantics TEXT NOT NULL,
   response INTEGER NOT NULL REFERENCES texts(id),
   finish_reason TEXT NOT NULL,
@@ -64,6 +67,7 @@ CREATE TABLE IF NOT EXISTS requests (
   top_logprobs TEXT NOT NULL,
   created_at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS requests_by_hash ON requests (substr(hash, 1, 8));
 CREATE VIEW IF NOT EXISTS request_log AS
 SELECT id, hash, CASE WHEN json_valid(semantics) THEN json_extract(semantics, '$.model') END AS model,
   semantics, text, finish_reason, prompt_tokens, completion_tokens, latency_ms, attempts,
@@ -178,7 +182,8 @@ sql_hash_bytes(sqlite3_context* context, int, sqlite3_value** argv)
 std::string
 request_reference(const std::string& column)
 {
-  return fmt::format("COALESCE((SELECT id FROM requests WHERE hash = {0}), NULLIF({0}, X''))",
+  return fmt::format("COALESCE((SELECT id FROM requests WHERE substr(hash, 1, 8) = substr({0}, 1, "
+                     "8) AND hash = {0}), NULLIF({0}, X''))",
                      column);
 }
 

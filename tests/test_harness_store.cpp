@@ -77,6 +77,17 @@ TEST_CASE("a stored response is found by hash and marked as cached")
   CHECK(found->attempts == 2);
   CHECK(found->from_cache);
   CHECK(store.count_responses() == 1);
+  // Stored again (a response replaced): still one request, with the new response; a
+  // hash sharing its first 8 bytes is another request.
+  r.text = "a better answer";
+  store.put_response(hash_of("h1"), stored_request(), r);
+  std::string neighbour = hash_of("h1");
+  neighbour.back() = neighbour.back() == '0' ? '1' : '0';
+  CHECK_FALSE(store.find_response(neighbour));
+  store.put_response(neighbour, stored_request(), Response{});
+  CHECK(store.count_responses() == 2);
+  CHECK(store.find_response(hash_of("h1"))->text == "a better answer");
+  CHECK(store.find_response(neighbour)->text.empty());
 }
 
 TEST_CASE("data survives reopening (WAL, committed per unit)")
