@@ -147,6 +147,9 @@ public:
     size_t m_responses_mark = 0;
   };
 
+  // The database file (":memory:" for one in memory).
+  const std::filesystem::path& path() const { return m_path; }
+
   // Replaces this store's contents with a copy of the database at `path`
   // (opened read-only; its WAL included): a dry run works on the copy of an
   // in-memory store (":memory:") and leaves the file untouched. Throws Fatal.

@@ -1,4 +1,5 @@
 #include "support/scripted_transport.hpp"
+#include "support/sqlite_query.hpp"
 
 #include <harness/client/cached_client.hpp>
 #include <harness/client/client_pool.hpp>
@@ -85,11 +86,56 @@ TEST_CASE("a request another process is sending is not sent again: its stored re
   CHECK(second.cache_hits() == 1);
 }
 
+TEST_CASE(
+    "alone, requests are sent unclaimed, and a process arriving gets what is in flight claimed")
+{
+  boost::asio::io_context io;
+  Store first_store("arrive.db");
+  ScriptedTransport first_wire(
+      [](const HttpRequest&, int) { return Result<HttpReply>(ok_reply("one")); });
+  first_wire.hold = true; // its reply waits until released
+  ClientPool first_pool(io, first_wire);
+  first_pool.add_endpoint(shared_endpoint(), std::nullopt);
+  CachedClient first(io, first_pool, first_store, "first:1");
+  std::optional<Result<Response>> first_got, second_got;
+  first.fetch(shared_request(),
+              [&](const std::string&, Result<Response> r) { first_got = std::move(r); });
+  while (first_wire.requests.empty()) {
+    io.run_one(); // sent without a claim
+  }
+  CHECK(testsupport::query_text("arrive.db", "SELECT count(*) FROM claims") == "0");
+
+  // Another process arrives while the request is on the wire, and asks for it too.
+  Store second_store("arrive.db");
+  ScriptedTransport second_wire(
+      [](const HttpRequest&, int) { return Result<HttpReply>(ok_reply("two")); });
+  ClientPool second_pool(io, second_wire);
+  second_pool.add_endpoint(shared_endpoint(), std::nullopt);
+  CachedClient second(io, second_pool, second_store, "second:1");
+  second.fetch(shared_request(),
+               [&](const std::string&, Result<Response> r) { second_got = std::move(r); });
+  io.run_for(std::chrono::milliseconds(400)); // the first lets it in, claiming what it sends
+  CHECK(testsupport::query_text("arrive.db", "SELECT owner FROM claims") == "first:1");
+  CHECK(second_wire.requests.empty());
+  CHECK_FALSE(second_got);
+  REQUIRE(first_wire.release_one());
+  while (!first_got || !second_got) {
+    io.run_one();
+  }
+  REQUIRE(*second_got);
+  CHECK((*second_got)->text == "one"); // the first one's reply, from the database
+  CHECK(second.requests_sent() == 0);
+  CHECK(second_wire.requests.empty());
+}
+
 TEST_CASE("a request waiting for another process ends cancelled when the run stops")
 {
   boost::asio::io_context io;
   Store holder("cancel.db");
   Store store("cancel.db");
+  // The other process is present (alone, it lets this one in).
+  DatabaseSharing holder_present("cancel.db");
+  holder_present.share();
   auto alive = [](const std::string&, std::int64_t) {
     return true;
   };

@@ -15,12 +15,17 @@ namespace {
 // request another process is sending is looked for again.
 constexpr std::chrono::milliseconds k_claim_batch{10};
 constexpr std::chrono::milliseconds k_recheck{250};
+// How often a process alone looks for another arriving: at each request sent
+// or answered at most this often, and this often while requests are in flight.
+constexpr std::chrono::milliseconds k_watch{5};
+constexpr std::chrono::milliseconds k_watch_idle{50};
 
 } // namespace
 
 CachedClient::CachedClient(boost::asio::io_context& io, ClientPool& pool, Store& store,
                            std::string owner)
-    : m_io(io), m_pool(pool), m_store(store), m_owner(std::move(owner)), m_claim_timer(io)
+    : m_io(io), m_pool(pool), m_store(store), m_owner(std::move(owner)), m_claim_timer(io),
+      m_sharing(store.path()), m_watch_timer(io)
 {}
 
 void
@@ -36,8 +41,58 @@ CachedClient::fetch(ChatRequest request, Done done,
     return;
   }
   w.pieces = split_shared_texts(w.semantics, shared_texts);
+  watch_arrivals();
+  if (m_sharing.state() == DatabaseSharing::State::alone) {
+    send(std::move(w)); // no other process to tell
+    return;
+  }
   m_to_claim.push_back(std::move(w));
   schedule_claims(k_claim_batch);
+}
+
+void
+CachedClient::watch_arrivals(bool now)
+{
+  if (m_sharing.state() != DatabaseSharing::State::alone) {
+    return;
+  }
+  const auto time = std::chrono::steady_clock::now();
+  if (!now && time - m_watched < k_watch) {
+    return;
+  }
+  m_watched = time;
+  if (!m_sharing.someone_arriving()) {
+    return;
+  }
+  // What the arriving process must not send again: the responses received
+  // (committed now), and the requests in flight (claimed now).
+  m_store.flush();
+  if (!m_sent_unclaimed.empty()) {
+    m_store.claim_requests({m_sent_unclaimed.begin(), m_sent_unclaimed.end()}, m_owner,
+                           owner_alive);
+    m_sent_unclaimed.clear();
+  }
+  m_sharing.share();
+}
+
+void
+CachedClient::schedule_watch()
+{
+  if (m_watch_scheduled) {
+    return;
+  }
+  m_watch_scheduled = true;
+  m_watch_timer.expires_after(k_watch_idle);
+  m_watch_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) {
+      return; // cancelled, perhaps with this client gone: touch nothing
+    }
+    m_watch_scheduled = false;
+    watch_arrivals(true);
+    if (m_sharing.state() == DatabaseSharing::State::alone && !m_sent_unclaimed.empty()) {
+      schedule_watch();
+    }
+  });
 }
 
 void
@@ -68,9 +123,19 @@ CachedClient::schedule_claims(std::chrono::milliseconds delay)
 void
 CachedClient::claim_waiting()
 {
+  if (m_sharing.state() == DatabaseSharing::State::arriving && !m_sharing.try_arrive()) {
+    schedule_claims(k_claim_batch); // the process alone has not let this one in yet
+    return;
+  }
   std::vector<Waiting> batch;
   batch.swap(m_to_claim);
   if (batch.empty()) {
+    return;
+  }
+  if (m_sharing.try_alone()) {
+    for (auto& w : batch) {
+      send(std::move(w)); // the others have gone
+    }
     return;
   }
   std::vector<std::string> hashes;
@@ -105,6 +170,10 @@ void
 CachedClient::send(Waiting w)
 {
   ++m_sent;
+  if (m_sharing.state() == DatabaseSharing::State::alone) {
+    m_sent_unclaimed.insert(w.hash);
+    schedule_watch();
+  }
   m_pool.submit(std::move(w.request),
                 [this, hash = std::move(w.hash), semantics = std::move(w.semantics),
                  pieces = std::move(w.pieces), done = std::move(w.done)](Result<Response> r) {
@@ -113,6 +182,8 @@ CachedClient::send(Waiting w)
                   } else {
                     m_store.release_claim(hash);
                   }
+                  m_sent_unclaimed.erase(hash);
+                  watch_arrivals();
                   done(hash, std::move(r));
                 });
 }

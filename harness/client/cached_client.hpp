@@ -1,13 +1,16 @@
 #pragma once
 
 #include <harness/client/client_pool.hpp>
+#include <harness/database_sharing.hpp>
 #include <harness/store.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <functional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace harness::client {
@@ -18,8 +21,11 @@ namespace harness::client {
 // send are first claimed in the store, a few milliseconds' worth at a time,
 // so that processes sharing a database send each request once: one that
 // another live process is sending waits for its response (checked every
-// 250 ms) and is sent only if that process gives up or dies. Same threading
-// rules as ClientPool.
+// 250 ms) and is sent only if that process gives up or dies. While no other
+// process uses the database (DatabaseSharing), nothing is claimed: requests
+// are sent at once; when one arrives, what is in flight is claimed and the
+// database shared before it sends anything. Same threading rules as
+// ClientPool.
 class CachedClient
 {
 public:
@@ -55,6 +61,12 @@ private:
   void claim_waiting();
   void send(Waiting w);
   void schedule_claims(std::chrono::milliseconds delay);
+  // Alone: lets an arriving process in, at most every few milliseconds
+  // (`now`: whatever the time since the last look).
+  void watch_arrivals(bool now = false);
+  // Alone, with requests in flight: looks for arrivals every so often even
+  // while nothing is fetched or answered.
+  void schedule_watch();
 
   boost::asio::io_context& m_io;
   ClientPool& m_pool;
@@ -63,6 +75,11 @@ private:
   std::vector<Waiting> m_to_claim; // claimed together when m_claim_timer fires
   boost::asio::steady_timer m_claim_timer;
   bool m_claim_scheduled = false;
+  DatabaseSharing m_sharing;
+  std::unordered_set<std::string> m_sent_unclaimed; // sent while alone, not yet answered
+  std::chrono::steady_clock::time_point m_watched;  // the last look for arrivals
+  boost::asio::steady_timer m_watch_timer;
+  bool m_watch_scheduled = false;
   long m_sent = 0;
   long m_hits = 0;
 };
