@@ -47,6 +47,7 @@ struct CurlTransfer
   std::optional<double> retry_after_header;
   char error_buffer[CURL_ERROR_SIZE] = {};
   bool too_large = false; // the body passed k_max_reply_bytes
+  size_t multi = 0;       // the index of the multi handle it runs on
 };
 
 namespace {
@@ -146,59 +147,88 @@ parse_retry_after(const std::string& value)
 // (its reactor is edge-triggered), and a wake-up drains the set until it is
 // empty before waiting again, so a socket libcurl left unread is never
 // forgotten.
+//
+// Transfers are spread over several multi handles, each with its connection
+// cache: to start a transfer, libcurl walks every connection its multi
+// handle has to the host, in use or not, for one to reuse, and with two
+// thousand in flight to one server that walk was a tenth of the CPU.
 struct CurlTransport::Impl : std::enable_shared_from_this<Impl>
 {
+  static constexpr size_t k_multis = 8;
+
+  // One multi handle and when libcurl wants CURL_SOCKET_TIMEOUT on it.
+  struct Multi
+  {
+    Impl* impl = nullptr;
+    size_t index = 0;
+    CURLM* handle = nullptr;
+    size_t running = 0;
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+  };
+
   explicit Impl(asio::io_context& context) : io(context), ready(context), timer(context) {}
 
   asio::io_context& io;
-  CURLM* multi = nullptr;
+  std::array<Multi, k_multis> multis;
   asio::posix::stream_descriptor ready; // the epoll set; readable when a socket is
   asio::steady_timer timer;
   std::unordered_map<CURL*, std::unique_ptr<CurlTransfer>> running;
   // Easy handles of finished transfers, reset, for the next ones: a new one
   // per request allocated and freed its buffers every time.
   std::vector<std::unique_ptr<CURL, EasyDeleter>> idle;
-  // When libcurl wants CURL_SOCKET_TIMEOUT, if it does; the timer is armed no
-  // later than that (moving it later waits for it to fire).
-  std::optional<std::chrono::steady_clock::time_point> deadline;
+  // The timer is armed no later than the earliest deadline (moving it later
+  // waits for it to fire).
   std::optional<std::chrono::steady_clock::time_point> timer_at;
   bool watching = false; // an async_wait on `ready` is pending
   bool draining = false; // a drain() is posted
 
   int epoll_fd() { return ready.native_handle(); }
   void add(std::unique_ptr<CurlTransfer> t);
-  void finish(CURL* easy, CURLcode code);
-  void act(curl_socket_t socket, int flags);
+  void finish(Multi& multi, CURL* easy, CURLcode code);
+  void act(Multi& multi, curl_socket_t socket, int flags);
   void drain();
   void settle();
   void arm_timer();
-  static int on_socket(CURL* easy, curl_socket_t socket, int what, void* impl, void* assigned);
-  static int on_timer(CURLM* multi, long timeout_ms, void* impl);
+  void on_timer_fired();
+  static int on_socket(CURL* easy, curl_socket_t socket, int what, void* multi, void* assigned);
+  static int on_timer(CURLM* handle, long timeout_ms, void* multi);
 };
+
+namespace {
+
+// What an epoll event carries: the multi handle's index and the socket.
+std::uint64_t
+event_data(size_t multi, curl_socket_t socket)
+{
+  return (static_cast<std::uint64_t>(multi) << 32) | static_cast<std::uint32_t>(socket);
+}
+
+} // namespace
 
 int
 CurlTransport::Impl::on_socket(CURL*, curl_socket_t socket, int what, void* user, void* assigned)
 {
-  auto* impl = static_cast<Impl*>(user);
+  auto* multi = static_cast<Multi*>(user);
+  const int epoll = multi->impl->epoll_fd();
   if (what == CURL_POLL_REMOVE) {
-    epoll_ctl(impl->epoll_fd(), EPOLL_CTL_DEL, socket, nullptr);
-    curl_multi_assign(impl->multi, socket, nullptr);
+    epoll_ctl(epoll, EPOLL_CTL_DEL, socket, nullptr);
+    curl_multi_assign(multi->handle, socket, nullptr);
     return 0;
   }
   epoll_event event{};
   event.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0U) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0U);
-  event.data.fd = socket;
+  event.data.u64 = event_data(multi->index, socket);
   // A socket libcurl already handed over is modified, a new one added; a
   // number the kernel reused since is fixed by trying the other operation.
   int op = assigned ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-  if (epoll_ctl(impl->epoll_fd(), op, socket, &event) != 0) {
+  if (epoll_ctl(epoll, op, socket, &event) != 0) {
     op = op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-    if (epoll_ctl(impl->epoll_fd(), op, socket, &event) != 0) {
+    if (epoll_ctl(epoll, op, socket, &event) != 0) {
       return -1; // libcurl fails the transfers on this socket: recorded errors
     }
   }
   if (!assigned) {
-    curl_multi_assign(impl->multi, socket, impl);
+    curl_multi_assign(multi->handle, socket, multi);
   }
   return 0;
 }
@@ -206,12 +236,12 @@ CurlTransport::Impl::on_socket(CURL*, curl_socket_t socket, int what, void* user
 int
 CurlTransport::Impl::on_timer(CURLM*, long timeout_ms, void* user)
 {
-  auto* impl = static_cast<Impl*>(user);
+  auto* multi = static_cast<Multi*>(user);
   if (timeout_ms < 0) {
-    impl->deadline.reset();
+    multi->deadline.reset();
   } else {
-    impl->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    impl->arm_timer();
+    multi->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    multi->impl->arm_timer();
   }
   return 0;
 }
@@ -219,28 +249,39 @@ CurlTransport::Impl::on_timer(CURLM*, long timeout_ms, void* user)
 void
 CurlTransport::Impl::arm_timer()
 {
-  if (!deadline || (timer_at && *timer_at <= *deadline) || running.empty()) {
+  std::optional<std::chrono::steady_clock::time_point> earliest;
+  for (const auto& m : multis) {
+    if (m.deadline && (!earliest || *m.deadline < *earliest)) {
+      earliest = m.deadline;
+    }
+  }
+  if (!earliest || (timer_at && *timer_at <= *earliest) || running.empty()) {
     return;
   }
-  timer_at = deadline;
-  timer.expires_at(*deadline); // cancels a wait for a later time
+  timer_at = earliest;
+  timer.expires_at(*earliest); // cancels a wait for a later time
   timer.async_wait([self = weak_from_this()](const boost::system::error_code& ec) {
     auto impl = self.lock();
     if (ec || !impl) {
       return; // moved earlier (a new wait is pending), or cancelled
     }
-    impl->timer_at.reset();
-    if (!impl->deadline) {
-      return;
-    }
-    if (*impl->deadline > std::chrono::steady_clock::now()) {
-      impl->arm_timer(); // libcurl moved it later
-      return;
-    }
-    impl->deadline.reset();
-    impl->act(CURL_SOCKET_TIMEOUT, 0);
-    impl->settle();
+    impl->on_timer_fired();
   });
+}
+
+void
+CurlTransport::Impl::on_timer_fired()
+{
+  timer_at.reset();
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& m : multis) {
+    if (m.deadline && *m.deadline <= now) {
+      m.deadline.reset();
+      act(m, CURL_SOCKET_TIMEOUT, 0);
+    }
+  }
+  arm_timer(); // for the deadlines not yet due (libcurl moved them later)
+  settle();
 }
 
 // What the io_context waits for: the epoll set while transfers run (and a
@@ -286,7 +327,9 @@ CurlTransport::Impl::drain()
     const int flags = ((e.events & EPOLLIN) ? CURL_CSELECT_IN : 0) |
                       ((e.events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
                       ((e.events & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
-    act(e.data.fd, flags);
+    const auto multi = static_cast<size_t>(e.data.u64 >> 32);
+    const auto socket = static_cast<curl_socket_t>(e.data.u64 & 0xffffffffU);
+    act(multis.at(multi), socket, flags);
   }
   if (count > 0 && !running.empty()) {
     // Look again (after other handlers): until the set is empty, the io_context's
@@ -358,9 +401,16 @@ CurlTransport::Impl::add(std::unique_ptr<CurlTransfer> t)
     t->done(Error{Error::Kind::transport, "libcurl could not build the headers (out of memory)"});
     return;
   }
-  // In `running` before libcurl sets its first timer, so that the timer is armed.
+  // On the multi handle with the fewest transfers; in `running` before
+  // libcurl sets its first timer, so that the timer is armed.
+  Multi& multi =
+      *std::min_element(multis.begin(), multis.end(),
+                        [](const Multi& a, const Multi& b) { return a.running < b.running; });
+  t->multi = multi.index;
   auto [it, fresh] = running.emplace(e, std::move(t));
-  if (CURLMcode rc = curl_multi_add_handle(multi, e); rc != CURLM_OK) {
+  ++multi.running;
+  if (CURLMcode rc = curl_multi_add_handle(multi.handle, e); rc != CURLM_OK) {
+    --multi.running;
     // Never a transfer whose callback cannot run: a failure is an outcome.
     auto failed = std::move(it->second);
     running.erase(it);
@@ -373,7 +423,7 @@ CurlTransport::Impl::add(std::unique_ptr<CurlTransfer> t)
 }
 
 void
-CurlTransport::Impl::finish(CURL* easy, CURLcode code)
+CurlTransport::Impl::finish(Multi& multi, CURL* easy, CURLcode code)
 {
   auto it = running.find(easy);
   if (it == running.end()) {
@@ -381,7 +431,8 @@ CurlTransport::Impl::finish(CURL* easy, CURLcode code)
   }
   std::unique_ptr<CurlTransfer> t = std::move(it->second);
   running.erase(it);
-  curl_multi_remove_handle(multi, easy);
+  --multi.running;
+  curl_multi_remove_handle(multi.handle, easy);
 
   double total_s = 0;
   curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME, &total_s);
@@ -412,14 +463,14 @@ CurlTransport::Impl::finish(CURL* easy, CURLcode code)
 }
 
 void
-CurlTransport::Impl::act(curl_socket_t socket, int flags)
+CurlTransport::Impl::act(Multi& multi, curl_socket_t socket, int flags)
 {
   int still_running = 0;
-  curl_multi_socket_action(multi, socket, flags, &still_running);
+  curl_multi_socket_action(multi.handle, socket, flags, &still_running);
   int queued = 0;
-  while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+  while (CURLMsg* msg = curl_multi_info_read(multi.handle, &queued)) {
     if (msg->msg == CURLMSG_DONE) {
-      finish(msg->easy_handle, msg->data.result);
+      finish(multi, msg->easy_handle, msg->data.result);
     }
   }
 }
@@ -433,26 +484,37 @@ CurlTransport::CurlTransport(asio::io_context& io) : m_impl(std::make_shared<Imp
     throw std::system_error(errno, std::generic_category(), "cannot set up the HTTP client");
   }
   impl.ready.assign(epoll_fd);
-  impl.multi = curl_multi_init();
-  if (!impl.multi) {
-    throw std::runtime_error("cannot set up the HTTP client: libcurl's multi handle");
+  for (size_t i = 0; i < Impl::k_multis; ++i) {
+    auto& multi = impl.multis[i];
+    multi.impl = &impl;
+    multi.index = i;
+    multi.handle = curl_multi_init();
+    if (!multi.handle) {
+      for (size_t made = 0; made < i; ++made) {
+        curl_multi_cleanup(impl.multis[made].handle);
+      }
+      throw std::runtime_error("cannot set up the HTTP client: libcurl's multi handle");
+    }
+    curl_multi_setopt(multi.handle, CURLMOPT_MAXCONNECTS, 8192L);
+    curl_multi_setopt(multi.handle, CURLMOPT_SOCKETFUNCTION, &Impl::on_socket);
+    curl_multi_setopt(multi.handle, CURLMOPT_SOCKETDATA, &multi);
+    curl_multi_setopt(multi.handle, CURLMOPT_TIMERFUNCTION, &Impl::on_timer);
+    curl_multi_setopt(multi.handle, CURLMOPT_TIMERDATA, &multi);
   }
-  curl_multi_setopt(impl.multi, CURLMOPT_MAXCONNECTS, 8192L);
-  curl_multi_setopt(impl.multi, CURLMOPT_SOCKETFUNCTION, &Impl::on_socket);
-  curl_multi_setopt(impl.multi, CURLMOPT_SOCKETDATA, m_impl.get());
-  curl_multi_setopt(impl.multi, CURLMOPT_TIMERFUNCTION, &Impl::on_timer);
-  curl_multi_setopt(impl.multi, CURLMOPT_TIMERDATA, m_impl.get());
 }
 
 CurlTransport::~CurlTransport()
 {
   auto& impl = *m_impl;
   for (auto& [easy, t] : impl.running) {
-    curl_multi_remove_handle(impl.multi, easy); // the transfer's own handles free themselves
+    // The transfer's own handles free themselves.
+    curl_multi_remove_handle(impl.multis[t->multi].handle, easy);
   }
   impl.running.clear();
   impl.idle.clear();
-  curl_multi_cleanup(impl.multi); // closes the cached connections (on_socket removes them)
+  for (auto& multi : impl.multis) {
+    curl_multi_cleanup(multi.handle); // closes the cached connections (on_socket removes them)
+  }
   boost::system::error_code ignored;
   impl.ready.close(ignored); // queued handlers find the Impl gone, or are cancelled
   impl.timer.cancel();
