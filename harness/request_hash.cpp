@@ -8,12 +8,42 @@
 
 namespace harness {
 
+namespace {
+
+// SHA-256 fetched from OpenSSL's providers once (EVP_sha256() is looked up
+// again at every use).
+const EVP_MD*
+sha256_method()
+{
+  static const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return fetched ? fetched : EVP_sha256();
+}
+
+// A digest context per thread, reused: EVP_Digest() makes and frees one for
+// every digest, and texts and requests are hashed by the thousand.
+struct ThreadDigest
+{
+  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  ThreadDigest() = default;
+  ThreadDigest(const ThreadDigest&) = delete;
+  ThreadDigest& operator=(const ThreadDigest&) = delete;
+  ~ThreadDigest() { EVP_MD_CTX_free(context); }
+};
+
+} // namespace
+
 std::string
 sha256_bytes(std::string_view data)
 {
+  thread_local ThreadDigest digest_context;
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  EVP_MD_CTX* context = digest_context.context;
+  if (!context || EVP_DigestInit_ex(context, sha256_method(), nullptr) != 1 ||
+      EVP_DigestUpdate(context, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(context, digest.data(), &length) != 1) {
+    throw std::runtime_error("OpenSSL cannot take a SHA-256 digest");
+  }
   return std::string(reinterpret_cast<const char*>(digest.data()), length);
 }
 
@@ -30,7 +60,7 @@ struct Sha256::Context
 
 Sha256::Sha256() : m_context(new Context)
 {
-  if (!m_context->md || EVP_DigestInit_ex(m_context->md, EVP_sha256(), nullptr) != 1) {
+  if (!m_context->md || EVP_DigestInit_ex(m_context->md, sha256_method(), nullptr) != 1) {
     EVP_MD_CTX_free(m_context->md);
     delete m_context;
     throw std::runtime_error("OpenSSL cannot make a SHA-256 context");

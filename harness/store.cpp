@@ -98,6 +98,10 @@ Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
     m_db = nullptr;
     throw Fatal(fmt::format("{}: cannot open database: {}", path.string(), why));
   }
+  // Room for SQLite's small allocations of a statement at work (lookaside
+  // slots, 512 KiB) so that they are not the C library's: a run steps several
+  // statements per request.
+  sqlite3_db_config(m_db, SQLITE_DBCONFIG_LOOKASIDE, nullptr, 256, 2048);
   sqlite3_busy_timeout(m_db, static_cast<int>(k_busy_timeout.count()));
   sqlite3_extended_result_codes(m_db, 1); // errors name their precise cause
   m_statements = std::make_unique<StatementCache>(m_db);
