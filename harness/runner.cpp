@@ -701,9 +701,12 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
     }
   }
   // Replies, verdicts and errors are written in batches (a transaction every
-  // 25 ms or 1,024 writes): a crash loses at most those, and their requests
-  // are sent again by the next run.
-  m_store.group_commit(1024, std::chrono::milliseconds(25));
+  // 100 ms or 1,024 writes): a crash loses at most those, and their requests
+  // are sent again by the next run. A batch of a few writes would write the
+  // same index pages again and again (each commit writes every page it
+  // changed): at 64 requests in flight, 25 ms batches of 100k items took a
+  // quarter more CPU per request than those of 10k.
+  m_store.group_commit(1024, std::chrono::milliseconds(100));
   Pipeline pipeline(plan, outcome.run_id, m_pool, m_store, m_io);
   m_stop = [&pipeline] {
     pipeline.stop();

@@ -138,11 +138,11 @@ chmod 755 "$work"
 grep -q '## koala' ro2.md || fail "report in a read-only folder: content"
 chmod 755 ro
 
-# 4. A full disk (a 1 MiB tmpfs; the FLASK demo run's database takes about 6.5 MB): "disk
+# 4. A full disk (a 2 MiB tmpfs; the FLASK demo run's database takes about 6.5 MB): "disk
 #    full: <path>", exit 3, what was committed kept, and
 #    the same command in a roomier place resumes from it.
 mkdir small
-if mount -t tmpfs -o size=1m tmpfs small 2> /dev/null; then
+if mount -t tmpfs -o size=2m tmpfs small 2> /dev/null; then
   rc=0
   "$evalrun" --bench flask_original --model demo --db small/full.db > /dev/null 2> full.err || rc=$?
   [ "$rc" = 3 ] || fail "full disk: exit $rc: $(cat full.err)"
@@ -155,7 +155,9 @@ if mount -t tmpfs -o size=1m tmpfs small 2> /dev/null; then
   cp small/full.db* .
   umount small
   "$evalrun" --bench flask_original --model demo --db full.db > /dev/null 2> roomy.err || fail "resume after full disk: $(cat roomy.err)"
-  grep -q "$kept from cache" roomy.err || fail "the $kept responses kept were not reused: $(cat roomy.err)"
+  # Every response kept is used (FLASK asks some requests twice: one response can answer more).
+  reused=$(sed -n 's/.* \([0-9]*\) from cache.*/\1/p' roomy.err)
+  [ "$kept" -gt 0 ] && [ "${reused:-0}" -ge "$kept" ] || fail "the $kept responses kept were not reused: $(cat roomy.err)"
   echo "full disk: reported, $kept responses kept and reused"
 else
   echo "full disk: skipped (cannot mount a tmpfs here)"
