@@ -128,6 +128,47 @@ TEST_CASE(
   CHECK(second_wire.requests.empty());
 }
 
+TEST_CASE("a request held for a process that has gone is taken from the store, not sent again")
+{
+  boost::asio::io_context io;
+  Store first_store("gone.db");
+  Store second_store("gone.db");
+  ScriptedTransport first_wire(
+      [](const HttpRequest&, int) { return Result<HttpReply>(ok_reply("one")); });
+  ClientPool first_pool(io, first_wire);
+  first_pool.add_endpoint(shared_endpoint(), std::nullopt);
+  CachedClient first(io, first_pool, first_store, "first:1");
+  std::optional<Result<Response>> first_got, second_got;
+  {
+    ScriptedTransport second_wire(
+        [](const HttpRequest&, int) { return Result<HttpReply>(ok_reply("two")); });
+    second_wire.hold = true;
+    ClientPool second_pool(io, second_wire);
+    second_pool.add_endpoint(shared_endpoint(), std::nullopt);
+    CachedClient second(io, second_pool, second_store, "second:1"); // arriving
+    second.fetch(shared_request(),
+                 [&](const std::string&, Result<Response> r) { second_got = std::move(r); });
+    first.fetch(shared_request(), // lets the second in, and waits for the claim
+                [&](const std::string&, Result<Response> r) { first_got = std::move(r); });
+    while (second_wire.requests.empty()) {
+      io.run_one();
+    }
+    io.run_for(std::chrono::milliseconds(50)); // the first finds it held
+    REQUIRE(second_wire.release_one());
+    while (!second_got) {
+      io.run_one();
+    }
+  } // the second process ends, its reply stored
+  while (!first_got) {
+    io.run_one(); // the first, alone again, looks once more
+  }
+  REQUIRE(*first_got);
+  CHECK((*first_got)->text == "two");
+  CHECK((*first_got)->from_cache);
+  CHECK(first_wire.requests.empty());
+  CHECK(first.requests_sent() == 0);
+}
+
 TEST_CASE("a request waiting for another process ends cancelled when the run stops")
 {
   boost::asio::io_context io;

@@ -133,8 +133,15 @@ CachedClient::claim_waiting()
     return;
   }
   if (m_sharing.try_alone()) {
+    // The others have gone, having stored what they sent, perhaps some of
+    // these (those held for another process, above all): nobody else can
+    // store anything now, so what is not stored yet is this one's to send.
     for (auto& w : batch) {
-      send(std::move(w)); // the others have gone
+      if (auto stored = m_store.find_response(w.hash)) {
+        answer_from_store(w, std::move(*stored));
+      } else {
+        send(std::move(w));
+      }
     }
     return;
   }
