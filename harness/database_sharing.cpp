@@ -12,11 +12,9 @@ namespace {
 constexpr off_t k_present = off_t{1} << 62;
 constexpr off_t k_arriving = k_present + 1;
 
-// Takes (or changes, or with F_UNLCK drops) this description's lock of
-// `type` on the byte at `at`, without waiting. False when another holds a
-// lock in the way.
-bool
-lock(int fd, short type, off_t at)
+// A lock of `type` on the one byte at `at`.
+struct flock
+one_byte(short type, off_t at)
 {
   struct flock l
   {
@@ -25,6 +23,16 @@ lock(int fd, short type, off_t at)
   l.l_whence = SEEK_SET;
   l.l_start = at;
   l.l_len = 1;
+  return l;
+}
+
+// Takes (or changes, or with F_UNLCK drops) this description's lock of
+// `type` on the byte at `at`, without waiting. False when another holds a
+// lock in the way.
+bool
+lock(int fd, short type, off_t at)
+{
+  struct flock l = one_byte(type, at);
   return fcntl(fd, F_OFD_SETLK, &l) == 0;
 }
 
@@ -33,13 +41,7 @@ lock(int fd, short type, off_t at)
 bool
 taken(int fd, short type, off_t at)
 {
-  struct flock l
-  {
-  };
-  l.l_type = type;
-  l.l_whence = SEEK_SET;
-  l.l_start = at;
-  l.l_len = 1;
+  struct flock l = one_byte(type, at);
   return fcntl(fd, F_OFD_GETLK, &l) == 0 && l.l_type != F_UNLCK;
 }
 
