@@ -32,6 +32,7 @@ n=$1 c=$2 latency=$3 peer=${4:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared="$root/../shared/bench"
 evalrun=${EVALRUN:-$root/build/evalrun}
+export EVALRUN_HOME=${EVALRUN_HOME:-$root} # benchmarks/ and data/ of this checkout, wherever the binary is
 [ -f "$shared/fake_openai.py" ] || { echo "needs $shared/fake_openai.py" >&2; exit 1; }
 [ -x "$evalrun" ] || { echo "no evalrun at $evalrun (build it, or set EVALRUN)" >&2; exit 1; }
 [ "${PERF:-}" = 1 ] && KEEP_WORK=1

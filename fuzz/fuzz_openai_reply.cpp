@@ -1,7 +1,9 @@
 // libFuzzer target: the OpenAI wire decoder on arbitrary bodies. A reply to a
 // chat or text completion, with any status, is a Response or a typed Error,
 // never an exception; the demo server's request readers likewise; and the
-// repair of invalid UTF-8 and lone surrogates before decoding.
+// repair of invalid UTF-8 and lone surrogates before decoding. The strict
+// (simdjson) and the general (nlohmann) decoders agree on every body the
+// strict one reads.
 
 #include "fuzz_check.hpp"
 
@@ -40,6 +42,23 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
     FUZZ_CHECK(r->usage.prompt_tokens >= 0 && r->usage.completion_tokens >= 0);
     for (const auto& [token, logprob] : r->top_logprobs) {
       FUZZ_CHECK(std::isfinite(logprob));
+    }
+  }
+  HttpReply ok;
+  ok.status = 200;
+  ok.body = body;
+  if (auto strict = openai_wire::decode_strict_completion(ok)) {
+    auto any = openai_wire::decode_any_completion(ok);
+    FUZZ_CHECK(bool(*strict) == bool(any));
+    if (any) {
+      FUZZ_CHECK((*strict)->text == any->text);
+      FUZZ_CHECK((*strict)->finish_reason == any->finish_reason);
+      FUZZ_CHECK((*strict)->usage.prompt_tokens == any->usage.prompt_tokens);
+      FUZZ_CHECK((*strict)->usage.completion_tokens == any->usage.completion_tokens);
+      FUZZ_CHECK((*strict)->top_logprobs == any->top_logprobs);
+    } else {
+      FUZZ_CHECK(strict->error().kind == any.error().kind);
+      FUZZ_CHECK(strict->error().message == any.error().message);
     }
   }
   (void)openai_wire::parse_chat_request(body);

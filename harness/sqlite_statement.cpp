@@ -35,44 +35,40 @@ database_error(sqlite3* db, int rc, const char* sql)
 StatementCache::~StatementCache()
 {
   for (auto& [sql, entry] : m_entries) {
-    sqlite3_finalize(entry.stmt);
+    sqlite3_finalize(entry->stmt);
   }
 }
 
 sqlite3_stmt*
 StatementCache::acquire(const char* sql)
 {
-  auto [it, inserted] = m_entries.try_emplace(sql);
-  Entry& entry = it->second;
-  if (!inserted && !entry.in_use) {
-    entry.in_use = true;
-    return entry.stmt;
+  auto it = m_entries.find(std::string_view(sql));
+  if (it != m_entries.end() && !it->second->in_use) {
+    it->second->in_use = true;
+    return it->second->stmt;
   }
   sqlite3_stmt* stmt = nullptr;
   if (int rc = sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
       rc != SQLITE_OK) {
-    if (inserted) {
-      m_entries.erase(it);
-    }
     throw database_error(m_db, rc, sql);
   }
-  if (inserted) {
-    entry.stmt = stmt;
-    entry.in_use = true;
+  if (it == m_entries.end()) {
+    auto entry = std::make_unique<Entry>(Entry{sql, stmt, true});
+    const std::string_view key = entry->sql;
+    m_entries.emplace(key, std::move(entry));
   }
   return stmt;
 }
 
 void
-StatementCache::release(sqlite3_stmt* stmt)
+StatementCache::release(sqlite3_stmt* stmt, const char* sql)
 {
   sqlite3_reset(stmt);
   sqlite3_clear_bindings(stmt);
-  for (auto& [sql, entry] : m_entries) {
-    if (entry.stmt == stmt) {
-      entry.in_use = false;
-      return;
-    }
+  auto it = m_entries.find(std::string_view(sql));
+  if (it != m_entries.end() && it->second->stmt == stmt) {
+    it->second->in_use = false;
+    return;
   }
   sqlite3_finalize(stmt); // a second, nested use of the same SQL
 }

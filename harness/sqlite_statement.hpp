@@ -33,17 +33,19 @@ public:
   // The compiled `sql`, marked in use; a statement already in use (a
   // nested use of the same SQL) is compiled afresh. Throws Fatal.
   sqlite3_stmt* acquire(const char* sql);
-  // Resets it (bindings cleared) for the next acquire.
-  void release(sqlite3_stmt* stmt);
+  // Resets it (bindings cleared) for the next acquire of the same `sql`.
+  void release(sqlite3_stmt* stmt, const char* sql);
 
 private:
   struct Entry
   {
+    std::string sql;
     sqlite3_stmt* stmt = nullptr;
     bool in_use = false;
   };
   sqlite3* m_db;
-  std::unordered_map<std::string, Entry> m_entries; // by SQL text
+  // By SQL text (a view of the entry's own copy): found without a copy.
+  std::unordered_map<std::string_view, std::unique_ptr<Entry>> m_entries;
 };
 
 // One use of a cached statement: binds by 1-based index, steps, and gives
@@ -51,8 +53,10 @@ private:
 class Statement
 {
 public:
-  Statement(StatementCache& cache, const char* sql) : m_cache(cache), m_stmt(cache.acquire(sql)) {}
-  ~Statement() { m_cache.release(m_stmt); }
+  Statement(StatementCache& cache, const char* sql)
+      : m_cache(cache), m_sql(sql), m_stmt(cache.acquire(sql))
+  {}
+  ~Statement() { m_cache.release(m_stmt, m_sql); }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -77,6 +81,7 @@ private:
   Statement& check(int rc);
 
   StatementCache& m_cache;
+  const char* m_sql;
   sqlite3_stmt* m_stmt;
 };
 

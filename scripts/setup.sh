@@ -7,7 +7,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
-  libcurl4-openssl-dev libsqlite3-dev nlohmann-json3-dev libyaml-cpp-dev libfmt-dev
+  libcurl4-openssl-dev libsqlite3-dev nlohmann-json3-dev libsimdjson-dev libyaml-cpp-dev libfmt-dev
   libboost-dev doctest-dev libcli11-dev libre2-dev libssl-dev
 )
 if [ "${1:-}" = "--tests" ]; then

@@ -14,7 +14,7 @@ cpack -G DEB -B "$work" > "$work/cpack.log" 2>&1 || fail "cpack: $(cat "$work/cp
 deb=$(ls "$work"/evalrun_*.deb)
 dpkg-deb -I "$deb" > "$work/info.txt"
 depends=$(grep '^ Depends:' "$work/info.txt") || fail "no Depends: $(cat "$work/info.txt")"
-for lib in libc6 libstdc++6 libcurl4 libsqlite3-0 libyaml-cpp0.7 libfmt9 libre2-9 libssl3; do
+for lib in libc6 libstdc++6 libcurl4 libsqlite3-0 libsimdjson14 libyaml-cpp0.7 libfmt9 libre2-9 libssl3; do
   grep -q "$lib" <<< "$depends" || fail "Depends lacks $lib: $depends"
 done
 dpkg-deb -c "$deb" > "$work/contents.txt"

@@ -263,6 +263,89 @@ TEST_CASE("a chat completion parses into a Response")
   CHECK(r->latency_ms == 12.5);
 }
 
+TEST_CASE("the strict and the general reply decoders read every strict body alike")
+{
+  // The strict decoder (simdjson) must give what the general one (nlohmann,
+  // which has always read replies) gives, whatever the fields hold.
+  const std::vector<std::string> strict_bodies = {
+      R"({"choices":[{"message":{"content":"Hi \"you\" \u00e9 \ud83d\ude00 \u0000."},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":4}})",
+      R"({"choices":[{"text":"completion text","finish_reason":"length"}]})",
+      R"({"choices":[{"text":"t","message":{"content":"m"}}]})",
+      R"({"choices":[{"message":{"content":null,"refusal":"no"}}]})",
+      R"({"choices":[{"message":{"content":"first"}}],"choices":[{"message":{"content":"second"}}]})",
+      R"({"choices":[{"message":{"content":"x","content":"last"}}]})",
+      R"({"choices":[{"message":{"content":"x"},"logprobs":{"content":[{"token":"A","logprob":-0.1,"top_logprobs":[{"token":"A","logprob":-1},{"token":"B","logprob":-2.5e-3},{"token":"C","logprob":0}]}]}}]})",
+      R"({"choices":[{"message":{"content":"x"},"logprobs":{"content":[{"top_logprobs":[{"token":"A"}]}]}}]})",
+      R"({"choices":[{"message":{"content":"x"},"logprobs":{"tokens":["a"],"token_logprobs":[-1]}}]})",
+      R"({"choices":[{"message":{"content":"x"},"logprobs":[]}]})",
+      R"({"choices":[{"message":{"content":"x"}}],"usage":{"prompt_tokens":7.0,"completion_tokens":1}})",
+      R"({"choices":[{"message":{"content":"x"}}],"usage":{"prompt_tokens":-0,"completion_tokens":-1}})",
+      R"({"choices":[{"message":{"content":"x"}}],"usage":{"prompt_tokens":2147483647,"completion_tokens":2147483648}})",
+      R"({"choices":[{"message":{"content":"x"}}],"usage":{"prompt_tokens":18446744073709551615}})",
+      R"({"choices":[{"message":{"content":"x"}}],"usage":{"prompt_tokens":null,"completion_tokens":5}})",
+      R"({"choices":[{"message":{"content":"x"},"finish_reason":3}]})",
+      R"({"choices":[{"message":{"content":"x"},"finish_reason":null}],"usage":null})",
+      R"({"choices":[{"message":{"content":7}}]})",
+      R"({"choices":[{"message":"text"}]})",
+      R"({"choices":[]})",
+      R"({"choices":{"0":{}}})",
+      R"({"choices":[1]})",
+      R"({"error":{"message":"overloaded"},"choices":[]})",
+      R"({"error":null,"choices":[{"message":{"content":"ok"}}]})",
+      R"([1,2])",
+      R"("text")",
+  };
+  for (const auto& body : strict_bodies) {
+    CAPTURE(body);
+    auto reply = http_reply(200, body);
+    auto strict = openai_wire::decode_strict_completion(reply);
+    REQUIRE(strict.has_value());
+    auto any = openai_wire::decode_any_completion(reply);
+    REQUIRE(bool(*strict) == bool(any));
+    if (any) {
+      CHECK((*strict)->text == any->text);
+      CHECK((*strict)->finish_reason == any->finish_reason);
+      CHECK((*strict)->usage.prompt_tokens == any->usage.prompt_tokens);
+      CHECK((*strict)->usage.completion_tokens == any->usage.completion_tokens);
+      CHECK((*strict)->top_logprobs == any->top_logprobs);
+      CHECK((*strict)->latency_ms == any->latency_ms);
+    } else {
+      CHECK(strict->error().kind == any.error().kind);
+      CHECK(strict->error().message == any.error().message);
+    }
+  }
+  // Values by hand for three of them.
+  auto first = *openai_wire::decode_strict_completion(http_reply(200, strict_bodies[0]));
+  REQUIRE(first);
+  CHECK(first->text == std::string("Hi \"you\" \xC3\xA9 \xF0\x9F\x98\x80 \0.", 19));
+  CHECK(first->usage.completion_tokens == 4);
+  auto duplicate = *openai_wire::decode_strict_completion(http_reply(200, strict_bodies[4]));
+  REQUIRE(duplicate);
+  CHECK(duplicate->text == "second"); // the last of two members of one name, as nlohmann keeps
+  auto logprobs = *openai_wire::decode_strict_completion(http_reply(200, strict_bodies[6]));
+  REQUIRE(logprobs);
+  CHECK(logprobs->top_logprobs ==
+        std::vector<std::pair<std::string, double>>{{"A", -1.0}, {"B", -2.5e-3}, {"C", 0.0}});
+
+  // What the strict decoder leaves to the general one, which repairs or refuses it.
+  for (
+      const std::string body : {
+          R"({"choices":[{"message":{"content":"lone \ud800 high"}}]})",
+          "{\"choices\":[{\"message\":{\"content\":\"bad \xFF byte\"}}]}",
+          R"({"choices":[{"message":{"content":"x"}}],"usage":{"prompt_tokens":1e999}})",
+          R"({"choices":[{"message":{"content":"x"}}],"usage":{"prompt_tokens":-9223372036854775809}})",
+          R"({"choices":[{"message":{"content":"x"}}]} trailing)",
+          "",
+      }) {
+    CAPTURE(body);
+    CHECK_FALSE(openai_wire::decode_strict_completion(http_reply(200, body)).has_value());
+  }
+  auto repaired = openai_wire::parse_chat_reply(
+      http_reply(200, "{\"choices\":[{\"message\":{\"content\":\"lone \\ud800 high \xFF\"}}]}"));
+  REQUIRE(repaired);
+  CHECK(repaired->text == "lone \xEF\xBF\xBD high \xEF\xBF\xBD");
+}
+
 TEST_CASE("null content is an empty text, or the refusal when there is one, not an error")
 {
   auto r = openai_wire::parse_chat_reply(http_reply(

@@ -4,6 +4,7 @@
 
 using harness::valid_json_text;
 using harness::valid_utf8;
+using harness::well_formed_utf8;
 
 // Well-formed UTF-8 by RFC 3629's table; every other byte becomes U+FFFD.
 TEST_SUITE_BEGIN("harness::utf8");
@@ -38,6 +39,27 @@ TEST_CASE(
   CHECK(valid_json_text(R"({"a":"\ud8)") == R"({"a":"\ud8)");                     // not 4 digits
   CHECK(valid_json_text("{\"a\":\"\xFF\xFE\"}") == "{\"a\":\"" + fffd + fffd + "\"}");
   CHECK(valid_json_text("tail\\") == "tail\\");
+}
+
+TEST_CASE("a bad or multi-byte sequence is found wherever it stands in a run of ASCII")
+{
+  // ASCII is read eight bytes at a time: put each sequence at every offset
+  // across two such words, at the end, and after a sequence.
+  const std::string fffd = "\xEF\xBF\xBD";
+  for (size_t at = 0; at <= 17; ++at) {
+    const std::string before(at, 'a');
+    const std::string after(17 - at, 'z');
+    CAPTURE(at);
+    CHECK(valid_utf8(before + "\xFF" + after) == before + fffd + after);
+    CHECK(valid_utf8(before + "\xC3" + after) == before + fffd + after); // cut short by ASCII
+    CHECK(valid_utf8(before + "\xC3\xA9" + after) == before + "\xC3\xA9" + after);
+    CHECK(valid_utf8(before + "\xC3\xA9\x80" + after) == before + "\xC3\xA9" + fffd + after);
+    CHECK_FALSE(well_formed_utf8(before + "\x80" + after));
+    CHECK(well_formed_utf8(before + "\xF0\x9F\x98\x80" + after));
+    CHECK_FALSE(well_formed_utf8(before + "\xF0\x9F\x98" + after));
+    CHECK(valid_json_text("\"" + before + "\xFE" + after + "\"") ==
+          "\"" + before + fffd + after + "\"");
+  }
 }
 
 TEST_SUITE_END();

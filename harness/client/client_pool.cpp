@@ -14,10 +14,11 @@ namespace harness::client {
 
 namespace asio = boost::asio;
 
+// A request's body is built when it is sent (again for a retry, which is
+// rare), not kept beside the request while it waits or is in flight.
 struct ClientPool::Job
 {
   ChatRequest request;
-  std::string body;
   Callback done;
   int attempts = 0;
 };
@@ -78,7 +79,6 @@ ClientPool::submit(ChatRequest request, Callback done)
     return;
   }
   auto job = std::make_shared<Job>();
-  job->body = openai_wire::request_body(request);
   job->request = std::move(request);
   job->done = std::move(done);
   it->second.queue.push_back(std::move(job));
@@ -127,7 +127,7 @@ ClientPool::send(Lane& lane, std::shared_ptr<Job> job)
   }
   HttpRequest http;
   http.url = openai_wire::request_url(lane.config.base_url, job->request);
-  http.body = job->body;
+  http.body = openai_wire::request_body(job->request);
   if (lane.api_key) {
     http.headers.push_back("Authorization: Bearer " + *lane.api_key);
   }
@@ -155,17 +155,15 @@ ClientPool::send(Lane& lane, std::shared_ptr<Job> job)
 void
 ClientPool::on_reply(Lane& lane, std::shared_ptr<Job> job, Result<HttpReply> reply)
 {
-  if (reply) {
-    // Invalid UTF-8 or a lone surrogate in a reply is replaced, not a reason to lose it.
-    reply->body = valid_json_text(std::move(reply->body));
-  }
   Result<Response> result =
       reply ? openai_wire::parse_chat_reply(*reply) : Result<Response>(reply.error());
   // What a server sent is kept as text (invalid UTF-8 replaced), and a key it
   // echoes (in an error body, or a reply) never goes further.
   for (std::string* text : result ? std::vector<std::string*>{&result->text, &result->finish_reason}
                                   : std::vector<std::string*>{&result.error().message}) {
-    *text = valid_utf8(*text);
+    if (!well_formed_utf8(*text)) {
+      *text = valid_utf8(*text);
+    }
     for (const auto& secret : m_secrets) {
       redact(*text, secret);
     }

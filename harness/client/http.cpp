@@ -75,7 +75,7 @@ trim(const std::string& s)
 constexpr size_t k_max_reply_bytes = 64 * 1024 * 1024;
 // libcurl's per-transfer buffers (its minimum to send is 16 KiB).
 constexpr long k_send_buffer_bytes = 16 * 1024;
-constexpr long k_receive_buffer_bytes = 8 * 1024;
+constexpr long k_receive_buffer_bytes = 4 * 1024;
 
 size_t
 on_body(char* data, size_t size, size_t count, void* user)

@@ -1,5 +1,7 @@
+#include <harness/client/json_view.hpp>
 #include <harness/client/openai_wire.hpp>
 #include <harness/json_string.hpp>
+#include <harness/utf8.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -44,15 +46,20 @@ string_json(const std::string& text)
 std::string
 messages_text(const std::vector<Message>& messages)
 {
+  size_t size = 2;
+  for (const auto& m : messages) {
+    size += m.content.size() + 40;
+  }
   std::string out = "[";
+  out.reserve(size);
   for (const auto& m : messages) {
     out += out.size() > 1 ? ",{\"content\":\"" : "{\"content\":\"";
     if (!append_json_escaped(out, m.content)) {
       return messages_json(messages).dump(); // throws json::type_error, as dump() does
     }
-    out += "\",\"role\":";
-    out += json(role_name(m.role)).dump();
-    out += '}';
+    out += "\",\"role\":\"";
+    out += role_name(m.role); // a plain word: nothing to escape
+    out += "\"}";
   }
   out += ']';
   return out;
@@ -63,7 +70,12 @@ messages_text(const std::vector<Message>& messages)
 std::string
 object_text(const std::map<std::string, std::string>& members)
 {
+  size_t size = 2;
+  for (const auto& [key, value] : members) {
+    size += key.size() + value.size() + 4;
+  }
   std::string out = "{";
+  out.reserve(size);
   for (const auto& [key, value] : members) {
     out += out.size() > 1 ? ",\"" : "\"";
     out += key; // evalrun's own keys: nothing to escape
@@ -156,36 +168,18 @@ bad_response(const HttpReply& reply, const std::string& why)
   return Error{Error::Kind::bad_response, "invalid chat completion: " + why, reply.status, {}};
 }
 
-// `value` as an int: a whole number (not 7.0) that an int holds; nullopt otherwise.
-std::optional<int>
-as_int(const json& value)
-{
-  if (value.is_number_unsigned()) {
-    auto v = value.get<std::uint64_t>();
-    return v <= static_cast<std::uint64_t>(std::numeric_limits<int>::max())
-               ? std::optional(static_cast<int>(v))
-               : std::nullopt;
-  }
-  if (value.is_number_integer()) {
-    auto v = value.get<std::int64_t>();
-    return v >= std::numeric_limits<int>::min() && v <= std::numeric_limits<int>::max()
-               ? std::optional(static_cast<int>(v))
-               : std::nullopt;
-  }
-  return std::nullopt;
-}
-
 // A token count of `usage`: absent or null is 0; anything but a whole number
 // in 0..INT_MAX is nullopt.
+template <class View>
 std::optional<int>
-token_count(const json& usage, const char* field)
+token_count(const View& usage, const char* field)
 {
-  auto it = usage.find(field);
-  if (it == usage.end() || it->is_null()) {
+  auto count = usage.member(field);
+  if (!count || count->is_null()) {
     return 0;
   }
-  auto count = as_int(*it);
-  return count && *count >= 0 ? count : std::nullopt;
+  auto value = count->whole_int();
+  return value && *value >= 0 ? value : std::nullopt;
 }
 
 // Server side: the integer `field` of a request, which an int must hold
@@ -193,7 +187,7 @@ token_count(const json& usage, const char* field)
 int
 int_field(const json& request, const char* field)
 {
-  auto value = as_int(request.at(field));
+  auto value = json_view::Nlohmann(request.at(field)).whole_int();
   if (!value) {
     throw std::invalid_argument(fmt::format("field '{}': {} is not an integer that an int holds",
                                             field, request.at(field).dump().substr(0, 40)));
@@ -219,95 +213,96 @@ parse_request_json(std::string_view body)
   });
 }
 
-// Reads a 2xx body as a chat or text completion. A field of the wrong type
-// is a bad_response; parse_chat_reply turns anything this throws into one too.
+// Reads a parsed 2xx body as a chat or text completion, through either view
+// of it (json_view.hpp). A field of the wrong type is a bad_response.
+template <class View>
 Result<Response>
-decode_completion(const HttpReply& reply)
+decode_completion(const View& body, const HttpReply& reply)
 {
-  json body;
-  try {
-    body = json::parse(reply.body);
-  } catch (const json::exception& e) {
-    // parse_error, or out_of_range for a number that overflows a double (1e999).
-    return bad_response(reply, fmt::format("body is not JSON ({})", e.what()));
-  }
   if (!body.is_object()) {
     return bad_response(reply, "body is not a JSON object");
   }
-  if (body.contains("error") && !body["error"].is_null()) {
+  if (auto error = body.member("error"); error && !error->is_null()) {
     return reply_error(HttpReply{500, reply.body, reply.retry_after_s, reply.elapsed_ms});
   }
-  if (!body.contains("choices") || !body["choices"].is_array() || body["choices"].empty()) {
+  auto choices = body.member("choices");
+  if (!choices || !choices->is_array()) {
     return bad_response(reply, "no choices");
   }
-  const json& choice = body["choices"][0];
+  const auto all_choices = choices->elements();
+  if (all_choices.empty()) {
+    return bad_response(reply, "no choices");
+  }
+  const View& choice = all_choices.front();
   if (!choice.is_object()) {
     return bad_response(reply, "choice is not an object");
   }
   Response out;
-  if (choice.contains("text") && !choice.contains("message")) {
-    if (!choice["text"].is_string()) {
+  auto text = choice.member("text");
+  auto message = choice.member("message");
+  if (text && !message) {
+    if (!text->is_string()) {
       return bad_response(reply, "choice text is not a string");
     }
-    out.text = choice["text"].get<std::string>();
-  } else if (!choice.contains("message") || !choice["message"].is_object()) {
+    out.text = text->string();
+  } else if (!message || !message->is_object()) {
     return bad_response(reply, "choice has no message");
   } else {
-    const json& message = choice["message"];
-    if (message.contains("content") && message["content"].is_string()) {
-      out.text = message["content"].get<std::string>();
-    } else if (!message.contains("content") || !message["content"].is_null()) {
+    auto content = message->member("content");
+    auto refusal = message->member("refusal");
+    if (content && content->is_string()) {
+      out.text = content->string();
+    } else if (!content || !content->is_null()) {
       return bad_response(reply, "message content is not a string");
-    } else if (message.contains("refusal") && message["refusal"].is_string()) {
-      out.text = message["refusal"].get<std::string>(); // what the user would have read
+    } else if (refusal && refusal->is_string()) {
+      out.text = refusal->string(); // what the user would have read
     }
   }
   // Chat logprobs: {"content": [{"token", "logprob", "top_logprobs": [...]}, ...]}; a text
   // completion's logprobs object (tokens, token_logprobs, ...) has no content and is not read.
-  if (choice.contains("logprobs") && !choice["logprobs"].is_null()) {
-    const json& lp = choice["logprobs"];
-    if (!lp.is_object()) {
+  if (auto lp = choice.member("logprobs"); lp && !lp->is_null()) {
+    if (!lp->is_object()) {
       return bad_response(reply, "logprobs is not an object");
     }
-    if (lp.contains("content") && !lp["content"].is_null()) {
-      if (!lp["content"].is_array()) {
+    if (auto content = lp->member("content"); content && !content->is_null()) {
+      if (!content->is_array()) {
         return bad_response(reply, "logprobs.content is not a list");
       }
-      if (!lp["content"].empty()) {
-        const json& first = lp["content"][0];
+      const auto tokens = content->elements();
+      if (!tokens.empty()) {
+        const View& first = tokens.front();
         if (!first.is_object()) {
           return bad_response(reply, "logprobs.content[0] is not an object");
         }
-        if (first.contains("top_logprobs") && !first["top_logprobs"].is_null()) {
-          if (!first["top_logprobs"].is_array()) {
+        if (auto top = first.member("top_logprobs"); top && !top->is_null()) {
+          if (!top->is_array()) {
             return bad_response(reply, "logprobs.content[0].top_logprobs is not a list");
           }
-          for (const auto& alt : first["top_logprobs"]) {
-            if (!alt.is_object() || !alt.contains("token") || !alt["token"].is_string() ||
-                !alt.contains("logprob") || !alt["logprob"].is_number()) {
+          for (const View& alt : top->elements()) {
+            auto token = alt.member("token"); // nullopt unless an object
+            auto logprob = alt.member("logprob");
+            if (!token || !token->is_string() || !logprob || !logprob->is_number()) {
               return bad_response(reply, "a top logprob is not {\"token\": string, "
                                          "\"logprob\": number}");
             }
-            out.top_logprobs.emplace_back(alt["token"].get<std::string>(),
-                                          alt["logprob"].get<double>());
+            out.top_logprobs.emplace_back(token->string(), logprob->number());
           }
         }
       }
     }
   }
-  if (choice.contains("finish_reason") && !choice["finish_reason"].is_null()) {
-    if (!choice["finish_reason"].is_string()) {
+  if (auto finish = choice.member("finish_reason"); finish && !finish->is_null()) {
+    if (!finish->is_string()) {
       return bad_response(reply, "finish_reason is not a string");
     }
-    out.finish_reason = choice["finish_reason"].get<std::string>();
+    out.finish_reason = finish->string();
   }
-  if (body.contains("usage") && !body["usage"].is_null()) {
-    const json& usage = body["usage"];
-    if (!usage.is_object()) {
+  if (auto usage = body.member("usage"); usage && !usage->is_null()) {
+    if (!usage->is_object()) {
       return bad_response(reply, "usage is not an object");
     }
-    auto prompt_tokens = token_count(usage, "prompt_tokens");
-    auto completion_tokens = token_count(usage, "completion_tokens");
+    auto prompt_tokens = token_count(*usage, "prompt_tokens");
+    auto completion_tokens = token_count(*usage, "completion_tokens");
     if (!prompt_tokens || !completion_tokens) {
       return bad_response(reply, fmt::format("usage token counts are not whole numbers in 0..{}",
                                              std::numeric_limits<int>::max()));
@@ -318,6 +313,10 @@ decode_completion(const HttpReply& reply)
   out.latency_ms = reply.elapsed_ms;
   return out;
 }
+
+// Bodies up to this size may take the strict path: simdjson's parser keeps
+// buffers as large as the largest body it read.
+constexpr size_t k_max_strict_body_bytes = 1024 * 1024;
 
 } // namespace
 
@@ -398,16 +397,49 @@ semantics_json(const ChatRequest& request)
   return object_text(members);
 }
 
+std::optional<Result<Response>>
+decode_strict_completion(const HttpReply& reply)
+{
+  if (reply.body.size() > k_max_strict_body_bytes) {
+    return std::nullopt;
+  }
+  thread_local simdjson::dom::parser parser(k_max_strict_body_bytes);
+  simdjson::dom::element body;
+  if (parser.parse(reply.body).get(body) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  return decode_completion(json_view::Simdjson(body), reply);
+}
+
+Result<Response>
+decode_any_completion(const HttpReply& reply)
+{
+  HttpReply valid = reply;
+  valid.body = valid_json_text(reply.body);
+  json body;
+  try {
+    body = json::parse(valid.body);
+  } catch (const json::exception& e) {
+    // parse_error, or out_of_range for a number that overflows a double (1e999).
+    return bad_response(valid, fmt::format("body is not JSON ({})", e.what()));
+  }
+  return decode_completion(json_view::Nlohmann(body), valid);
+}
+
 Result<Response>
 parse_chat_reply(const HttpReply& reply)
 {
   if (reply.status < 200 || reply.status >= 300) {
-    return reply_error(reply);
+    return reply_error(HttpReply{reply.status, valid_json_text(reply.body), reply.retry_after_s,
+                                 reply.elapsed_ms});
   }
   // Whatever a server sends, decoding it never throws: a body that cannot
   // be read is a bad_response with the reason (e.g. a number that overflows).
   try {
-    return decode_completion(reply);
+    if (auto strict = decode_strict_completion(reply)) {
+      return std::move(*strict);
+    }
+    return decode_any_completion(reply);
   } catch (const std::exception& e) {
     return bad_response(reply, e.what());
   } catch (...) {

@@ -4,6 +4,7 @@
 #include <harness/error.hpp>
 #include <harness/types.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -47,7 +48,19 @@ std::string params_json(const GenParams& params);
 // wrong type (logprobs, finish_reason, usage), a token count no int holds or
 // a number no double holds (1e999). Never throws: whatever the body, the
 // reason is in the Error.
+// Invalid UTF-8 and lone surrogate escapes in the body are replaced first
+// (valid_json_text), not a reason to lose a reply.
 Result<Response> parse_chat_reply(const HttpReply& reply);
+
+// The two ways parse_chat_reply reads a 2xx body, the same in all they both
+// read (tests compare them). Strict: simdjson, for a body that is strict
+// JSON (valid UTF-8, no lone surrogate escape, every number an int64, a
+// uint64 or a double) of at most 1 MiB, which valid_json_text would leave
+// unchanged; nullopt for any other body. Any: the body repaired by
+// valid_json_text, then nlohmann::json. Both may throw on what they cannot
+// read; parse_chat_reply catches it.
+std::optional<Result<Response>> decode_strict_completion(const HttpReply& reply);
+Result<Response> decode_any_completion(const HttpReply& reply);
 
 // Server side: reads a chat-completions request body into a ChatRequest (the
 // endpoint field stays empty). Errors are Kind::parse with the reason: among
