@@ -81,6 +81,12 @@ Statement::bind(int i, std::string_view v)
 }
 
 Statement&
+Statement::bind_unowned(int i, std::string_view v)
+{
+  return check(sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
+}
+
+Statement&
 Statement::bind(int i, std::int64_t v)
 {
   return check(sqlite3_bind_int64(m_stmt, i, v));

@@ -60,7 +60,10 @@ public:
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
-  Statement& bind(int i, std::string_view v);
+  Statement& bind(int i, std::string_view v); // copied: `v` may go at once
+  // Bound without a copy: `v` must stay unchanged until this Statement is
+  // destroyed (for the large texts a write binds, held by the caller).
+  Statement& bind_unowned(int i, std::string_view v);
   Statement& bind(int i, std::int64_t v);
   Statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
   Statement& bind(int i, double v);

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <iterator>
 #include <map>
 #include <thread>
 #include <utility>
@@ -525,7 +526,7 @@ Store::insert_request(const std::string& hash, const std::string& semantics,
   for (const auto& piece : pieces) {
     const std::string_view bytes = std::string_view(semantics).substr(piece.offset, piece.length);
     const std::int64_t id = piece.escaped ? -text_id(json_unescaped(bytes)) : text_id(bytes);
-    parts += fmt::format("{}{}", parts.size() > 1 ? "," : "", id);
+    fmt::format_to(std::back_inserter(parts), "{}{}", parts.size() > 1 ? "," : "", id);
   }
   parts += "]";
   // Inserted, or (a request stored before) its response replaced: a plain
@@ -542,10 +543,10 @@ Store::insert_request(const std::string& hash, const std::string& semantics,
                      "INSERT INTO requests (hash, semantics, response, finish_reason, "
                      "prompt_tokens, completion_tokens, latency_ms, attempts, top_logprobs, "
                      "created_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
-    insert.bind_blob(1, bytes).bind(2, parts).bind(3, response_id);
+    insert.bind_blob(1, bytes).bind_unowned(2, parts).bind(3, response_id);
     insert.bind(4, response.finish_reason).bind(5, response.usage.prompt_tokens);
     insert.bind(6, response.usage.completion_tokens).bind(7, latency_ms);
-    insert.bind(8, response.attempts).bind(9, top_logprobs_json).bind(10, created_at);
+    insert.bind(8, response.attempts).bind_unowned(9, top_logprobs_json).bind(10, created_at);
     insert.step();
     return;
   }
@@ -579,12 +580,12 @@ Store::text_id(std::string_view body)
   const auto key = static_cast<std::int64_t>(first_64_bits(cache_key) >> 32);
   std::int64_t id = 0;
   Statement find(*m_statements, "SELECT id FROM texts WHERE key = ? AND body = ?");
-  find.bind(1, key).bind(2, body);
+  find.bind(1, key).bind_unowned(2, body);
   if (find.step()) {
     id = find.integer(0);
   } else {
     Statement insert(*m_statements, "INSERT INTO texts (key, body) VALUES (?, ?)");
-    insert.bind(1, key).bind(2, body).step();
+    insert.bind(1, key).bind_unowned(2, body).step();
     id = sqlite3_last_insert_rowid(m_db);
   }
   if (m_text_ids.size() >= k_text_ids_cached) {
@@ -700,7 +701,7 @@ bind_verdict(Statement& s, const VerdictRecord& v, std::int64_t setup)
   s.bind(9, v.meta_json.empty() ? std::string("{}") : v.meta_json).bind(10, v.winner);
   s.bind(11, v.criteria_json.empty() ? std::string("{}") : v.criteria_json);
   s.bind(12, v.labels_json.empty() ? std::string("[]") : v.labels_json);
-  s.bind(13, v.raw_judgment).bind(14, v.detail);
+  s.bind_unowned(13, v.raw_judgment).bind_unowned(14, v.detail);
   s.bind_blob(15, hash_bytes(v.candidate_hash)).bind_blob(16, hash_bytes(v.baseline_hash));
   s.bind(17, v.system_message_id).bind(18, unix_now());
 }
@@ -711,7 +712,8 @@ bind_judge_call(Statement& s, const JudgeCallRecord& c)
 {
   s.bind(1, c.run_id).bind(2, c.item_id).bind(3, c.turn).bind(4, c.call_index).bind(5, c.attempt);
   s.bind(6, c.position).bind(7, c.prompt_id).bind_blob(8, hash_bytes(c.request_hash));
-  s.bind(9, c.status).bind(10, c.value).bind(11, c.label).bind(12, c.raw).bind(13, unix_now());
+  s.bind(9, c.status).bind(10, c.value).bind(11, c.label).bind_unowned(12, c.raw);
+  s.bind(13, unix_now());
 }
 
 } // namespace
