@@ -9,12 +9,13 @@
 # 200, N per model, and prints one line:
 #
 #   evalrun N C LATENCY_MS wall_s ideal_s overhead_x cpu_s ms_cpu_per_request peak_rss_mb
-#     db_bytes_per_item max_in_flight first_request_ms server_cpu_s
+#     db_bytes_per_item max_in_flight first_request_ms server_cpu_s evalrun_busy server_busy
 #
 # ideal_s = (ceil(N/C) + 1) * LATENCY_MS (the judge wave trails the answer wave by one reply;
 # "-" at 0 ms); cpu_s and peak_rss_mb are the evalrun process's (GNU time), startup and report
 # included; db_bytes_per_item is the database (and its WAL) over N; first_request_ms is from
-# evalrun's start to the first request at the server.
+# evalrun's start to the first request at the server; evalrun_busy and server_busy are each
+# process's CPU over the wall time (near 1.00: that process was the limit).
 #
 # --peer also runs ../shared/bench/peers/peer_promptfoo.sh N 2C LATENCY_MS (its concurrency
 # is the total in flight) with the same prompts, prints its line and the ratios.
@@ -91,10 +92,10 @@ wall, cpu = float(wall), float(user) + float(system)
 ideal = (math.ceil(n / c) + 1) * latency / 1000.0
 print("evalrun N=%d C=%d latency=%g wall_s=%.2f ideal_s=%s overhead_x=%s cpu_s=%.2f "
       "ms_cpu_per_request=%.3f peak_rss_mb=%.1f db_bytes_per_item=%.0f max_in_flight=%d "
-      "first_request_ms=%.0f server_cpu_s=%s"
+      "first_request_ms=%.0f server_cpu_s=%s evalrun_busy=%.2f server_busy=%.2f"
       % (n, c, latency, wall, "%.2f" % ideal if ideal else "-", "%.2f" % (wall / ideal) if ideal else "-",
          cpu, cpu * 1000 / (2 * n), int(rss_kb) / 1024, db_bytes / n, st["max_in_flight"],
-         (st["first_request_unix"] - start) * 1000, server_cpu))
+         (st["first_request_unix"] - start) * 1000, server_cpu, cpu / wall, float(server_cpu) / wall))
 PY
 cat "$work/line"
 if [ "${PERF:-}" = 1 ]; then

@@ -362,10 +362,13 @@ private:
       m_store.put_error(ErrorRecord{m_run_id, side == k_model ? "candidate" : "baseline", hash,
                                     item.id, static_cast<int>(turn + 1), r.error()});
       // This side cannot answer this turn or any later one, so none of them can be judged.
-      for (size_t t = turn; t < item.turns.size(); ++t) {
+      // The verdict of the item's last turn lets the item go: it is looked up again each time.
+      const size_t turns = item.turns.size();
+      for (size_t t = turn; t < turns; ++t) {
         unit_done(true); // this side's answer
-        if (m_failed.insert({index, t}).second) {
-          VerdictRecord v = base_verdict(item, t);
+        ItemState* live = find(index);
+        if (live && m_failed.insert({index, t}).second) {
+          VerdictRecord v = base_verdict(live->item, t);
           v.status = side == k_model ? "candidate_error" : "baseline_error";
           v.candidate_hash = side == k_model && t == turn ? hash : "";
           v.detail = t == turn ? fmt::format("{}: {}", to_string(r.error().kind), r.error().message)
