@@ -41,7 +41,7 @@ struct CurlTransfer
   HttpRequest request;
   Transport::Done done;
   std::unique_ptr<CURL, EasyDeleter> easy;
-  std::shared_ptr<curl_slist> headers; // shared with the transfers that send the same headers
+  std::unique_ptr<curl_slist, SlistDeleter> headers;
   HttpReply reply;
   std::optional<double> retry_after_ms_header;
   std::optional<double> retry_after_header;
@@ -76,9 +76,6 @@ constexpr size_t k_max_reply_bytes = 64 * 1024 * 1024;
 // libcurl's per-transfer buffers (its minimum to send is 16 KiB).
 constexpr long k_send_buffer_bytes = 16 * 1024;
 constexpr long k_receive_buffer_bytes = 4 * 1024;
-// Header lists kept for reuse (distinct sets of request headers) before the
-// cache starts again.
-constexpr size_t k_header_lists_kept = 64;
 
 size_t
 on_body(char* data, size_t size, size_t count, void* user)
@@ -176,13 +173,9 @@ struct CurlTransport::Impl : std::enable_shared_from_this<Impl>
   asio::posix::stream_descriptor ready; // the epoll set; readable when a socket is
   asio::steady_timer timer;
   std::unordered_map<CURL*, std::unique_ptr<CurlTransfer>> running;
-  // Easy handles of finished transfers, for the next ones: a new one per
-  // request allocated and freed its buffers every time. Their fixed options
-  // stay set; each transfer sets all the others.
+  // Easy handles of finished transfers, reset, for the next ones: a new one
+  // per request allocated and freed its buffers every time.
   std::vector<std::unique_ptr<CURL, EasyDeleter>> idle;
-  // Header lists by their lines (an endpoint's are the same for every
-  // request), built once instead of per transfer; a few at most.
-  std::unordered_map<std::string, std::shared_ptr<curl_slist>> header_lists;
   // The timer is armed no later than the earliest deadline (moving it later
   // waits for it to fire).
   std::optional<std::chrono::steady_clock::time_point> timer_at;
@@ -191,9 +184,6 @@ struct CurlTransport::Impl : std::enable_shared_from_this<Impl>
 
   int epoll_fd() { return ready.native_handle(); }
   void add(std::unique_ptr<CurlTransfer> t);
-  // The header list for `request` (its headers, and for a POST the JSON
-  // content type, with no Expect; null for none), or nullopt when out of memory.
-  std::optional<std::shared_ptr<curl_slist>> header_list(const HttpRequest& request);
   void finish(Multi& multi, CURL* easy, CURLcode code);
   void act(Multi& multi, curl_socket_t socket, int flags);
   void drain();
@@ -356,43 +346,6 @@ CurlTransport::Impl::drain()
   settle();
 }
 
-std::optional<std::shared_ptr<curl_slist>>
-CurlTransport::Impl::header_list(const HttpRequest& request)
-{
-  std::vector<const char*> lines;
-  for (const auto& h : request.headers) {
-    lines.push_back(h.c_str());
-  }
-  if (request.method == "POST") {
-    lines.push_back("Content-Type: application/json");
-    lines.push_back("Expect:");
-  }
-  std::string key;
-  for (const char* line : lines) {
-    key += line;
-    key += '\n';
-  }
-  if (auto found = header_lists.find(key); found != header_lists.end()) {
-    return found->second;
-  }
-  // curl_slist_append returns the list, or null (and keeps the old one) when out of memory.
-  std::unique_ptr<curl_slist, SlistDeleter> list;
-  for (const char* line : lines) {
-    curl_slist* longer = curl_slist_append(list.get(), line);
-    if (!longer) {
-      return std::nullopt;
-    }
-    list.release();
-    list.reset(longer);
-  }
-  if (header_lists.size() >= k_header_lists_kept) {
-    header_lists.clear(); // transfers running keep theirs
-  }
-  std::shared_ptr<curl_slist> shared(list.release(), SlistDeleter{});
-  header_lists.emplace(std::move(key), shared);
-  return shared;
-}
-
 void
 CurlTransport::Impl::add(std::unique_ptr<CurlTransfer> t)
 {
@@ -401,42 +354,53 @@ CurlTransport::Impl::add(std::unique_ptr<CurlTransfer> t)
     idle.pop_back();
   } else if (CURL* fresh = curl_easy_init()) {
     t->easy.reset(fresh);
-    curl_easy_setopt(fresh, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(fresh, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(fresh, CURLOPT_ACCEPT_ENCODING, "");
-    // Each transfer's buffers, smaller than libcurl's defaults (64 KiB to send,
-    // 16 KiB to receive): with thousands in flight they were most of the memory
-    // (about 90 KB per transfer). Longer bodies are sent and read in pieces.
-    curl_easy_setopt(fresh, CURLOPT_UPLOAD_BUFFERSIZE, k_send_buffer_bytes);
-    curl_easy_setopt(fresh, CURLOPT_BUFFERSIZE, k_receive_buffer_bytes);
-    curl_easy_setopt(fresh, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(fresh, CURLOPT_HEADERFUNCTION, on_header);
   } else {
     t->done(Error{Error::Kind::transport, "libcurl could not create a transfer (out of memory)"});
     return;
   }
-  // Every option a transfer sets differently is set here, each time.
   CURL* e = t->easy.get();
   const auto& r = t->request;
   curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(r.connect_timeout.count()));
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(r.total_timeout.count()));
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  // Each transfer's buffers, smaller than libcurl's defaults (64 KiB to send,
+  // 16 KiB to receive): with thousands in flight they were most of the memory
+  // (about 90 KB per transfer). Longer bodies are sent and read in pieces.
+  curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, k_send_buffer_bytes);
+  curl_easy_setopt(e, CURLOPT_BUFFERSIZE, k_receive_buffer_bytes);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error_buffer);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+  // curl_slist_append returns the list, or null (and keeps the old one) when out of memory.
+  auto append = [&t](const char* header) {
+    if (auto* longer = curl_slist_append(t->headers.get(), header)) {
+      t->headers.release();
+      t->headers.reset(longer);
+      return true;
+    }
+    return false;
+  };
+  bool headers_ok = true;
+  for (const auto& h : r.headers) {
+    headers_ok = headers_ok && append(h.c_str());
+  }
   if (r.method == "POST") {
+    headers_ok = headers_ok && append("Content-Type: application/json") && append("Expect:");
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.c_str());
   } else {
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
   }
-  auto headers = header_list(r);
-  if (!headers) {
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers.get());
+  if (!headers_ok) {
     t->done(Error{Error::Kind::transport, "libcurl could not build the headers (out of memory)"});
     return;
   }
-  t->headers = std::move(*headers);
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers.get());
   // On the multi handle with the fewest transfers; in `running` before
   // libcurl sets its first timer, so that the timer is armed.
   Multi& multi =
@@ -474,12 +438,7 @@ CurlTransport::Impl::finish(Multi& multi, CURL* easy, CURLcode code)
   curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME, &total_s);
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  // Kept for the next transfer, pointing at nothing of this one.
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, nullptr);
-  curl_easy_setopt(easy, CURLOPT_HEADERDATA, nullptr);
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, nullptr);
+  curl_easy_reset(easy);
   idle.push_back(std::move(t->easy));
   t->headers.reset();
 
