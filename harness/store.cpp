@@ -3,6 +3,7 @@
 #include <harness/request_hash.hpp>
 #include <harness/sqlite_statement.hpp>
 #include <harness/store.hpp>
+#include <harness/wal_checkpointer.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -135,7 +136,9 @@ Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
     exec("PRAGMA cache_size=-8192");
     exec("PRAGMA foreign_keys=ON");
     migrate();
+    m_checkpointer = std::make_unique<WalCheckpointer>(m_db, path);
   } catch (...) {
+    m_checkpointer.reset();
     m_statements.reset();
     sqlite3_close(m_db);
     m_db = nullptr;
@@ -189,6 +192,7 @@ Store::~Store()
   } catch (...) {
     // The store refuses (a full disk): what was flushed before is kept.
   }
+  m_checkpointer.reset(); // this connection, closed last, folds in the rest of the log
   m_statements.reset();
   sqlite3_close(m_db);
 }

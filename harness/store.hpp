@@ -19,6 +19,7 @@ struct sqlite3;
 namespace harness {
 
 class StatementCache;
+class WalCheckpointer;
 
 // One evaluation: a benchmark × candidate × judge with its resolved config.
 // Re-running the same command finds the same run (by `key`) and resumes it.
@@ -308,6 +309,7 @@ private:
   std::int64_t text_id(std::string_view body);
   sqlite3* m_db = nullptr;
   std::unique_ptr<StatementCache> m_statements;
+  std::unique_ptr<WalCheckpointer> m_checkpointer; // read-write stores only
   std::filesystem::path m_path;
   int m_depth = 0; // open Transactions
 
