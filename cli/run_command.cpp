@@ -405,6 +405,16 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
   std::optional<harness::client::CurlTransport> transport(std::in_place, io);
   auto ready =
       harness::client::ready_endpoints(endpoints_of(resolved), *transport, options.db.string());
+  // The benchmark's sampling too, as sent: no parameter is dropped by a server.
+  const auto& plan = resolved.plan;
+  auto params_problem = harness::client::params_problem(plan.candidate, plan.candidate_params);
+  if (!params_problem && plan.baseline) {
+    params_problem = harness::client::params_problem(*plan.baseline, plan.baseline_params);
+  }
+  if (params_problem) {
+    throw harness::Fatal(fmt::format("cannot start; nothing was written to {}:\n{}",
+                                     options.db.string(), *params_problem));
+  }
   std::optional<ItemsChecking> checking;
   if (resolved.plan.item_source) {
     // A spec's own records file (every shipped benchmark's) is checked whole

@@ -147,6 +147,12 @@ read_params(Fields& f)
   if (f.has("repetition_penalty")) {
     p.repetition_penalty = f.get<double>("repetition_penalty");
   }
+  if (f.has("top_k")) {
+    p.top_k = f.get<int>("top_k");
+  }
+  if (f.has("min_p")) {
+    p.min_p = f.get<double>("min_p");
+  }
   p.stop = f.get<std::vector<std::string>>("stop", {});
   if (f.has("logprobs")) {
     p.logprobs = f.get<bool>("logprobs");
@@ -198,6 +204,7 @@ demo_endpoint()
   e.timeout_s = 30;
   e.connect_timeout_s = 2;
   e.demo = true;
+  e.server = ServerDialect::vllm; // the demo reads evalrun's own names, vLLM's
   e.defined_in = "built-in";
   return e;
 }
@@ -228,6 +235,14 @@ parse_endpoints(const TextFile& file)
         e.base_url.pop_back();
       }
       e.model = f.get<std::string>("model");
+      if (f.has("server")) {
+        e.server = parse_server_dialect(f.get<std::string>("server"));
+        if (!e.server) {
+          f.fail(f.node("server"), "server", "must be vllm, llama.cpp, sglang or openai");
+        }
+      } else if (e.demo) {
+        e.server = ServerDialect::vllm;
+      }
       e.api_key_env = f.get<std::string>("api_key_env", "");
       e.max_concurrency = f.get<int>("max_concurrency", e.max_concurrency);
       if (e.max_concurrency < 1) {

@@ -2,6 +2,7 @@
 
 #include <harness/chat_template.hpp>
 #include <harness/error.hpp>
+#include <harness/server_dialect.hpp>
 #include <harness/text_file.hpp>
 #include <harness/types.hpp>
 
@@ -31,6 +32,11 @@ struct EndpointConfig
   enum class Kind { chat, completions };
   Kind kind = Kind::chat;
   std::optional<ChatTemplate> chat_template;
+
+  // The kind of server (`server:`), which decides the names its sampling
+  // parameters are sent by; unset: read from its model list when a run
+  // starts (see client/preflight.hpp), OpenAI's when it does not say.
+  std::optional<ServerDialect> server;
 
   bool demo = false;      // served in-process by evalrun itself
   std::string defined_in; // "file:line", or "built-in"

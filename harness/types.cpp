@@ -21,6 +21,12 @@ GenParams::merged_with(const GenParams& over) const
   if (over.repetition_penalty) {
     out.repetition_penalty = over.repetition_penalty;
   }
+  if (over.top_k) {
+    out.top_k = over.top_k;
+  }
+  if (over.min_p) {
+    out.min_p = over.min_p;
+  }
   if (!over.stop.empty()) {
     out.stop = over.stop;
   }

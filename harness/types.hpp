@@ -27,7 +27,9 @@ struct GenParams
   std::optional<double> top_p;
   std::optional<int> max_tokens;
   std::optional<std::int64_t> seed;
-  std::optional<double> repetition_penalty; // vLLM / llama.cpp extension
+  std::optional<double> repetition_penalty; // vLLM / SGLang / llama.cpp extension
+  std::optional<int> top_k;                 // vLLM / SGLang / llama.cpp extension
+  std::optional<double> min_p;              // vLLM / SGLang / llama.cpp extension
   std::vector<std::string> stop;
   std::optional<bool> logprobs;    // ask for token logprobs
   std::optional<int> top_logprobs; // alternatives per token (with logprobs)

@@ -86,7 +86,8 @@ echo "kill: $kept of 320 stored before SIGKILL; resume sent $((320 - kept)), reu
 #    requested instance is written, none malformed.
 kill "$server"; wait "$server" 2> /dev/null || true
 rm -f port.txt
-python3 "$fake" --port 0 --port-file port.txt --garbage-rate 0.2 --seed 5 > fake2.log 2>&1 &
+python3 "$fake" --port 0 --port-file port.txt --garbage-rate 0.2 --seed 5 \
+  --models fake-candidate fake-judge fake-baseline > fake2.log 2>&1 &
 server=$!
 for _ in $(seq 100); do [ -s port.txt ] && break; sleep 0.1; done
 port=$(cat port.txt)
@@ -139,10 +140,25 @@ PY
   echo "protocol $name: $(tail -1 "p-$name.err")"
 done
 
+# 5b. A model the server does not list (a typo) is refused before anything is sent or written,
+# naming what the server serves: servers such as llama.cpp's answer to any model name.
+sed 's/model: fake-candidate/model: fake-candidat/' eps.yaml > eps-typo.yaml
+before=$(stats "s['requests_total']")
+rc=0
+"$evalrun" --bench koala --limit 2 --model cand --judge judge --endpoints eps-typo.yaml \
+  --db typo.db > typo.out 2> typo.err || rc=$?
+[ "$rc" = 2 ] || fail "a model the server does not serve: exit $rc, not 2: $(cat typo.err)"
+grep -q "does not serve model 'fake-candidat'; it serves 'fake-baseline', 'fake-candidate', 'fake-judge'" typo.err \
+  || fail "the refusal does not name what is served: $(cat typo.err)"
+[ ! -e typo.db ] || fail "a refused run wrote typo.db"
+[ "$(stats "s['requests_total']")" = "$before" ] || fail "a refused run sent requests"
+echo "wrong model: refused with exit 2"
+
 # 6. --dry-run is a budget: per role, exactly the requests the run then sends (a server without
 # injected faults, so that the server's count per model is the number of requests), and after
 # the run everything is cached.
-python3 "$fake" --port 0 --port-file port2.txt --latency-ms 5 --seed 4 > fake2.log 2>&1 &
+python3 "$fake" --port 0 --port-file port2.txt --latency-ms 5 --seed 4 \
+  --models fake-candidate fake-judge fake-baseline fake-generator > fake2.log 2>&1 &
 server2=$!
 for _ in $(seq 100); do [ -s port2.txt ] && break; sleep 0.1; done
 port2=$(cat port2.txt)
@@ -205,7 +221,7 @@ kill "$server2" 2> /dev/null
 # continued once, with the judge's reply kept) or two conflicting ones (no verdict, not
 # continued); a game still without a label after the continuation is dropped and counted.
 python3 "$(dirname "$0")/support/fake_arena_judge.py" "$fake" --port 0 --port-file port3.txt \
-  --seed 6 > fake3.log 2>&1 &
+  --seed 6 --models fake-candidate fake-judge fake-baseline fake-generator > fake3.log 2>&1 &
 server3=$!
 for _ in $(seq 100); do [ -s port3.txt ] && break; sleep 0.1; done
 port3=$(cat port3.txt)

@@ -71,6 +71,34 @@ TEST_CASE("bad endpoint files name file, line and field")
   CHECK(yaml.error().message.find("invalid YAML") != std::string::npos);
 }
 
+TEST_CASE("an endpoint names its kind of server and the sampling beyond OpenAI's")
+{
+  auto r = endpoints(R"(endpoints:
+  local:
+    base_url: http://127.0.0.1:8080/v1
+    model: tiny.gguf
+    server: llama.cpp
+    params: {repetition_penalty: 1.03, top_k: 40, min_p: 0.05}
+  unsaid:
+    base_url: http://127.0.0.1:8000/v1
+    model: m
+)");
+  REQUIRE(r);
+  const auto& local = r->at("local");
+  CHECK(local.server == ServerDialect::llama_cpp);
+  CHECK(local.params.repetition_penalty == 1.03);
+  CHECK(local.params.top_k == 40);
+  CHECK(local.params.min_p == 0.05);
+  CHECK_FALSE(r->at("unsaid").server.has_value()); // read from the server's model list
+
+  auto wrong = endpoints(
+      "endpoints:\n  a:\n    base_url: http://x/v1\n    model: m\n    server: llamacpp\n");
+  REQUIRE_FALSE(wrong);
+  CHECK(wrong.error().message.find("eps.yaml:5") == 0);
+  CHECK(wrong.error().message.find("endpoints.a.server") != std::string::npos);
+  CHECK(wrong.error().message.find("vllm, llama.cpp, sglang or openai") != std::string::npos);
+}
+
 TEST_CASE("the demo endpoint is built in")
 {
   auto d = demo_endpoint();

@@ -127,7 +127,16 @@ ClientPool::send(Lane& lane, std::shared_ptr<Job> job)
   }
   HttpRequest http;
   http.url = openai_wire::request_url(lane.config.base_url, job->request);
-  http.body = openai_wire::request_body(job->request);
+  try {
+    http.body =
+        openai_wire::request_body(job->request, lane.config.server.value_or(ServerDialect::openai));
+  } catch (const std::invalid_argument& e) {
+    // A sampling parameter this server would drop: refused, never sent.
+    --lane.in_flight;
+    job->done(
+        Error{Error::Kind::config, fmt::format("not sent to {}: {}", lane.config.name, e.what())});
+    return;
+  }
   if (lane.api_key) {
     http.headers.push_back("Authorization: Bearer " + *lane.api_key);
   }

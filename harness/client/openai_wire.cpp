@@ -1,6 +1,7 @@
 #include <harness/client/json_view.hpp>
 #include <harness/client/openai_wire.hpp>
 #include <harness/json_string.hpp>
+#include <harness/server_dialect.hpp>
 #include <harness/utf8.hpp>
 
 #include <fmt/core.h>
@@ -99,32 +100,50 @@ put_response_format(json& body, const ChatRequest& request)
                                {"strict", true}}}};
 }
 
+// The parameters set in `p`, named as a server of `dialect` reads them, or,
+// without a dialect, by evalrun's names (those the request hash covers). A
+// parameter that server cannot apply throws std::invalid_argument: it is
+// never dropped.
 void
-put_params(json& body, const GenParams& p)
+put_params(json& body, const GenParams& p, std::optional<ServerDialect> dialect)
 {
+  auto put = [&](std::string_view name, json value) {
+    std::string_view wire = dialect ? wire_name(name, *dialect) : name;
+    if (wire.empty()) {
+      throw std::invalid_argument(
+          fmt::format("a {} server cannot apply {}", server_dialect_name(*dialect), name));
+    }
+    body[std::string(wire)] = std::move(value);
+  };
   if (p.temperature) {
-    body["temperature"] = *p.temperature;
+    put("temperature", *p.temperature);
   }
   if (p.top_p) {
-    body["top_p"] = *p.top_p;
+    put("top_p", *p.top_p);
   }
   if (p.max_tokens) {
-    body["max_tokens"] = *p.max_tokens;
+    put("max_tokens", *p.max_tokens);
   }
   if (p.seed) {
-    body["seed"] = *p.seed;
+    put("seed", *p.seed);
   }
   if (p.repetition_penalty) {
-    body["repetition_penalty"] = *p.repetition_penalty;
+    put("repetition_penalty", *p.repetition_penalty);
+  }
+  if (p.top_k) {
+    put("top_k", *p.top_k);
+  }
+  if (p.min_p) {
+    put("min_p", *p.min_p);
   }
   if (!p.stop.empty()) {
-    body["stop"] = p.stop;
+    put("stop", p.stop);
   }
   if (p.logprobs) {
-    body["logprobs"] = *p.logprobs;
+    put("logprobs", *p.logprobs);
   }
   if (p.top_logprobs) {
-    body["top_logprobs"] = *p.top_logprobs;
+    put("top_logprobs", *p.top_logprobs);
   }
 }
 
@@ -355,12 +374,44 @@ models_url(const std::string& base_url)
   return base_url + "/models";
 }
 
+std::optional<std::vector<ServedModel>>
+parse_model_list(std::string_view body)
+{
+  json list = json::parse(body, nullptr, false);
+  if (!list.is_object() || !list.contains("data") || !list["data"].is_array()) {
+    return std::nullopt;
+  }
+  std::vector<ServedModel> models;
+  for (const auto& entry : list["data"]) {
+    if (!entry.is_object() || !entry.contains("id") || !entry["id"].is_string()) {
+      return std::nullopt;
+    }
+    ServedModel m;
+    m.id = entry["id"].get<std::string>();
+    if (entry.contains("owned_by") && entry["owned_by"].is_string()) {
+      m.owned_by = entry["owned_by"].get<std::string>();
+    }
+    auto length = [](const json& where, const char* field) -> std::optional<long> {
+      if (where.is_object() && where.contains(field) && where[field].is_number_integer()) {
+        return where[field].get<long>();
+      }
+      return std::nullopt;
+    };
+    m.context_length = length(entry, "max_model_len");
+    if (!m.context_length && entry.contains("meta")) {
+      m.context_length = length(entry["meta"], "n_ctx_train");
+    }
+    models.push_back(std::move(m));
+  }
+  return models;
+}
+
 std::string
-request_body(const ChatRequest& request)
+request_body(const ChatRequest& request, ServerDialect dialect)
 {
   // What json{...}.dump() gives, with the texts escaped directly.
   json small = json::object();
-  put_params(small, request.params);
+  put_params(small, request.params, dialect);
   put_response_format(small, request);
   std::map<std::string, std::string> members;
   for (const auto& [key, value] : small.items()) {
@@ -381,7 +432,7 @@ semantics_json(const ChatRequest& request)
   // json{{"model", ...}, {"messages", ...}, {"params", ...}, ...}.dump(),
   // with the texts escaped directly (nlohmann::json objects are key-sorted).
   json params = json::object();
-  put_params(params, request.params);
+  put_params(params, request.params, std::nullopt);
   std::map<std::string, std::string> members;
   members.emplace("model", string_json(request.model));
   members.emplace("messages", messages_text(request.messages));
@@ -558,7 +609,7 @@ std::string
 params_json(const GenParams& params)
 {
   json out = json::object();
-  put_params(out, params);
+  put_params(out, params, std::nullopt);
   return out.dump();
 }
 

@@ -2,11 +2,13 @@
 
 #include <harness/client/http.hpp>
 #include <harness/error.hpp>
+#include <harness/server_dialect.hpp>
 #include <harness/types.hpp>
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 // The only code that knows the OpenAI chat-completions wire format, in both
 // directions (the client and the built-in demo server).
@@ -25,9 +27,26 @@ std::string request_url(const std::string& base_url, const ChatRequest& request)
 // URL of the model list (GET), used to check that a server answers.
 std::string models_url(const std::string& base_url);
 
+// One model a server lists (GET /v1/models): its id, who it says owns it
+// (vLLM: "vllm", llama.cpp: "llamacpp", SGLang: "sglang"), and its context
+// length where it gives one (vLLM's and SGLang's max_model_len, llama.cpp's
+// meta.n_ctx_train).
+struct ServedModel
+{
+  std::string id;
+  std::string owned_by;
+  std::optional<long> context_length;
+};
+
+// The models of a model list body ({"data": [{"id": ...}, ...]}); nullopt
+// when the body is no such list.
+std::optional<std::vector<ServedModel>> parse_model_list(std::string_view body);
+
 // JSON body for `request` (no "stream"): /chat/completions with messages, or
-// /completions with the rendered prompt when it has one.
-std::string request_body(const ChatRequest& request);
+// /completions with the rendered prompt when it has one. Sampling parameters
+// are named as a server of `dialect` reads them (vLLM's names are evalrun's
+// own); one that server cannot apply throws std::invalid_argument.
+std::string request_body(const ChatRequest& request, ServerDialect dialect = ServerDialect::vllm);
 
 // Canonical JSON of the request's semantics (model, messages, rendered
 // prompt if any, params; keys

@@ -2,6 +2,7 @@
 #include <harness/client/preflight.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstdlib>
 
@@ -31,10 +32,48 @@ start_hint(const EndpointConfig& e)
       e.model, e.model, port, port, e.model, port, e.name);
 }
 
+// The model list a server answered `reply` with: `endpoint.model` must be
+// among its ids (servers such as llama.cpp's answer any name, so a typo would
+// otherwise be stored as that model), and, unless the endpoints file says,
+// its `owned_by` names the kind of server (OpenAI's when it does not say). A
+// server that lists nothing (a 404) is taken at its word.
+std::optional<std::string>
+check_served_model(EndpointConfig& endpoint, const HttpReply& reply, const std::string& what)
+{
+  std::optional<std::vector<openai_wire::ServedModel>> models;
+  if (reply.status == 200) {
+    models = openai_wire::parse_model_list(reply.body);
+  }
+  const openai_wire::ServedModel* served = nullptr;
+  if (models && !models->empty()) {
+    for (const auto& m : *models) {
+      if (m.id == endpoint.model) {
+        served = &m;
+      }
+    }
+    if (!served && !endpoint.demo) {
+      std::vector<std::string> ids;
+      for (const auto& m : *models) {
+        ids.push_back("'" + m.id + "'");
+      }
+      return fmt::format("{} does not serve model '{}'; it serves {}. Set `model:` of '{}' to "
+                         "the id it serves (nothing is sent to a model that is not there).",
+                         what, endpoint.model, fmt::join(ids, ", "), endpoint.name);
+    }
+  }
+  if (!endpoint.server) {
+    endpoint.server = served ? dialect_of_owner(served->owned_by) : std::nullopt;
+  }
+  if (!endpoint.server) {
+    endpoint.server = ServerDialect::openai;
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 std::optional<std::string>
-check_endpoint(Transport& transport, const EndpointConfig& endpoint,
+check_endpoint(Transport& transport, EndpointConfig& endpoint,
                const std::optional<std::string>& api_key)
 {
   HttpRequest request;
@@ -63,7 +102,26 @@ check_endpoint(Transport& transport, const EndpointConfig& endpoint,
   if (reply->status >= 500) {
     return fmt::format("{} answered HTTP {}: the server is not ready.", what, reply->status);
   }
-  return std::nullopt;
+  if (auto problem = check_served_model(endpoint, *reply, what)) {
+    return problem;
+  }
+  return params_problem(endpoint, endpoint.params);
+}
+
+std::optional<std::string>
+params_problem(const EndpointConfig& endpoint, const GenParams& params)
+{
+  const auto dialect = endpoint.server.value_or(ServerDialect::openai);
+  auto unsupported = unsupported_params(params, dialect);
+  if (unsupported.empty()) {
+    return std::nullopt;
+  }
+  return fmt::format("endpoint '{}' ({}, defined in {}) is a{} {} server, which cannot apply {}: "
+                     "take {} out of the sampling parameters, or set the endpoint's `server:` "
+                     "(vllm, llama.cpp, sglang, openai) if it is another kind",
+                     endpoint.name, endpoint.base_url, endpoint.defined_in,
+                     dialect == ServerDialect::openai ? "n" : "", server_dialect_name(dialect),
+                     fmt::join(unsupported, ", "), unsupported.size() == 1 ? "it" : "them");
 }
 
 ReadyEndpoints
@@ -80,9 +138,11 @@ ready_endpoints(const std::vector<EndpointConfig*>& endpoints, Transport& transp
       e->base_url = ready.demo->base_url();
     }
   }
-  for (const auto* e : endpoints) {
+  std::map<std::string, std::optional<ServerDialect>> dialects; // by endpoint name
+  for (auto* e : endpoints) {
     if (ready.api_keys.count(e->name)) {
-      continue; // checked already (the same endpoint in two roles)
+      e->server = dialects[e->name]; // checked already (the same endpoint in two roles)
+      continue;
     }
     std::optional<std::string> key;
     if (!e->api_key_env.empty()) {
@@ -100,6 +160,7 @@ ready_endpoints(const std::vector<EndpointConfig*>& endpoints, Transport& transp
     if (auto problem = check_endpoint(transport, *e, key)) {
       problems.push_back(*problem);
     }
+    dialects[e->name] = e->server;
   }
   if (!problems.empty()) {
     throw Fatal(fmt::format("cannot start; nothing was written to {}:\n{}", output,

@@ -13,11 +13,20 @@
 namespace harness::client {
 
 // Checks, before anything is written, that an endpoint answers: GET
-// {base_url}/models with a short timeout. Returns a message for the user
-// naming the endpoint, its URL and what to start or set, or nullopt when it
-// answered (a 404 counts as answering: not every server lists models).
-std::optional<std::string> check_endpoint(Transport& transport, const EndpointConfig& endpoint,
+// {base_url}/models with a short timeout. A server that lists models must
+// list `model`; its kind (`server`), unless the endpoint names it, is read
+// from the list (OpenAI's when the list does not say), and the endpoint's
+// own sampling parameters must be ones that kind of server applies. Returns a
+// message for the user naming the endpoint, its URL and what to start or
+// set, or nullopt when all is well (a 404 counts as answering: not every
+// server lists models).
+std::optional<std::string> check_endpoint(Transport& transport, EndpointConfig& endpoint,
                                           const std::optional<std::string>& api_key);
+
+// A message naming the sampling parameters in `params` that `endpoint`'s
+// kind of server cannot apply (it would drop them silently); nullopt when it
+// applies them all.
+std::optional<std::string> params_problem(const EndpointConfig& endpoint, const GenParams& params);
 
 // Endpoints made ready for a command: the demo server started when one of
 // them is the demo (their base_url pointed at it), API keys read from the

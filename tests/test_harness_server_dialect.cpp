@@ -1,0 +1,188 @@
+#include <harness/client/openai_wire.hpp>
+#include <harness/client/preflight.hpp>
+#include <harness/server_dialect.hpp>
+
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+#include <string>
+#include <tests/support/scripted_transport.hpp>
+
+using harness::ChatRequest;
+using harness::EndpointConfig;
+using harness::ServerDialect;
+using harness::client::HttpReply;
+using harness::client::HttpRequest;
+namespace wire = harness::client::openai_wire;
+
+TEST_SUITE_BEGIN("harness::server_dialect");
+
+namespace {
+
+ChatRequest
+sampled_request()
+{
+  ChatRequest r;
+  r.model = "m";
+  r.messages = {{harness::Role::user, "hi"}};
+  r.params.temperature = 0.7;
+  r.params.top_p = 0.9;
+  r.params.max_tokens = 64;
+  r.params.seed = 1;
+  r.params.repetition_penalty = 1.03;
+  r.params.top_k = 40;
+  r.params.min_p = 0.05;
+  return r;
+}
+
+} // namespace
+
+// The bodies below are written by hand from each server's parameter names:
+// vLLM's and SGLang's OpenAI servers read repetition_penalty, top_k and min_p
+// as extra sampling fields; llama.cpp's server reads repeat_penalty (and
+// ignores repetition_penalty), top_k and min_p; OpenAI applies none of them.
+TEST_CASE("each server gets the sampling parameters by the names it reads")
+{
+  const ChatRequest r = sampled_request();
+  const std::string messages = R"("messages":[{"content":"hi","role":"user"}])";
+  CHECK(wire::request_body(r, ServerDialect::vllm) ==
+        R"({"max_tokens":64,)" + messages +
+            R"(,"min_p":0.05,"model":"m","repetition_penalty":1.03,"seed":1,)"
+            R"("temperature":0.7,"top_k":40,"top_p":0.9})");
+  CHECK(wire::request_body(r, ServerDialect::sglang) == wire::request_body(r, ServerDialect::vllm));
+  CHECK(wire::request_body(r, ServerDialect::llama_cpp) ==
+        R"({"max_tokens":64,)" + messages +
+            R"(,"min_p":0.05,"model":"m","repeat_penalty":1.03,"seed":1,)"
+            R"("temperature":0.7,"top_k":40,"top_p":0.9})");
+  // OpenAI: refused, never dropped; OpenAI's own parameters go as they are.
+  CHECK_THROWS_AS(wire::request_body(r, ServerDialect::openai), std::invalid_argument);
+  ChatRequest plain = r;
+  plain.params.repetition_penalty.reset();
+  plain.params.top_k.reset();
+  plain.params.min_p.reset();
+  CHECK(wire::request_body(plain, ServerDialect::openai) ==
+        R"({"max_tokens":64,)" + messages +
+            R"(,"model":"m","seed":1,"temperature":0.7,"top_p":0.9})");
+}
+
+TEST_CASE("the request hash covers evalrun's names, whatever the server")
+{
+  const ChatRequest r = sampled_request();
+  CHECK(wire::semantics_json(r) ==
+        R"({"messages":[{"content":"hi","role":"user"}],"model":"m","params":{"max_tokens":64,)"
+        R"("min_p":0.05,"repetition_penalty":1.03,"seed":1,"temperature":0.7,"top_k":40,)"
+        R"("top_p":0.9}})");
+}
+
+TEST_CASE("the parameters a server cannot apply are named")
+{
+  harness::GenParams p;
+  p.temperature = 1.0;
+  CHECK(harness::unsupported_params(p, ServerDialect::openai).empty());
+  p.repetition_penalty = 1.03;
+  p.min_p = 0.1;
+  CHECK(harness::unsupported_params(p, ServerDialect::openai) ==
+        std::vector<std::string>{"repetition_penalty", "min_p"});
+  CHECK(harness::unsupported_params(p, ServerDialect::llama_cpp).empty());
+  CHECK(harness::parse_server_dialect("llama.cpp") == ServerDialect::llama_cpp);
+  CHECK_FALSE(harness::parse_server_dialect("llamacpp").has_value());
+}
+
+// Model lists as each server writes them (fields trimmed to those read).
+TEST_CASE("model lists name the kind of server and its context length")
+{
+  auto vllm = wire::parse_model_list(
+      R"({"object":"list","data":[{"id":"kaist-ai/janus-7b","object":"model","created":1,)"
+      R"("owned_by":"vllm","root":"kaist-ai/janus-7b","parent":null,"max_model_len":32768,)"
+      R"("permission":[]}]})");
+  REQUIRE(vllm);
+  REQUIRE(vllm->size() == 1);
+  CHECK((*vllm)[0].id == "kaist-ai/janus-7b");
+  CHECK(harness::dialect_of_owner((*vllm)[0].owned_by) == ServerDialect::vllm);
+  CHECK((*vllm)[0].context_length == 32768);
+  auto llama = wire::parse_model_list(
+      R"({"object":"list","data":[{"id":"models/tiny.gguf","object":"model","created":1,)"
+      R"("owned_by":"llamacpp","meta":{"vocab_type":1,"n_vocab":32000,"n_ctx_train":2048}}]})");
+  REQUIRE(llama);
+  CHECK(harness::dialect_of_owner((*llama)[0].owned_by) == ServerDialect::llama_cpp);
+  CHECK((*llama)[0].context_length == 2048);
+  auto sglang = wire::parse_model_list(
+      R"({"object":"list","data":[{"id":"m","object":"model","owned_by":"sglang","root":"m",)"
+      R"("max_model_len":4096}]})");
+  REQUIRE(sglang);
+  CHECK(harness::dialect_of_owner((*sglang)[0].owned_by) == ServerDialect::sglang);
+  auto openai = wire::parse_model_list(
+      R"({"object":"list","data":[{"id":"gpt-4-0613","object":"model","owned_by":"openai"}]})");
+  REQUIRE(openai);
+  CHECK_FALSE(harness::dialect_of_owner((*openai)[0].owned_by).has_value());
+  CHECK_FALSE((*openai)[0].context_length.has_value());
+  CHECK_FALSE(wire::parse_model_list("not json").has_value());
+  CHECK_FALSE(wire::parse_model_list(R"({"data":[{"name":"x"}]})").has_value());
+}
+
+namespace {
+
+// check_endpoint against a server that answers GET /models with `body`.
+std::optional<std::string>
+check_against(EndpointConfig& e, int status, std::string body)
+{
+  testsupport::ScriptedTransport transport(
+      [&](const HttpRequest&, int) -> harness::Result<HttpReply> {
+        HttpReply reply;
+        reply.status = status;
+        reply.body = body;
+        return reply;
+      });
+  return harness::client::check_endpoint(transport, e, std::nullopt);
+}
+
+EndpointConfig
+endpoint(std::string model)
+{
+  EndpointConfig e;
+  e.name = "local";
+  e.base_url = "http://127.0.0.1:8080/v1";
+  e.model = std::move(model);
+  e.defined_in = "eps.yaml:3";
+  return e;
+}
+
+const char* k_llama_list =
+    R"({"object":"list","data":[{"id":"tiny.gguf","object":"model","owned_by":"llamacpp"}]})";
+
+} // namespace
+
+TEST_CASE("a model the server does not list is refused, naming what it serves")
+{
+  EndpointConfig typo = endpoint("tiny.ggfu");
+  auto problem = check_against(typo, 200, k_llama_list);
+  REQUIRE(problem);
+  CHECK(problem->find("does not serve model 'tiny.ggfu'; it serves 'tiny.gguf'") !=
+        std::string::npos);
+  CHECK(problem->find("eps.yaml:3") != std::string::npos);
+
+  EndpointConfig right = endpoint("tiny.gguf");
+  right.params.repetition_penalty = 1.03;
+  CHECK_FALSE(check_against(right, 200, k_llama_list).has_value());
+  CHECK(right.server == ServerDialect::llama_cpp); // read from owned_by
+}
+
+TEST_CASE("a server's kind comes from the endpoints file first, else OpenAI's")
+{
+  EndpointConfig said = endpoint("tiny.gguf");
+  said.server = ServerDialect::vllm;
+  CHECK_FALSE(check_against(said, 200, k_llama_list).has_value());
+  CHECK(said.server == ServerDialect::vllm);
+
+  // No list (404): the model cannot be checked, and the kind is OpenAI's, so a
+  // parameter beyond OpenAI's is refused before anything is sent.
+  EndpointConfig unlisted = endpoint("x");
+  unlisted.params.repetition_penalty = 1.03;
+  auto problem = check_against(unlisted, 404, "{}");
+  REQUIRE(problem);
+  CHECK(problem->find("is an openai server, which cannot apply repetition_penalty") !=
+        std::string::npos);
+  CHECK(unlisted.server == ServerDialect::openai);
+}
+
+TEST_SUITE_END();
