@@ -1048,4 +1048,16 @@ Store::count_responses()
   return static_cast<long>(s.integer(0));
 }
 
+Store::AnswerEnds
+Store::answer_ends(std::int64_t run_id)
+{
+  flush();
+  Statement s(*m_statements,
+              "SELECT COUNT(*), COALESCE(SUM(c.finish_reason = 'length'), 0) FROM verdicts v "
+              "JOIN requests c ON c.id = v.candidate WHERE v.run_id = ?");
+  s.bind(1, run_id);
+  s.step();
+  return {static_cast<long>(s.integer(0)), static_cast<long>(s.integer(1))};
+}
+
 } // namespace harness

@@ -236,6 +236,15 @@ public:
   std::optional<std::string> response_text(const std::string& request_hash);
   long count_errors(std::int64_t run_id);
   long count_responses();
+  // The candidate answers behind a run's verdicts (each turn's, once), and
+  // how many of them the server cut short (finish_reason "length": at
+  // max_tokens, or at the end of its context).
+  struct AnswerEnds
+  {
+    long answers = 0;
+    long cut_short = 0;
+  };
+  AnswerEnds answer_ends(std::int64_t run_id);
 
   // Group commit (a run turns it on): put_response, put_error, put_verdict
   // and put_judge_call are kept in memory and written together in one

@@ -327,6 +327,12 @@ render_markdown(const std::vector<RunReport>& reports)
                          "(see the verdicts and errors tables).\n\n",
                          counts.unreadable + counts.failed, counts.unreadable, counts.failed);
     }
+    if (r.answer_ends.cut_short) {
+      out += fmt::format("{} of {} answer(s) were cut short by the server (finish_reason length: "
+                         "at max_tokens, or at the end of its context); they are judged as they "
+                         "are.\n\n",
+                         r.answer_ends.cut_short, r.answer_ends.answers);
+    }
   }
   return out;
 }
@@ -365,6 +371,8 @@ render_json(const std::vector<RunReport>& reports, const std::string& evalrun_ve
         {"n_turn2", s.turn2.n},
         {"parse_failures", r.counts().unreadable},
         {"errors", r.counts().failed},
+        {"answers", r.answer_ends.answers},
+        {"answers_cut_short", r.answer_ends.cut_short},
         {"judgments", s.judgments},
         {"categories", categories},
         {"headline",

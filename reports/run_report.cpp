@@ -123,6 +123,7 @@ collect(harness::Store& store, const CollectOptions& o)
     }
     RunReport r;
     auto verdicts = store.verdicts(run.id, harness::Store::VerdictColumns::for_reports);
+    r.answer_ends = store.answer_ends(run.id);
     r.run = std::move(run);
     r.scores = summarize_single(verdicts);
     r.pairwise = summarize_pairwise(verdicts);

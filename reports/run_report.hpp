@@ -38,6 +38,9 @@ struct RunReport
   std::optional<AbsoluteScores> absolute;
   std::optional<ArenaHardReport> arena_hard;
   std::map<std::string, Interval> intervals; // headline name -> 95% interval
+  // The candidate's answers judged, and those the server cut short
+  // (finish_reason "length"): judged as they are, and counted here.
+  harness::Store::AnswerEnds answer_ends;
 
   bool is_pairwise() const;
   // The run's verdicts: rated (they count in the headline), unreadable (no

@@ -1,8 +1,10 @@
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
+#include <stdlib.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
@@ -43,9 +45,14 @@ REGISTER_LISTENER("run_counter", 1, RunCounter);
 int
 main(int argc, char** argv)
 {
-  auto dir =
-      std::filesystem::temp_directory_path() / ("evalrun-unittest-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
+  // A new directory (mkdtemp), never one a process of the same pid left
+  // behind when its tests failed: its databases would answer from cache.
+  std::string name = (std::filesystem::temp_directory_path() / "evalrun-unittest-XXXXXX").string();
+  if (!mkdtemp(name.data())) {
+    perror("mkdtemp");
+    return 1;
+  }
+  const std::filesystem::path dir = name;
   std::filesystem::current_path(dir);
 
   doctest::Context context(argc, argv);
