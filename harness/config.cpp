@@ -193,6 +193,13 @@ parse_yaml(const TextFile& file, Fn&& fn) -> Result<decltype(fn(YAML::Node()))>
 
 } // namespace
 
+std::string
+EndpointConfig::identity() const
+{
+  return context_length ? fmt::format("{} {} context {}", base_url, model, *context_length)
+                        : fmt::format("{} {}", base_url, model);
+}
+
 EndpointConfig
 demo_endpoint()
 {

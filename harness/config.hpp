@@ -37,6 +37,13 @@ struct EndpointConfig
   // parameters are sent by; unset: read from its model list when a run
   // starts (see client/preflight.hpp), OpenAI's when it does not say.
   std::optional<ServerDialect> server;
+  // The context length the server says it serves `model` with (its model
+  // list's max_model_len, or llama.cpp's n_ctx_train), when it says.
+  std::optional<long> context_length;
+
+  // What this endpoint is for a request refused as over the context: its URL,
+  // model and context length. A refusal is not sent again to the same one.
+  std::string identity() const;
 
   bool demo = false;      // served in-process by evalrun itself
   std::string defined_in; // "file:line", or "built-in"

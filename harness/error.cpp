@@ -12,6 +12,7 @@ to_string(Error::Kind kind)
   case Error::Kind::server: return "server";
   case Error::Kind::http: return "http";
   case Error::Kind::bad_response: return "bad_response";
+  case Error::Kind::context_exceeded: return "context_exceeded";
   case Error::Kind::parse: return "parse";
   case Error::Kind::config: return "config";
   case Error::Kind::cancelled: return "cancelled";
@@ -29,6 +30,7 @@ is_retryable(Error::Kind kind)
   case Error::Kind::server:
   case Error::Kind::bad_response: return true;
   case Error::Kind::http:
+  case Error::Kind::context_exceeded:
   case Error::Kind::parse:
   case Error::Kind::config:
   case Error::Kind::cancelled: return false;

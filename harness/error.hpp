@@ -15,15 +15,16 @@ namespace harness {
 struct Error
 {
   enum class Kind {
-    transport,    // connection refused/reset, DNS, TLS
-    timeout,      // connect or total timeout
-    rate_limited, // HTTP 429
-    server,       // HTTP 5xx
-    http,         // any other non-2xx status (not retried)
-    bad_response, // 2xx whose body is not a valid chat completion
-    parse,        // a judgment or data record that does not parse
-    config,       // bad configuration or input file
-    cancelled,    // not sent: the run was stopped first (a signal); nothing to record
+    transport,        // connection refused/reset, DNS, TLS
+    timeout,          // connect or total timeout
+    rate_limited,     // HTTP 429
+    server,           // HTTP 5xx
+    http,             // any other non-2xx status (not retried)
+    bad_response,     // 2xx whose body is not a valid chat completion
+    context_exceeded, // the prompt (with max_tokens) is over the server's context (not retried)
+    parse,            // a judgment or data record that does not parse
+    config,           // bad configuration or input file
+    cancelled,        // not sent: the run was stopped first (a signal); nothing to record
   };
 
   Error() = default;

@@ -359,8 +359,10 @@ private:
     }
     const Item& item = s->item;
     if (!r) {
+      const auto& endpoint = side == k_model ? m_plan.candidate : *m_plan.baseline;
       m_store.put_error(ErrorRecord{m_run_id, side == k_model ? "candidate" : "baseline", hash,
-                                    item.id, static_cast<int>(turn + 1), r.error()});
+                                    item.id, static_cast<int>(turn + 1), r.error(),
+                                    endpoint.identity()});
       // This side cannot answer this turn or any later one, so none of them can be judged.
       // The verdict of the item's last turn lets the item go: it is looked up again each time.
       const size_t turns = item.turns.size();
@@ -498,7 +500,8 @@ private:
                            ""};
     if (!r) {
       m_store.put_error(ErrorRecord{m_run_id, "judge", hash, item.id,
-                                    static_cast<int>(state->turn + 1), r.error()});
+                                    static_cast<int>(state->turn + 1), r.error(),
+                                    m_plan.judge_endpoint.identity()});
       record.status = "request_error";
       record.raw = r.error().message;
       state->records.push_back(std::move(record));

@@ -685,13 +685,39 @@ Store::put_error(const ErrorRecord& e)
   write([this, e] {
     Statement s(*m_statements,
                 "INSERT INTO errors (run_id, role, request_hash, item_id, turn, kind, message, "
-                "http_status, attempts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
+                "http_status, attempts, created_at, endpoint) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, e.run_id).bind(2, e.role).bind_blob(3, hash_bytes(e.request_hash));
     s.bind(4, e.item_id).bind(5, e.turn);
     s.bind(6, std::string(to_string(e.error.kind))).bind(7, e.error.message);
     s.bind(8, e.error.http_status).bind(9, e.error.attempts).bind(10, unix_now());
+    s.bind(11, e.endpoint);
     s.step();
   });
+}
+
+bool
+Store::any_context_exceeded()
+{
+  flush();
+  Statement s(*m_statements, "SELECT 1 FROM errors WHERE kind = 'context_exceeded' LIMIT 1");
+  return s.step();
+}
+
+std::optional<Error>
+Store::context_exceeded(const std::string& request_hash, const std::string& endpoint)
+{
+  const std::string hash = hash_bytes(request_hash);
+  Statement s(*m_statements,
+              "SELECT message, http_status FROM errors WHERE substr(request_hash, 1, 8) = "
+              "substr(?1, 1, 8) AND request_hash = ?1 AND kind = 'context_exceeded' AND "
+              "endpoint = ?2 ORDER BY id DESC LIMIT 1");
+  s.bind_blob(1, hash).bind(2, endpoint);
+  if (!s.step()) {
+    return std::nullopt;
+  }
+  Error e(Error::Kind::context_exceeded, s.text(0), static_cast<int>(s.integer(1)));
+  e.attempts = 0; // not sent: refused before, by the same endpoint
+  return e;
 }
 
 namespace {

@@ -107,6 +107,7 @@ struct ErrorRecord
   std::string item_id;
   int turn = 0;
   Error error;
+  std::string endpoint; // the identity() of the endpoint that refused it
 };
 
 // The SQLite store (WAL). Every put_* is its own transaction, or part of the
@@ -235,6 +236,14 @@ public:
   // The stored response text for a request hash, if any.
   std::optional<std::string> response_text(const std::string& request_hash);
   long count_errors(std::int64_t run_id);
+  // Whether any request was ever refused as over a server's context (a run
+  // looks for such refusals only then).
+  bool any_context_exceeded();
+  // The refusal of request `request_hash` (hex) as over the context by the
+  // endpoint of identity `endpoint`, if one is stored: not worth sending
+  // again to the same endpoint.
+  std::optional<Error> context_exceeded(const std::string& request_hash,
+                                        const std::string& endpoint);
   long count_responses();
   // The candidate answers behind a run's verdicts (each turn's, once), and
   // how many of them the server cut short (finish_reason "length": at
@@ -288,7 +297,7 @@ private:
   // verdicts and judge calls name requests by id, a verdict's judge setup is
   // a row of judge_setups, requests without their model (in the semantics),
   // texts found by 32 bits of their hash.
-  static constexpr int k_schema_version = 6;
+  static constexpr int k_schema_version = 7;
   // The schema version after checking that the file is an evalrun database
   // (or empty); throws Fatal otherwise, or when it is newer than this build.
   int check_schema();

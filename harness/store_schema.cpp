@@ -91,8 +91,10 @@ CREATE TABLE IF NOT EXISTS errors (
   message TEXT NOT NULL,
   http_status INTEGER NOT NULL,
   attempts INTEGER NOT NULL,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  endpoint TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX IF NOT EXISTS errors_by_request ON errors (substr(request_hash, 1, 8));
 CREATE TABLE IF NOT EXISTS judge_setups (
   id INTEGER PRIMARY KEY,
   rubric TEXT NOT NULL,
@@ -249,6 +251,10 @@ Store::migrate()
     if (current == 1 || current == 2) {
       exec("ALTER TABLE runs ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''");
       exec("ALTER TABLE runs ADD COLUMN lease_heartbeat INTEGER NOT NULL DEFAULT 0");
+    }
+    if (current >= 1 && current <= 6 && has_table("errors")) {
+      // Schema 7: the endpoint that refused a request as over its context.
+      exec("ALTER TABLE errors ADD COLUMN endpoint TEXT NOT NULL DEFAULT ''");
     }
     const bool texts_inline = current >= 1 && current <= 4;
     const bool requests_by_hash = current >= 1 && current <= 5;

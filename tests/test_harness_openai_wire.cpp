@@ -382,8 +382,32 @@ TEST_CASE("HTTP statuses and OpenAI error bodies map to typed errors")
   auto context = openai_wire::parse_chat_reply(http_reply(
       400,
       R"({"error":{"message":"maximum context length is 4096","type":"invalid_request_error","code":"context_length_exceeded"}})"));
-  CHECK(context.error().kind == Error::Kind::http);
+  CHECK(context.error().kind == Error::Kind::context_exceeded);
   CHECK_FALSE(is_retryable(context.error().kind));
+  // Each server's own words (bodies as they send them, numbers shortened).
+  for (
+      const char* body :
+      {R"({"error":{"code":400,"message":"the request exceeds the available context size, try increasing it","type":"exceed_context_size_error","n_prompt_tokens":5000,"n_ctx":4096}})",
+       R"({"object":"error","message":"This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (4000 in the messages, 1000 in the completion). Please reduce the length of the messages or completion.","type":"BadRequestError","param":null,"code":400})",
+       R"({"object":"error","message":"The input (5000 tokens) is longer than the model's context length (4096 tokens).","type":"BadRequestError","param":null,"code":400})"}) {
+    auto refused = openai_wire::parse_chat_reply(http_reply(400, body));
+    CHECK_MESSAGE(refused.error().kind == Error::Kind::context_exceeded, body);
+    CHECK(refused.error().message.find("HTTP 400") == 0);
+  }
+  // vLLM's and SGLang's top-level error: its message, not the JSON text.
+  CHECK(openai_wire::parse_chat_reply(
+            http_reply(400, R"({"object":"error","message":"bad top_p","type":"BadRequestError",)"
+                            R"("param":null,"code":400})"))
+            .error()
+            .message == "HTTP 400 BadRequestError: bad top_p");
+  // Another 400, and the words at another status, are not.
+  CHECK(openai_wire::parse_chat_reply(http_reply(400, R"({"error":{"message":"bad top_p"}})"))
+            .error()
+            .kind == Error::Kind::http);
+  CHECK(openai_wire::parse_chat_reply(
+            http_reply(500, R"({"error":{"message":"maximum context length"}})"))
+            .error()
+            .kind == Error::Kind::server);
 
   CHECK(openai_wire::parse_chat_reply(http_reply(408, "")).error().kind == Error::Kind::timeout);
   CHECK(openai_wire::parse_chat_reply(http_reply(404, R"({"error":{"message":"model not found"}})"))

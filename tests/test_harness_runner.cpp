@@ -208,6 +208,55 @@ TEST_CASE("re-running the same plan sends nothing: every response comes from the
   CHECK(store.verdicts(b.run_id).size() == 6);
 }
 
+TEST_CASE("a prompt over the context is recorded as such, and not sent again to the same server")
+{
+  EchoJudge judge;
+  auto p = plan(judge);
+  Store store("runner_context.db");
+  // Item 1's first question is over the candidate's context (llama.cpp's refusal).
+  auto over_context = [](const HttpRequest& r, int i) -> Result<HttpReply> {
+    auto body = nlohmann::json::parse(r.body);
+    if (body["model"] == "cand-model" && body["messages"][0]["content"] == "first 1") {
+      return testsupport::status_reply(
+          400, R"({"error":{"code":400,"message":"the request exceeds the available context )"
+               R"(size, try increasing it","type":"exceed_context_size_error"}})");
+    }
+    return script(r, i);
+  };
+  auto asked_item_1 = [](const ScriptedTransport& t) {
+    long n = 0;
+    for (const auto& r : t.requests) {
+      auto body = nlohmann::json::parse(r.body);
+      n += body["model"] == "cand-model" && body["messages"].size() == 1 &&
+           body["messages"][0]["content"] == "first 1";
+    }
+    return n;
+  };
+  ScriptedTransport first(over_context);
+  auto a = run(p, first, store);
+  CHECK(a.status == "incomplete");
+  CHECK(asked_item_1(first) == 1); // not retried
+  CHECK(testsupport::query_text("runner_context.db",
+                                "SELECT kind || ' ' || attempts || ' ' || endpoint FROM errors") ==
+        "context_exceeded 1 http://127.0.0.1:1/v1 cand-model");
+
+  // Run again against the same server: not sent, the refusal recorded again.
+  ScriptedTransport second(over_context);
+  auto b = run(p, second, store);
+  CHECK(b.run_id == a.run_id);
+  CHECK(b.status == "incomplete");
+  CHECK(asked_item_1(second) == 0);
+  CHECK(second.requests.empty());
+  CHECK(store.count_errors(a.run_id) == 2);
+
+  // The server now says it serves a longer context: asked again.
+  p.candidate.context_length = 32768;
+  ScriptedTransport third(script);
+  auto c = run(p, third, store);
+  CHECK(asked_item_1(third) == 1);
+  CHECK(c.status == "complete");
+}
+
 TEST_CASE("a partly stored run resumes: only the missing requests are sent")
 {
   EchoJudge judge;

@@ -166,7 +166,7 @@ TEST_CASE("verdicts are upserted per (run, item, turn), errors are logged")
   CHECK(lean[0].detail.empty());
 
   store.put_error(ErrorRecord{id, "judge", hash_of("h"), "81", 2,
-                              Error(Error::Kind::rate_limited, "HTTP 429", 429)});
+                              Error(Error::Kind::rate_limited, "HTTP 429", 429), ""});
   CHECK(store.count_errors(id) == 1);
 }
 
@@ -189,7 +189,7 @@ TEST_CASE("a run removed takes its verdicts, judge calls and errors along, and t
     store.put_judge_call(JudgeCallRecord{id, "1", 1, 0, 0, "single", "single-v1", hash_of("answer"),
                                          "ok", 5.0, "", ""});
     store.put_error(
-        ErrorRecord{id, "judge", hash_of("h"), "1", 1, Error(Error::Kind::timeout, "slow")});
+        ErrorRecord{id, "judge", hash_of("h"), "1", 1, Error(Error::Kind::timeout, "slow"), ""});
   }
   store.set_run_items(keep, 12345);
   store.delete_run(gone);
@@ -504,7 +504,7 @@ PRAGMA user_version=5;)";
     store.put_response(hash_of("another question"), again, answer);
   }
   CHECK(testsupport::query_text("v5.db", "SELECT count(*) FROM texts WHERE body = 'A.'") == "1");
-  CHECK(testsupport::query_text("v5.db", "PRAGMA user_version") == "6");
+  CHECK(testsupport::query_text("v5.db", "PRAGMA user_version") == "7");
   CHECK(testsupport::query_text("v5.db", "SELECT count(*) FROM sqlite_schema WHERE name LIKE "
                                          "'%_v5'") == "0");
   CHECK(testsupport::query_text("v5.db", "SELECT model || ' ' || semantics FROM request_log "

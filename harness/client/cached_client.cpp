@@ -25,7 +25,7 @@ constexpr std::chrono::milliseconds k_watch_idle{50};
 CachedClient::CachedClient(boost::asio::io_context& io, ClientPool& pool, Store& store,
                            std::string owner)
     : m_io(io), m_pool(pool), m_store(store), m_owner(std::move(owner)), m_claim_timer(io),
-      m_sharing(store.path()), m_watch_timer(io)
+      m_sharing(store.path()), m_watch_timer(io), m_refusals_stored(store.any_context_exceeded())
 {}
 
 void
@@ -38,6 +38,9 @@ CachedClient::fetch(ChatRequest request, Done done,
   Waiting w{std::move(request), std::move(hash), std::move(semantics), {}, std::move(done)};
   if (auto cached = m_store.find_response(w.hash)) {
     answer_from_store(w, std::move(*cached));
+    return;
+  }
+  if (refused_before(w)) {
     return;
   }
   w.pieces = split_shared_texts(w.semantics, shared_texts);
@@ -101,6 +104,22 @@ CachedClient::answer_from_store(Waiting& w, Response response)
   ++m_hits;
   boost::asio::post(m_io, [done = std::move(w.done), hash = w.hash,
                            r = std::move(response)]() mutable { done(hash, std::move(r)); });
+}
+
+bool
+CachedClient::refused_before(Waiting& w)
+{
+  if (!m_refusals_stored) {
+    return false;
+  }
+  auto refusal = m_store.context_exceeded(w.hash, m_pool.endpoint(w.request.endpoint).identity());
+  if (!refusal) {
+    return false;
+  }
+  ++m_refused_before;
+  boost::asio::post(m_io, [done = std::move(w.done), hash = w.hash,
+                           e = std::move(*refusal)]() mutable { done(hash, std::move(e)); });
+  return true;
 }
 
 void

@@ -47,6 +47,9 @@ public:
 
   long requests_sent() const { return m_sent; }
   long cache_hits() const { return m_hits; }
+  // Requests not sent because the same endpoint refused them before as over
+  // its context (answered with that refusal).
+  long refused_before() const { return m_refused_before; }
 
 private:
   struct Waiting
@@ -58,6 +61,8 @@ private:
     Done done;
   };
   void answer_from_store(Waiting& w, Response response);
+  // Answers `w` with the refusal stored for its endpoint, if there is one.
+  bool refused_before(Waiting& w);
   void claim_waiting();
   void send(Waiting w);
   void schedule_claims(std::chrono::milliseconds delay);
@@ -82,6 +87,8 @@ private:
   bool m_watch_scheduled = false;
   long m_sent = 0;
   long m_hits = 0;
+  long m_refused_before = 0;
+  bool m_refusals_stored = false; // any request refused as over a context, ever
 };
 
 } // namespace harness::client

@@ -111,6 +111,12 @@ ClientPool::pump(Lane& lane)
   }
 }
 
+const EndpointConfig&
+ClientPool::endpoint(const std::string& name) const
+{
+  return m_lanes.at(name).config;
+}
+
 void
 ClientPool::send(Lane& lane, std::shared_ptr<Job> job)
 {

@@ -66,6 +66,10 @@ public:
 
   const PoolStats& stats() const { return m_stats; }
 
+  // The configuration of the endpoint named `name` (which must have been
+  // added).
+  const EndpointConfig& endpoint(const std::string& name) const;
+
   // Stops sending: every queued request, and every retry waiting for its
   // turn, completes with a `cancelled` Error; requests already on the wire
   // still land. Later submits are cancelled too.

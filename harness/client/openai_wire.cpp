@@ -147,6 +147,31 @@ put_params(json& body, const GenParams& p, std::optional<ServerDialect> dialect)
   }
 }
 
+// Whether an HTTP 400's error code (or type) and message say the prompt is
+// over the model's context, as each server words it:
+//   llama.cpp: type exceed_context_size_error ("the request exceeds the
+//              available context size, try increasing it")
+//   OpenAI:    code context_length_exceeded ("This model's maximum context
+//              length is 8192 tokens. However, ...")
+//   vLLM:      "This model's maximum context length is 4096 tokens. However,
+//              you requested 5000 tokens ..." (code 400, a number)
+//   SGLang:    "The input (5000 tokens) is longer than the model's context
+//              length (4096 tokens)."
+bool
+over_context(const std::string& code, const std::string& message)
+{
+  if (code == "exceed_context_size_error" || code == "context_length_exceeded") {
+    return true;
+  }
+  for (const char* words : {"maximum context length", "longer than the model's context length",
+                            "exceeds the available context size"}) {
+    if (message.find(words) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 Error
 reply_error(const HttpReply& reply)
 {
@@ -154,7 +179,11 @@ reply_error(const HttpReply& reply)
   std::string code;
   try {
     auto body = json::parse(reply.body);
-    const auto& e = body.at("error");
+    // vLLM and SGLang write the error's fields at the top level
+    // ({"object": "error", "message": ...}), OpenAI and llama.cpp in "error".
+    const bool top_level = body.is_object() && !body.contains("error") &&
+                           body.contains("message") && body["message"].is_string();
+    const auto& e = top_level ? body : body.at("error");
     if (e.is_object()) {
       message = e.value("message", "");
       if (e.contains("code") && e["code"].is_string()) {
@@ -171,7 +200,9 @@ reply_error(const HttpReply& reply)
   std::string text = fmt::format("HTTP {}{}{}", reply.status, code.empty() ? "" : " " + code,
                                  message.empty() ? "" : ": " + message);
   Error::Kind kind = Error::Kind::http;
-  if (reply.status == 429) {
+  if (reply.status == 400 && over_context(code, message)) {
+    kind = Error::Kind::context_exceeded;
+  } else if (reply.status == 429) {
     kind = Error::Kind::rate_limited;
   } else if (reply.status >= 500) {
     kind = Error::Kind::server;

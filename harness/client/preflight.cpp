@@ -61,6 +61,9 @@ check_served_model(EndpointConfig& endpoint, const HttpReply& reply, const std::
                          what, endpoint.model, fmt::join(ids, ", "), endpoint.name);
     }
   }
+  if (served) {
+    endpoint.context_length = served->context_length;
+  }
   if (!endpoint.server) {
     endpoint.server = served ? dialect_of_owner(served->owned_by) : std::nullopt;
   }
@@ -138,12 +141,15 @@ ready_endpoints(const std::vector<EndpointConfig*>& endpoints, Transport& transp
       e->base_url = ready.demo->base_url();
     }
   }
-  std::map<std::string, std::optional<ServerDialect>> dialects; // by endpoint name
+  std::map<std::string, const EndpointConfig*> checked; // by endpoint name
   for (auto* e : endpoints) {
-    if (ready.api_keys.count(e->name)) {
-      e->server = dialects[e->name]; // checked already (the same endpoint in two roles)
+    if (auto first = checked.find(e->name); first != checked.end()) {
+      // Checked already (the same endpoint in two roles): what the server said.
+      e->server = first->second->server;
+      e->context_length = first->second->context_length;
       continue;
     }
+    checked[e->name] = e;
     std::optional<std::string> key;
     if (!e->api_key_env.empty()) {
       const char* value = std::getenv(e->api_key_env.c_str());
@@ -160,7 +166,6 @@ ready_endpoints(const std::vector<EndpointConfig*>& endpoints, Transport& transp
     if (auto problem = check_endpoint(transport, *e, key)) {
       problems.push_back(*problem);
     }
-    dialects[e->name] = e->server;
   }
   if (!problems.empty()) {
     throw Fatal(fmt::format("cannot start; nothing was written to {}:\n{}", output,
