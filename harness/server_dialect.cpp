@@ -16,10 +16,27 @@ struct Mapping
 };
 
 constexpr std::array<Mapping, 3> k_extensions{{
-    //                      openai  vllm                  llama.cpp         sglang
+    // {evalrun's name, {openai's, vllm's, llama.cpp's, sglang's}}
     {"repetition_penalty", {"", "repetition_penalty", "repeat_penalty", "repetition_penalty"}},
     {"top_k", {"", "top_k", "top_k", "top_k"}},
     {"min_p", {"", "min_p", "min_p", "min_p"}},
+}};
+
+// Each kind of server: its name in endpoints files, and what its model list
+// says in `owned_by` (OpenAI's own models say "openai", "system" or an
+// organisation: nothing to go by). In ServerDialect's order.
+struct Kind
+{
+  ServerDialect dialect;
+  std::string_view name;
+  std::string_view owner;
+};
+
+constexpr std::array<Kind, 4> k_kinds{{
+    {ServerDialect::openai, "openai", ""},
+    {ServerDialect::vllm, "vllm", "vllm"},
+    {ServerDialect::llama_cpp, "llama.cpp", "llamacpp"},
+    {ServerDialect::sglang, "sglang", "sglang"},
 }};
 
 } // namespace
@@ -27,17 +44,10 @@ constexpr std::array<Mapping, 3> k_extensions{{
 std::optional<ServerDialect>
 parse_server_dialect(std::string_view name)
 {
-  if (name == "openai") {
-    return ServerDialect::openai;
-  }
-  if (name == "vllm") {
-    return ServerDialect::vllm;
-  }
-  if (name == "llama.cpp") {
-    return ServerDialect::llama_cpp;
-  }
-  if (name == "sglang") {
-    return ServerDialect::sglang;
+  for (const auto& k : k_kinds) {
+    if (k.name == name) {
+      return k.dialect;
+    }
   }
   return std::nullopt;
 }
@@ -45,26 +55,16 @@ parse_server_dialect(std::string_view name)
 std::string_view
 server_dialect_name(ServerDialect dialect)
 {
-  switch (dialect) {
-  case ServerDialect::openai: return "openai";
-  case ServerDialect::vllm: return "vllm";
-  case ServerDialect::llama_cpp: return "llama.cpp";
-  case ServerDialect::sglang: return "sglang";
-  }
-  return "openai";
+  return k_kinds[static_cast<size_t>(dialect)].name;
 }
 
 std::optional<ServerDialect>
 dialect_of_owner(std::string_view owned_by)
 {
-  if (owned_by == "vllm") {
-    return ServerDialect::vllm;
-  }
-  if (owned_by == "llamacpp") {
-    return ServerDialect::llama_cpp;
-  }
-  if (owned_by == "sglang") {
-    return ServerDialect::sglang;
+  for (const auto& k : k_kinds) {
+    if (!k.owner.empty() && k.owner == owned_by) {
+      return k.dialect;
+    }
   }
   return std::nullopt;
 }

@@ -24,15 +24,6 @@ std::string_view server_dialect_name(ServerDialect dialect);
 // itself, and servers that do not say).
 std::optional<ServerDialect> dialect_of_owner(std::string_view owned_by);
 
-// One sampling parameter as a server of `dialect` reads it: evalrun's name
-// (that of the endpoints file, and of the stored request), and the name on
-// the wire; `wire` is empty when that server cannot apply it.
-struct WireParam
-{
-  std::string_view name;
-  std::string_view wire;
-};
-
 // The parameters set in `params` that a server of `dialect` cannot apply, by
 // evalrun's name (none: empty).
 std::vector<std::string> unsupported_params(const GenParams& params, ServerDialect dialect);
