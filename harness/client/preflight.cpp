@@ -121,7 +121,9 @@ params_problem(const EndpointConfig& endpoint, const GenParams& params)
   }
   return fmt::format("endpoint '{}' ({}, defined in {}) is a{} {} server, which cannot apply {}: "
                      "take {} out of the sampling parameters, or set the endpoint's `server:` "
-                     "(vllm, llama.cpp, sglang, openai) if it is another kind",
+                     "(vllm, llama.cpp, sglang, openai) if it is another kind (without `server:`, "
+                     "the kind is the owned_by of its model list: vllm, llamacpp or sglang; a "
+                     "server that says none of these counts as openai)",
                      endpoint.name, endpoint.base_url, endpoint.defined_in,
                      dialect == ServerDialect::openai ? "n" : "", server_dialect_name(dialect),
                      fmt::join(unsupported, ", "), unsupported.size() == 1 ? "it" : "them");
