@@ -39,16 +39,7 @@ TEST_CASE("answers the server cut short are counted in every run's report")
   RunRecord run;
   run.key = "k";
   run.bench = "koala";
-  run.bench_version = "1";
-  run.model = "cand";
-  run.model_id = "cand-model";
-  run.judge = "judge";
-  run.judge_model_id = "judge-model";
   run.protocol = "single";
-  run.rubric = "fastchat-single@1";
-  run.config_json = "{}";
-  run.evalrun_version = "0.1.0";
-  run.items = 4;
   const auto id = store.begin_run(run);
   // Four turns: two answers ended at max_tokens or the context ("length"),
   // one ended by itself ("stop"), and one whose request failed (no answer).
