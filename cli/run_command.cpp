@@ -22,11 +22,13 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -116,7 +118,47 @@ struct Execution
   harness::RunOutcome outcome;
   harness::RoleRequests generator; // first asks of --system-messages generate:
   harness::client::PoolStats pool;
-  int signal = 0; // SIGINT, SIGTERM or SIGHUP that stopped the run, if any
+  std::vector<harness::client::ReplicaStats> replicas;
+  int signal = 0;           // SIGINT, SIGTERM or SIGHUP that stopped the run, if any
+  std::string server_ended; // why a launched server stopped the run, if one did
+};
+
+// Watches the servers evalrun launched while a run goes on: one that ends is
+// reported with the end of its log; once every server of an endpoint has
+// ended, `stop` is called with what happened.
+class ServerWatch
+{
+public:
+  explicit ServerWatch(std::vector<harness::client::StartedServer>* servers) : m_servers(servers) {}
+
+  void check(const std::function<void(const std::string&)>& stop)
+  {
+    if (!m_servers) {
+      return;
+    }
+    for (auto& s : *m_servers) {
+      if (m_reported.count(&s)) {
+        continue;
+      }
+      if (auto ended = s.process->ended()) {
+        m_reported.insert(&s);
+        std::string what =
+            fmt::format("the server of '{}' ({}) {} during the run", s.endpoint, s.url, *ended);
+        fmt::print(stderr, "\nevalrun: {}. {}", what, harness::client::log_excerpt(*s.process));
+        const bool all_ended = std::all_of(
+            m_servers->begin(), m_servers->end(), [&](const harness::client::StartedServer& o) {
+              return o.endpoint != s.endpoint || m_reported.count(&o);
+            });
+        if (all_ended) {
+          stop(what);
+        }
+      }
+    }
+  }
+
+private:
+  std::vector<harness::client::StartedServer>* m_servers;
+  std::set<const harness::client::StartedServer*> m_reported;
 };
 
 // The check of a run's items read from a file (check_all_items), on a thread
@@ -232,7 +274,8 @@ execute(ResolvedRun& resolved, const RunOptions& options, const std::filesystem:
         boost::asio::io_context& io, harness::client::Transport& transport, harness::Store& store,
         const std::map<std::string, std::optional<std::string>>& api_keys,
         const std::function<void(const harness::RunProgress&)>& on_progress,
-        ItemsChecking* checking = nullptr)
+        ItemsChecking* checking = nullptr,
+        std::vector<harness::client::StartedServer>* servers = nullptr)
 {
   harness::RunPlan& plan = resolved.plan;
   harness::client::ClientPool pool(io, transport);
@@ -287,15 +330,26 @@ execute(ResolvedRun& resolved, const RunOptions& options, const std::filesystem:
         signals.async_wait(on_signal);
       };
   signals.async_wait(on_signal);
-  out.outcome =
-      runner.run(plan, on_progress, std::chrono::milliseconds(250), [](const std::string& holder) {
-        fmt::print(stderr,
-                   "evalrun: this run is being run by {}: waiting for it to "
-                   "finish (then this one sends only what is left)\n",
-                   holder);
-      });
+  ServerWatch watch(servers);
+  auto watched_progress = [&](const harness::RunProgress& p) {
+    watch.check([&](const std::string& what) {
+      if (out.server_ended.empty()) {
+        out.server_ended = what;
+        runner.stop(false);
+      }
+    });
+    on_progress(p);
+  };
+  out.outcome = runner.run(plan, watched_progress, std::chrono::milliseconds(250),
+                           [](const std::string& holder) {
+                             fmt::print(stderr,
+                                        "evalrun: this run is being run by {}: waiting for it to "
+                                        "finish (then this one sends only what is left)\n",
+                                        holder);
+                           });
   signals.cancel();
   out.pool = pool.stats();
+  out.replicas = pool.replicas();
   if (checking) {
     settle_checked_items(*checking, resolved, out, store);
   }
@@ -333,6 +387,32 @@ summary_line(const ResolvedRun& resolved, const Execution& done,
       outcome.run_id, outcome.status, p.turns_total, rated, unreadable, failed_turns,
       p.requests_sent + done.generator.sent, pool.attempts, pool.retries,
       p.cache_hits + done.generator.cached, pool.failed, p.elapsed_s);
+}
+
+// Says when an endpoint's responses named another model than the one asked
+// for (a dated version of a hosted model, a server that serves something
+// else under that name).
+void
+print_served_models(ResolvedRun& resolved, const harness::client::PoolStats& pool)
+{
+  std::map<std::string, std::string> asked; // endpoint name -> model
+  for (const auto* e : endpoints_of(resolved)) {
+    asked[e->name] = e->model;
+  }
+  for (const auto& [endpoint, names] : pool.served_models) {
+    std::vector<std::string> others;
+    for (const auto& [name, count] : names) {
+      if (name != asked[endpoint]) {
+        others.push_back(fmt::format("'{}' ({} response{})", name, count, count == 1 ? "" : "s"));
+      }
+    }
+    if (!others.empty()) {
+      fmt::print(stderr,
+                 "evalrun: note: endpoint '{}' was asked for model '{}'; its responses "
+                 "named {}\n",
+                 endpoint, asked[endpoint], fmt::join(others, ", "));
+    }
+  }
 }
 
 // `--dry-run`: the run executed against a copy of the store in memory, with
@@ -403,8 +483,9 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
   boost::asio::io_context io;
   // Check everything that can be checked before a single row is written.
   std::optional<harness::client::CurlTransport> transport(std::in_place, io);
-  auto ready =
-      harness::client::ready_endpoints(endpoints_of(resolved), *transport, options.db.string());
+  const bool tty = !options.quiet && isatty(STDERR_FILENO) != 0;
+  auto ready = harness::client::ready_endpoints(endpoints_of(resolved), *transport,
+                                                options.db.string(), tty);
   // The benchmark's sampling too, as sent: no parameter is dropped by a server.
   const auto& plan = resolved.plan;
   auto params_problem = harness::client::params_problem(plan.candidate, plan.candidate_params);
@@ -428,7 +509,6 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
     }
   }
   harness::Store store(options.db);
-  const bool tty = !options.quiet && isatty(STDERR_FILENO) != 0;
   Execution done;
   try {
     done = execute(
@@ -438,7 +518,7 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
             fmt::print(stderr, "\r\033[K{}", progress_line(spec.name, p));
           }
         },
-        checking ? &*checking : nullptr);
+        checking ? &*checking : nullptr, &ready.servers);
   } catch (...) {
     if (tty) {
       fmt::print(stderr, "\n"); // the message starts on a line of its own, after the progress
@@ -469,6 +549,15 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
   auto reports = reports::collect(store, only_this);
   std::erase_if(reports, [&](const reports::RunReport& r) { return r.run.id != outcome.run_id; });
   fmt::print(stderr, "evalrun: {}\n", summary_line(resolved, done, reports));
+  print_served_models(resolved, done.pool);
+  for (const auto& r : done.replicas) {
+    fmt::print(stderr, "evalrun: replica {} of '{}': {} attempts, {} failed; {}{}\n", r.url,
+               r.endpoint, r.attempts, r.failures,
+               r.taken_out ? fmt::format("taken out of the rotation {} time{} for failing; ",
+                                         r.taken_out, r.taken_out == 1 ? "" : "s")
+                           : "",
+               r.healthy ? "healthy" : "unhealthy at the end");
+  }
   if (run_id) {
     *run_id = outcome.run_id;
   }
@@ -478,6 +567,16 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
     } else {
       fmt::print("{}", reports::render_markdown(reports));
     }
+  }
+  if (!done.server_ended.empty()) {
+    fmt::print(stderr,
+               "evalrun: run {} stopped: {} of {} turns judged, because {} (its log is above); "
+               "run the same command again to resume (nothing received is sent again)\n",
+               outcome.run_id, outcome.progress.turns_judged,
+               outcome.progress.totals_known ? std::to_string(outcome.progress.turns_total)
+                                             : "(still being counted)",
+               done.server_ended);
+    return 3;
   }
   if (done.signal) {
     fmt::print(stderr,
@@ -499,13 +598,32 @@ find_stored_run(const RunOptions& options, const std::filesystem::path& home, ha
     throw Fatal("its system messages are generated when the run starts, so the run cannot be "
                 "found without running it");
   }
-  const auto key = make_run_record(resolved, options).key;
+  // A run's key covers what its servers said they serve (which is not known
+  // without asking them): each stored run of this model is tried with what
+  // its own record says they served; the latest that matches is the one.
+  std::optional<std::int64_t> found;
+  auto& plan = resolved.plan;
   for (const auto& run : store.runs()) {
-    if (run.key == key) {
-      return run.id;
+    if (run.bench != resolved.bench.spec.name || run.model != plan.candidate.name) {
+      continue;
+    }
+    auto config = nlohmann::json::parse(run.config_json, nullptr, false);
+    auto served = [&](const char* field) {
+      const auto& semantics =
+          config.is_object() ? config.value("semantics", nlohmann::json()) : nlohmann::json();
+      return semantics.is_object() && semantics.contains(field) ? semantics[field].dump()
+                                                                : std::string();
+    };
+    plan.candidate.served = served("candidate_served");
+    plan.judge_endpoint.served = served("judge_served");
+    if (plan.baseline) {
+      plan.baseline->served = served("baseline_served");
+    }
+    if (run.key == make_run_record(resolved, options).key && (!found || run.id > *found)) {
+      found = run.id;
     }
   }
-  return std::nullopt;
+  return found;
 }
 
 int

@@ -87,16 +87,22 @@ template_json(const harness::EndpointConfig& e)
 json
 endpoint_json(const harness::EndpointConfig& e)
 {
-  return {{"name", e.name},
-          {"kind", e.kind == harness::EndpointConfig::Kind::chat ? "chat" : "completions"},
-          {"template", template_json(e)},
-          {"base_url", e.base_url},
-          {"model", e.model},
-          {"api_key_env", e.api_key_env},
-          {"max_concurrency", e.max_concurrency},
-          {"timeout_s", e.timeout_s},
-          {"params", params_json(e.params)},
-          {"defined_in", e.defined_in}};
+  json out = {{"name", e.name},
+              {"kind", e.kind == harness::EndpointConfig::Kind::chat ? "chat" : "completions"},
+              {"template", template_json(e)},
+              {"base_url", e.base_url},
+              {"model", e.model},
+              {"api_key_env", e.api_key_env},
+              {"max_concurrency", e.max_concurrency},
+              {"timeout_s", e.timeout_s},
+              {"params", params_json(e.params)},
+              {"defined_in", e.defined_in}};
+  // What its server serves, when it says more than the name: another server
+  // with the same model name makes another run.
+  if (!e.served.empty()) {
+    out["served"] = json::parse(e.served);
+  }
+  return out;
 }
 
 // Refuses flags that the chosen protocol would ignore: a run must never look
@@ -343,6 +349,15 @@ make_run_record(const ResolvedRun& resolved, const RunOptions& options)
       {"baseline_params", plan.baseline ? params_json(plan.baseline_params) : json(nullptr)},
       {"baseline_template", plan.baseline ? template_json(*plan.baseline) : json(nullptr)},
       {"system_messages", system_messages_key}};
+  // What the servers said they serve, beyond the model's name (EndpointConfig::served).
+  auto add_served = [&](const char* field, const harness::EndpointConfig* e) {
+    if (e && !e->served.empty()) {
+      semantics[field] = json::parse(e->served);
+    }
+  };
+  add_served("candidate_served", &plan.candidate);
+  add_served("judge_served", &plan.judge_endpoint);
+  add_served("baseline_served", plan.baseline ? &*plan.baseline : nullptr);
   json config = {{"semantics", semantics},
                  {"candidate", endpoint_json(plan.candidate)},
                  {"judge", endpoint_json(plan.judge_endpoint)},

@@ -176,6 +176,82 @@ parse_params(Fields& parent, const std::string& key, const std::string& file)
   return p;
 }
 
+// An endpoint's URL (`base_url`) or its replicas' (`base_urls`, a list):
+// one of the two.
+void
+read_urls(Fields& f, EndpointConfig& e)
+{
+  auto check = [&](std::string url, const std::string& field) {
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+      f.fail(f.node(field), field, "must start with http:// or https://");
+    }
+    while (!url.empty() && url.back() == '/') {
+      url.pop_back();
+    }
+    return url;
+  };
+  if (f.has("base_urls")) {
+    if (f.has("base_url")) {
+      f.fail(f.node("base_url"), "base_url",
+             "give base_url (one server) or base_urls (replicas), not both");
+    }
+    auto urls = f.get<std::vector<std::string>>("base_urls");
+    if (urls.empty()) {
+      f.fail(f.node("base_urls"), "base_urls", "must list at least one URL");
+    }
+    for (auto& url : urls) {
+      url = check(url, "base_urls");
+    }
+    if (std::set<std::string>(urls.begin(), urls.end()).size() != urls.size()) {
+      f.fail(f.node("base_urls"), "base_urls", "lists a URL twice");
+    }
+    e.base_url = urls.front();
+    if (urls.size() > 1) {
+      e.replica_urls = std::move(urls);
+    }
+    return;
+  }
+  e.base_url = f.get<std::string>("base_url");
+  e.demo = e.base_url == demo_endpoint().base_url;
+  if (!e.demo) {
+    e.base_url = check(e.base_url, "base_url");
+  }
+}
+
+// An endpoint's `launch:` block.
+LaunchSpec
+parse_launch(Fields& parent, const std::string& file)
+{
+  Fields f(parent.node("launch"), file, parent.where("launch"));
+  LaunchSpec spec;
+  spec.command = f.get<std::string>("command");
+  if (spec.command.find_first_not_of(" \t") == std::string::npos) {
+    f.fail(f.node("command"), "command", "is empty");
+  }
+  if (f.has("env")) {
+    Fields env(f.node("env"), file, f.where("env"));
+    for (const auto& kv : f.node("env")) {
+      auto name = kv.first.as<std::string>();
+      spec.env[name] = env.get<std::string>(name);
+    }
+    env.reject_unknown();
+  }
+  spec.health_path = f.get<std::string>("health_path", spec.health_path);
+  if (spec.health_path.empty() || spec.health_path.front() != '/') {
+    f.fail(f.node("health_path"), "health_path", "must start with / (e.g. /health)");
+  }
+  spec.startup_timeout_s = f.get<double>("startup_timeout_s", spec.startup_timeout_s);
+  if (spec.startup_timeout_s <= 0) {
+    f.fail(f.node("startup_timeout_s"), "startup_timeout_s", "must be positive (seconds)");
+  }
+  spec.stop_grace_s = f.get<double>("stop_grace_s", spec.stop_grace_s);
+  if (spec.stop_grace_s < 0) {
+    f.fail(f.node("stop_grace_s"), "stop_grace_s", "must be 0 or more (seconds)");
+  }
+  f.reject_unknown();
+  return spec;
+}
+
 template <typename Fn>
 auto
 parse_yaml(const TextFile& file, Fn&& fn) -> Result<decltype(fn(YAML::Node()))>
@@ -198,6 +274,12 @@ EndpointConfig::identity() const
 {
   return context_length ? fmt::format("{} {} context {}", base_url, model, *context_length)
                         : fmt::format("{} {}", base_url, model);
+}
+
+std::vector<std::string>
+EndpointConfig::urls() const
+{
+  return replica_urls.empty() ? std::vector<std::string>{base_url} : replica_urls;
 }
 
 EndpointConfig
@@ -233,14 +315,7 @@ parse_endpoints(const TextFile& file)
       Fields f(kv.second, path, "endpoints." + name);
       EndpointConfig e;
       e.name = name;
-      e.base_url = f.get<std::string>("base_url");
-      e.demo = e.base_url == demo_endpoint().base_url;
-      if (!e.demo && e.base_url.rfind("http://", 0) != 0 && e.base_url.rfind("https://", 0) != 0) {
-        f.fail(f.node("base_url"), "base_url", "must start with http:// or https://");
-      }
-      while (!e.base_url.empty() && e.base_url.back() == '/') {
-        e.base_url.pop_back();
-      }
+      read_urls(f, e);
       e.model = f.get<std::string>("model");
       if (f.has("server")) {
         e.server = parse_server_dialect(f.get<std::string>("server"));
@@ -285,6 +360,12 @@ parse_endpoints(const TextFile& file)
         f.fail(kv.second, "template",
                "is required for kind completions (mistral-inst, chatml or llama3); it is never "
                "guessed");
+      }
+      if (f.has("launch")) {
+        if (e.demo) {
+          f.fail(f.node("launch"), "launch", "the demo server is evalrun's own: nothing to launch");
+        }
+        e.launch = parse_launch(f, path);
       }
       f.reject_unknown();
       e.defined_in = fmt::format("{}:{}", path, kv.first.Mark().line + 1);

@@ -2,6 +2,7 @@
 
 #include <harness/chat_template.hpp>
 #include <harness/error.hpp>
+#include <harness/launch_spec.hpp>
 #include <harness/server_dialect.hpp>
 #include <harness/text_file.hpp>
 #include <harness/types.hpp>
@@ -19,7 +20,10 @@ struct EndpointConfig
 {
   std::string name;
   std::string base_url; // e.g. http://127.0.0.1:8000/v1
-  std::string model;    // model id sent on the wire
+  // Replicas (`base_urls:`, one server per GPU, say): every URL the endpoint
+  // is served at, base_url first; empty when it has one URL.
+  std::vector<std::string> replica_urls;
+  std::string model; // model id sent on the wire
   std::string api_key_env;
   int max_concurrency = 16;
   double timeout_s = 600;
@@ -38,8 +42,22 @@ struct EndpointConfig
   // starts (see client/preflight.hpp), OpenAI's when it does not say.
   std::optional<ServerDialect> server;
   // The context length the server says it serves `model` with (its model
-  // list's max_model_len, or llama.cpp's n_ctx_train), when it says.
+  // list's max_model_len, or llama.cpp's n_ctx per slot, else n_ctx_train),
+  // when it says.
   std::optional<long> context_length;
+
+  // What the server says it serves under `model`, beyond the name: its
+  // model list's root (the weights) and context length, or llama.cpp's
+  // model metadata; empty when it says nothing more. Part of every request's
+  // identity, so two servers that both call their model `local` never
+  // share a cached answer or a run.
+  std::string served;
+
+  // Started by evalrun when nothing answers at its URL(s) (`launch:`).
+  std::optional<LaunchSpec> launch;
+
+  // Every URL the endpoint is served at: replica_urls, or base_url alone.
+  std::vector<std::string> urls() const;
 
   // What this endpoint is for a request refused as over the context: its URL,
   // model and context length. A refusal is not sent again to the same one.

@@ -24,10 +24,13 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Renders the messages into a raw prompt for `completions` endpoints.
+// What the endpoint adds to a request: what its server serves (part of the
+// request's identity), and for `completions` endpoints the messages rendered
+// into a raw prompt.
 void
 format_for(const EndpointConfig& endpoint, ChatRequest& request)
 {
+  request.served = endpoint.served;
   if (endpoint.kind == EndpointConfig::Kind::completions && endpoint.chat_template) {
     request.prompt = render_chat(*endpoint.chat_template, request.messages);
   }

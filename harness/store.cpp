@@ -546,22 +546,24 @@ Store::insert_request(const std::string& hash, const std::string& semantics,
     Statement insert(*m_statements,
                      "INSERT INTO requests (hash, semantics, response, finish_reason, "
                      "prompt_tokens, completion_tokens, latency_ms, attempts, top_logprobs, "
-                     "created_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
+                     "created_at, served_model, fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
     insert.bind_blob(1, bytes).bind_unowned(2, parts).bind(3, response_id);
     insert.bind(4, response.finish_reason).bind(5, response.usage.prompt_tokens);
     insert.bind(6, response.usage.completion_tokens).bind(7, latency_ms);
     insert.bind(8, response.attempts).bind_unowned(9, top_logprobs_json).bind(10, created_at);
+    insert.bind(11, response.model).bind(12, response.system_fingerprint);
     insert.step();
     return;
   }
   Statement update(*m_statements,
                    "UPDATE requests SET response = ?, finish_reason = ?, prompt_tokens = ?, "
                    "completion_tokens = ?, latency_ms = ?, attempts = ?, top_logprobs = ?, "
-                   "created_at = ? WHERE id = ?");
+                   "created_at = ?, served_model = ?, fingerprint = ? WHERE id = ?");
   update.bind(1, response_id).bind(2, response.finish_reason);
   update.bind(3, response.usage.prompt_tokens).bind(4, response.usage.completion_tokens);
   update.bind(5, latency_ms).bind(6, response.attempts).bind(7, top_logprobs_json);
-  update.bind(8, created_at).bind(9, find.integer(0));
+  update.bind(8, created_at).bind(9, response.model).bind(10, response.system_fingerprint);
+  update.bind(11, find.integer(0));
   update.step();
 }
 

@@ -297,7 +297,7 @@ private:
   // verdicts and judge calls name requests by id, a verdict's judge setup is
   // a row of judge_setups, requests without their model (in the semantics),
   // texts found by 32 bits of their hash.
-  static constexpr int k_schema_version = 7;
+  static constexpr int k_schema_version = 8;
   // The schema version after checking that the file is an evalrun database
   // (or empty); throws Fatal otherwise, or when it is newer than this build.
   int check_schema();

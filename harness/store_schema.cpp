@@ -65,20 +65,23 @@ CREATE TABLE IF NOT EXISTS requests (
   latency_ms REAL NOT NULL,
   attempts INTEGER NOT NULL,
   top_logprobs TEXT NOT NULL,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  served_model TEXT NOT NULL DEFAULT '',
+  fingerprint TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS requests_by_hash ON requests (substr(hash, 1, 8));
 CREATE VIEW IF NOT EXISTS request_log AS
 SELECT id, hash, CASE WHEN json_valid(semantics) THEN json_extract(semantics, '$.model') END AS model,
   semantics, text, finish_reason, prompt_tokens, completion_tokens, latency_ms, attempts,
-  top_logprobs, created_at
+  top_logprobs, created_at, served_model, fingerprint
 FROM (SELECT r.id, lower(hex(r.hash)) AS hash,
   (SELECT group_concat(piece, '') FROM (
      SELECT CASE WHEN p.value > 0 THEN t.body
                  ELSE substr(json_quote(t.body), 2, length(json_quote(t.body)) - 2) END AS piece
      FROM json_each(r.semantics) p JOIN texts t ON t.id = abs(p.value) ORDER BY p.key)) AS semantics,
   a.body AS text, r.finish_reason, r.prompt_tokens, r.completion_tokens, r.latency_ms,
-  r.attempts, r.top_logprobs, datetime(r.created_at, 'unixepoch') AS created_at
+  r.attempts, r.top_logprobs, datetime(r.created_at, 'unixepoch') AS created_at,
+  r.served_model, r.fingerprint
 FROM requests r JOIN texts a ON a.id = r.response);
 CREATE TABLE IF NOT EXISTS errors (
   id INTEGER PRIMARY KEY,
@@ -255,6 +258,12 @@ Store::migrate()
     if (current >= 1 && current <= 6 && has_table("errors")) {
       // Schema 7: the endpoint that refused a request as over its context.
       exec("ALTER TABLE errors ADD COLUMN endpoint TEXT NOT NULL DEFAULT ''");
+    }
+    if (current == 6 || current == 7) {
+      // Schema 8: the model and system_fingerprint each response named.
+      exec("ALTER TABLE requests ADD COLUMN served_model TEXT NOT NULL DEFAULT ''");
+      exec("ALTER TABLE requests ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''");
+      exec("DROP VIEW IF EXISTS request_log"); // made again below, with them
     }
     const bool texts_inline = current >= 1 && current <= 4;
     const bool requests_by_hash = current >= 1 && current <= 5;

@@ -54,6 +54,9 @@ struct ChatRequest
   // text), sent as response_format {"type": "json_schema"}. Empty: none.
   std::string json_schema_name;
   std::string json_schema;
+  // What the endpoint's server says it serves under `model` (JSON text, see
+  // EndpointConfig::served): part of the request's identity, never sent.
+  std::string served;
 };
 
 struct Usage
@@ -70,6 +73,10 @@ struct Response
   // The first generated token's top alternatives (token, logprob), when
   // logprobs were asked for; AlpacaEval's judge reads m / M from them.
   std::vector<std::pair<std::string, double>> top_logprobs;
+  // The model and system_fingerprint the reply names, when it does: the
+  // server's word for what answered (a dated version, a build).
+  std::string model;
+  std::string system_fingerprint;
   double latency_ms = 0; // of the successful attempt
   int attempts = 1;      // HTTP attempts it took, retries included
   bool from_cache = false;

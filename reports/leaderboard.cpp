@@ -142,6 +142,8 @@ build_leaderboard(const std::vector<RunReport>& reports, bool every_run)
     const auto counts = r.counts();
     cell.n = counts.rated;
     cell.failures = counts.unreadable + counts.failed;
+    cell.answers = r.answer_ends.answers;
+    cell.cut_short = r.answer_ends.cut_short;
     cell.status = r.run.status;
     cell.computed_at = r.run.finished_at;
     cell.run_id = r.run.id;
@@ -199,12 +201,12 @@ leaderboard_markdown(const Leaderboard& board)
     out += "\n";
   }
   out += "\nValues with their 95% bootstrap intervals; ⚠N: judgments that did not count "
-         "(unparseable or failed).\n\n| model | column | run | status | n | computed at |\n"
-         "|---|---:|---:|---|---:|---|\n";
+         "(unparseable or failed).\n\n| model | column | run | status | n | answers cut short | "
+         "computed at |\n|---|---:|---:|---|---:|---:|---|\n";
   for (const auto& [key, cell] : board.cells) {
-    out += fmt::format("| {} | [{}] | {} | {} | {} | {} |\n", markdown_text(key.first),
+    out += fmt::format("| {} | [{}] | {} | {} | {} | {} of {} | {} |\n", markdown_text(key.first),
                        key.second + 1, cell.run_id, markdown_text(cell.status), cell.n,
-                       markdown_text(cell.computed_at));
+                       cell.cut_short, cell.answers, markdown_text(cell.computed_at));
   }
   if (!board.not_run.empty()) {
     out +=
@@ -250,6 +252,8 @@ leaderboard_json(const Leaderboard& board, const std::string& evalrun_version)
                        {"ci95", cell.ci ? json({cell.ci->low, cell.ci->high}) : json(nullptr)},
                        {"n", cell.n},
                        {"failures", cell.failures},
+                       {"answers", cell.answers},
+                       {"answers_cut_short", cell.cut_short},
                        {"status", cell.status},
                        {"run_id", cell.run_id},
                        {"computed_at", cell.computed_at},

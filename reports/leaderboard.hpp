@@ -46,7 +46,9 @@ struct LeaderboardCell
   std::optional<double> value;
   std::optional<Interval> ci;
   long n = 0;
-  long failures = 0; // unparseable + failed requests
+  long failures = 0;  // unparseable + failed requests
+  long answers = 0;   // the run's answers ...
+  long cut_short = 0; // ... and those the server cut short (finish_reason length)
   std::string status;
   std::string computed_at; // when the run finished
   std::int64_t run_id = 0;

@@ -125,6 +125,7 @@ th:first-child, td:first-child { text-align: left; }
 th.sorted-asc::after { content: " \25B2"; } th.sorted-desc::after { content: " \25BC"; }
 td .ci { color: #57606a; font-size: .85em; }
 td.warn { background: #fff8c5; }
+td .cut { color: #9a6700; font-size: .85em; }
 .legend { font-size: .9rem; color: #57606a; }
 .charts { display: flex; flex-wrap: wrap; gap: 1.5rem; }
 svg.chart { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; }
@@ -176,12 +177,15 @@ svg .bar3 { fill: #8250df; } svg .bar4 { fill: #cf222e; } svg .bar5 { fill: #576
       }
       const auto& cell = it->second;
       html += fmt::format(
-          "<td data-value=\"{:.6f}\"{} title=\"run {} · {} · n {} · computed {}\">{:.2f}{}</td>",
+          "<td data-value=\"{:.6f}\"{} title=\"run {} · {} · n {} · {} of {} answers cut short · "
+          "computed {}\">{:.2f}{}{}</td>",
           *cell.value, cell.failures ? " class=\"warn\"" : "", cell.run_id, escape(cell.status),
-          cell.n, escape(cell.computed_at), *cell.value,
+          cell.n, cell.cut_short, cell.answers, escape(cell.computed_at), *cell.value,
           cell.ci ? fmt::format(" <span class=\"ci\">({:.2f}–{:.2f})</span>", cell.ci->low,
                                 cell.ci->high)
-                  : "");
+                  : "",
+          cell.cut_short ? fmt::format(" <span class=\"cut\">{} cut short</span>", cell.cut_short)
+                         : "");
     }
     html += "</tr>\n";
   }

@@ -291,6 +291,32 @@ TEST_CASE("find_stored_run finds the run the same options began, and no other")
   CHECK_THROWS_AS(cli::find_stored_run(options, EVALRUN_SOURCE_DIR, store), harness::Fatal);
 }
 
+// Two servers that both call their model the same: what each said it
+// serves (root, context) makes them two runs, each found again by what its
+// own record says, without asking the servers.
+TEST_CASE("what the servers said they serve is part of a run's identity")
+{
+  harness::Store store(":memory:");
+  auto options = mtbench_on_demo();
+  options.limit = 2;
+  auto plain = cli::resolve_run(options, EVALRUN_SOURCE_DIR);
+  auto first = cli::resolve_run(options, EVALRUN_SOURCE_DIR);
+  first.plan.candidate.served = R"({"max_model_len":4096,"root":"/models/a"})";
+  auto second = cli::resolve_run(options, EVALRUN_SOURCE_DIR);
+  second.plan.candidate.served = R"({"max_model_len":4096,"root":"/models/b"})";
+  const auto plain_key = cli::make_run_record(plain, options).key;
+  const auto first_key = cli::make_run_record(first, options).key;
+  const auto second_key = cli::make_run_record(second, options).key;
+  CHECK(first_key != plain_key);
+  CHECK(first_key != second_key);
+  auto first_id = store.begin_run(cli::make_run_record(first, options));
+  CHECK(cli::find_stored_run(options, EVALRUN_SOURCE_DIR, store) == first_id);
+  auto second_id = store.begin_run(cli::make_run_record(second, options));
+  CHECK(cli::find_stored_run(options, EVALRUN_SOURCE_DIR, store) == second_id); // the latest
+  options.limit = 3; // other items: neither
+  CHECK_FALSE(cli::find_stored_run(options, EVALRUN_SOURCE_DIR, store));
+}
+
 TEST_CASE("a JSON Lines benchmark read a line at a time gives the items loading it whole gives")
 {
   cli::RunOptions options;

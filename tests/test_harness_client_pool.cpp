@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <doctest/doctest.h>
+#include <fmt/core.h>
 
 using namespace harness;
 using namespace harness::client;
@@ -254,6 +255,110 @@ TEST_CASE("an unknown endpoint is a config error, not a crash")
   REQUIRE(out);
   REQUIRE_FALSE(*out);
   CHECK(out->error().kind == Error::Kind::config);
+}
+
+// Three replicas of one endpoint, the second failing every request with a
+// 500: every request is answered, none fails, the failing replica is taken
+// out after k_replica_failures failures and reported unhealthy, and the
+// requests it failed were sent again elsewhere at once.
+TEST_CASE("replicas: one failing every request is taken out, its work goes elsewhere")
+{
+  ScriptedTransport transport([](const HttpRequest& request, int) -> Result<HttpReply> {
+    if (request.url.find(":2/") != std::string::npos) {
+      return status_reply(500, R"({"error":{"message":"boom"}})");
+    }
+    return ok_reply("fine");
+  });
+  boost::asio::io_context io;
+  // Backoff far longer than the test: a retry that waited for it would time the test out.
+  ClientPool pool(io, transport, RetryPolicy{6, 60s, 60s});
+  auto endpoint = pool_endpoint(2);
+  endpoint.replica_urls = {"http://127.0.0.1:1/v1", "http://127.0.0.1:2/v1",
+                           "http://127.0.0.1:3/v1"};
+  pool.add_endpoint(endpoint, std::nullopt);
+  int ok = 0;
+  int failed = 0;
+  for (int i = 0; i < 60; ++i) {
+    pool.submit(pool_request("q" + std::to_string(i)),
+                [&](Result<Response> r) { (r ? ok : failed) += 1; });
+  }
+  io.run();
+  CHECK(ok == 60);
+  CHECK(failed == 0);
+  CHECK(pool.stats().failed == 0);
+  int to_failing = 0;
+  for (const auto& request : transport.requests) {
+    to_failing += request.url == "http://127.0.0.1:2/v1/chat/completions";
+  }
+  // At most its concurrency (2) in flight when the third failure came, so
+  // 3 or 4 requests reached it before it was taken out, and none after.
+  CHECK(to_failing >= ClientPool::k_replica_failures);
+  CHECK(to_failing <= ClientPool::k_replica_failures + 1);
+  CHECK(pool.stats().attempts == 60 + to_failing);
+  const auto replicas = pool.replicas();
+  REQUIRE(replicas.size() == 3);
+  CHECK(replicas[0].healthy);
+  CHECK_FALSE(replicas[1].healthy);
+  CHECK(replicas[1].taken_out == 1);
+  CHECK(replicas[1].failures == to_failing);
+  CHECK(replicas[2].healthy);
+  CHECK(replicas[0].failures + replicas[2].failures == 0);
+  CHECK(replicas[0].attempts + replicas[2].attempts == 60);
+}
+
+// Requests go to the replica with the fewest in flight.
+TEST_CASE("replicas: each request goes to the least loaded one")
+{
+  ScriptedTransport transport([](const HttpRequest&, int) { return ok_reply("x"); });
+  transport.hold = true;
+  boost::asio::io_context io;
+  ClientPool pool(io, transport, fast_policy());
+  auto endpoint = pool_endpoint(8);
+  endpoint.replica_urls = {"http://127.0.0.1:1/v1", "http://127.0.0.1:2/v1"};
+  pool.add_endpoint(endpoint, std::nullopt);
+  int done = 0;
+  for (int i = 0; i < 4; ++i) {
+    pool.submit(pool_request(), [&](Result<Response>) { ++done; });
+  }
+  REQUIRE(transport.requests.size() == 4);
+  // Ties go to the first: 1, 2, 1, 2.
+  CHECK(transport.requests[0].url.find(":1/") != std::string::npos);
+  CHECK(transport.requests[1].url.find(":2/") != std::string::npos);
+  CHECK(transport.requests[2].url.find(":1/") != std::string::npos);
+  CHECK(transport.requests[3].url.find(":2/") != std::string::npos);
+  // Two of replica 1's requests finish: the next two both go to it.
+  transport.release_one();                            // request 0 (replica 1)
+  transport.pending.erase(transport.pending.begin()); // keep request 1 (replica 2) held
+  io.poll();
+  CHECK(done == 1);
+  pool.submit(pool_request(), [&](Result<Response>) { ++done; });
+  REQUIRE(transport.requests.size() == 5);
+  CHECK(transport.requests[4].url.find(":1/") != std::string::npos);
+  while (transport.release_one()) {
+  }
+  io.run();
+}
+
+// Who answered: counted by the model its responses name.
+TEST_CASE("the model each response names is counted per endpoint")
+{
+  ScriptedTransport transport([](const HttpRequest&, int index) -> Result<HttpReply> {
+    HttpReply r;
+    r.status = 200;
+    r.body = fmt::format(R"({{"model":"{}","choices":[{{"message":{{"content":"x"}}}}]}})",
+                         index == 1 ? "m-2024-08-06" : "m");
+    return r;
+  });
+  boost::asio::io_context io;
+  ClientPool pool(io, transport, fast_policy());
+  pool.add_endpoint(pool_endpoint(), std::nullopt);
+  for (int i = 0; i < 3; ++i) {
+    pool.submit(pool_request(), [](Result<Response> r) { REQUIRE(r); });
+  }
+  io.run();
+  const auto& served = pool.stats().served_models.at("ep");
+  CHECK(served.at("m") == 2);
+  CHECK(served.at("m-2024-08-06") == 1);
 }
 
 TEST_SUITE_END();

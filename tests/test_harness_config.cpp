@@ -146,4 +146,80 @@ TEST_CASE("a spec's judge needs a rubric, unknown judge fields are errors")
   CHECK(typo.error().message.find("judge.runz") != std::string::npos);
 }
 
+TEST_CASE("an endpoint can launch its server and have replicas")
+{
+  auto r = endpoints(R"(endpoints:
+  local:
+    base_urls: [http://127.0.0.1:8001/v1/, http://127.0.0.1:8002/v1]
+    model: janus
+    launch:
+      command: vllm serve kaist-ai/janus-7b --served-model-name {model} --port {port}
+      env: {CUDA_VISIBLE_DEVICES: "{replica}", VLLM_LOGGING_LEVEL: WARNING}
+      health_path: /health
+      startup_timeout_s: 1200
+      stop_grace_s: 5
+  plain:
+    base_url: http://127.0.0.1:8000/v1
+    model: m
+)");
+  REQUIRE(r);
+  const auto& local = r->at("local");
+  CHECK(local.base_url == "http://127.0.0.1:8001/v1");
+  CHECK(local.urls() ==
+        std::vector<std::string>{"http://127.0.0.1:8001/v1", "http://127.0.0.1:8002/v1"});
+  REQUIRE(local.launch);
+  CHECK(local.launch->command ==
+        "vllm serve kaist-ai/janus-7b --served-model-name {model} --port {port}");
+  CHECK(local.launch->env.at("CUDA_VISIBLE_DEVICES") == "{replica}");
+  CHECK(local.launch->env.at("VLLM_LOGGING_LEVEL") == "WARNING");
+  CHECK(local.launch->startup_timeout_s == 1200);
+  CHECK(local.launch->stop_grace_s == 5);
+  const auto& plain = r->at("plain");
+  CHECK(plain.urls() == std::vector<std::string>{"http://127.0.0.1:8000/v1"});
+  CHECK_FALSE(plain.launch.has_value());
+
+  auto expect_error = [](const std::string& yaml, const std::string& message) {
+    auto bad = endpoints(yaml);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().message == message);
+  };
+  expect_error("endpoints:\n  a:\n    base_url: http://h:1/v1\n    base_urls: [http://h:2/v1]\n"
+               "    model: m\n",
+               "eps.yaml:3: field 'endpoints.a.base_url': give base_url (one server) or "
+               "base_urls (replicas), not both");
+  expect_error("endpoints:\n  a:\n    base_urls: []\n    model: m\n",
+               "eps.yaml:3: field 'endpoints.a.base_urls': must list at least one URL");
+  expect_error("endpoints:\n  a:\n    base_urls: [http://h:1/v1, ftp://h:2]\n    model: m\n",
+               "eps.yaml:3: field 'endpoints.a.base_urls': must start with http:// or https://");
+  expect_error("endpoints:\n  a:\n    base_urls: [http://h:1/v1, http://h:1/v1/]\n    model: m\n",
+               "eps.yaml:3: field 'endpoints.a.base_urls': lists a URL twice");
+  expect_error("endpoints:\n  a:\n    base_url: http://h:1/v1\n    model: m\n    launch:\n"
+               "      cmd: x\n",
+               "eps.yaml:6: field 'endpoints.a.launch.command': is required");
+  expect_error("endpoints:\n  a:\n    base_url: http://h:1/v1\n    model: m\n    launch:\n"
+               "      command: x\n      health_path: health\n",
+               "eps.yaml:7: field 'endpoints.a.launch.health_path': must start with / (e.g. "
+               "/health)");
+  expect_error("endpoints:\n  a:\n    base_url: http://h:1/v1\n    model: m\n    launch:\n"
+               "      command: x\n      startup_timeout: 5\n",
+               "eps.yaml:7: field 'endpoints.a.launch.startup_timeout': unknown field");
+  expect_error("endpoints:\n  a:\n    base_url: demo://in-process\n    model: m\n    launch:\n"
+               "      command: x\n",
+               "eps.yaml:6: field 'endpoints.a.launch': the demo server is evalrun's own: "
+               "nothing to launch");
+}
+
+TEST_CASE("launch placeholders, and a URL's port and origin")
+{
+  CHECK(expand_launch_placeholders(
+            R"(srv --port {port} --alias {model} --extra '{"a": {port}}' {replica}{other})", 8001,
+            2, "janus") == R"(srv --port 8001 --alias janus --extra '{"a": 8001}' 2{other})");
+  CHECK(url_port("http://127.0.0.1:8001/v1") == 8001);
+  CHECK(url_port("http://localhost/v1") == 80);
+  CHECK(url_port("https://example.org/v1") == 443);
+  CHECK(url_port("http://[::1]:9000/v1") == 9000);
+  CHECK(url_origin("http://127.0.0.1:8001/v1") == "http://127.0.0.1:8001");
+  CHECK(url_origin("http://[::1]:9000") == "http://[::1]:9000");
+}
+
 TEST_SUITE_END();

@@ -1,5 +1,6 @@
 #include <harness/client/openai_wire.hpp>
 #include <harness/client/preflight.hpp>
+#include <harness/request_hash.hpp>
 #include <harness/server_dialect.hpp>
 
 #include <doctest/doctest.h>
@@ -118,6 +119,84 @@ TEST_CASE("model lists name the kind of server and its context length")
   CHECK_FALSE((*openai)[0].context_length.has_value());
   CHECK_FALSE(wire::parse_model_list("not json").has_value());
   CHECK_FALSE(wire::parse_model_list(R"({"data":[{"name":"x"}]})").has_value());
+}
+
+// llama-server's own list (Debian's build 11669, `--parallel 4 -c 4096`):
+// meta.n_ctx is what each slot gets, not the trained context.
+TEST_CASE("a llama.cpp model list gives the context each slot has")
+{
+  auto llama = wire::parse_model_list(
+      R"({"models":[{"name":"model.gguf"}],"object":"list","data":[{"id":"model.gguf",)"
+      R"("owned_by":"llamacpp","object":"model","created":1764467000,"meta":{"n_vocab":896,)"
+      R"("n_ctx":1024,"n_ctx_train":4096,"n_embd":256,"n_params":3410176,"size":6824960,)"
+      R"("ftype":"F16"}}]})");
+  REQUIRE(llama);
+  CHECK((*llama)[0].context_length == 1024);
+}
+
+TEST_CASE("what a model list says names the weights and context, not the listing")
+{
+  auto vllm = wire::parse_model_list(
+      R"({"object":"list","data":[{"id":"local","object":"model","created":1700000001,)"
+      R"("owned_by":"vllm","root":"/models/janus-7b","parent":null,"max_model_len":4096,)"
+      R"("permission":[{"id":"modelperm-1"}]}]})");
+  REQUIRE(vllm);
+  // Canonical JSON of root and max_model_len; created and permission change at every start.
+  CHECK((*vllm)[0].identity == R"({"max_model_len":4096,"root":"/models/janus-7b"})");
+  auto other = wire::parse_model_list(
+      R"({"object":"list","data":[{"id":"local","object":"model","created":1700000999,)"
+      R"("owned_by":"vllm","root":"/models/other-7b","max_model_len":4096}]})");
+  REQUIRE(other);
+  CHECK((*other)[0].identity == R"({"max_model_len":4096,"root":"/models/other-7b"})");
+  auto llama = wire::parse_model_list(
+      R"({"data":[{"id":"local","owned_by":"llamacpp","meta":{"n_params":3,"n_ctx":1024}}]})");
+  REQUIRE(llama);
+  CHECK((*llama)[0].identity == R"({"meta":{"n_ctx":1024,"n_params":3}})");
+  auto openai = wire::parse_model_list(
+      R"({"object":"list","data":[{"id":"gpt-4o","object":"model","owned_by":"system"}]})");
+  REQUIRE(openai);
+  CHECK((*openai)[0].identity.empty());
+}
+
+// Two servers that both call their model `local`: their requests are not the
+// same request, and an endpoint that says nothing more keeps the hash it had.
+TEST_CASE("what the server serves is part of a request's identity")
+{
+  harness::ChatRequest a;
+  a.model = "local";
+  a.messages = {{harness::Role::user, "hi"}};
+  const std::string plain = wire::semantics_json(a);
+  CHECK(plain.find("served") == std::string::npos);
+  harness::ChatRequest b = a;
+  b.served = R"({"max_model_len":4096,"root":"/models/janus-7b"})";
+  harness::ChatRequest c = a;
+  c.served = R"({"max_model_len":4096,"root":"/models/other-7b"})";
+  CHECK(wire::semantics_json(b) ==
+        R"({"messages":[{"content":"hi","role":"user"}],"model":"local","params":{},)"
+        R"("served":{"max_model_len":4096,"root":"/models/janus-7b"}})");
+  CHECK(harness::request_hash(b) != harness::request_hash(c));
+  CHECK(harness::request_hash(b) != harness::request_hash(a));
+  // Never sent: the body is what the server reads.
+  CHECK(wire::request_body(b).find("served") == std::string::npos);
+}
+
+TEST_CASE("a reply's model and system_fingerprint are kept, a malformed one ignored")
+{
+  harness::client::HttpReply reply;
+  reply.status = 200;
+  reply.body = R"({"id":"x","model":"gpt-4o-2024-08-06","system_fingerprint":"fp_abc",)"
+               R"("choices":[{"index":0,"message":{"role":"assistant","content":"ok"},)"
+               R"("finish_reason":"stop"}]})";
+  auto parsed = wire::parse_chat_reply(reply);
+  REQUIRE(parsed);
+  CHECK(parsed->model == "gpt-4o-2024-08-06");
+  CHECK(parsed->system_fingerprint == "fp_abc");
+  reply.body = R"({"model":7,"system_fingerprint":null,"choices":[{"message":{"content":"ok"}}]})";
+  parsed = wire::parse_chat_reply(reply);
+  REQUIRE(parsed);
+  CHECK(parsed->text == "ok");
+  CHECK(parsed->model.empty());
+  CHECK(parsed->system_fingerprint.empty());
 }
 
 namespace {

@@ -90,6 +90,47 @@ TEST_CASE("a stored response is found by hash and marked as cached")
   CHECK(store.find_response(neighbour)->text.empty());
 }
 
+// Schema 8: who answered, as the response said, beside each request; a
+// schema-7 file gains the columns (empty for what it held) when opened.
+TEST_CASE("the model and system_fingerprint a response named are stored with it")
+{
+  {
+    Store store("served.db");
+    Response r;
+    r.text = "first";
+    r.model = "gpt-4o-2024-08-06";
+    r.system_fingerprint = "fp_1";
+    store.put_response(hash_of("a"), stored_request(), r);
+    Response again = r;
+    again.system_fingerprint = "fp_2";
+    store.put_response(hash_of("b"), stored_request(), again);
+    // Replaced: the new response's names.
+    again.model = "gpt-4o-2024-11-20";
+    store.put_response(hash_of("b"), stored_request(), again);
+  }
+  CHECK(testsupport::query_text("served.db", "SELECT served_model || ' ' || fingerprint || ';' "
+                                             "FROM requests ORDER BY id") ==
+        "gpt-4o-2024-08-06 fp_1;gpt-4o-2024-11-20 fp_2;");
+  CHECK(testsupport::query_text("served.db", "SELECT served_model FROM request_log WHERE "
+                                             "fingerprint = 'fp_1'") == "gpt-4o-2024-08-06");
+
+  // The same file as schema 7 had it: the columns and the view's are not there.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open("served.db", &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db,
+                       "DROP VIEW request_log; ALTER TABLE requests DROP COLUMN served_model; "
+                       "ALTER TABLE requests DROP COLUMN fingerprint; PRAGMA user_version=7;",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  {
+    Store store("served.db");
+    CHECK(store.find_response(hash_of("a"))->text == "first");
+  }
+  CHECK(testsupport::query_text("served.db", "PRAGMA user_version") == "8");
+  CHECK(testsupport::query_text("served.db", "SELECT count(*) || '/' || sum(served_model = '') "
+                                             "FROM request_log") == "2/2");
+}
+
 TEST_CASE("data survives reopening (WAL, committed per unit)")
 {
   {
@@ -504,7 +545,7 @@ PRAGMA user_version=5;)";
     store.put_response(hash_of("another question"), again, answer);
   }
   CHECK(testsupport::query_text("v5.db", "SELECT count(*) FROM texts WHERE body = 'A.'") == "1");
-  CHECK(testsupport::query_text("v5.db", "PRAGMA user_version") == "7");
+  CHECK(testsupport::query_text("v5.db", "PRAGMA user_version") == "8");
   CHECK(testsupport::query_text("v5.db", "SELECT count(*) FROM sqlite_schema WHERE name LIKE "
                                          "'%_v5'") == "0");
   CHECK(testsupport::query_text("v5.db", "SELECT model || ' ' || semantics FROM request_log "

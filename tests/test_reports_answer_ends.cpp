@@ -1,3 +1,4 @@
+#include <reports/leaderboard.hpp>
 #include <reports/render.hpp>
 #include <reports/run_report.hpp>
 
@@ -66,6 +67,17 @@ TEST_CASE("answers the server cut short are counted in every run's report")
   CHECK(json["results"][0]["answers_cut_short"] == 2);
   CHECK(reports::render_markdown(reports).find("2 of 3 answer(s) were cut short by the server") !=
         std::string::npos);
+
+  // The leaderboard's cell of the run says it too, in each of its forms.
+  auto board = reports::build_leaderboard(reports);
+  REQUIRE(board.cells.size() == 1);
+  CHECK(reports::leaderboard_html(board, "0.1.0").find("<span class=\"cut\">2 cut short</span>") !=
+        std::string::npos);
+  CHECK(reports::leaderboard_html(board, "0.1.0").find("2 of 3 answers cut short") !=
+        std::string::npos);
+  auto board_json = nlohmann::json::parse(reports::leaderboard_json(board, "0.1.0"));
+  CHECK(board_json["rows"][0]["cells"][0]["answers_cut_short"] == 2);
+  CHECK(reports::leaderboard_markdown(board).find("| 2 of 3 |") != std::string::npos);
 }
 
 TEST_SUITE_END();

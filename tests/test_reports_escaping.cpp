@@ -206,7 +206,7 @@ TEST_CASE("leaderboard markdown escapes every name, status and reason")
   auto md = leaderboard_markdown(board);
   CHECK(md.find("- **[1]** mtbench v1 · r · j&amp;k — average\n") != std::string::npos);
   CHECK(md.find("\n| x\\|y&lt;script&gt; | 5.00 |\n") != std::string::npos);
-  CHECK(md.find("\n| x\\|y&lt;script&gt; | [1] | 1 | complete | 10 | 2026-01-01 |\n") !=
+  CHECK(md.find("\n| x\\|y&lt;script&gt; | [1] | 1 | complete | 10 | 0 of 0 | 2026-01-01 |\n") !=
         std::string::npos);
   CHECK(md.find("\n| line break | b\\|c |  | &lt;img src=x onerror=alert(1)&gt; second line |\n") !=
         std::string::npos);
@@ -234,8 +234,9 @@ TEST_CASE("the leaderboard page runs no script from data")
   auto html = leaderboard_html(board, "<script>v</script>");
   CHECK(count(html, "<script") == 1); // the page's own sorting script
   CHECK(html.find("<td>x|y&lt;script&gt;alert(1)&lt;/script&gt;</td>") != std::string::npos);
-  CHECK(html.find("title=\"run 7 · &lt;script&gt;s&lt;/script&gt; · n 4 · computed it&#39;s\"") !=
-        std::string::npos);
+  CHECK(
+      html.find("title=\"run 7 · &lt;script&gt;s&lt;/script&gt; · n 4 · 0 of 0 answers cut short · "
+                "computed it&#39;s\"") != std::string::npos);
   CHECK(html.find("<td>&lt;script&gt;r&lt;/script&gt;</td>") != std::string::npos);
 }
 

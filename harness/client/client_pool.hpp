@@ -42,11 +42,30 @@ struct PoolStats
   long retries = 0;   // attempts after the first
   long succeeded = 0; // requests that got a response
   long failed = 0;    // requests that failed for good
+  // By endpoint name: the model each response named (its `model` field), and
+  // how many responses named it.
+  std::map<std::string, std::map<std::string, long>> served_models;
+};
+
+// One URL of an endpoint with several (`base_urls`), as the pool used it.
+struct ReplicaStats
+{
+  std::string endpoint;
+  std::string url;
+  long attempts = 0;   // HTTP requests sent to it
+  long failures = 0;   // of them, those that failed (no connection, 5xx, timeout, bad body)
+  int taken_out = 0;   // times it was taken out of the rotation for failing repeatedly
+  bool healthy = true; // in the rotation when asked
 };
 
 // Sends chat requests to named endpoints through a Transport, at most
-// max_concurrency at a time per endpoint, retrying retryable failures
+// max_concurrency at a time per endpoint URL, retrying retryable failures
 // (429, 5xx, timeouts, connection errors, invalid bodies) with backoff.
+// An endpoint with replicas (several URLs) sends each request to the
+// replica with the fewest requests in flight among the healthy ones; a
+// replica that fails k_replica_failures replies in a row while another is
+// healthy is taken out of the rotation for a while (10 s, doubling with each
+// time, up to 5 min), and a request it failed is retried on another at once.
 // Not thread-safe: submit() and every callback run on the io_context's
 // thread; io_context::run() returns once all submitted work has finished.
 class ClientPool
@@ -66,6 +85,11 @@ public:
 
   const PoolStats& stats() const { return m_stats; }
 
+  // Every replica of the endpoints with more than one URL, in the order added.
+  std::vector<ReplicaStats> replicas() const;
+
+  static constexpr int k_replica_failures = 3;
+
   // The configuration of the endpoint named `name` (which must have been
   // added).
   const EndpointConfig& endpoint(const std::string& name) const;
@@ -77,26 +101,48 @@ public:
 
 private:
   struct Job;
+  using Clock = std::chrono::steady_clock;
+  struct Replica
+  {
+    std::string url;
+    int in_flight = 0;
+    // Down: nothing connects. It is probed with backoff; requests go to the
+    // other replicas, or wait in the queue, up to config.outage_s.
+    bool down = false;
+    Clock::time_point down_since;
+    int probes = 0;
+    int failures_in_row = 0;         // failed replies since its last good one
+    Clock::time_point resting_until; // taken out of the rotation until then
+    ReplicaStats stats;
+  };
   struct Lane
   {
     EndpointConfig config;
     std::optional<std::string> api_key;
-    int in_flight = 0;
-    std::deque<std::shared_ptr<Job>> queue;
-    // Down: nothing connects. Requests wait in the queue while the endpoint
-    // is probed with backoff, up to config.outage_s.
-    bool down = false;
-    std::chrono::steady_clock::time_point down_since;
-    int probes = 0;
+    std::vector<Replica> replicas;
+    std::deque<std::shared_ptr<Job>> queue;   // not sent yet
+    std::deque<std::shared_ptr<Job>> retries; // failed on a replica, first in line
+    bool wake_pending = false;                // a timer pumps the lane when a rest ends
   };
 
   void pump(Lane& lane);
-  void send(Lane& lane, std::shared_ptr<Job> job);
+  // Whether a replica is in the rotation: up and not resting.
+  static bool healthy(const Replica& replica, Clock::time_point now);
+  // The replica a request goes to now: the healthy one with the fewest in
+  // flight that has room for one more, never `avoid` while another replica
+  // is healthy (the request waits for that one instead); -1: none now.
+  int pick(const Lane& lane, int avoid, Clock::time_point now) const;
+  void send(Lane& lane, int replica, std::shared_ptr<Job> job);
   void on_reply(Lane& lane, std::shared_ptr<Job> job, Result<HttpReply> reply);
-  // An outage: the job waits for the endpoint to come back (or fails, once
-  // the outage is longer than outage_s); the endpoint is probed.
-  void wait_for_endpoint(Lane& lane, std::shared_ptr<Job> job, const Error& error);
-  void probe(Lane& lane);
+  // A replica failed a reply: counted, and taken out after k_replica_failures
+  // in a row while another is healthy.
+  void note_failure(Lane& lane, Replica& replica);
+  // An outage: the job goes to another replica, or waits for one to come
+  // back (or fails, once every replica has been down longer than outage_s);
+  // the replica is probed.
+  void wait_for_endpoint(Lane& lane, int replica, std::shared_ptr<Job> job, const Error& error);
+  void probe(Lane& lane, int replica);
+  bool all_down(const Lane& lane) const;
   void fail_queued(Lane& lane, const Error& error);
 
   boost::asio::io_context& m_io;

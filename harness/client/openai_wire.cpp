@@ -360,6 +360,15 @@ decode_completion(const View& body, const HttpReply& reply)
     out.usage.prompt_tokens = *prompt_tokens;
     out.usage.completion_tokens = *completion_tokens;
   }
+  // Who answered, as the server names it: informative, so a value that is no
+  // string is left out rather than refused.
+  if (auto model = body.member("model"); model && model->is_string()) {
+    out.model = model->string();
+  }
+  if (auto fingerprint = body.member("system_fingerprint");
+      fingerprint && fingerprint->is_string()) {
+    out.system_fingerprint = fingerprint->string();
+  }
   out.latency_ms = reply.elapsed_ms;
   return out;
 }
@@ -428,10 +437,24 @@ parse_model_list(std::string_view body)
       }
       return std::nullopt;
     };
+    // vLLM and SGLang: max_model_len; llama.cpp: the context each slot has
+    // (meta.n_ctx, which --parallel divides), else the trained one.
     m.context_length = length(entry, "max_model_len");
+    if (!m.context_length && entry.contains("meta")) {
+      m.context_length = length(entry["meta"], "n_ctx");
+    }
     if (!m.context_length && entry.contains("meta")) {
       m.context_length = length(entry["meta"], "n_ctx_train");
     }
+    // What names the weights and the context, not the listing (vLLM's
+    // `created` and `permission` change with every start).
+    json identity = json::object();
+    for (const char* field : {"root", "max_model_len", "meta"}) {
+      if (entry.contains(field) && !entry[field].is_null()) {
+        identity[field] = entry[field];
+      }
+    }
+    m.identity = identity.empty() ? "" : identity.dump();
     models.push_back(std::move(m));
   }
   return models;
@@ -475,6 +498,9 @@ semantics_json(const ChatRequest& request)
     json format = json::object();
     put_response_format(format, request);
     members.emplace("response_format", format.at("response_format").dump());
+  }
+  if (!request.served.empty()) {
+    members.emplace("served", request.served);
   }
   return object_text(members);
 }

@@ -36,6 +36,10 @@ struct ServedModel
   std::string id;
   std::string owned_by;
   std::optional<long> context_length;
+  // The entry's root (vLLM, SGLang: the weights' path), max_model_len and
+  // meta (llama.cpp: parameters, size, vocabulary, trained context), as
+  // canonical JSON; empty when it has none of them.
+  std::string identity;
 };
 
 // The models of a model list body ({"data": [{"id": ...}, ...]}); nullopt

@@ -63,6 +63,7 @@ check_served_model(EndpointConfig& endpoint, const HttpReply& reply, const std::
   }
   if (served) {
     endpoint.context_length = served->context_length;
+    endpoint.served = served->identity;
   }
   if (!endpoint.server) {
     endpoint.server = served ? dialect_of_owner(served->owned_by) : std::nullopt;
@@ -131,9 +132,10 @@ params_problem(const EndpointConfig& endpoint, const GenParams& params)
 
 ReadyEndpoints
 ready_endpoints(const std::vector<EndpointConfig*>& endpoints, Transport& transport,
-                const std::string& output)
+                const std::string& output, bool progress)
 {
   ReadyEndpoints ready;
+  ready.servers = start_servers(endpoints, transport, output, progress);
   std::vector<std::string> problems;
   for (auto* e : endpoints) {
     if (e->demo && !ready.demo) {
@@ -149,6 +151,7 @@ ready_endpoints(const std::vector<EndpointConfig*>& endpoints, Transport& transp
       // Checked already (the same endpoint in two roles): what the server said.
       e->server = first->second->server;
       e->context_length = first->second->context_length;
+      e->served = first->second->served;
       continue;
     }
     checked[e->name] = e;
@@ -165,8 +168,19 @@ ready_endpoints(const std::vector<EndpointConfig*>& endpoints, Transport& transp
       key = value;
     }
     ready.api_keys[e->name] = key;
-    if (auto problem = check_endpoint(transport, *e, key)) {
-      problems.push_back(*problem);
+    // Every replica must serve the model; the first one's answer describes them all.
+    const auto urls = e->urls();
+    for (size_t i = urls.size(); i-- > 0;) {
+      EndpointConfig replica = *e;
+      replica.base_url = urls[i];
+      if (auto problem = check_endpoint(transport, replica, key)) {
+        problems.push_back(*problem);
+      }
+      if (i == 0) {
+        e->server = replica.server;
+        e->context_length = replica.context_length;
+        e->served = replica.served;
+      }
     }
   }
   if (!problems.empty()) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <harness/client/http.hpp>
+#include <harness/client/server_startup.hpp>
 #include <harness/config.hpp>
 #include <harness/demo/server.hpp>
 
@@ -29,18 +30,22 @@ std::optional<std::string> check_endpoint(Transport& transport, EndpointConfig& 
 std::optional<std::string> params_problem(const EndpointConfig& endpoint, const GenParams& params);
 
 // Endpoints made ready for a command: the demo server started when one of
-// them is the demo (their base_url pointed at it), API keys read from the
-// environment, and each endpoint checked once.
+// them is the demo (their base_url pointed at it), the servers of those with
+// a `launch:` block started when nothing answers (see start_servers), API
+// keys read from the environment, and each endpoint checked once, at every
+// URL it has. The servers started stop when this goes.
 struct ReadyEndpoints
 {
   std::unique_ptr<demo::DemoServer> demo;
   std::map<std::string, std::optional<std::string>> api_keys; // by endpoint name
+  std::vector<StartedServer> servers;
 };
 
 // Readies `endpoints` (updated in place) or throws Fatal listing every
 // problem (missing key, unreachable server), saying that nothing was
-// written to `output`.
+// written to `output`; launched servers' logs go beside `output`.
+// `progress`: draw the wait for servers as a line redrawn in place.
 ReadyEndpoints ready_endpoints(const std::vector<EndpointConfig*>& endpoints, Transport& transport,
-                               const std::string& output);
+                               const std::string& output, bool progress = false);
 
 } // namespace harness::client

@@ -111,6 +111,7 @@ generation_request(const GenerationTask& task, GenerationTarget target,
   ChatRequest r;
   r.endpoint = generator.name;
   r.model = generator.model;
+  r.served = generator.served;
   r.messages = {{Role::system, k_system_prompt}, {Role::user, user_prompt(task, target, attempt)}};
   r.params = generator.params;
   if (attempt > 0) {
