@@ -176,6 +176,9 @@ serve_with_demo(Endpoints& endpoints)
   const auto demo = harness::demo_endpoint();
   for (auto& [name, e] : endpoints.map) {
     e.base_url = demo.base_url;
+    e.replica_urls.clear();
+    e.launch.reset(); // nothing of the endpoint's own is started
+    e.server = demo.server;
     e.api_key_env.clear();
     e.demo = true;
   }

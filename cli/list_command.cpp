@@ -43,11 +43,15 @@ int
 list_endpoints(const std::filesystem::path& home, const std::filesystem::path& flag)
 {
   auto endpoints = load_endpoints(flag, home).map;
-  fmt::print("{:<12} {:<34} {:<28} {:<16} {}\n", "endpoint", "base_url", "model", "api_key_env",
-             "defined in");
+  fmt::print("{:<12} {:<38} {:<28} {:<9} {:<8} {:<16} {}\n", "endpoint", "base_url", "model",
+             "server", "launch", "api_key_env", "defined in");
   for (const auto& [name, e] : endpoints) {
-    fmt::print("{:<12} {:<34} {:<28} {:<16} {}\n", name, e.base_url, e.model,
-               e.api_key_env.empty() ? "-" : e.api_key_env, e.defined_in);
+    const auto urls = e.urls();
+    fmt::print("{:<12} {:<38} {:<28} {:<9} {:<8} {:<16} {}\n", name,
+               urls.size() > 1 ? fmt::format("{} (+{} more)", e.base_url, urls.size() - 1)
+                               : e.base_url,
+               e.model, e.server ? harness::server_dialect_name(*e.server) : "(asked)",
+               e.launch ? "yes" : "-", e.api_key_env.empty() ? "-" : e.api_key_env, e.defined_in);
   }
   return 0;
 }

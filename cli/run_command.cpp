@@ -142,13 +142,14 @@ public:
       }
       if (auto ended = s.process->ended()) {
         m_reported.insert(&s);
-        std::string what =
-            fmt::format("the server of '{}' ({}) {} during the run", s.endpoint, s.url, *ended);
-        fmt::print(stderr, "\nevalrun: {}. {}", what, harness::client::log_excerpt(*s.process));
+        std::string what = fmt::format("the server of {} {} during the run", s.name, *ended);
         const bool all_ended = std::all_of(
             m_servers->begin(), m_servers->end(), [&](const harness::client::StartedServer& o) {
               return o.endpoint != s.endpoint || m_reported.count(&o);
             });
+        fmt::print(stderr, "\nevalrun: {}{}. {}", what,
+                   all_ended ? "" : "; the run goes on with the other replicas",
+                   harness::client::log_excerpt(*s.process));
         if (all_ended) {
           stop(what);
         }
@@ -370,21 +371,26 @@ summary_line(const ResolvedRun& resolved, const Execution& done,
   long rated = 0;
   long unreadable = 0;
   long failed_turns = 0;
+  long cut_short = 0;
   if (!runs.empty()) {
     const auto& r = runs.front();
     const auto counts = r.counts();
     rated = counts.rated;
     unreadable = counts.unreadable;
     failed_turns = counts.failed;
+    cut_short = r.answer_ends.cut_short;
   }
   const auto& p = outcome.progress;
   return fmt::format(
       "{} {}{} judged by {}: run {} {}; {} turns: {} rated, {} unreadable, {} without a verdict "
-      "(a request failed); {} requests sent ({} attempts, {} retries), {} from cache, {} failed "
+      "(a request failed){}; {} requests sent ({} attempts, {} retries), {} from cache, {} failed "
       "after retries; {:.1f}s",
       resolved.bench.spec.name, plan.candidate.name,
       plan.run.baseline.empty() ? "" : " vs " + plan.run.baseline, plan.judge_endpoint.name,
       outcome.run_id, outcome.status, p.turns_total, rated, unreadable, failed_turns,
+      cut_short ? fmt::format(", {} answer{} cut short by the server", cut_short,
+                              cut_short == 1 ? "" : "s")
+                : "",
       p.requests_sent + done.generator.sent, pool.attempts, pool.retries,
       p.cache_hits + done.generator.cached, pool.failed, p.elapsed_s);
 }

@@ -417,6 +417,15 @@ print_plan(const ResolvedRun& resolved)
     parts.push_back(fmt::format("{} {}", name.empty() ? "(none)" : name, n));
   }
   fmt::print("  categories: {}\n", fmt::join(parts, ", "));
+  std::set<std::string> launched;
+  for (const auto* e :
+       {&plan.candidate, plan.baseline ? &*plan.baseline : nullptr, &plan.judge_endpoint}) {
+    if (e && e->launch && launched.insert(e->name).second) {
+      fmt::print("  {}: a run starts its server{} if nothing answers: {}\n", e->name,
+                 e->urls().size() > 1 ? fmt::format("s ({})", e->urls().size()) : "",
+                 e->launch->command);
+    }
+  }
   std::set<std::string> distinct;
   long with_system = 0;
   for (const auto& item : plan.items) {

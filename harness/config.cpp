@@ -223,16 +223,32 @@ LaunchSpec
 parse_launch(Fields& parent, const std::string& file)
 {
   Fields f(parent.node("launch"), file, parent.where("launch"));
+  // A misspelt field is named as such, before what it leaves missing.
+  for (const char* known : {"command", "env", "health_path", "startup_timeout_s", "stop_grace_s"}) {
+    f.has(known);
+  }
+  f.reject_unknown();
   LaunchSpec spec;
   spec.command = f.get<std::string>("command");
   if (spec.command.find_first_not_of(" \t") == std::string::npos) {
     f.fail(f.node("command"), "command", "is empty");
   }
+  auto check_placeholders = [&](const std::string& text, const YAML::Node& at,
+                                const std::string& field) {
+    if (auto unknown = unknown_launch_placeholder(text); !unknown.empty()) {
+      f.fail(at, field,
+             fmt::format("unknown placeholder {}: the placeholders are {{port}}, {{replica}} and "
+                         "{{model}}",
+                         unknown));
+    }
+  };
+  check_placeholders(spec.command, f.node("command"), "command");
   if (f.has("env")) {
     Fields env(f.node("env"), file, f.where("env"));
     for (const auto& kv : f.node("env")) {
       auto name = kv.first.as<std::string>();
       spec.env[name] = env.get<std::string>(name);
+      check_placeholders(spec.env[name], kv.second, "env." + name);
     }
     env.reject_unknown();
   }
@@ -366,6 +382,14 @@ parse_endpoints(const TextFile& file)
           f.fail(f.node("launch"), "launch", "the demo server is evalrun's own: nothing to launch");
         }
         e.launch = parse_launch(f, path);
+        for (const auto& url : e.urls()) {
+          if (!is_loopback_url(url)) {
+            f.fail(f.node("launch"), "launch",
+                   fmt::format("evalrun starts servers on this machine only: {} is not a "
+                               "loopback address (127.0.0.1, localhost, [::1])",
+                               url));
+          }
+        }
       }
       f.reject_unknown();
       e.defined_in = fmt::format("{}:{}", path, kv.first.Mark().line + 1);

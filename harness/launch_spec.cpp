@@ -39,6 +39,37 @@ url_origin(const std::string& url)
   return url.substr(0, url.find('/', host_start));
 }
 
+bool
+is_loopback_url(const std::string& url)
+{
+  const std::string origin = url_origin(url);
+  const auto host_start = origin.find("://") == std::string::npos ? 0 : origin.find("://") + 3;
+  std::string host = origin.substr(host_start);
+  if (host.rfind("[::1]", 0) == 0) {
+    return true;
+  }
+  host = host.substr(0, host.find(':'));
+  return host == "localhost" || host.rfind("127.", 0) == 0;
+}
+
+std::string
+unknown_launch_placeholder(const std::string& text)
+{
+  for (size_t open = text.find('{'); open != std::string::npos; open = text.find('{', open + 1)) {
+    const auto close = text.find('}', open);
+    if (close == std::string::npos) {
+      break;
+    }
+    const std::string name = text.substr(open + 1, close - open - 1);
+    const bool word =
+        !name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos;
+    if (word && name != "port" && name != "replica" && name != "model") {
+      return "{" + name + "}";
+    }
+  }
+  return {};
+}
+
 int
 url_port(const std::string& url)
 {

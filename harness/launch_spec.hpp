@@ -29,4 +29,11 @@ int url_port(const std::string& url);
 // scheme://host[:port] of an http(s) URL, without its path.
 std::string url_origin(const std::string& url);
 
+// Whether an http(s) URL names this machine: localhost, 127.x.x.x or [::1].
+bool is_loopback_url(const std::string& url);
+
+// The first {name} in `text` (a lower-case name) that is no placeholder
+// expand_launch_placeholders knows, such as a misspelt "{prot}"; empty if none.
+std::string unknown_launch_placeholder(const std::string& text);
+
 } // namespace harness

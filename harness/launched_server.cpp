@@ -65,15 +65,21 @@ LaunchedServer::LaunchedServer(std::string name, const std::string& command,
     throw std::runtime_error(
         fmt::format("cannot open the server log {}: {}", m_log.string(), std::strerror(errno)));
   }
+  m_log_start = ::lseek(log_fd, 0, SEEK_END);
   const std::string banner = fmt::format("--- evalrun starts: {}\n", command);
   (void)!::write(log_fd, banner.data(), banner.size());
   // Everything the child needs is made before fork: evalrun has threads, so
   // the child may call only async-signal-safe functions before exec.
   // A simple command replaces the shell (exec), so that the server itself
-  // gets the SIGTERM if evalrun dies; a compound one (a; b) runs under sh.
+  // gets the SIGTERM if evalrun dies. A compound one (a; b) runs in the
+  // background of a shell that waits for it and passes a SIGTERM of its own
+  // on to the whole group (a shell runs a trap only once a foreground
+  // command is done, but at once while it waits).
   const bool simple = command.find_first_of(";&|\n`") == std::string::npos &&
                       command.find("$(") == std::string::npos;
-  const std::string shell_command = simple ? "exec " + command : command;
+  const std::string shell_command =
+      simple ? "exec " + command
+             : "trap 'trap - TERM; kill -TERM 0' TERM\n{\n" + command + "\n} &\nwait $!";
   std::vector<std::string> env_strings = environment_with(env);
   std::vector<char*> envp;
   for (auto& s : env_strings) {
@@ -187,7 +193,8 @@ LaunchedServer::log_tail(size_t lines) const
   }
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
-  const std::streamoff from = std::max<std::streamoff>(0, size - 16 * 1024);
+  const std::streamoff from =
+      std::max<std::streamoff>(std::max<std::streamoff>(0, m_log_start), size - 16 * 1024);
   in.seekg(from);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   while (!text.empty() && text.back() == '\n') {

@@ -37,7 +37,7 @@ public:
   // once it has; nullopt while it runs. Never blocks.
   std::optional<std::string> ended();
 
-  // The last `lines` lines of its log.
+  // The last `lines` lines of its log, of this start (earlier ones' not).
   std::string log_tail(size_t lines) const;
 
   const std::string& name() const { return m_name; }
@@ -49,6 +49,7 @@ private:
   std::filesystem::path m_log;
   double m_stop_grace_s;
   pid_t m_pid = -1;
+  off_t m_log_start = 0; // where this start's output begins in the log
   std::optional<std::string> m_ended;
 };
 

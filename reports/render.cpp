@@ -328,10 +328,12 @@ render_markdown(const std::vector<RunReport>& reports)
                          counts.unreadable + counts.failed, counts.unreadable, counts.failed);
     }
     if (r.answer_ends.cut_short) {
-      out += fmt::format("{} of {} answer(s) were cut short by the server (finish_reason length: "
+      out += fmt::format("{} of {} answer{} {} cut short by the server (finish_reason length: "
                          "at max_tokens, or at the end of its context); they are judged as they "
                          "are.\n\n",
-                         r.answer_ends.cut_short, r.answer_ends.answers);
+                         r.answer_ends.cut_short, r.answer_ends.answers,
+                         r.answer_ends.answers == 1 ? "" : "s",
+                         r.answer_ends.cut_short == 1 ? "was" : "were");
     }
   }
   return out;

@@ -50,6 +50,9 @@ own=$!
 for _ in $(seq 100); do answers "$p1" && break; sleep 0.1; done
 run --model cand --db two.db --limit 2 > /dev/null 2> two.err || fail "run 2 failed: $(cat two.err)"
 grep -q "starting the server" two.err && fail "started a second server: $(cat two.err)"
+grep -q "'cand' (http://127.0.0.1:$p1/v1) answers already: used as it is, and left running" two.err \
+  || fail "no word on the server used: $(cat two.err)"
+answers "$p1" || fail "the server evalrun did not start was stopped"
 kill "$own"; wait "$own" 2> /dev/null || true
 echo "2. a running server is used as it is"
 
@@ -104,7 +107,26 @@ kill -9 "$victim"
 wait "$victim" 2> /dev/null || true
 for _ in $(seq 50); do [ "$(servers_left)" = 0 ] && break; sleep 0.1; done
 [ "$(servers_left)" = 0 ] || fail "a server outlived evalrun's SIGKILL"
-echo "6. evalrun SIGKILLed: its server went with it"
+# The same for a compound command, whose shell passes the SIGTERM on.
+cat > compound.yaml <<YAML
+endpoints:
+  cand:
+    base_url: http://127.0.0.1:$p1/v1
+    model: fake-candidate
+    launch:
+      command: sleep 0.1; python3 $work/fake_openai.py --port {port} --latency-ms 200
+YAML
+"$evalrun" run --bench mtbench --judge demo --endpoints compound.yaml --model cand --db six2.db > /dev/null 2> six2.err &
+victim=$!
+for _ in $(seq 100); do grep -q "is ready" six2.err && break; sleep 0.1; done
+kill -9 "$victim"
+wait "$victim" 2> /dev/null || true
+for _ in $(seq 50); do [ "$(servers_left)" = 0 ] && break; sleep 0.1; done
+[ "$(servers_left)" = 0 ] || fail "a compound command's server outlived evalrun's SIGKILL"
+# --demo answers every endpoint in-process: nothing is started.
+run --model cand --demo --db six3.db --limit 1 > /dev/null 2> six3.err || fail "--demo: $(cat six3.err)"
+grep -q "starting the server" six3.err && fail "--demo started a server"
+echo "6. evalrun SIGKILLed: its server went with it (a compound command's too); --demo starts nothing"
 
 # 7. The server dies mid-run: the run stops (exit 3) and says so, with the end of its log.
 "$evalrun" run --bench mtbench --judge demo --endpoints eps.yaml --model cand --db seven.db > /dev/null 2> seven.err &
@@ -118,6 +140,40 @@ grep -q "the server of 'cand' (http://127.0.0.1:$p1/v1) was killed by signal 9" 
 grep -q "  | fake_openai listening on" seven.err || fail "no log excerpt: $(cat seven.err)"
 grep -q "run the same command again to resume" seven.err || fail "no resume hint: $(cat seven.err)"
 echo "7. a server that dies mid-run is reported with its log (exit 3)"
+
+# 7b. One of two replicas dies mid-run: reported, and the other finishes the run (exit 0).
+p6=$(free_port); p7=$(free_port)
+cat > two_replicas.yaml <<YAML
+endpoints:
+  cand:
+    base_urls: [http://127.0.0.1:$p6/v1, http://127.0.0.1:$p7/v1]
+    model: fake-candidate
+    launch:
+      command: python3 $work/fake_openai.py --port {port} --latency-ms 500
+YAML
+"$evalrun" run --bench mtbench --judge demo --endpoints two_replicas.yaml --model cand --db seven2.db --limit 40 \
+  --format json > seven2.json 2> seven2.err &
+victim=$!
+for _ in $(seq 100); do [ "$(grep -c "is ready" seven2.err)" = 2 ] && break; sleep 0.1; done
+sleep 0.3
+pkill -9 -f "$work/fake_openai.py --port $p7"
+rc=0; wait "$victim" || rc=$?
+[ "$rc" = 0 ] || fail "one replica died: exit $rc: $(cat seven2.err)"
+grep -q "the server of 'cand' replica 1 (http://127.0.0.1:$p7/v1) was killed by signal 9 (Killed) during the run; the run goes on with the other replicas" seven2.err \
+  || fail "replica death: $(cat seven2.err)"
+[ "$(json_field seven2.json errors)" = 0 ] || fail "replica death: errors"
+echo "7b. a replica that dies mid-run is reported; the other finishes the run"
+
+# 7c. A port held by something else that answers 404: refused at once.
+python3 -m http.server "$p7" --bind 127.0.0.1 > http.log 2>&1 &
+held=$!
+for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $p7), 1)" 2> /dev/null && break; sleep 0.1; done
+rc=0; "$evalrun" run --bench mtbench --judge demo --endpoints two_replicas.yaml --model cand --db seven3.db > /dev/null 2> seven3.err || rc=$?
+kill "$held"; wait "$held" 2> /dev/null || true
+[ "$rc" = 2 ] || fail "held port: exit $rc"
+grep -q "is held by something that answers HTTP 404 at http://127.0.0.1:$p7/health" seven3.err || fail "held port: $(cat seven3.err)"
+[ "$(servers_left)" = 0 ] || fail "held port: a server is left"
+echo "7c. a port held by another service is refused at once"
 
 # 8. Three replicas, the second failing every request: no errors, it is marked unhealthy.
 p3=$(free_port); p4=$(free_port); p5=$(free_port)

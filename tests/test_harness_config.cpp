@@ -194,8 +194,23 @@ TEST_CASE("an endpoint can launch its server and have replicas")
   expect_error("endpoints:\n  a:\n    base_urls: [http://h:1/v1, http://h:1/v1/]\n    model: m\n",
                "eps.yaml:3: field 'endpoints.a.base_urls': lists a URL twice");
   expect_error("endpoints:\n  a:\n    base_url: http://h:1/v1\n    model: m\n    launch:\n"
-               "      cmd: x\n",
+               "      comand: x\n",
+               "eps.yaml:6: field 'endpoints.a.launch.comand': unknown field");
+  expect_error("endpoints:\n  a:\n    base_url: http://h:1/v1\n    model: m\n    launch:\n"
+               "      health_path: /health\n",
                "eps.yaml:6: field 'endpoints.a.launch.command': is required");
+  expect_error("endpoints:\n  a:\n    base_url: http://127.0.0.1:1/v1\n    model: m\n"
+               "    launch:\n      command: srv --port {prot}\n",
+               "eps.yaml:6: field 'endpoints.a.launch.command': unknown placeholder {prot}: the "
+               "placeholders are {port}, {replica} and {model}");
+  expect_error("endpoints:\n  a:\n    base_url: http://127.0.0.1:1/v1\n    model: m\n"
+               "    launch:\n      command: srv\n      env: {GPU: '{gpu}'}\n",
+               "eps.yaml:7: field 'endpoints.a.launch.env.GPU': unknown placeholder {gpu}: the "
+               "placeholders are {port}, {replica} and {model}");
+  expect_error("endpoints:\n  a:\n    base_urls: [http://127.0.0.1:1/v1, http://gpu2:1/v1]\n"
+               "    model: m\n    launch:\n      command: srv\n",
+               "eps.yaml:6: field 'endpoints.a.launch': evalrun starts servers on this machine "
+               "only: http://gpu2:1/v1 is not a loopback address (127.0.0.1, localhost, [::1])");
   expect_error("endpoints:\n  a:\n    base_url: http://h:1/v1\n    model: m\n    launch:\n"
                "      command: x\n      health_path: health\n",
                "eps.yaml:7: field 'endpoints.a.launch.health_path': must start with / (e.g. "
@@ -220,6 +235,15 @@ TEST_CASE("launch placeholders, and a URL's port and origin")
   CHECK(url_port("http://[::1]:9000/v1") == 9000);
   CHECK(url_origin("http://127.0.0.1:8001/v1") == "http://127.0.0.1:8001");
   CHECK(url_origin("http://[::1]:9000") == "http://[::1]:9000");
+  CHECK(is_loopback_url("http://127.0.0.1:8000/v1"));
+  CHECK(is_loopback_url("http://127.0.0.2:8000/v1"));
+  CHECK(is_loopback_url("http://localhost/v1"));
+  CHECK(is_loopback_url("http://[::1]:8000/v1"));
+  CHECK_FALSE(is_loopback_url("http://10.0.0.5:8000/v1"));
+  CHECK_FALSE(is_loopback_url("https://api.openai.com/v1"));
+  CHECK_FALSE(is_loopback_url("http://localhost.example.org/v1"));
+  CHECK(unknown_launch_placeholder("srv --port {port} --json '{\"a\": 1}' {a,b}").empty());
+  CHECK(unknown_launch_placeholder("srv --port {prot}") == "{prot}");
 }
 
 TEST_SUITE_END();

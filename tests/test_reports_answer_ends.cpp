@@ -65,7 +65,7 @@ TEST_CASE("answers the server cut short are counted in every run's report")
   auto json = nlohmann::json::parse(reports::render_json(reports, "0.1.0"));
   CHECK(json["results"][0]["answers"] == 3);
   CHECK(json["results"][0]["answers_cut_short"] == 2);
-  CHECK(reports::render_markdown(reports).find("2 of 3 answer(s) were cut short by the server") !=
+  CHECK(reports::render_markdown(reports).find("2 of 3 answers were cut short by the server") !=
         std::string::npos);
 
   // The leaderboard's cell of the run says it too, in each of its forms.

@@ -121,6 +121,7 @@ start_servers(const std::vector<EndpointConfig*>& endpoints, Transport& transpor
   std::vector<Pending> pending;
   StopSignals signals;
   std::set<std::string> seen;
+  std::set<std::string> launched; // origins: two endpoints at one URL share its server
   // Reserved: Pending points at its StartedServer.
   size_t launches = 0;
   for (const auto* e : endpoints) {
@@ -141,11 +142,22 @@ start_servers(const std::vector<EndpointConfig*>& endpoints, Transport& transpor
       p.url = urls[i];
       p.health = url_origin(urls[i]) + e->launch->health_path;
       p.since = std::chrono::steady_clock::now();
-      p.last_status = health_status(transport, p.health);
+      p.last_status =
+          launched.count(url_origin(urls[i])) ? std::nullopt : health_status(transport, p.health);
       if (p.last_status == 200) {
-        continue; // running already: used as it is
+        fmt::print(stderr,
+                   "evalrun: {} answers already: used as it is, and left running after the run\n",
+                   replica_name(p));
+        continue;
       }
-      if (!p.last_status) {
+      if (p.last_status && *p.last_status >= 400 && *p.last_status < 500) {
+        throw Fatal(fmt::format(
+            "{} is held by something that answers HTTP {} at {}: not a server starting up. "
+            "Stop what listens on port {}, or give the endpoint another port or the right "
+            "launch.health_path; nothing was written to {}",
+            replica_name(p), *p.last_status, p.health, url_port(urls[i]), log_prefix));
+      }
+      if (!p.last_status && launched.insert(url_origin(urls[i])).second) {
         const int port = url_port(urls[i]);
         const std::string command =
             expand_launch_placeholders(e->launch->command, port, p.replica, e->model);
@@ -157,7 +169,7 @@ start_servers(const std::vector<EndpointConfig*>& endpoints, Transport& transpor
                                             urls.size() > 1 ? "." + std::to_string(i) : "");
         try {
           servers.push_back(
-              StartedServer{e->name, urls[i],
+              StartedServer{e->name, urls[i], replica_name(p),
                             std::make_unique<LaunchedServer>(e->name, command, env, log,
                                                              e->launch->stop_grace_s)});
         } catch (const std::runtime_error& error) {
@@ -178,9 +190,11 @@ start_servers(const std::vector<EndpointConfig*>& endpoints, Transport& transpor
         fmt::print(stderr, "\n");
       }
       servers.clear(); // stops them
-      throw Fatal(fmt::format("{} while waiting for servers to start: the servers evalrun started "
-                              "were stopped; nothing was written",
-                              strsignal(signo)),
+      throw Fatal(fmt::format("stopped by {} while waiting for servers to start: the servers "
+                              "evalrun started were stopped, and nothing was written to {}",
+                              sigabbrev_np(signo) ? fmt::format("SIG{}", sigabbrev_np(signo))
+                                                  : std::string(strsignal(signo)),
+                              log_prefix),
                   128 + signo);
     }
     for (auto p = pending.begin(); p != pending.end();) {
@@ -193,10 +207,10 @@ start_servers(const std::vector<EndpointConfig*>& endpoints, Transport& transpor
           }
           std::string excerpt = log_excerpt(*p->started->process);
           servers.clear();
-          throw Fatal(fmt::format("the server of {} {} before it was ready (after {:.1f} s); the "
-                                  "servers evalrun started were stopped and nothing was written. "
-                                  "{}",
-                                  replica_name(*p), *ended, waited, excerpt));
+          throw Fatal(fmt::format("the server of {} {} before it was ready (after {:.1f} s): the "
+                                  "servers evalrun started were stopped, and nothing was written "
+                                  "to {}. {}",
+                                  replica_name(*p), *ended, waited, log_prefix, excerpt));
         }
       }
       if (waited > p->endpoint->launch->startup_timeout_s) {
@@ -206,12 +220,13 @@ start_servers(const std::vector<EndpointConfig*>& endpoints, Transport& transpor
         std::string excerpt = p->started ? log_excerpt(*p->started->process) : "";
         servers.clear();
         throw Fatal(fmt::format(
-            "the server of {} did not answer HTTP 200 at {} within {:g} s (last: {}); {}raise "
-            "launch.startup_timeout_s if it needs longer. {}",
+            "the server of {} did not answer HTTP 200 at {} within {:g} s (last: {}): {}, and "
+            "nothing was written to {}. Raise launch.startup_timeout_s if it needs longer.{}",
             replica_name(*p), p->health, p->endpoint->launch->startup_timeout_s,
             p->last_status ? fmt::format("HTTP {}", *p->last_status) : "no answer",
-            p->started ? "it was stopped, and nothing was written; " : "evalrun did not start it; ",
-            excerpt));
+            p->started ? "the servers evalrun started were stopped"
+                       : "evalrun did not start it (something else listens there)",
+            log_prefix, excerpt.empty() ? "" : " " + excerpt));
       }
       p->last_status = health_status(transport, p->health);
       if (p->last_status == 200) {
@@ -229,8 +244,10 @@ start_servers(const std::vector<EndpointConfig*>& endpoints, Transport& transpor
       break;
     }
     if (progress) {
-      fmt::print(stderr, "\r\033[Kevalrun: waiting for {} server{} to answer at {}: {:.0f} s",
-                 pending.size(), pending.size() == 1 ? "" : "s", pending.front().health,
+      fmt::print(stderr, "\r\033[Kevalrun: waiting for {}: {:.0f} s",
+                 pending.size() == 1 ? fmt::format("{} to answer", pending.front().health)
+                                     : fmt::format("{} servers to answer ({} first)",
+                                                   pending.size(), pending.front().health),
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(250));

@@ -16,6 +16,7 @@ struct StartedServer
 {
   std::string endpoint; // the endpoint's name
   std::string url;      // the replica's base URL
+  std::string name;     // "'endpoint' (URL)", or "'endpoint' replica N (URL)"
   std::unique_ptr<LaunchedServer> process;
 };
 
