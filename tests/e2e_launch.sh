@@ -31,6 +31,12 @@ endpoint() { # NAME PORT MODEL EXTRA_FAKE_ARGS
 YAML
 }
 run() { "$evalrun" run --bench mtbench --judge demo --endpoints eps.yaml --format json "$@"; }
+# A run in the background (ENDPOINTS MODEL DB STDERR); its pid in $victim.
+run_in_background() {
+  "$evalrun" run --bench mtbench --judge demo --endpoints "$1" --model "$2" --db "$3" > /dev/null 2> "$4" &
+  victim=$!
+}
+wait_ready() { for _ in $(seq 100); do grep -q "is ready" "$1" && break; sleep 0.1; done; }
 
 p1=$(free_port)
 { echo "endpoints:"; endpoint cand "$p1" fake-candidate "--latency-ms 200"; endpoint typo "$p1" fake-candidat ""; } > eps.yaml
@@ -68,9 +74,8 @@ grep -q "does not serve model 'fake-candidat'" three.err || fail "typo message: 
 echo "3. a model the server does not serve is refused (exit 2), the server stopped"
 
 # 4. SIGINT during the run: exit 130, server stopped.
-"$evalrun" run --bench mtbench --judge demo --endpoints eps.yaml --model cand --db four.db > /dev/null 2> four.err &
-victim=$!
-for _ in $(seq 100); do grep -q "is ready" four.err && break; sleep 0.1; done
+run_in_background eps.yaml cand four.db four.err
+wait_ready four.err
 sleep 0.5
 kill -INT "$victim"
 rc=0; wait "$victim" || rc=$?
@@ -88,8 +93,7 @@ endpoints:
     launch:
       command: sleep 20; exec python3 $work/fake_openai.py --port {port}
 YAML
-"$evalrun" run --bench mtbench --judge demo --endpoints slow.yaml --model slow --db five.db > /dev/null 2> five.err &
-victim=$!
+run_in_background slow.yaml slow five.db five.err
 for _ in $(seq 100); do grep -q "starting the server" five.err && break; sleep 0.1; done
 sleep 0.5
 kill -INT "$victim"
@@ -100,9 +104,8 @@ pgrep -f "sleep 20; exec python3 $work" > /dev/null && fail "the starting server
 echo "5. SIGINT while a server starts: exit 130, nothing left"
 
 # 6. evalrun killed outright: the kernel stops its server (SIGTERM to it).
-"$evalrun" run --bench mtbench --judge demo --endpoints eps.yaml --model cand --db six.db > /dev/null 2> six.err &
-victim=$!
-for _ in $(seq 100); do grep -q "is ready" six.err && break; sleep 0.1; done
+run_in_background eps.yaml cand six.db six.err
+wait_ready six.err
 kill -9 "$victim"
 wait "$victim" 2> /dev/null || true
 for _ in $(seq 50); do [ "$(servers_left)" = 0 ] && break; sleep 0.1; done
@@ -116,9 +119,8 @@ endpoints:
     launch:
       command: sleep 0.1; python3 $work/fake_openai.py --port {port} --latency-ms 200
 YAML
-"$evalrun" run --bench mtbench --judge demo --endpoints compound.yaml --model cand --db six2.db > /dev/null 2> six2.err &
-victim=$!
-for _ in $(seq 100); do grep -q "is ready" six2.err && break; sleep 0.1; done
+run_in_background compound.yaml cand six2.db six2.err
+wait_ready six2.err
 kill -9 "$victim"
 wait "$victim" 2> /dev/null || true
 for _ in $(seq 50); do [ "$(servers_left)" = 0 ] && break; sleep 0.1; done
@@ -129,9 +131,8 @@ grep -q "starting the server" six3.err && fail "--demo started a server"
 echo "6. evalrun SIGKILLed: its server went with it (a compound command's too); --demo starts nothing"
 
 # 7. The server dies mid-run: the run stops (exit 3) and says so, with the end of its log.
-"$evalrun" run --bench mtbench --judge demo --endpoints eps.yaml --model cand --db seven.db > /dev/null 2> seven.err &
-victim=$!
-for _ in $(seq 100); do grep -q "is ready" seven.err && break; sleep 0.1; done
+run_in_background eps.yaml cand seven.db seven.err
+wait_ready seven.err
 sleep 0.5
 pkill -9 -f "$work/fake_openai.py --port $p1"
 rc=0; wait "$victim" || rc=$?
