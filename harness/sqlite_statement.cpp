@@ -105,6 +105,12 @@ Statement::bind(int i, std::optional<double> v)
 }
 
 Statement&
+Statement::bind(int i, std::optional<std::int64_t> v)
+{
+  return v ? bind(i, *v) : check(sqlite3_bind_null(m_stmt, i));
+}
+
+Statement&
 Statement::bind_blob(int i, std::string_view bytes)
 {
   // A zero-length blob, not NULL, for empty bytes (SQLite binds NULL for a null pointer).

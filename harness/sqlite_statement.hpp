@@ -68,6 +68,7 @@ public:
   Statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
   Statement& bind(int i, double v);
   Statement& bind(int i, std::optional<double> v);
+  Statement& bind(int i, std::optional<std::int64_t> v); // NULL when empty
   Statement& bind_blob(int i, std::string_view bytes);
 
   // Steps once; true while a row is available. Throws Fatal on an error.

@@ -538,6 +538,12 @@ Store::insert_request(const std::string& hash, const std::string& semantics,
   // (page copies written to a temporary file) for every row of the batch.
   const std::string bytes = hash_bytes(hash);
   const std::int64_t response_id = text_id(response.text);
+  // Who answered, as the response said: texts too (a handful of distinct ones).
+  auto named = [this](const std::string& name) {
+    return name.empty() ? std::nullopt : std::optional<std::int64_t>(text_id(name));
+  };
+  const auto served_model = named(response.model);
+  const auto fingerprint = named(response.system_fingerprint);
   // Whole milliseconds: a whole number in a REAL column takes 1 to 3 bytes, not 8.
   const double latency_ms = std::round(response.latency_ms);
   Statement find(*m_statements, "SELECT id FROM requests WHERE substr(hash, 1, 8) = "
@@ -551,7 +557,7 @@ Store::insert_request(const std::string& hash, const std::string& semantics,
     insert.bind(4, response.finish_reason).bind(5, response.usage.prompt_tokens);
     insert.bind(6, response.usage.completion_tokens).bind(7, latency_ms);
     insert.bind(8, response.attempts).bind_unowned(9, top_logprobs_json).bind(10, created_at);
-    insert.bind(11, response.model).bind(12, response.system_fingerprint);
+    insert.bind(11, served_model).bind(12, fingerprint);
     insert.step();
     return;
   }
@@ -562,7 +568,7 @@ Store::insert_request(const std::string& hash, const std::string& semantics,
   update.bind(1, response_id).bind(2, response.finish_reason);
   update.bind(3, response.usage.prompt_tokens).bind(4, response.usage.completion_tokens);
   update.bind(5, latency_ms).bind(6, response.attempts).bind(7, top_logprobs_json);
-  update.bind(8, created_at).bind(9, response.model).bind(10, response.system_fingerprint);
+  update.bind(8, created_at).bind(9, served_model).bind(10, fingerprint);
   update.bind(11, find.integer(0));
   update.step();
 }

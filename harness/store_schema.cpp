@@ -66,8 +66,8 @@ CREATE TABLE IF NOT EXISTS requests (
   attempts INTEGER NOT NULL,
   top_logprobs TEXT NOT NULL,
   created_at INTEGER NOT NULL,
-  served_model TEXT NOT NULL DEFAULT '',
-  fingerprint TEXT NOT NULL DEFAULT ''
+  served_model INTEGER REFERENCES texts(id),
+  fingerprint INTEGER REFERENCES texts(id)
 );
 CREATE INDEX IF NOT EXISTS requests_by_hash ON requests (substr(hash, 1, 8));
 CREATE VIEW IF NOT EXISTS request_log AS
@@ -81,7 +81,8 @@ FROM (SELECT r.id, lower(hex(r.hash)) AS hash,
      FROM json_each(r.semantics) p JOIN texts t ON t.id = abs(p.value) ORDER BY p.key)) AS semantics,
   a.body AS text, r.finish_reason, r.prompt_tokens, r.completion_tokens, r.latency_ms,
   r.attempts, r.top_logprobs, datetime(r.created_at, 'unixepoch') AS created_at,
-  r.served_model, r.fingerprint
+  (SELECT body FROM texts WHERE id = r.served_model) AS served_model,
+  (SELECT body FROM texts WHERE id = r.fingerprint) AS fingerprint
 FROM requests r JOIN texts a ON a.id = r.response);
 CREATE TABLE IF NOT EXISTS errors (
   id INTEGER PRIMARY KEY,
@@ -261,8 +262,8 @@ Store::migrate()
     }
     if (current == 6 || current == 7) {
       // Schema 8: the model and system_fingerprint each response named.
-      exec("ALTER TABLE requests ADD COLUMN served_model TEXT NOT NULL DEFAULT ''");
-      exec("ALTER TABLE requests ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''");
+      exec("ALTER TABLE requests ADD COLUMN served_model INTEGER REFERENCES texts(id)");
+      exec("ALTER TABLE requests ADD COLUMN fingerprint INTEGER REFERENCES texts(id)");
       exec("DROP VIEW IF EXISTS request_log"); // made again below, with them
     }
     const bool texts_inline = current >= 1 && current <= 4;
