@@ -557,11 +557,10 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
   fmt::print(stderr, "evalrun: {}\n", summary_line(resolved, done, reports));
   print_served_models(resolved, done.pool);
   for (const auto& r : done.replicas) {
-    fmt::print(stderr, "evalrun: replica {} of '{}': {} attempts, {} failed; {}{}\n", r.url,
-               r.endpoint, r.attempts, r.failures,
-               r.taken_out ? fmt::format("taken out of the rotation {} time{} for failing; ",
-                                         r.taken_out, r.taken_out == 1 ? "" : "s")
-                           : "",
+    fmt::print(stderr,
+               "evalrun: replica {} of '{}': {} attempts, {} failed; taken out of the rotation {} "
+               "time{} for failing; {}\n",
+               r.url, r.endpoint, r.attempts, r.failures, r.taken_out, r.taken_out == 1 ? "" : "s",
                r.healthy ? "healthy" : "unhealthy at the end");
   }
   if (run_id) {
@@ -608,6 +607,7 @@ find_stored_run(const RunOptions& options, const std::filesystem::path& home, ha
   // without asking them): each stored run of this model is tried with what
   // its own record says they served; the latest that matches is the one.
   std::optional<std::int64_t> found;
+  int matches = 0;
   auto& plan = resolved.plan;
   for (const auto& run : store.runs()) {
     if (run.bench != resolved.bench.spec.name || run.model != plan.candidate.name) {
@@ -625,9 +625,17 @@ find_stored_run(const RunOptions& options, const std::filesystem::path& home, ha
     if (plan.baseline) {
       plan.baseline->served = served("baseline_served");
     }
-    if (run.key == make_run_record(resolved, options).key && (!found || run.id > *found)) {
-      found = run.id;
+    if (run.key == make_run_record(resolved, options).key) {
+      ++matches;
+      found = !found || run.id > *found ? run.id : *found;
     }
+  }
+  if (matches > 1) {
+    fmt::print(stderr,
+               "evalrun: note: {} stored runs of {} on {} match these settings, made with servers "
+               "that said different things about the model (its weights or context); the latest, "
+               "run {}, is used\n",
+               matches, plan.candidate.name, resolved.bench.spec.name, *found);
   }
   return found;
 }

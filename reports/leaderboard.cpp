@@ -279,7 +279,7 @@ leaderboard_csv(const Leaderboard& board)
 {
   std::string out =
       "model,bench,bench_version,judge,rubric,protocol,baseline,metric,variant,value,ci_low,"
-      "ci_high,n,failures,status,run_id,computed_at,reason\n";
+      "ci_high,n,failures,status,run_id,computed_at,reason,answers,answers_cut_short\n";
   for (const auto& model : board.models) {
     for (size_t c = 0; c < board.columns.size(); ++c) {
       auto it = board.cells.find({model, c});
@@ -288,19 +288,20 @@ leaderboard_csv(const Leaderboard& board)
       }
       const auto& col = board.columns[c];
       const auto& cell = it->second;
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\n", csv_field(model),
-                         csv_field(col.bench), csv_field(col.bench_version), csv_field(col.judge),
-                         csv_field(col.rubric), csv_field(col.protocol), csv_field(col.baseline),
-                         csv_field(col.metric), csv_field(col.variant),
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},,{},{}\n",
+                         csv_field(model), csv_field(col.bench), csv_field(col.bench_version),
+                         csv_field(col.judge), csv_field(col.rubric), csv_field(col.protocol),
+                         csv_field(col.baseline), csv_field(col.metric), csv_field(col.variant),
                          cell.value ? fmt::format("{:.6f}", *cell.value) : "",
                          cell.ci ? fmt::format("{:.6f}", cell.ci->low) : "",
                          cell.ci ? fmt::format("{:.6f}", cell.ci->high) : "", cell.n, cell.failures,
-                         csv_field(cell.status), cell.run_id, csv_field(cell.computed_at));
+                         csv_field(cell.status), cell.run_id, csv_field(cell.computed_at),
+                         cell.answers, cell.cut_short);
     }
   }
   for (const auto& n : board.not_run) {
-    out += fmt::format("{},{},,,,,,,{},,,,,,not_run,,,{}\n", csv_field(n.model), csv_field(n.bench),
-                       csv_field(n.settings), csv_field(n.reason));
+    out += fmt::format("{},{},,,,,,,{},,,,,,not_run,,,{},,\n", csv_field(n.model),
+                       csv_field(n.bench), csv_field(n.settings), csv_field(n.reason));
   }
   return out;
 }

@@ -4,6 +4,7 @@
 #include <harness/server_dialect.hpp>
 
 #include <doctest/doctest.h>
+#include <fmt/core.h>
 
 #include <stdexcept>
 #include <string>
@@ -262,6 +263,66 @@ TEST_CASE("a server's kind comes from the endpoints file first, else OpenAI's")
   CHECK(problem->find("is an openai server, which cannot apply repetition_penalty") !=
         std::string::npos);
   CHECK(unlisted.server == ServerDialect::openai);
+}
+
+// llama-server started with `--alias local,other` lists id "local" with
+// aliases ["local", "other"], and answers to either.
+TEST_CASE("a model is served when it is among a listed model's aliases")
+{
+  auto e = endpoint("other");
+  CHECK_FALSE(check_against(e, 200,
+                            R"({"data":[{"id":"local","aliases":["local","other"],)"
+                            R"("owned_by":"llamacpp","meta":{"n_ctx":1024}}]})"));
+  CHECK(e.context_length == 1024);
+  auto typo = endpoint("othr");
+  CHECK(check_against(
+            typo, 200,
+            R"({"data":[{"id":"local","aliases":["local","other"],"owned_by":"llamacpp"}]})")
+            .has_value());
+}
+
+// Replicas answer for one endpoint: what one says describes them all, so
+// replicas that list the model differently are refused before anything is sent.
+TEST_CASE("replicas that serve the model differently are refused")
+{
+  testsupport::ScriptedTransport transport([](const HttpRequest& request,
+                                              int) -> harness::Result<HttpReply> {
+    HttpReply reply;
+    reply.status = 200;
+    const bool second = request.url.find(":8082/") != std::string::npos;
+    reply.body =
+        fmt::format(R"({{"data":[{{"id":"local","owned_by":"llamacpp","meta":{{"n_ctx":{}}}}}]}})",
+                    second ? 1280 : 256);
+    return reply;
+  });
+  auto e = endpoint("local");
+  e.replica_urls = {"http://127.0.0.1:8081/v1", "http://127.0.0.1:8082/v1"};
+  e.base_url = e.replica_urls.front();
+  try {
+    harness::client::ready_endpoints({&e}, transport, "out.db");
+    FAIL("replicas that differ were accepted");
+  } catch (const harness::Fatal& fatal) {
+    const std::string message = fatal.what();
+    CHECK(message.find("the replicas of endpoint 'local' (defined in eps.yaml:3) do not serve the "
+                       "same: http://127.0.0.1:8081/v1 says llama.cpp server, context 256") !=
+          std::string::npos);
+    CHECK(message.find("http://127.0.0.1:8082/v1 says llama.cpp server, context 1280") !=
+          std::string::npos);
+  }
+  // The same lists: accepted, described by the first.
+  testsupport::ScriptedTransport same([](const HttpRequest&, int) -> harness::Result<HttpReply> {
+    HttpReply reply;
+    reply.status = 200;
+    reply.body = R"({"data":[{"id":"local","owned_by":"llamacpp","meta":{"n_ctx":512}}]})";
+    return reply;
+  });
+  auto f = endpoint("local");
+  f.replica_urls = {"http://127.0.0.1:8081/v1", "http://127.0.0.1:8082/v1"};
+  f.base_url = f.replica_urls.front();
+  auto ready = harness::client::ready_endpoints({&f}, same, "out.db");
+  CHECK(f.context_length == 512);
+  CHECK(f.served == R"({"meta":{"n_ctx":512}})");
+  CHECK(same.requests.size() == 2); // one model list per replica
 }
 
 TEST_SUITE_END();

@@ -281,7 +281,7 @@ TEST_CASE("runs over other items are other columns, and a cell that could not ru
   }
   CHECK(
       leaderboard_csv(board).find("broken-model,multifaceted,,,,,,,limit 5,,,,,,not_run,,,unknown "
-                                  "candidate endpoint 'broken-model'\n") != std::string::npos);
+                                  "candidate endpoint 'broken-model',,\n") != std::string::npos);
   CHECK(leaderboard_markdown(board).find("| broken-model | multifaceted | limit 5 | unknown") !=
         std::string::npos);
 }

@@ -78,6 +78,9 @@ TEST_CASE("answers the server cut short are counted in every run's report")
   auto board_json = nlohmann::json::parse(reports::leaderboard_json(board, "0.1.0"));
   CHECK(board_json["rows"][0]["cells"][0]["answers_cut_short"] == 2);
   CHECK(reports::leaderboard_markdown(board).find("| 2 of 3 |") != std::string::npos);
+  const auto csv = reports::leaderboard_csv(board);
+  CHECK(csv.substr(0, csv.find('\n')).find(",answers,answers_cut_short") != std::string::npos);
+  CHECK(csv.find(",3,2\n") != std::string::npos);
 }
 
 TEST_SUITE_END();

@@ -93,10 +93,10 @@ TEST_CASE("leaderboard.csv: text cells neutralised and quoted, numbers as they a
   add_not_run(board, {"line\nbreak", "+bench", "=cmd|' /C calc'!A0", "@limit"});
   CHECK(leaderboard_csv(board) ==
         "model,bench,bench_version,judge,rubric,protocol,baseline,metric,variant,value,ci_low,"
-        "ci_high,n,failures,status,run_id,computed_at,reason\n"
+        "ci_high,n,failures,status,run_id,computed_at,reason,answers,answers_cut_short\n"
         "\"'=HYPERLINK(\"\"x\"\")\",'-2+3,1,x|y<script>,\"two\nlines\",single,\"a,b\"\"c\","
-        "average,,-1.500000,-2.250000,-0.500000,4,3,'+complete,7,'@2026-01-01,\n"
-        "\"line\nbreak\",'+bench,,,,,,,'@limit,,,,,,not_run,,,'=cmd|' /C calc'!A0\n");
+        "average,,-1.500000,-2.250000,-0.500000,4,3,'+complete,7,'@2026-01-01,,0,0\n"
+        "\"line\nbreak\",'+bench,,,,,,,'@limit,,,,,,not_run,,,'=cmd|' /C calc'!A0,,\n");
 }
 
 TEST_CASE(

@@ -428,6 +428,13 @@ parse_model_list(std::string_view body)
     }
     ServedModel m;
     m.id = entry["id"].get<std::string>();
+    if (entry.contains("aliases") && entry["aliases"].is_array()) {
+      for (const auto& alias : entry["aliases"]) {
+        if (alias.is_string()) {
+          m.aliases.push_back(alias.get<std::string>());
+        }
+      }
+    }
     if (entry.contains("owned_by") && entry["owned_by"].is_string()) {
       m.owned_by = entry["owned_by"].get<std::string>();
     }

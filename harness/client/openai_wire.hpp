@@ -34,6 +34,7 @@ std::string models_url(const std::string& base_url);
 struct ServedModel
 {
   std::string id;
+  std::vector<std::string> aliases; // other names it answers to (llama.cpp's --alias a,b)
   std::string owned_by;
   std::optional<long> context_length;
   // The entry's root (vLLM, SGLang: the weights' path), max_model_len and

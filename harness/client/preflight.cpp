@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace harness::client {
@@ -47,7 +48,8 @@ check_served_model(EndpointConfig& endpoint, const HttpReply& reply, const std::
   const openai_wire::ServedModel* served = nullptr;
   if (models && !models->empty()) {
     for (const auto& m : *models) {
-      if (m.id == endpoint.model) {
+      if (m.id == endpoint.model ||
+          std::find(m.aliases.begin(), m.aliases.end(), endpoint.model) != m.aliases.end()) {
         served = &m;
       }
     }
@@ -72,6 +74,16 @@ check_served_model(EndpointConfig& endpoint, const HttpReply& reply, const std::
     endpoint.server = ServerDialect::openai;
   }
   return std::nullopt;
+}
+
+// What a replica's model list said, for a message.
+std::string
+served_description(const EndpointConfig& e)
+{
+  return fmt::format("{} server, context {}{}",
+                     server_dialect_name(e.server.value_or(ServerDialect::openai)),
+                     e.context_length ? std::to_string(*e.context_length) : "not given",
+                     e.served.empty() ? "" : ", " + e.served);
 }
 
 } // namespace
@@ -168,19 +180,33 @@ ready_endpoints(const std::vector<EndpointConfig*>& endpoints, Transport& transp
       key = value;
     }
     ready.api_keys[e->name] = key;
-    // Every replica must serve the model; the first one's answer describes them all.
+    // Every replica must serve the model, and the same way: one answer
+    // describes them all (a request's identity, its context).
     const auto urls = e->urls();
-    for (size_t i = urls.size(); i-- > 0;) {
+    std::optional<EndpointConfig> first;
+    for (const auto& url : urls) {
       EndpointConfig replica = *e;
-      replica.base_url = urls[i];
+      replica.base_url = url;
       if (auto problem = check_endpoint(transport, replica, key)) {
         problems.push_back(*problem);
+        continue;
       }
-      if (i == 0) {
-        e->server = replica.server;
-        e->context_length = replica.context_length;
-        e->served = replica.served;
+      if (!first) {
+        first = replica;
+      } else if (replica.served != first->served || replica.server != first->server ||
+                 replica.context_length != first->context_length) {
+        problems.push_back(fmt::format(
+            "the replicas of endpoint '{}' (defined in {}) do not serve the same: {} says {}, {} "
+            "says {}. Start them with the same model and settings (context, slots), or make "
+            "them endpoints of their own",
+            e->name, e->defined_in, first->base_url, served_description(*first), url,
+            served_description(replica)));
       }
+    }
+    if (first) {
+      e->server = first->server;
+      e->context_length = first->context_length;
+      e->served = first->served;
     }
   }
   if (!problems.empty()) {
