@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <thread>
 
 namespace harness::client {
@@ -98,16 +99,10 @@ replica_name(const Pending& p)
 std::string
 log_excerpt(const LaunchedServer& server, size_t lines)
 {
-  std::string tail = server.log_tail(lines);
   std::string indented;
-  size_t at = 0;
-  while (at <= tail.size() && !tail.empty()) {
-    auto end = tail.find('\n', at);
-    indented += "  | " + tail.substr(at, end == std::string::npos ? end : end - at) + "\n";
-    if (end == std::string::npos) {
-      break;
-    }
-    at = end + 1;
+  std::istringstream tail(server.log_tail(lines));
+  for (std::string line; std::getline(tail, line);) {
+    indented += "  | " + line + "\n";
   }
   return fmt::format("The end of its log ({}):\n{}", server.log().string(),
                      indented.empty() ? "  (empty)\n" : indented);
