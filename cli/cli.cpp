@@ -18,8 +18,8 @@ using harness::Fatal;
 const std::vector<std::string>&
 command_names()
 {
-  static const std::vector<std::string> k_names = {"run",   "report", "list",       "leaderboard",
-                                                   "score", "import", "build-bench"};
+  static const std::vector<std::string> k_names = {"run",   "report", "list",        "leaderboard",
+                                                   "score", "import", "build-bench", "merge"};
   return k_names;
 }
 
@@ -138,6 +138,19 @@ main(int argc, char** argv)
                       "Endpoints YAML (default: <home>/data/endpoints.yaml)");
   run_cmd->add_option("--limit", run.limit, "Only the first N items (N >= 1)");
   run_cmd
+      ->add_option_function<std::string>(
+          "--shard",
+          [&run](const std::string& text) {
+            auto shard = harness::parse_shard(text);
+            if (!shard) {
+              throw Fatal(fmt::format("--shard: {}", shard.error().message));
+            }
+            run.shard = *shard;
+          },
+          "Only the items of slice i of n (0 <= i < n), chosen by item id, after --limit: "
+          "each shard into its own database, then 'evalrun merge'")
+      ->type_name("i/n");
+  run_cmd
       ->add_option("--concurrency", run.concurrency,
                    "Requests in flight per endpoint (every endpoint of the run)")
       ->check(CLI::Range(1, 4096));
@@ -167,6 +180,13 @@ main(int argc, char** argv)
                     "cached; send and write nothing");
   run_cmd->add_option("--format", run.format, "Report format printed at the end")
       ->check(CLI::IsMember({"md", "json"}))
+      ->capture_default_str();
+  run_cmd->add_flag("--batch", run.batch,
+                    "Send the judge's requests as batch jobs (OpenAI's Batch API: half the price, "
+                    "answers within 24 h), waiting for each; stopped, the same command takes the "
+                    "job up again");
+  run_cmd->add_option("--batch-poll", run.batch_poll_s, "Seconds between two looks at a batch job")
+      ->check(CLI::Range(0.01, 3600.0))
       ->capture_default_str();
   run_cmd->add_flag("--demo", run.demo,
                     "Answer every endpoint with the built-in demo backend (no server, no key)");
@@ -243,6 +263,13 @@ main(int argc, char** argv)
       ->capture_default_str();
   import_ah->add_option("--db", import.db, "SQLite database")->capture_default_str();
 
+  MergeOptions merge;
+  auto* merge_cmd = app.add_subcommand(
+      "merge", "Combine the databases of a run's shards (run --shard i/n) into a new database "
+               "whose reports equal the run's in one process");
+  merge_cmd->add_option("out", merge.out, "The new database")->required();
+  merge_cmd->add_option("inputs", merge.inputs, "The shards' databases")->required();
+
   LeaderboardOptions board;
   auto* board_cmd = app.add_subcommand(
       "leaderboard", "Run a benchmark × model × judge matrix (only missing work is sent) and write "
@@ -268,7 +295,7 @@ main(int argc, char** argv)
   list_cmd->add_option("--endpoints", list.endpoints, "Endpoints YAML");
 
   for (auto* sub : {run_cmd, report_cmd, list_cmd, build_cmd, score_cmd, board_cmd, import_cmd,
-                    import_ae, import_fc, import_ah}) {
+                    import_ae, import_fc, import_ah, merge_cmd}) {
     sub->fallthrough(); // --home may come after the subcommand
   }
   try {
@@ -327,6 +354,9 @@ main(int argc, char** argv)
   }
   if (*score_cmd) {
     return score_command(score, home);
+  }
+  if (*merge_cmd) {
+    return merge_command(merge);
   }
   if (*build_cmd) {
     return build_bench_command(build, home);

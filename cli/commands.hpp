@@ -50,6 +50,11 @@ int score_command(const ScoreOptions& options, const std::filesystem::path& home
 // Checks the whole file first: a bad record imports nothing.
 int import_command(const ImportOptions& options);
 
+// `evalrun merge OUT IN...`: the databases of a run's shards (and any other
+// runs they hold) into one new database, written whole or not at all;
+// reports on it equal those of the run done in one process. 0, or Fatal.
+int merge_command(const MergeOptions& options);
+
 // `evalrun report`: the reports of the runs in a database, printed or
 // written to --out.
 int report_command(const ReportOptions& options);

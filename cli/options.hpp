@@ -1,9 +1,12 @@
 #pragma once
 
+#include <harness/shard.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 // What each command was asked to do: filled by the command-line parser
 // (cli.cpp) or by the leaderboard for each cell, read by the commands.
@@ -24,6 +27,7 @@ struct RunOptions
   std::filesystem::path db = "evalrun.db";
   std::filesystem::path endpoints; // empty: <home>/data/endpoints.yaml
   std::optional<int> limit;
+  std::optional<harness::Shard> shard; // only the items of this slice (after --limit)
   std::optional<int> concurrency;
   std::string system_messages = "item"; // none | item | pool:FILE | generate:ENDPOINT
   std::uint64_t seed = 0;
@@ -32,7 +36,9 @@ struct RunOptions
   double seen_threshold = 0.5;
   bool require_unseen = false;
   bool dry_run = false;
-  bool demo = false; // every endpoint answered by the built-in demo backend
+  bool demo = false;        // every endpoint answered by the built-in demo backend
+  bool batch = false;       // the judge's requests answered by batch jobs (OpenAI's Batch API)
+  double batch_poll_s = 30; // how often a batch job is asked how far it is
   std::string format = "md";
   std::filesystem::path alpaca_eval_lc;   // AlpacaEval's LC side files (df_gamed.csv, ...)
   std::optional<double> alpaca_eval_lc_c; // fit LC with this C instead of cross-validating
@@ -61,6 +67,12 @@ struct ScoreOptions
   std::filesystem::path db = "evalrun.db";
   std::filesystem::path endpoints;
   std::optional<int> concurrency;
+};
+
+struct MergeOptions
+{
+  std::filesystem::path out;                 // the new database
+  std::vector<std::filesystem::path> inputs; // the shards' databases
 };
 
 struct ImportOptions

@@ -5,6 +5,7 @@
 #include <cli/run_plan.hpp>
 #include <reports/render.hpp>
 
+#include <harness/batch_job.hpp>
 #include <harness/client/cached_client.hpp>
 #include <harness/client/client_pool.hpp>
 #include <harness/client/preflight.hpp>
@@ -14,6 +15,7 @@
 #include <harness/process_owner.hpp>
 #include <harness/request_hash.hpp>
 #include <harness/runner.hpp>
+#include <harness/stop_signals.hpp>
 #include <harness/store.hpp>
 #include <harness/system_messages/instance_generator.hpp>
 #include <harness/text_file.hpp>
@@ -357,6 +359,81 @@ execute(ResolvedRun& resolved, const RunOptions& options, const std::filesystem:
   return out;
 }
 
+// A batch job's progress, on stderr.
+void
+print_batch_status(const harness::client::batch_api::Batch& batch)
+{
+  fmt::print(stderr, "evalrun: batch job {}: {}, {} of {} requests done, {} failed\n", batch.id,
+             batch.status, batch.completed, batch.total, batch.failed);
+}
+
+// --batch: after each pass of the run, the requests it deferred (the
+// judge's) are answered by a batch job per endpoint, then the run is passed
+// through again, finding them stored: answers, then judgments, then any
+// re-asks of unreadable ones, each a job. A request a job failed is asked
+// in the next job; one failed by two jobs is sent as a plain request.
+Execution
+batch_rounds(ResolvedRun& resolved, const RunOptions& options, const std::filesystem::path& home,
+             boost::asio::io_context& io, harness::client::Transport& transport,
+             harness::Store& store, harness::client::ReadyEndpoints& ready, Execution done,
+             const std::function<void(const harness::RunProgress&)>& on_progress)
+{
+  constexpr int k_jobs_per_request = 2;
+  std::map<std::string, int> failures; // request hash -> jobs that failed it
+  harness::BatchJobSettings settings;
+  settings.poll_interval =
+      std::chrono::milliseconds(static_cast<long>(std::lround(options.batch_poll_s * 1000)));
+  settings.on_status = print_batch_status;
+  while (!done.outcome.deferred.empty() && done.outcome.status != "not_started" &&
+         done.signal == 0 && done.server_ended.empty()) {
+    // Noted, not fatal, from here until the next pass (which has its own).
+    harness::StopSignals signals;
+    settings.stop_signal = [&signals] {
+      return signals.caught();
+    };
+    std::map<std::string, std::vector<harness::client::DeferredRequest>> by_endpoint;
+    for (auto& r : done.outcome.deferred) {
+      auto& requests = by_endpoint[r.request.endpoint];
+      requests.push_back(std::move(r));
+    }
+    for (const auto& [name, requests] : by_endpoint) {
+      const harness::EndpointConfig* endpoint = nullptr;
+      for (const auto* e : endpoints_of(resolved)) {
+        endpoint = e->name == name ? e : endpoint;
+      }
+      const auto key = ready.api_keys.find(name);
+      const std::string api_key =
+          key != ready.api_keys.end() && key->second ? *key->second : std::string();
+      fmt::print(stderr, "evalrun: {} requests of run {} to {} ({}) go as a batch job\n",
+                 requests.size(), done.outcome.run_id, name, endpoint->model);
+      auto job = harness::answer_by_batch(store, transport, *endpoint, api_key, done.outcome.run_id,
+                                          requests, settings);
+      if (job.signal) {
+        fmt::print(stderr,
+                   "evalrun: {}: batch job {} goes on without evalrun; run the same command "
+                   "again to wait for it (it is not submitted again)\n",
+                   strsignal(job.signal),
+                   job.batch_id.empty() ? std::string("not yet submitted") : job.batch_id);
+        done.signal = job.signal;
+        return done;
+      }
+      fmt::print(stderr, "evalrun: batch job {}{}: {} answered, {} failed{}{}\n", job.batch_id,
+                 job.resumed ? " (submitted by an earlier run)" : "", job.answered,
+                 job.failed.size(),
+                 job.missing ? fmt::format(", {} not in it (asked next)", job.missing) : "",
+                 job.unmatched ? fmt::format(", {} no longer asked", job.unmatched) : "");
+      for (const auto& hash : job.failed) {
+        if (++failures[hash] >= k_jobs_per_request) {
+          resolved.plan.send_live.insert(hash);
+        }
+      }
+    }
+    done = execute(resolved, options, home, io, transport, store, ready.api_keys, on_progress,
+                   nullptr, &ready.servers);
+  }
+  return done;
+}
+
 // The line printed when a run ends. Its counts are the report's (turns
 // rated, unreadable, without a verdict because a request failed: they add up
 // to the turns) and the client's (requests sent, from cache, failed after
@@ -482,6 +559,14 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
     return dry_run(resolved, options, home);
   }
   const harness::BenchSpec& spec = resolved.bench.spec;
+  if (options.batch) {
+    if (resolved.plan.judge_endpoint.demo) {
+      throw harness::Fatal("--batch: the judge is the demo backend, which answers at once and "
+                           "has no batch API; name a judge endpoint whose server has one (OpenAI's "
+                           "/v1/batches)");
+    }
+    resolved.plan.deferred_endpoints = {resolved.plan.judge_endpoint.name};
+  }
 
   // The io_context outlives the transport: when a failure (a full disk)
   // unwinds the run, the transport lets go of its sockets and timer before
@@ -517,14 +602,20 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
   harness::Store store(options.db);
   Execution done;
   try {
-    done = execute(
-        resolved, options, home, io, *transport, store, ready.api_keys,
-        [&](const harness::RunProgress& p) {
-          if (tty) {
-            fmt::print(stderr, "\r\033[K{}", progress_line(spec.name, p));
-          }
-        },
-        checking ? &*checking : nullptr, &ready.servers);
+    auto on_progress = [&](const harness::RunProgress& p) {
+      if (tty) {
+        fmt::print(stderr, "\r\033[K{}", progress_line(spec.name, p));
+      }
+    };
+    done = execute(resolved, options, home, io, *transport, store, ready.api_keys, on_progress,
+                   checking ? &*checking : nullptr, &ready.servers);
+    if (options.batch) {
+      if (tty) {
+        fmt::print(stderr, "\n");
+      }
+      done = batch_rounds(resolved, options, home, io, *transport, store, ready, std::move(done),
+                          on_progress);
+    }
   } catch (...) {
     if (tty) {
       fmt::print(stderr, "\n"); // the message starts on a line of its own, after the progress

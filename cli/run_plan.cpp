@@ -218,6 +218,9 @@ check_all_items(const ResolvedRun& resolved, const RunOptions& options,
     reading.limit = static_cast<size_t>(std::max(0, *options.limit)); // what the run reads
   }
   auto reader = harness::read_records(std::move(reading));
+  if (options.shard) {
+    reader = harness::read_shard(std::move(reader), *options.shard);
+  }
   for (;;) {
     if (stop && stop->load()) {
       check.stopped = true;
@@ -349,6 +352,11 @@ make_run_record(const ResolvedRun& resolved, const RunOptions& options)
       {"baseline_params", plan.baseline ? params_json(plan.baseline_params) : json(nullptr)},
       {"baseline_template", plan.baseline ? template_json(*plan.baseline) : json(nullptr)},
       {"system_messages", system_messages_key}};
+  // A shard is its own run; `evalrun merge` takes this out again, giving the
+  // whole run's key.
+  if (options.shard) {
+    semantics["shard"] = {{"index", options.shard->index}, {"count", options.shard->count}};
+  }
   // What the servers said they serve, beyond the model's name (EndpointConfig::served).
   auto add_served = [&](const char* field, const harness::EndpointConfig* e) {
     if (e && !e->served.empty()) {
@@ -381,6 +389,9 @@ make_run_record(const ResolvedRun& resolved, const RunOptions& options)
                                                : "";
   run.protocol = plan.judge->protocol();
   run.rubric = plan.judge->rubric();
+  if (options.shard) {
+    config["shard"] = harness::to_string(*options.shard);
+  }
   run.config_json = config.dump();
   run.evalrun_version = EVALRUN_VERSION;
   run.demo = plan.candidate.demo || plan.judge_endpoint.demo;
@@ -400,7 +411,8 @@ print_plan(const ResolvedRun& resolved)
     ++categories[item.category];
   }
   fmt::print("plan: {} v{} ({})\n", spec.name, spec.version, spec.description);
-  fmt::print("  items: {}, turns: {}\n", plan.items.size(), turns);
+  fmt::print("  items: {}, turns: {}{}\n", plan.items.size(), turns,
+             resolved.shard ? fmt::format(" (shard {})", harness::to_string(*resolved.shard)) : "");
   fmt::print("  candidate: {} ({} at {})\n", plan.candidate.name, plan.candidate.model,
              plan.candidate.base_url);
   if (plan.baseline) {
@@ -447,6 +459,7 @@ resolve_run(const RunOptions& options, const std::filesystem::path& home)
     throw Fatal("--require-unseen needs --seen FILE (the system messages used in training)");
   }
   ResolvedRun out;
+  out.shard = options.shard;
   // A JSON Lines file is read a line at a time by the run (and checked whole
   // meanwhile), except where the whole list is needed first: a dry run's
   // plan, generated system messages, the unseen check.
@@ -476,8 +489,18 @@ resolve_run(const RunOptions& options, const std::filesystem::path& home)
   if (options.limit && *options.limit < static_cast<int>(plan.items.size())) {
     plan.items.resize(static_cast<size_t>(std::max(0, *options.limit)));
   }
+  if (options.shard) {
+    std::erase_if(plan.items, [&](const harness::Item& item) {
+      return !harness::in_shard(*options.shard, item.id);
+    });
+  }
   std::optional<harness::EndpointConfig>& generator = out.generator;
   if (options.system_messages.rfind("generate:", 0) == 0) {
+    if (options.shard) {
+      throw Fatal("--shard cannot be used with --system-messages generate: (the messages are "
+                  "drawn for the whole list of items); build the benchmark with its system "
+                  "messages first ('evalrun build-bench'), then shard that file");
+    }
     generator = pick_endpoint(endpoints, options.system_messages.substr(9), "generator");
   }
   json& system_messages = out.system_messages;
@@ -490,8 +513,9 @@ resolve_run(const RunOptions& options, const std::filesystem::path& home)
     if (options.limit) {
       reading.limit = static_cast<size_t>(std::max(0, *options.limit));
     }
-    plan.item_source = [reading] {
-      return harness::read_records(reading);
+    plan.item_source = [reading, shard = options.shard] {
+      auto items = harness::read_records(reading);
+      return shard ? harness::read_shard(std::move(items), *shard) : std::move(items);
     };
   } else if (out.prepare_item) {
     for (auto& item : plan.items) {

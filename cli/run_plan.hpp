@@ -30,13 +30,14 @@ struct ResolvedRun
   // What --system-messages does to each item (applied to `plan.items`, and
   // to each item read through plan.item_source); empty: nothing.
   std::function<void(harness::Item&)> prepare_item;
+  std::optional<harness::Shard> shard; // the slice of the items this run takes (--shard)
 };
 
 // What the checks of a run's items found (before anything is sent, or, for
 // items read from a file, over the whole file while the run starts).
 struct ItemsCheck
 {
-  long items = 0; // within --limit
+  long items = 0; // within --limit (and --shard)
   long turns = 0;
   std::optional<std::string> unreadable; // a line that is not a valid record, a duplicate id
   long lacking_references = 0;           // under --baseline references

@@ -16,6 +16,7 @@ to_string(Error::Kind kind)
   case Error::Kind::parse: return "parse";
   case Error::Kind::config: return "config";
   case Error::Kind::cancelled: return "cancelled";
+  case Error::Kind::deferred: return "deferred";
   }
   return "unknown";
 }
@@ -33,7 +34,8 @@ is_retryable(Error::Kind kind)
   case Error::Kind::context_exceeded:
   case Error::Kind::parse:
   case Error::Kind::config:
-  case Error::Kind::cancelled: return false;
+  case Error::Kind::cancelled:
+  case Error::Kind::deferred: return false;
   }
   return false;
 }

@@ -25,6 +25,7 @@ struct Error
     parse,            // a judgment or data record that does not parse
     config,           // bad configuration or input file
     cancelled,        // not sent: the run was stopped first (a signal); nothing to record
+    deferred,         // not sent now: held for a batch job (run --batch); nothing to record
   };
 
   Error() = default;

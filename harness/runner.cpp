@@ -80,6 +80,7 @@ public:
         m_io(io), m_started(std::chrono::steady_clock::now()), m_window(window_size(plan)),
         m_reader(plan.item_source ? plan.item_source() : read_items(plan.items))
   {
+    m_client.defer(plan.deferred_endpoints, plan.send_live);
     if (!plan.item_source) {
       long turns = 0;
       for (const auto& item : plan.items) {
@@ -103,6 +104,7 @@ public:
   }
 
   long items_read() const { return static_cast<long>(m_next); }
+  std::vector<client::DeferredRequest> take_deferred() { return m_client.take_deferred(); }
   bool all_items_read() const { return m_exhausted && !m_read_error && !m_stopping; }
 
   // Why the items could not be read to the end, if they could not.
@@ -257,20 +259,35 @@ private:
   // A turn of item `index` has its verdict: when it was the item's last,
   // the item's answers are let go and the next item starts (posted, so that
   // items finishing at once never nest).
-  void turn_finished(size_t index)
+  void turn_finished(size_t index, bool judged = true)
   {
-    ++m_progress.turns_judged;
+    if (judged) {
+      ++m_progress.turns_judged;
+    }
     auto it = m_items.find(index);
     if (--it->second.turns_left > 0) {
       return;
     }
     m_items.erase(it);
     m_failed.erase(m_failed.lower_bound({index, 0}), m_failed.lower_bound({index + 1, 0}));
+    m_deferred.erase(m_deferred.lower_bound({index, 0}), m_deferred.lower_bound({index + 1, 0}));
     --m_active;
     if (!m_filling) {
       m_filling = true;
       asio::post(m_io, [this] { fill_window(); });
     }
+  }
+
+  // Turn `turn` of item `index` waits for a batch job (once; not a turn
+  // that failed or has its verdict already).
+  void turn_deferred(size_t index, size_t turn)
+  {
+    if (!find(index) || m_failed.contains({index, turn}) ||
+        !m_deferred.insert({index, turn}).second) {
+      return;
+    }
+    ++m_progress.turns_deferred;
+    turn_finished(index, false);
   }
 
   void unit_done(bool failed, long units = 1)
@@ -324,6 +341,7 @@ private:
                      client::CachedClient::Done done)
   {
     auto hits = m_client.cache_hits();
+    auto deferred = m_client.deferred();
     ++m_in_flight;
     m_client.fetch(
         std::move(request),
@@ -343,7 +361,9 @@ private:
         },
         shared_texts(index));
     auto& count = m_progress.by_role[role];
-    if (reask) {
+    if (m_client.deferred() > deferred) {
+      ++count.deferred;
+    } else if (reask) {
       ++count.reasks;
     } else if (m_client.cache_hits() > hits) {
       ++count.cached;
@@ -361,6 +381,13 @@ private:
       return; // the other side failed and every turn of the item has its verdict already
     }
     const Item& item = s->item;
+    if (!r && r.error().kind == Error::Kind::deferred) {
+      // This turn and the later ones wait for the batch job's answer.
+      for (size_t t = turn; t < item.turns.size(); ++t) {
+        turn_deferred(index, t);
+      }
+      return;
+    }
     if (!r) {
       const auto& endpoint = side == k_model ? m_plan.candidate : *m_plan.baseline;
       m_store.put_error(ErrorRecord{m_run_id, side == k_model ? "candidate" : "baseline", hash,
@@ -372,7 +399,7 @@ private:
       for (size_t t = turn; t < turns; ++t) {
         unit_done(true); // this side's answer
         ItemState* live = find(index);
-        if (live && m_failed.insert({index, t}).second) {
+        if (live && !m_deferred.contains({index, t}) && m_failed.insert({index, t}).second) {
           VerdictRecord v = base_verdict(live->item, t);
           v.status = side == k_model ? "candidate_error" : "baseline_error";
           v.candidate_hash = side == k_model && t == turn ? hash : "";
@@ -390,7 +417,7 @@ private:
     if (chain && turn + 1 < item.turns.size()) {
       ask(side, index, turn + 1);
     }
-    if (m_failed.count({index, turn})) {
+    if (m_failed.count({index, turn}) || m_deferred.count({index, turn})) {
       return;
     }
     bool model_ready = s->answers[k_model].size() > turn;
@@ -488,6 +515,13 @@ private:
   void on_call(const std::shared_ptr<JudgeTurn>& state, size_t c, int attempt,
                const std::string& hash, Result<Response> r)
   {
+    if (!find(state->index) || m_deferred.contains({state->index, state->turn})) {
+      return; // the turn waits for a batch job: this call's reply is stored for the next run
+    }
+    if (!r && r.error().kind == Error::Kind::deferred) {
+      turn_deferred(state->index, state->turn);
+      return;
+    }
     const Item& item = this->state(state->index).item;
     JudgeCallRecord record{m_run_id,
                            item.id,
@@ -595,7 +629,8 @@ private:
   client::CachedClient m_client;
   Store& m_store;
   asio::io_context& m_io;
-  std::set<std::pair<size_t, size_t>> m_failed; // (item, turn) that cannot be judged
+  std::set<std::pair<size_t, size_t>> m_failed;   // (item, turn) that cannot be judged
+  std::set<std::pair<size_t, size_t>> m_deferred; // (item, turn) waiting for a batch job
   RunProgress m_progress;
   std::chrono::steady_clock::time_point m_started;
   size_t m_window; // items in progress at most
@@ -791,9 +826,12 @@ Runner::run(const RunPlan& plan, const std::function<void(const RunProgress&)>& 
   outcome.read_error = pipeline.read_error();
   outcome.items_read = pipeline.items_read();
   outcome.all_items_read = pipeline.all_items_read();
-  outcome.status = pipeline.stopped()                                    ? "interrupted"
-                   : outcome.progress.errors == 0 && pipeline.finished() ? "complete"
-                                                                         : "incomplete";
+  outcome.deferred = pipeline.take_deferred();
+  outcome.status =
+      pipeline.stopped() ? "interrupted"
+      : outcome.progress.errors == 0 && outcome.progress.turns_deferred == 0 && pipeline.finished()
+          ? "complete"
+          : "incomplete";
   m_store.group_commit(0, std::chrono::milliseconds(0)); // flushes what is left
   mark.armed = false;
   m_store.finish_run(outcome.run_id, outcome.status);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <harness/client/cached_client.hpp>
 #include <harness/client/client_pool.hpp>
 #include <harness/config.hpp>
 #include <harness/item_reader.hpp>
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <set>
 #include <vector>
 
 namespace harness {
@@ -36,6 +38,11 @@ struct RunPlan
   // Ad-hoc scoring: the model's answers are given (one list per item, one
   // answer per turn) instead of asked from the candidate.
   std::vector<std::vector<std::string>> given_answers;
+  // Endpoints (by name) whose requests are not sent but deferred: collected
+  // (RunOutcome::deferred) for a batch job, whose replies a later run finds
+  // stored. A turn that waits for one has no verdict yet.
+  std::set<std::string> deferred_endpoints;
+  std::set<std::string> send_live; // requests (hashes) sent even so: a batch job failed them
 };
 
 // The requests of one role (candidate, baseline, judge): first asks sent to
@@ -46,6 +53,7 @@ struct RoleRequests
   long sent = 0;
   long cached = 0;
   long reasks = 0;
+  long deferred = 0; // held for a batch job (RunPlan::deferred_endpoints)
 };
 
 // How far a run is. The units (README, "What the numbers count"): an item has
@@ -59,7 +67,8 @@ struct RunProgress
   long turns_judged = 0;    // turns with a verdict row (rated, unreadable or failed)
   long units_total = 0;     // steps: answered turns (candidate, baseline) + judged turns
   long units_done = 0;
-  long errors = 0; // steps that ended in a request failure
+  long errors = 0;         // steps that ended in a request failure
+  long turns_deferred = 0; // turns left for a batch job to answer (RunPlan::deferred_endpoints)
   long requests_sent = 0;
   long cache_hits = 0;
   double elapsed_s = 0;
@@ -79,6 +88,9 @@ struct RunOutcome
   std::optional<Error> read_error;
   long items_read = 0;         // items read (with or without turns)
   bool all_items_read = false; // the reader reached the end (not stopped, no error)
+  // The requests deferred (RunPlan::deferred_endpoints), each once; the run
+  // is incomplete while there are any.
+  std::vector<client::DeferredRequest> deferred;
 };
 
 // The pipeline: for each item, turn 1 to the candidate; when an answer

@@ -39,6 +39,32 @@ StatementCache::~StatementCache()
   }
 }
 
+std::string
+file_uri(const std::filesystem::path& path)
+{
+  std::string out = "file:";
+  for (char c : path.string()) {
+    if (c == '%' || c == '?' || c == '#') {
+      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void
+StatementCache::clear()
+{
+  std::erase_if(m_entries, [](const auto& entry) {
+    if (entry.second->in_use) {
+      return false;
+    }
+    sqlite3_finalize(entry.second->stmt);
+    return true;
+  });
+}
+
 sqlite3_stmt*
 StatementCache::acquire(const char* sql)
 {

@@ -3,6 +3,7 @@
 #include <harness/error.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,10 @@ namespace harness {
 // read-only file and a lock held too long say so in words. A lock names the
 // statement that waited for it (`sql`, when given), for whoever debugs it.
 Fatal database_error(sqlite3* db, int rc, const char* sql = nullptr);
+
+// `path` as an SQLite file: URI (the characters a URI gives a meaning
+// escaped), before its query ("?mode=ro").
+std::string file_uri(const std::filesystem::path& path);
 
 // Prepared statements of one connection, each compiled once and reused.
 // Not thread-safe (like the connection). Destroy it before closing `db`.
@@ -35,6 +40,8 @@ public:
   sqlite3_stmt* acquire(const char* sql);
   // Resets it (bindings cleared) for the next acquire of the same `sql`.
   void release(sqlite3_stmt* stmt, const char* sql);
+  // Finalizes every statement not in use (before a database they name is detached).
+  void clear();
 
 private:
   struct Entry

@@ -49,29 +49,11 @@ now_utc()
 
 } // namespace
 
-namespace {
-
-// `path` for a file: URI, with the characters a URI gives a meaning escaped.
-std::string
-uri_path(const std::filesystem::path& path)
-{
-  std::string out;
-  for (char c : path.string()) {
-    if (c == '%' || c == '?' || c == '#') {
-      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-} // namespace
-
 Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
 {
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  std::string name = path.string();
+  // A file: URI (so that merge_from can attach another database read-only).
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI;
+  std::string name = path == ":memory:" ? path.string() : file_uri(path);
   if (access == Access::read_only) {
     // Read-only means no file is created either: without a write-ahead log
     // (no writer at work, the usual case) the file is opened immutable, so
@@ -79,7 +61,7 @@ Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
     // write to) appears beside it.
     flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
     const bool logging = std::filesystem::exists(path.string() + "-wal");
-    name = "file:" + uri_path(path) + (logging ? "?mode=ro" : "?mode=ro&immutable=1");
+    name = file_uri(path) + (logging ? "?mode=ro" : "?mode=ro&immutable=1");
     // Reading through a write-ahead log takes its index (-shm), which SQLite
     // creates beside the file: in a folder this process cannot write to, it
     // cannot read the database at all.
@@ -419,11 +401,67 @@ Store::delete_run(std::int64_t run_id)
   DirectTransaction unit(*this);
   for (const char* sql :
        {"DELETE FROM judge_calls WHERE run_id = ?", "DELETE FROM verdicts WHERE run_id = ?",
-        "DELETE FROM errors WHERE run_id = ?", "DELETE FROM runs WHERE id = ?"}) {
+        "DELETE FROM errors WHERE run_id = ?", "DELETE FROM batches WHERE run_id = ?",
+        "DELETE FROM runs WHERE id = ?"}) {
     Statement s(*m_statements, sql);
     s.bind(1, run_id).step();
   }
   unit.commit();
+}
+
+std::int64_t
+Store::add_batch(const BatchRecord& batch)
+{
+  DirectTransaction unit(*this);
+  Statement s(*m_statements,
+              "INSERT INTO batches (run_id, endpoint, requests, input_file, remote_id, status, "
+              "detail, created_at) VALUES (?,?,?,?,?,?,?,?)");
+  s.bind(1, batch.run_id)
+      .bind(2, batch.endpoint)
+      .bind(3, static_cast<std::int64_t>(batch.requests));
+  s.bind(4, batch.input_file).bind(5, batch.remote_id).bind(6, batch.status).bind(7, batch.detail);
+  s.bind(8, unix_now()).step();
+  const auto id = sqlite3_last_insert_rowid(m_db);
+  unit.commit();
+  return id;
+}
+
+void
+Store::update_batch(const BatchRecord& batch)
+{
+  DirectTransaction unit(*this);
+  Statement s(*m_statements,
+              "UPDATE batches SET input_file = ?, remote_id = ?, status = ?, detail = ?, "
+              "finished_at = CASE WHEN ? IN ('ingested', 'failed', 'expired', 'cancelled') THEN ? "
+              "END WHERE id = ?");
+  s.bind(1, batch.input_file).bind(2, batch.remote_id).bind(3, batch.status);
+  s.bind(4, batch.detail).bind(5, batch.status).bind(6, unix_now()).bind(7, batch.id).step();
+  unit.commit();
+}
+
+std::vector<BatchRecord>
+Store::open_batches(std::int64_t run_id, const std::string& endpoint)
+{
+  flush();
+  Statement s(*m_statements,
+              "SELECT id, requests, input_file, remote_id, status, detail FROM batches WHERE "
+              "run_id = ? AND endpoint = ? AND status NOT IN ('ingested', 'failed', 'expired', "
+              "'cancelled') ORDER BY id");
+  s.bind(1, run_id).bind(2, endpoint);
+  std::vector<BatchRecord> out;
+  while (s.step()) {
+    BatchRecord b;
+    b.id = s.integer(0);
+    b.run_id = run_id;
+    b.endpoint = endpoint;
+    b.requests = static_cast<long>(s.integer(1));
+    b.input_file = s.text(2);
+    b.remote_id = s.text(3);
+    b.status = s.text(4);
+    b.detail = s.text(5);
+    out.push_back(std::move(b));
+  }
+  return out;
 }
 
 Store::Claim

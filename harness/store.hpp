@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,6 +99,23 @@ struct JudgeCallRecord
   std::string raw;
 };
 
+// A batch job (run --batch) that answers a run's deferred requests to one
+// endpoint: recorded before it is submitted, so that a run stopped at any
+// step finds it again instead of submitting a second one.
+struct BatchRecord
+{
+  std::int64_t id = 0;
+  std::int64_t run_id = 0;
+  std::string endpoint; // the endpoint's identity()
+  long requests = 0;
+  std::string input_file; // the server's id of the uploaded input file, once uploaded
+  std::string remote_id;  // the server's batch id, once created
+  // prepared | the server's status (validating, in_progress, ..., completed,
+  // failed, expired, cancelled) | ingested (its replies are stored)
+  std::string status = "prepared";
+  std::string detail; // why it failed, the counts
+};
+
 // A failed request, after its retries.
 struct ErrorRecord
 {
@@ -182,6 +200,23 @@ public:
   // Lets go of what the store keeps in memory to write faster (the ids of
   // texts stored lately), e.g. once a run is over and before a report.
   void drop_caches();
+  // Copies what the evalrun database at `source` holds into this one, in one
+  // transaction: every stored request with its response (a request stored
+  // here already keeps its own), the judge setups and system messages, and
+  // the verdicts, judge calls and errors of each source run named in `runs`
+  // (its id there -> the id here of the run they then belong to). A turn
+  // this store has a verdict for already, in the same run, is refused (the
+  // databases overlap): Fatal naming `source`, and nothing is changed.
+  // `source` is only read, and must have this build's schema.
+  void merge_from(const std::filesystem::path& source,
+                  const std::map<std::int64_t, std::int64_t>& runs);
+  // Records a new batch job (committed at once); its id.
+  std::int64_t add_batch(const BatchRecord& batch);
+  // Records a batch job's progress (committed at once).
+  void update_batch(const BatchRecord& batch);
+  // The batch jobs of a run to an endpoint (identity) not yet ingested,
+  // oldest first.
+  std::vector<BatchRecord> open_batches(std::int64_t run_id, const std::string& endpoint);
   // Removes a run and what was recorded for it (verdicts, judge calls,
   // errors); the responses it received stay, as the cache of later runs.
   void delete_run(std::int64_t run_id);
@@ -296,8 +331,9 @@ private:
   // in one table, a request's semantics as pieces), hashes as bytes; 6:
   // verdicts and judge calls name requests by id, a verdict's judge setup is
   // a row of judge_setups, requests without their model (in the semantics),
-  // texts found by 32 bits of their hash.
-  static constexpr int k_schema_version = 8;
+  // texts found by 32 bits of their hash. 7: errors.endpoint; 8: requests'
+  // served model and fingerprint; 9: batches.
+  static constexpr int k_schema_version = 9;
   // The schema version after checking that the file is an evalrun database
   // (or empty); throws Fatal otherwise, or when it is newer than this build.
   int check_schema();

@@ -159,6 +159,18 @@ CREATE TABLE IF NOT EXISTS claims (
   owner TEXT NOT NULL,
   heartbeat INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS batches (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  endpoint TEXT NOT NULL,
+  requests INTEGER NOT NULL,
+  input_file TEXT NOT NULL DEFAULT '',
+  remote_id TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  finished_at INTEGER
+);
 CREATE TABLE IF NOT EXISTS system_messages (
   id TEXT PRIMARY KEY,
   text TEXT NOT NULL

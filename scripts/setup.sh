@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages evalrun needs to build (and, with --tests,
-# to run every test: python3 for the fake-server checks, Chromium for the
+# to run every test: python3 for the fake-server checks (python3-yaml for the
+# deployment examples' check), Chromium for the
 # leaderboard page check, clang-16 and its runtimes for the libFuzzer targets
 # in fuzz/). Idempotent: packages already present are left alone.
 # Needs root (or sudo).
@@ -11,7 +12,7 @@ packages=(
   libboost-dev doctest-dev libcli11-dev libre2-dev libssl-dev
 )
 if [ "${1:-}" = "--tests" ]; then
-  packages+=(python3 chromium strace clang-16 libclang-rt-16-dev)
+  packages+=(python3 python3-yaml chromium strace clang-16 libclang-rt-16-dev)
 fi
 missing=()
 for p in "${packages[@]}"; do

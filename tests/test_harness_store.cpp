@@ -126,7 +126,7 @@ TEST_CASE("the model and system_fingerprint a response named are stored with it"
     Store store("served.db");
     CHECK(store.find_response(hash_of("a"))->text == "first");
   }
-  CHECK(testsupport::query_text("served.db", "PRAGMA user_version") == "8");
+  CHECK(testsupport::query_text("served.db", "PRAGMA user_version") == "9");
   CHECK(testsupport::query_text("served.db", "SELECT count(*) || '/' || sum(served_model IS NULL) "
                                              "FROM request_log") == "2/2");
 }
@@ -545,7 +545,7 @@ PRAGMA user_version=5;)";
     store.put_response(hash_of("another question"), again, answer);
   }
   CHECK(testsupport::query_text("v5.db", "SELECT count(*) FROM texts WHERE body = 'A.'") == "1");
-  CHECK(testsupport::query_text("v5.db", "PRAGMA user_version") == "8");
+  CHECK(testsupport::query_text("v5.db", "PRAGMA user_version") == "9");
   CHECK(testsupport::query_text("v5.db", "SELECT count(*) FROM sqlite_schema WHERE name LIKE "
                                          "'%_v5'") == "0");
   CHECK(testsupport::query_text("v5.db", "SELECT model || ' ' || semantics FROM request_log "
@@ -789,6 +789,117 @@ TEST_CASE("request claims: one process sends, another waits, a gone holder's cla
   CHECK(b.claim_requests({hash_of("h3")}, "b:1", alive) ==
         States{State::mine}); // its holder is gone
   CHECK(a.claim_requests({hash_of("h3")}, "a:1", alive) == States{State::held});
+}
+
+namespace {
+
+// One shard's database: a run with a verdict on `item` (the candidate's answer
+// stored, judged by a stored judge reply), its judge call, an error, and
+// a response every shard holds.
+std::int64_t
+write_shard(const std::string& path, const std::string& item)
+{
+  std::filesystem::remove(path);
+  Store store(path);
+  const auto id = store.begin_run(run_record("shard-" + item));
+  Response shared;
+  shared.text = "the same answer, in every shard (long enough to be a text of its own)";
+  store.put_response(hash_of("shared"), stored_request(), shared);
+  Response answer;
+  answer.text = "answer to " + item;
+  answer.model = "served-model";
+  answer.usage = {7, 3};
+  store.put_response(hash_of("answer " + item), stored_request(), answer);
+  Response reply;
+  reply.text = "Rating: [[" + item + "]]";
+  store.put_response(hash_of("judge " + item), stored_request(), reply);
+  VerdictRecord v;
+  v.run_id = id;
+  v.item_id = item;
+  v.turn = 1;
+  v.status = "ok";
+  v.score = 4;
+  v.rubric = "r@1";
+  v.prompt_id = "single-v1";
+  v.candidate_hash = hash_of("answer " + item);
+  v.baseline_hash = hash_of("not stored " + item); // a failed request: named by its hash
+  v.system_message_id = "sys-" + item;
+  store.put_verdict(v);
+  store.put_judge_call(JudgeCallRecord{id, item, 1, 0, 0, "single", "single-v1",
+                                       hash_of("judge " + item), "ok", 4.0, "", ""});
+  store.put_error(ErrorRecord{id, "candidate", hash_of("not stored " + item), item, 1,
+                              Error(Error::Kind::timeout, "slow " + item), "e"});
+  store.put_system_messages({{"sys-" + item, "text of " + item}});
+  return id;
+}
+
+} // namespace
+
+TEST_CASE("databases merged: requests once, verdicts, judge calls and errors under the new run")
+{
+  const auto a = write_shard("merge-a.db", "1");
+  const auto b = write_shard("merge-b.db", "2");
+  std::filesystem::remove("merged.db");
+  Store out("merged.db");
+  const auto run = out.begin_run(run_record("whole"));
+  out.merge_from("merge-a.db", {{a, run}});
+  out.merge_from("merge-b.db", {{b, run}});
+
+  CHECK(out.count_responses() == 5); // shared once, two answers, two judge replies
+  for (const char* item : {"1", "2"}) {
+    const auto answer = out.find_response(hash_of(std::string("answer ") + item));
+    REQUIRE(answer);
+    CHECK(answer->text == std::string("answer to ") + item);
+    CHECK(answer->usage.completion_tokens == 3);
+    CHECK(out.request_semantics(hash_of(std::string("answer ") + item)) ==
+          Store("merge-a.db", Store::Access::read_only).request_semantics(hash_of("answer 1")));
+  }
+  // Each text once: the shared answer, the served model's name and the request's pieces.
+  CHECK(testsupport::query_text("merged.db", "SELECT COUNT(*) FROM texts WHERE body LIKE 'the "
+                                             "same answer%'") == "1");
+  CHECK(testsupport::query_text("merged.db", "SELECT COUNT(*) FROM texts WHERE body = "
+                                             "'served-model'") == "1");
+  const auto verdicts = out.verdicts(run);
+  REQUIRE(verdicts.size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    const std::string item = i == 0 ? "1" : "2";
+    CHECK(verdicts[i].item_id == item);
+    CHECK(verdicts[i].score == 4);
+    CHECK(verdicts[i].rubric == "r@1");
+    CHECK(verdicts[i].candidate_hash == hash_of("answer " + item));
+    CHECK(verdicts[i].baseline_hash == hash_of("not stored " + item));
+    CHECK(verdicts[i].judge_hash == hash_of("judge " + item));
+    CHECK(verdicts[i].raw_judgment == "Rating: [[" + item + "]]");
+    CHECK(out.system_message_text("sys-" + item) == "text of " + item);
+  }
+  // The verdicts name the merged database's own request rows.
+  CHECK(testsupport::query_text("merged.db",
+                                "SELECT COUNT(*) FROM verdicts v JOIN requests r ON r.id = "
+                                "v.candidate") == "2");
+  const auto calls = out.judge_calls(run);
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[1].request_hash == hash_of("judge 2"));
+  CHECK(out.count_errors(run) == 2);
+  CHECK(testsupport::query_text("merged.db", "SELECT COUNT(*) FROM judge_setups") == "1");
+
+  // A database merged twice overlaps: refused, naming it, and nothing changes.
+  try {
+    out.merge_from("merge-b.db", {{b, run}});
+    FAIL("an overlapping merge was accepted");
+  } catch (const Fatal& e) {
+    CHECK(std::string(e.what()).find("merge-b.db") != std::string::npos);
+    CHECK(std::string(e.what()).find("2 turn 1") != std::string::npos);
+  }
+  CHECK(out.verdicts(run).size() == 2);
+  CHECK(out.count_errors(run) == 2);
+  // The store works on afterwards (the source detached, its statements gone).
+  VerdictRecord later;
+  later.run_id = run;
+  later.item_id = "3";
+  later.turn = 1;
+  later.status = "ok";
+  out.put_verdict(later);
+  CHECK(out.verdicts(run).size() == 3);
 }
 
 TEST_SUITE_END();

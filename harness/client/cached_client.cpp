@@ -44,6 +44,17 @@ CachedClient::fetch(ChatRequest request, Done done,
     return;
   }
   w.pieces = split_shared_texts(w.semantics, shared_texts);
+  if (m_defer.contains(w.request.endpoint) && !m_send_live.contains(w.hash)) {
+    ++m_deferred_count;
+    if (m_deferred_hashes.insert(w.hash).second) {
+      m_deferred.push_back(DeferredRequest{w.hash, std::move(w.request), std::move(w.semantics),
+                                           std::move(w.pieces)});
+    }
+    boost::asio::post(m_io, [done = std::move(w.done), hash = std::move(w.hash)]() mutable {
+      done(hash, Error{Error::Kind::deferred, "held for a batch job"});
+    });
+    return;
+  }
   watch_arrivals();
   if (m_sharing.state() == DatabaseSharing::State::alone) {
     send(std::move(w)); // no other process to tell
@@ -212,6 +223,15 @@ CachedClient::send(Waiting w)
                   watch_arrivals();
                   done(hash, std::move(r));
                 });
+}
+
+std::vector<DeferredRequest>
+CachedClient::take_deferred()
+{
+  std::vector<DeferredRequest> out;
+  out.swap(m_deferred);
+  m_deferred_hashes.clear();
+  return out;
 }
 
 void

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <functional>
+#include <set>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -26,6 +27,15 @@ namespace harness::client {
 // are sent at once; when one arrives, what is in flight is claimed and the
 // database shared before it sends anything. Same threading rules as
 // ClientPool.
+// A request not sent but held for a batch job (CachedClient::defer).
+struct DeferredRequest
+{
+  std::string hash; // hex SHA-256 of `semantics`
+  ChatRequest request;
+  std::string semantics;
+  std::vector<TextPiece> pieces; // of semantics
+};
+
 class CachedClient
 {
 public:
@@ -44,6 +54,18 @@ public:
   // Ends every request not yet sent (waiting to be claimed, or for another
   // process) with a `cancelled` error; those already sent are the pool's.
   void cancel_waiting();
+
+  // Requests to the endpoints named here that the store cannot answer are
+  // not sent: each is kept (once per hash) for a batch job, and answered at
+  // once with a `deferred` Error; but those of `send_live` (hashes) are sent.
+  void defer(std::set<std::string> endpoints, std::set<std::string> send_live = {})
+  {
+    m_defer = std::move(endpoints);
+    m_send_live = std::move(send_live);
+  }
+  // The requests deferred so far, taken out of the client.
+  std::vector<DeferredRequest> take_deferred();
+  long deferred() const { return m_deferred_count; }
 
   long requests_sent() const { return m_sent; }
   long cache_hits() const { return m_hits; }
@@ -88,7 +110,12 @@ private:
   long m_sent = 0;
   long m_hits = 0;
   long m_refused_before = 0;
-  bool m_refusals_stored = false; // any request refused as over a context, ever
+  bool m_refusals_stored = false;    // any request refused as over a context, ever
+  std::set<std::string> m_defer;     // endpoint names
+  std::set<std::string> m_send_live; // request hashes
+  std::vector<DeferredRequest> m_deferred;
+  std::unordered_set<std::string> m_deferred_hashes;
+  long m_deferred_count = 0; // fetches answered `deferred`
 };
 
 } // namespace harness::client

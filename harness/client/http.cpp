@@ -46,7 +46,7 @@ struct CurlTransfer
   std::optional<double> retry_after_ms_header;
   std::optional<double> retry_after_header;
   char error_buffer[CURL_ERROR_SIZE] = {};
-  bool too_large = false; // the body passed k_max_reply_bytes
+  bool too_large = false; // the body passed the request's max_reply_bytes
   size_t multi = 0;       // the index of the multi handle it runs on
 };
 
@@ -70,9 +70,6 @@ trim(const std::string& s)
   return s.substr(b, e - b + 1);
 }
 
-// No reply is read past this: a server streaming without end fails the
-// request (a bad_response) instead of filling memory and the database.
-constexpr size_t k_max_reply_bytes = 64 * 1024 * 1024;
 // libcurl's per-transfer buffers (its minimum to send is 16 KiB).
 constexpr long k_send_buffer_bytes = 16 * 1024;
 constexpr long k_receive_buffer_bytes = 4 * 1024;
@@ -81,7 +78,7 @@ size_t
 on_body(char* data, size_t size, size_t count, void* user)
 {
   auto* t = static_cast<CurlTransfer*>(user);
-  if (t->reply.body.size() + size * count > k_max_reply_bytes) {
+  if (t->reply.body.size() + size * count > t->request.max_reply_bytes) {
     t->too_large = true;
     return 0; // libcurl stops the transfer (CURLE_WRITE_ERROR)
   }
@@ -390,7 +387,8 @@ CurlTransport::Impl::add(std::unique_ptr<CurlTransfer> t)
     headers_ok = headers_ok && append(h.c_str());
   }
   if (r.method == "POST") {
-    headers_ok = headers_ok && append("Content-Type: application/json") && append("Expect:");
+    const std::string content_type = "Content-Type: " + r.content_type;
+    headers_ok = headers_ok && append(content_type.c_str()) && append("Expect:");
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.c_str());
   } else {
@@ -445,7 +443,7 @@ CurlTransport::Impl::finish(Multi& multi, CURL* easy, CURLcode code)
   if (t->too_large) {
     t->done(Error{Error::Kind::bad_response,
                   fmt::format("{} {}: the reply is larger than {} MiB", t->request.method,
-                              t->request.url, k_max_reply_bytes / (1024 * 1024))});
+                              t->request.url, t->request.max_reply_bytes / (1024 * 1024))});
     return;
   }
   if (code != CURLE_OK) {

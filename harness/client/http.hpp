@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,10 +18,15 @@ struct HttpRequest
 {
   std::string method = "POST"; // POST or GET
   std::string url;
-  std::string body;                 // sent as application/json when non-empty
-  std::vector<std::string> headers; // "Name: value"
+  std::string body;                              // a POST's body, of `content_type`
+  std::string content_type = "application/json"; // a POST's (multipart/form-data; boundary=...)
+  std::vector<std::string> headers;              // "Name: value"
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds total_timeout{600'000};
+  // No reply is read past this: a server streaming without end fails the
+  // request (a bad_response) instead of filling memory and the database. A
+  // batch job's output file may be longer than a chat completion.
+  std::size_t max_reply_bytes = 64 * 1024 * 1024;
 };
 
 struct HttpReply

@@ -1,4 +1,5 @@
 #include <harness/client/server_startup.hpp>
+#include <harness/stop_signals.hpp>
 
 #include <fmt/format.h>
 
@@ -17,46 +18,6 @@
 namespace harness::client {
 
 namespace {
-
-volatile std::sig_atomic_t g_stop_signal = 0;
-
-extern "C" void
-note_stop_signal(int signo)
-{
-  g_stop_signal = signo;
-}
-
-// SIGINT, SIGTERM and SIGHUP noted instead of ending evalrun while it waits
-// for servers, so that it stops them first; the previous handlers come back
-// when this goes.
-class StopSignals
-{
-public:
-  StopSignals()
-  {
-    g_stop_signal = 0;
-    struct sigaction action = {};
-    action.sa_handler = note_stop_signal;
-    sigemptyset(&action.sa_mask);
-    for (size_t i = 0; i < k_signals.size(); ++i) {
-      ::sigaction(k_signals[i], &action, &m_previous[i]);
-    }
-  }
-  ~StopSignals()
-  {
-    for (size_t i = 0; i < k_signals.size(); ++i) {
-      ::sigaction(k_signals[i], &m_previous[i], nullptr);
-    }
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
-  int caught() const { return g_stop_signal; }
-
-private:
-  static constexpr std::array<int, 3> k_signals = {SIGINT, SIGTERM, SIGHUP};
-  std::array<struct sigaction, 3> m_previous{};
-};
 
 // The HTTP status at `url`, or nullopt when nothing answers.
 std::optional<int>
@@ -114,7 +75,7 @@ start_servers(const std::vector<EndpointConfig*>& endpoints, Transport& transpor
 {
   std::vector<StartedServer> servers;
   std::vector<Pending> pending;
-  StopSignals signals;
+  harness::StopSignals signals;
   std::set<std::string> seen;
   std::set<std::string> launched; // origins: two endpoints at one URL share its server
   // Reserved: Pending points at its StartedServer.
