@@ -180,6 +180,7 @@ serve_with_demo(Endpoints& endpoints)
     e.launch.reset(); // nothing of the endpoint's own is started
     e.server = demo.server;
     e.api_key_env.clear();
+    e.offline = false; // answered by the demo, not by files
     e.demo = true;
   }
 }

@@ -18,8 +18,8 @@ using harness::Fatal;
 const std::vector<std::string>&
 command_names()
 {
-  static const std::vector<std::string> k_names = {"run",   "report", "list",        "leaderboard",
-                                                   "score", "import", "build-bench", "merge"};
+  static const std::vector<std::string> k_names = {
+      "run", "report", "list", "leaderboard", "score", "import", "build-bench", "merge", "batch"};
   return k_names;
 }
 
@@ -82,6 +82,86 @@ add_length_controlled_options(CLI::App* command, std::filesystem::path& folder,
       ->check(CLI::PositiveNumber);
 }
 
+// The options of a run, on `cmd` (run, batch export, batch ingest).
+void
+add_run_options(CLI::App* cmd, RunOptions& run)
+{
+  // Checked after parsing, so that a mistyped option is what gets reported.
+  cmd->add_option("--bench", run.bench, "Benchmark name, required (see `evalrun list benchmarks`)");
+  cmd->add_option("--model", run.model, "Candidate endpoint name (see `evalrun list endpoints`)");
+  cmd->add_option("--pairs", run.pairs,
+                  "Pairwise protocols: judge every unordered pair of these endpoints "
+                  "(comma-separated), each pair a run; instead of --model and --baseline");
+  cmd->add_option("--judge", run.judge,
+                  "Judge endpoint name (default: the benchmark's; demo "
+                  "when --model is demo)");
+  cmd->add_option("--db", run.db, "SQLite database (created if missing)")->capture_default_str();
+  cmd->add_option("--bench-file", run.bench_file,
+                  "Benchmark data file for benchmarks that read one (multifaceted)");
+  cmd->add_option("--rubric", run.rubric,
+                  "Judge rubric: a name under rubrics/ or a .yaml file (its protocol decides how "
+                  "to judge; default: the benchmark's)");
+  cmd->add_option("--baseline", run.baseline,
+                  "Pairwise protocols: the baseline endpoint, or 'references' for the items' "
+                  "reference answers (default: the benchmark's)");
+  cmd->add_option("--judge-runs", run.judge_runs, "Independent judge runs averaged (absolute)")
+      ->check(CLI::Range(1, 20));
+  cmd->add_flag("--show-system", run.show_system,
+                "Show the judge the item's system message (pairwise, absolute)");
+  cmd->add_option("--endpoints", run.endpoints,
+                  "Endpoints YAML (default: <home>/data/endpoints.yaml)");
+  cmd->add_option("--limit", run.limit, "Only the first N items (N >= 1)");
+  cmd->add_option_function<std::string>(
+         "--shard",
+         [&run](const std::string& text) {
+           auto shard = harness::parse_shard(text);
+           if (!shard) {
+             throw Fatal(fmt::format("--shard: {}", shard.error().message));
+           }
+           run.shard = *shard;
+         },
+         "Only the items of slice i of n (0 <= i < n), chosen by item id, after --limit: "
+         "each shard into its own database, then 'evalrun merge'")
+      ->type_name("i/n");
+  cmd->add_option("--concurrency", run.concurrency,
+                  "Requests in flight per endpoint (every endpoint of the run)")
+      ->check(CLI::Range(1, 4096));
+  cmd->add_option("--system-messages", run.system_messages,
+                  "none | item (the benchmark's own, if any) | pool:FILE (assigned by seed and "
+                  "item id) | generate:ENDPOINT (written by a generator model from a preference "
+                  "profile drawn by seed and item id)")
+      ->capture_default_str();
+  cmd->add_option("--seed", run.seed, "Seed for system-message assignment")->capture_default_str();
+  cmd->add_option("--seen", run.seen,
+                  "System messages used in training (one per line, or JSONL with \"system\"): "
+                  "report exact and near matches");
+  cmd->add_option("--seen-ngram", run.seen_ngram, "Word n-gram size of the near-match check")
+      ->check(CLI::Range(1, 50))
+      ->capture_default_str();
+  cmd->add_option("--seen-threshold", run.seen_threshold,
+                  "Share of a message's n-grams in one seen message that makes a near match")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_flag("--require-unseen", run.require_unseen,
+                "Refuse to run if any system message matches a seen one");
+  cmd->add_flag("--dry-run", run.dry_run,
+                "Print the plan and, per role, the requests it would send and those already "
+                "cached; send and write nothing");
+  cmd->add_option("--format", run.format, "Report format printed at the end")
+      ->check(CLI::IsMember({"md", "json"}))
+      ->capture_default_str();
+  cmd->add_flag("--batch", run.batch,
+                "Send the judge's requests as batch jobs (OpenAI's Batch API: half the price, "
+                "answers within 24 h), waiting for each; stopped, the same command takes the "
+                "job up again");
+  cmd->add_option("--batch-poll", run.batch_poll_s, "Seconds between two looks at a batch job")
+      ->check(CLI::Range(0.01, 3600.0))
+      ->capture_default_str();
+  cmd->add_flag("--demo", run.demo,
+                "Answer every endpoint with the built-in demo backend (no server, no key)");
+  add_length_controlled_options(cmd, run.alpaca_eval_lc, run.alpaca_eval_lc_c);
+}
+
 } // namespace
 
 int
@@ -108,89 +188,27 @@ main(int argc, char** argv)
 
   RunOptions run;
   auto* run_cmd = app.add_subcommand("run", "Run a benchmark (the default command)");
-  // Checked after parsing, so that a mistyped option is what gets reported.
-  run_cmd->add_option("--bench", run.bench,
-                      "Benchmark name, required (see `evalrun list benchmarks`)");
-  run_cmd->add_option("--model", run.model,
-                      "Candidate endpoint name (see `evalrun list endpoints`)");
-  run_cmd->add_option("--pairs", run.pairs,
-                      "Pairwise protocols: judge every unordered pair of these endpoints "
-                      "(comma-separated), each pair a run; instead of --model and --baseline");
-  run_cmd->add_option("--judge", run.judge,
-                      "Judge endpoint name (default: the benchmark's; demo "
-                      "when --model is demo)");
-  run_cmd->add_option("--db", run.db, "SQLite database (created if missing)")
-      ->capture_default_str();
-  run_cmd->add_option("--bench-file", run.bench_file,
-                      "Benchmark data file for benchmarks that read one (multifaceted)");
-  run_cmd->add_option(
-      "--rubric", run.rubric,
-      "Judge rubric: a name under rubrics/ or a .yaml file (its protocol decides how "
-      "to judge; default: the benchmark's)");
-  run_cmd->add_option("--baseline", run.baseline,
-                      "Pairwise protocols: the baseline endpoint, or 'references' for the items' "
-                      "reference answers (default: the benchmark's)");
-  run_cmd->add_option("--judge-runs", run.judge_runs, "Independent judge runs averaged (absolute)")
-      ->check(CLI::Range(1, 20));
-  run_cmd->add_flag("--show-system", run.show_system,
-                    "Show the judge the item's system message (pairwise, absolute)");
-  run_cmd->add_option("--endpoints", run.endpoints,
-                      "Endpoints YAML (default: <home>/data/endpoints.yaml)");
-  run_cmd->add_option("--limit", run.limit, "Only the first N items (N >= 1)");
-  run_cmd
-      ->add_option_function<std::string>(
-          "--shard",
-          [&run](const std::string& text) {
-            auto shard = harness::parse_shard(text);
-            if (!shard) {
-              throw Fatal(fmt::format("--shard: {}", shard.error().message));
-            }
-            run.shard = *shard;
-          },
-          "Only the items of slice i of n (0 <= i < n), chosen by item id, after --limit: "
-          "each shard into its own database, then 'evalrun merge'")
-      ->type_name("i/n");
-  run_cmd
-      ->add_option("--concurrency", run.concurrency,
-                   "Requests in flight per endpoint (every endpoint of the run)")
-      ->check(CLI::Range(1, 4096));
-  run_cmd
-      ->add_option("--system-messages", run.system_messages,
-                   "none | item (the benchmark's own, if any) | pool:FILE (assigned by seed and "
-                   "item id) | generate:ENDPOINT (written by a generator model from a preference "
-                   "profile drawn by seed and item id)")
-      ->capture_default_str();
-  run_cmd->add_option("--seed", run.seed, "Seed for system-message assignment")
-      ->capture_default_str();
-  run_cmd->add_option("--seen", run.seen,
-                      "System messages used in training (one per line, or JSONL with \"system\"): "
-                      "report exact and near matches");
-  run_cmd->add_option("--seen-ngram", run.seen_ngram, "Word n-gram size of the near-match check")
-      ->check(CLI::Range(1, 50))
-      ->capture_default_str();
-  run_cmd
-      ->add_option("--seen-threshold", run.seen_threshold,
-                   "Share of a message's n-grams in one seen message that makes a near match")
-      ->check(CLI::Range(0.0, 1.0))
-      ->capture_default_str();
-  run_cmd->add_flag("--require-unseen", run.require_unseen,
-                    "Refuse to run if any system message matches a seen one");
-  run_cmd->add_flag("--dry-run", run.dry_run,
-                    "Print the plan and, per role, the requests it would send and those already "
-                    "cached; send and write nothing");
-  run_cmd->add_option("--format", run.format, "Report format printed at the end")
-      ->check(CLI::IsMember({"md", "json"}))
-      ->capture_default_str();
-  run_cmd->add_flag("--batch", run.batch,
-                    "Send the judge's requests as batch jobs (OpenAI's Batch API: half the price, "
-                    "answers within 24 h), waiting for each; stopped, the same command takes the "
-                    "job up again");
-  run_cmd->add_option("--batch-poll", run.batch_poll_s, "Seconds between two looks at a batch job")
-      ->check(CLI::Range(0.01, 3600.0))
-      ->capture_default_str();
-  run_cmd->add_flag("--demo", run.demo,
-                    "Answer every endpoint with the built-in demo backend (no server, no key)");
-  add_length_controlled_options(run_cmd, run.alpaca_eval_lc, run.alpaca_eval_lc_c);
+  add_run_options(run_cmd, run);
+
+  // A run whose offline endpoints' requests are written to a file, or whose
+  // replies are read from one (vLLM's run-batch, OpenAI's batch files).
+  auto* batch_cmd = app.add_subcommand(
+      "batch", "Requests of offline endpoints as batch files: export them, ingest the replies");
+  batch_cmd->require_subcommand(1);
+  RunOptions batch_export;
+  auto* export_cmd = batch_cmd->add_subcommand(
+      "export", "Run, writing the requests that wait for an offline endpoint to a batch input "
+                "file (OpenAI's format, which vllm run-batch reads)");
+  add_run_options(export_cmd, batch_export);
+  export_cmd->add_option("--out", batch_export.export_requests, "The batch input file to write")
+      ->required();
+  RunOptions batch_ingest;
+  auto* ingest_cmd = batch_cmd->add_subcommand(
+      "ingest", "Store the replies of a batch output file (vllm run-batch's, OpenAI's) as the "
+                "responses of the run's offline requests, and run on");
+  add_run_options(ingest_cmd, batch_ingest);
+  ingest_cmd->add_option("replies", batch_ingest.ingest_replies, "The batch output file")
+      ->required();
 
   ReportOptions report;
   auto* report_cmd = app.add_subcommand("report", "Print the reports of the runs in a database");
@@ -294,8 +312,9 @@ main(int argc, char** argv)
   list_cmd->add_option("what", list.what, "benchmarks | endpoints");
   list_cmd->add_option("--endpoints", list.endpoints, "Endpoints YAML");
 
-  for (auto* sub : {run_cmd, report_cmd, list_cmd, build_cmd, score_cmd, board_cmd, import_cmd,
-                    import_ae, import_fc, import_ah, merge_cmd}) {
+  for (auto* sub :
+       {run_cmd, report_cmd, list_cmd, build_cmd, score_cmd, board_cmd, import_cmd, import_ae,
+        import_fc, import_ah, merge_cmd, batch_cmd, export_cmd, ingest_cmd}) {
     sub->fallthrough(); // --home may come after the subcommand
   }
   try {
@@ -334,20 +353,30 @@ main(int argc, char** argv)
                        : fmt::format("list: unknown '{}' (benchmarks or endpoints)", list.what));
   }
   auto home = find_home(home_flag);
+  auto start_run = [&home](const RunOptions& options, const char* command) {
+    if (options.limit && *options.limit < 1) {
+      throw Fatal(fmt::format("--limit: {} is not a number of items (1 or more)", *options.limit));
+    }
+    if (options.bench.empty()) {
+      throw Fatal(fmt::format("{}: --bench is required (see 'evalrun list benchmarks')", command));
+    }
+    if (!options.pairs.empty()) {
+      return run_pairs_command(options, home);
+    }
+    if (options.model.empty()) {
+      throw Fatal(fmt::format(
+          "{}: --model is required (or --pairs for every pair of several models)", command));
+    }
+    return run_command(options, home);
+  };
   if (*run_cmd) {
-    if (run.limit && *run.limit < 1) {
-      throw Fatal(fmt::format("--limit: {} is not a number of items (1 or more)", *run.limit));
-    }
-    if (run.bench.empty()) {
-      throw Fatal("run: --bench is required (see 'evalrun list benchmarks')");
-    }
-    if (!run.pairs.empty()) {
-      return run_pairs_command(run, home);
-    }
-    if (run.model.empty()) {
-      throw Fatal("run: --model is required (or --pairs for every pair of several models)");
-    }
-    return run_command(run, home);
+    return start_run(run, "run");
+  }
+  if (*export_cmd) {
+    return start_run(batch_export, "batch export");
+  }
+  if (*ingest_cmd) {
+    return start_run(batch_ingest, "batch ingest");
   }
   if (*board_cmd) {
     return leaderboard_command(board, home);

@@ -50,7 +50,10 @@ list_endpoints(const std::filesystem::path& home, const std::filesystem::path& f
     fmt::print("{:<12} {:<38} {:<28} {:<9} {:<8} {:<16} {}\n", name,
                urls.size() > 1 ? fmt::format("{} (+{} more)", e.base_url, urls.size() - 1)
                                : e.base_url,
-               e.model, e.server ? harness::server_dialect_name(*e.server) : "(asked)",
+               e.model,
+               e.offline  ? "offline"
+               : e.server ? harness::server_dialect_name(*e.server)
+                          : "(asked)",
                e.launch ? "yes" : "-", e.api_key_env.empty() ? "-" : e.api_key_env, e.defined_in);
   }
   return 0;

@@ -39,6 +39,10 @@ struct RunOptions
   bool demo = false;        // every endpoint answered by the built-in demo backend
   bool batch = false;       // the judge's requests answered by batch jobs (OpenAI's Batch API)
   double batch_poll_s = 30; // how often a batch job is asked how far it is
+  // evalrun batch export: where the requests waiting for offline endpoints are written.
+  std::filesystem::path export_requests;
+  // evalrun batch ingest: a batch output file whose replies answer the run's offline requests.
+  std::filesystem::path ingest_replies;
   std::string format = "md";
   std::filesystem::path alpaca_eval_lc;   // AlpacaEval's LC side files (df_gamed.csv, ...)
   std::optional<double> alpaca_eval_lc_c; // fit LC with this C instead of cross-validating

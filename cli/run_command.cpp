@@ -24,6 +24,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <signal.h>
@@ -33,11 +34,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <future>
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 
 namespace cli {
 
@@ -367,11 +370,39 @@ print_batch_status(const harness::client::batch_api::Batch& batch)
              batch.status, batch.completed, batch.total, batch.failed);
 }
 
+// The endpoint of the run named `name`.
+const harness::EndpointConfig&
+endpoint_named(ResolvedRun& resolved, const std::string& name)
+{
+  for (const auto* e : endpoints_of(resolved)) {
+    if (e->name == name) {
+      return *e;
+    }
+  }
+  throw harness::Fatal("no endpoint '" + name + "' in this run"); // cannot happen
+}
+
+// The requests a pass deferred to offline endpoints (left in `deferred`),
+// and the others (taken out of it).
+std::vector<harness::client::DeferredRequest>
+take_online(ResolvedRun& resolved, std::vector<harness::client::DeferredRequest>& deferred)
+{
+  std::vector<harness::client::DeferredRequest> online;
+  std::vector<harness::client::DeferredRequest> offline;
+  for (auto& r : deferred) {
+    (endpoint_named(resolved, r.request.endpoint).offline ? offline : online)
+        .push_back(std::move(r));
+  }
+  deferred = std::move(offline);
+  return online;
+}
+
 // --batch: after each pass of the run, the requests it deferred (the
 // judge's) are answered by a batch job per endpoint, then the run is passed
 // through again, finding them stored: answers, then judgments, then any
 // re-asks of unreadable ones, each a job. A request a job failed is asked
 // in the next job; one failed by two jobs is sent as a plain request.
+// Requests to offline endpoints are left for batch files.
 Execution
 batch_rounds(ResolvedRun& resolved, const RunOptions& options, const std::filesystem::path& home,
              boost::asio::io_context& io, harness::client::Transport& transport,
@@ -384,29 +415,30 @@ batch_rounds(ResolvedRun& resolved, const RunOptions& options, const std::filesy
   settings.poll_interval =
       std::chrono::milliseconds(static_cast<long>(std::lround(options.batch_poll_s * 1000)));
   settings.on_status = print_batch_status;
-  while (!done.outcome.deferred.empty() && done.outcome.status != "not_started" &&
-         done.signal == 0 && done.server_ended.empty()) {
+  for (;;) {
+    auto online = take_online(resolved, done.outcome.deferred);
+    if (online.empty() || done.outcome.status == "not_started" || done.signal != 0 ||
+        !done.server_ended.empty()) {
+      return done;
+    }
     // Noted, not fatal, from here until the next pass (which has its own).
     harness::StopSignals signals;
     settings.stop_signal = [&signals] {
       return signals.caught();
     };
     std::map<std::string, std::vector<harness::client::DeferredRequest>> by_endpoint;
-    for (auto& r : done.outcome.deferred) {
+    for (auto& r : online) {
       auto& requests = by_endpoint[r.request.endpoint];
       requests.push_back(std::move(r));
     }
     for (const auto& [name, requests] : by_endpoint) {
-      const harness::EndpointConfig* endpoint = nullptr;
-      for (const auto* e : endpoints_of(resolved)) {
-        endpoint = e->name == name ? e : endpoint;
-      }
+      const harness::EndpointConfig& endpoint = endpoint_named(resolved, name);
       const auto key = ready.api_keys.find(name);
       const std::string api_key =
           key != ready.api_keys.end() && key->second ? *key->second : std::string();
       fmt::print(stderr, "evalrun: {} requests of run {} to {} ({}) go as a batch job\n",
-                 requests.size(), done.outcome.run_id, name, endpoint->model);
-      auto job = harness::answer_by_batch(store, transport, *endpoint, api_key, done.outcome.run_id,
+                 requests.size(), done.outcome.run_id, name, endpoint.model);
+      auto job = harness::answer_by_batch(store, transport, endpoint, api_key, done.outcome.run_id,
                                           requests, settings);
       if (job.signal) {
         fmt::print(stderr,
@@ -431,7 +463,96 @@ batch_rounds(ResolvedRun& resolved, const RunOptions& options, const std::filesy
     done = execute(resolved, options, home, io, transport, store, ready.api_keys, on_progress,
                    nullptr, &ready.servers);
   }
-  return done;
+}
+
+// evalrun batch ingest: the replies of the batch output file `path` (vllm
+// run-batch's, OpenAI's) stored as the responses of the offline requests
+// the run waits for, in one transaction; how many. A line that is not a
+// batch output line is a Fatal naming the file and line, and nothing is stored.
+long
+ingest_replies(const std::filesystem::path& path,
+               const std::vector<harness::client::DeferredRequest>& waiting, harness::Store& store)
+{
+  auto file = harness::read_text_file(path);
+  if (!file) {
+    throw harness::Fatal(fmt::format("batch ingest: {}", file.error().message));
+  }
+  std::map<std::string, const harness::client::DeferredRequest*> by_hash;
+  for (const auto& r : waiting) {
+    by_hash.emplace(r.hash, &r);
+  }
+  long stored = 0;
+  long failed = 0;
+  long unmatched = 0;
+  std::istringstream lines(file->content);
+  long number = 0;
+  std::vector<std::pair<const harness::client::DeferredRequest*, harness::Response>> replies;
+  for (std::string line; std::getline(lines, line);) {
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) {
+      continue;
+    }
+    auto parsed = harness::client::batch_api::parse_output_line(line);
+    if (!parsed) {
+      throw harness::Fatal(fmt::format("{}:{}: {}; nothing was stored", path.string(), number,
+                                       parsed.error().message));
+    }
+    auto asked = by_hash.find(parsed->custom_id);
+    if (asked == by_hash.end()) {
+      ++unmatched;
+    } else if (!parsed->reply) {
+      ++failed;
+      fmt::print(stderr, "evalrun: {}:{}: request {} failed: {}\n", path.string(), number,
+                 parsed->custom_id, parsed->reply.error().message);
+    } else {
+      replies.emplace_back(asked->second, std::move(*parsed->reply));
+    }
+  }
+  {
+    harness::Store::Transaction unit(store);
+    for (const auto& [request, response] : replies) {
+      store.put_response(request->hash, request->semantics, request->pieces, response);
+      ++stored;
+    }
+    unit.commit();
+  }
+  fmt::print(stderr,
+             "evalrun: {}: {} replies stored, {} failed (asked again by the next export), {} not "
+             "waited for (answered before, or of another run)\n",
+             path.string(), stored, failed, unmatched);
+  return stored;
+}
+
+// evalrun batch export: the offline requests the run waits for, written to
+// `path` as a batch input file (atomically).
+void
+export_requests(const std::filesystem::path& path, ResolvedRun& resolved,
+                const std::vector<harness::client::DeferredRequest>& waiting)
+{
+  std::string jsonl;
+  std::set<std::string> endpoints;
+  for (const auto& r : waiting) {
+    const auto& endpoint = endpoint_named(resolved, r.request.endpoint);
+    jsonl += harness::client::batch_api::input_line(r, endpoint);
+    jsonl += '\n';
+    endpoints.insert(fmt::format("{} ({})", endpoint.name, endpoint.model));
+  }
+  const auto temporary = std::filesystem::path(path.string() + ".tmp");
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << jsonl;
+    if (!out.flush()) {
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      throw harness::Fatal(fmt::format("batch export: cannot write {}", path.string()));
+    }
+  }
+  std::filesystem::rename(temporary, path);
+  fmt::print(stderr,
+             "evalrun: {} requests for {} written to {}; answer them (e.g. vllm run-batch -i {} "
+             "-o replies.jsonl --model MODEL), then: evalrun batch ingest replies.jsonl, with "
+             "this run's options\n",
+             waiting.size(), fmt::join(endpoints, ", "), path.string(), path.string());
 }
 
 // The line printed when a run ends. Its counts are the report's (turns
@@ -460,11 +581,12 @@ summary_line(const ResolvedRun& resolved, const Execution& done,
   const auto& p = outcome.progress;
   return fmt::format(
       "{} {}{} judged by {}: run {} {}; {} turns: {} rated, {} unreadable, {} without a verdict "
-      "(a request failed){}; {} requests sent ({} attempts, {} retries), {} from cache, {} failed "
-      "after retries; {:.1f}s",
+      "(a request failed){}{}; {} requests sent ({} attempts, {} retries), {} from cache, {} "
+      "failed after retries; {:.1f}s",
       resolved.bench.spec.name, plan.candidate.name,
       plan.run.baseline.empty() ? "" : " vs " + plan.run.baseline, plan.judge_endpoint.name,
       outcome.run_id, outcome.status, p.turns_total, rated, unreadable, failed_turns,
+      p.turns_deferred ? fmt::format(", {} waiting for batch answers", p.turns_deferred) : "",
       cut_short ? fmt::format(", {} answer{} cut short by the server", cut_short,
                               cut_short == 1 ? "" : "s")
                 : "",
@@ -567,6 +689,20 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
     }
     resolved.plan.deferred_endpoints = {resolved.plan.judge_endpoint.name};
   }
+  const auto roles = endpoints_of(resolved);
+  if ((!options.export_requests.empty() || !options.ingest_replies.empty()) &&
+      std::none_of(roles.begin(), roles.end(),
+                   [](const harness::EndpointConfig* e) { return e->offline; })) {
+    throw harness::Fatal(fmt::format(
+        "batch {}: no endpoint of this run is offline; mark the one whose requests go by file "
+        "with `offline: true` in the endpoints file",
+        options.export_requests.empty() ? "ingest" : "export"));
+  }
+  for (const auto* e : roles) {
+    if (e->offline) {
+      resolved.plan.deferred_endpoints.insert(e->name); // answered by batch files only
+    }
+  }
 
   // The io_context outlives the transport: when a failure (a full disk)
   // unwinds the run, the transport lets go of its sockets and timer before
@@ -615,6 +751,24 @@ run_command(const RunOptions& options, const std::filesystem::path& home, std::i
       }
       done = batch_rounds(resolved, options, home, io, *transport, store, ready, std::move(done),
                           on_progress);
+    }
+    if (!options.ingest_replies.empty() && done.signal == 0 &&
+        ingest_replies(options.ingest_replies, done.outcome.deferred, store) > 0) {
+      // On with what the replies answer: the next turns, their judgments.
+      done = execute(resolved, options, home, io, *transport, store, ready.api_keys, on_progress,
+                     nullptr, &ready.servers);
+      if (options.batch) {
+        done = batch_rounds(resolved, options, home, io, *transport, store, ready, std::move(done),
+                            on_progress);
+      }
+    }
+    if (!options.export_requests.empty() && done.signal == 0) {
+      export_requests(options.export_requests, resolved, done.outcome.deferred);
+    } else if (!done.outcome.deferred.empty()) {
+      fmt::print(stderr,
+                 "evalrun: {} requests wait for offline endpoints; evalrun batch export --out "
+                 "FILE, with this run's options, writes them to a batch file\n",
+                 done.outcome.deferred.size());
     }
   } catch (...) {
     if (tty) {

@@ -377,6 +377,11 @@ parse_endpoints(const TextFile& file)
                "is required for kind completions (mistral-inst, chatml or llama3); it is never "
                "guessed");
       }
+      e.offline = f.get<bool>("offline", false);
+      if (e.offline && f.has("launch")) {
+        f.fail(f.node("launch"), "launch",
+               "an offline endpoint is never contacted, so never started (offline: true)");
+      }
       if (f.has("launch")) {
         if (e.demo) {
           f.fail(f.node("launch"), "launch", "the demo server is evalrun's own: nothing to launch");

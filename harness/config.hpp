@@ -63,7 +63,11 @@ struct EndpointConfig
   // model and context length. A refusal is not sent again to the same one.
   std::string identity() const;
 
-  bool demo = false;      // served in-process by evalrun itself
+  bool demo = false; // served in-process by evalrun itself
+  // Never contacted (`offline: true`): its requests wait in the run, are
+  // written to a batch file (evalrun batch export) and answered from one
+  // (evalrun batch ingest), e.g. by vllm run-batch on a machine of its own.
+  bool offline = false;
   std::string defined_in; // "file:line", or "built-in"
 };
 

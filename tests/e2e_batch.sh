@@ -46,15 +46,7 @@ if f == "answered_once":
 else:
     print(s[f])' "$1" "$2"
 }
-strip() { python3 -c '
-import json, sys
-def clean(v):
-    if isinstance(v, dict):
-        return {k: clean(x) for k, x in v.items() if k not in ("id", "run_id", "started_at", "finished_at", "created_at", "judge_model_id", "judge")}
-    if isinstance(v, list):
-        return [clean(x) for x in v]
-    return v
-print(json.dumps(clean(json.load(open(sys.argv[1]))), indent=1, sort_keys=True))' "$1"; }
+strip() { python3 "$source_dir/tests/support/strip_report.py" "$1"; }
 run() { # run NAME DB [FLAGS]: MT-Bench's first 6 questions (12 turns), the judge batchjudge
   local name=$1 db=$2
   shift 2
@@ -129,7 +121,69 @@ run flaky flaky.db --batch --format json > flaky.json 2> flaky.err || fail "flak
 grep -q "9 answered, 3 failed" flaky.err || fail "$(cat flaky.err)"
 cmp <(strip one.json) <(strip flaky.json) || fail "the verdicts after a failed line differ"
 
-# 5. The demo backend has no batch API: refused before anything is written.
+# 5. An offline candidate (offline: true): its requests written to batch files (batch export),
+# answered elsewhere (here a stand-in for vllm run-batch, writing its output format), their
+# replies stored (batch ingest), turn by turn; the judge (the demo) is asked as usual.
+cat > off.yaml << 'YAML'
+endpoints:
+  cand:
+    base_url: http://127.0.0.1:9/v1
+    model: org/offline-model
+    offline: true
+YAML
+offline() { "$evalrun" "$@" --bench mtbench --limit 3 --model cand --judge demo --endpoints off.yaml --db off.db; }
+answer_file() { # answer_file IN OUT: what vllm run-batch writes for IN
+  python3 - "$1" "$2" << 'PY'
+import json, sys
+with open(sys.argv[1]) as f, open(sys.argv[2], "w") as out:
+    for n, line in enumerate(f):
+        req = json.loads(line)
+        assert req["method"] == "POST" and req["url"] == "/v1/chat/completions", req
+        assert req["body"]["model"] == "org/offline-model", req
+        turns = sum(1 for m in req["body"]["messages"] if m["role"] == "user")
+        body = {"id": f"cmpl-{n}", "object": "chat.completion", "model": req["body"]["model"],
+                "choices": [{"index": 0, "finish_reason": "stop",
+                             "message": {"role": "assistant", "content": f"offline answer {n} to turn {turns}"}}],
+                "usage": {"prompt_tokens": 9, "completion_tokens": 5, "total_tokens": 14}}
+        out.write(json.dumps({"id": f"vllm-{n}", "custom_id": req["custom_id"],
+                              "response": {"status_code": 200, "request_id": f"vllm-batch-{n}", "body": body},
+                              "error": None}) + "\n")
+PY
+}
+set +e
+offline batch export --out r1.jsonl > /dev/null 2> ex1.err; rc=$?
+set -e
+[ "$rc" = 3 ] || fail "export of an unanswered run: exit $rc: $(cat ex1.err)"
+[ "$(wc -l < r1.jsonl)" = 3 ] || fail "turn 1 requests: $(wc -l < r1.jsonl): $(cat ex1.err)"
+grep -q "3 requests for cand (org/offline-model) written to r1.jsonl" ex1.err || fail "$(cat ex1.err)"
+answer_file r1.jsonl o1.jsonl
+set +e
+offline batch ingest o1.jsonl > /dev/null 2> in1.err; rc=$?
+set -e
+[ "$rc" = 3 ] || fail "ingest of turn 1: exit $rc: $(cat in1.err)"
+grep -q "3 replies stored, 0 failed" in1.err || fail "$(cat in1.err)"
+grep -q "3 requests wait for offline endpoints" in1.err || fail "turn 2 is not waiting: $(cat in1.err)"
+set +e
+offline batch export --out r2.jsonl > /dev/null 2> ex2.err
+set -e
+[ "$(wc -l < r2.jsonl)" = 3 ] || fail "turn 2 requests: $(cat ex2.err)"
+grep -q '"content":"offline answer' r2.jsonl || fail "turn 2 does not carry turn 1's answer"
+answer_file r2.jsonl o2.jsonl
+offline batch ingest o2.jsonl --format json > off.json 2> in2.err || fail "the last ingest: $(cat in2.err)"
+grep -q '"n": 6' off.json || fail "6 judged turns: $(cat off.json)"
+python3 - << 'PY' || fail "the verdicts do not judge the offline answers"
+import sqlite3
+db = sqlite3.connect("off.db")
+n = db.execute("SELECT COUNT(*) FROM verdicts v JOIN request_log r ON r.id = v.candidate "
+               "WHERE r.text LIKE 'offline answer %'").fetchone()[0]
+assert n == 6, n
+PY
+# A reply file of something else is refused with its line, and nothing is stored.
+echo '{"not": "a batch line"}' > bad.jsonl
+if offline batch ingest bad.jsonl > /dev/null 2> bad.err; then fail "a bad reply file was taken"; fi
+grep -q "bad.jsonl:1: not a batch output line" bad.err || fail "$(cat bad.err)"
+
+# 6. The demo backend has no batch API: refused before anything is written.
 if "$evalrun" --bench mtbench --model demo --batch --db demo.db 2> demo.err; then fail "--batch with the demo judge"; fi
 grep -q "no batch API" demo.err || fail "$(cat demo.err)"
 [ ! -e demo.db ] || fail "a refused --batch wrote a database"

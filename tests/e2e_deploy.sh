@@ -28,15 +28,7 @@ esac
 WRAP
 chmod +x bin/evalrun
 export PATH=$work/bin:$PATH
-strip() { python3 -c '
-import json, sys
-def clean(v):
-    if isinstance(v, dict):
-        return {k: clean(x) for k, x in v.items() if k not in ("id", "run_id", "started_at", "finished_at", "created_at")}
-    if isinstance(v, list):
-        return [clean(x) for x in v]
-    return v
-print(json.dumps(clean(json.load(open(sys.argv[1]))), indent=1, sort_keys=True))' "$1"; }
+strip() { python3 "$source_dir/tests/support/strip_report.py" "$1"; }
 
 # 1. Kubernetes: the manifests, then what each pod would run, in order.
 python3 "$manifests" check "$source_dir/docs/kubernetes" > /dev/null || fail "manifests"

@@ -1,25 +1,18 @@
 #!/usr/bin/env bash
 # End to end: a run cut into shards (run --shard i/n), each into its own
 # database as separate machines would, merged (evalrun merge), reports the
-# same as the run in one process. Usage: e2e_shards.sh EVALRUN
+# same as the run in one process. Usage: e2e_shards.sh EVALRUN SOURCE_DIR
 set -euo pipefail
 evalrun=$1
+source_dir=$(realpath "$2")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # The JSON report without what differs between two databases of the same
-# results: run ids, times, the evalrun version's build.
-strip() { python3 -c '
-import json, sys
-def clean(v):
-    if isinstance(v, dict):
-        return {k: clean(x) for k, x in v.items() if k not in ("id", "run_id", "started_at", "finished_at", "created_at")}
-    if isinstance(v, list):
-        return [clean(x) for x in v]
-    return v
-print(json.dumps(clean(json.load(open(sys.argv[1]))), indent=1, sort_keys=True))' "$1"; }
+# results: run ids and times.
+strip() { python3 "$source_dir/tests/support/strip_report.py" "$1"; }
 
 # Each machine runs every benchmark of the evaluation for its shard, into
 # one database; one process runs them all for the reference.

@@ -224,6 +224,26 @@ TEST_CASE("an endpoint can launch its server and have replicas")
                "nothing to launch");
 }
 
+TEST_CASE("an offline endpoint is never contacted, so never launched")
+{
+  auto parsed = endpoints("endpoints:\n  a:\n    base_url: http://h:1/v1\n    model: m\n"
+                          "    offline: true\n  b:\n    base_url: http://h:2/v1\n    model: m\n");
+  REQUIRE(parsed);
+  CHECK(parsed->at("a").offline);
+  CHECK_FALSE(parsed->at("b").offline);
+  auto refused = endpoints("endpoints:\n  a:\n    base_url: http://127.0.0.1:1/v1\n    model: m\n"
+                           "    offline: true\n    launch:\n      command: srv\n");
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message ==
+        "eps.yaml:7: field 'endpoints.a.launch': an offline endpoint is never contacted, so never "
+        "started (offline: true)");
+  auto not_a_flag = endpoints("endpoints:\n  a:\n    base_url: http://h:1/v1\n    model: m\n"
+                              "    offline: sometimes\n");
+  REQUIRE_FALSE(not_a_flag);
+  CHECK(not_a_flag.error().message.find("eps.yaml:5: field 'endpoints.a.offline'") !=
+        std::string::npos);
+}
+
 TEST_CASE("launch placeholders, and a URL's port and origin")
 {
   CHECK(expand_launch_placeholders(

@@ -159,6 +159,9 @@ ready_endpoints(const std::vector<EndpointConfig*>& endpoints, Transport& transp
   }
   std::map<std::string, const EndpointConfig*> checked; // by endpoint name
   for (auto* e : endpoints) {
+    if (e->offline) {
+      continue; // never contacted: nothing to check, no key needed
+    }
     if (auto first = checked.find(e->name); first != checked.end()) {
       // Checked already (the same endpoint in two roles): what the server said.
       e->server = first->second->server;
