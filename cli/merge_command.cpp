@@ -42,7 +42,7 @@ describe_parts(const MergedRun& merged)
   if (merged.shard_count == 0) {
     return "not sharded";
   }
-  std::string text = fmt::format("{} of {} shards", merged.parts.size(), merged.shard_count);
+  std::string text = fmt::format("{} of {} shards", merged.shards.size(), merged.shard_count);
   if (!merged.missing_shards.empty()) {
     text += fmt::format(", missing {}", fmt::join(merged.missing_shards, ", "));
   }
@@ -54,6 +54,10 @@ describe_parts(const MergedRun& merged)
 int
 merge_command(const MergeOptions& options)
 {
+  const auto folder = options.out.has_parent_path() ? options.out.parent_path() : ".";
+  if (!std::filesystem::is_directory(folder)) {
+    throw Fatal(fmt::format("merge: {}: no such folder for the new database", folder.string()));
+  }
   if (std::filesystem::exists(options.out)) {
     throw Fatal(fmt::format("merge: {} exists; merge writes a new database (remove it, or name "
                             "another)",
@@ -91,8 +95,9 @@ merge_command(const MergeOptions& options)
   } // closed: the write-ahead log folded in
   std::filesystem::rename(partial.path, options.out);
   partial.kept = true;
-  fmt::print(stderr, "evalrun: merged {} databases into {}: {} run{}\n", inputs.size(),
-             options.out.string(), plan.size(), plan.size() == 1 ? "" : "s");
+  fmt::print(stderr, "evalrun: merged {} database{} into {}: {} run{}\n", inputs.size(),
+             inputs.size() == 1 ? "" : "s", options.out.string(), plan.size(),
+             plan.size() == 1 ? "" : "s");
   for (const auto& merged : plan) {
     fmt::print(stderr, "  {} {} judged by {}: {} items, {}, {}\n", merged.run.bench,
                merged.run.model, merged.run.judge, merged.run.items, describe_parts(merged),

@@ -2,6 +2,7 @@
 
 #include <harness/error.hpp>
 #include <harness/request_hash.hpp>
+#include <harness/shard.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -19,31 +20,52 @@ using nlohmann::json;
 
 namespace {
 
-// A stored run, read for merging.
+// A stored run, read for merging: a shard (run --shard i/n), the shards an
+// earlier merge combined (some of n), or a run that was not sharded.
 struct Part
 {
   size_t input = 0;
   const harness::RunRecord* run = nullptr;
-  std::optional<harness::Shard> shard;
-  json semantics; // without the shard
+  std::optional<int> count; // of the slices it is cut into; none: not sharded
+  std::set<int> shards;     // the slices it holds
+  bool complete = false;    // every turn of the slices it holds was judged
+  json semantics;           // without the shard
   std::string whole_key;
 };
 
 Part
 read_part(size_t input, const harness::RunRecord& run)
 {
-  Part part{input, &run, std::nullopt, json(), run.key};
+  Part part{input, &run, std::nullopt, {}, run.status == "complete", json(), run.key};
   auto config = json::parse(run.config_json, nullptr, false);
   if (!config.is_object() || !config.contains("semantics") || !config["semantics"].is_object()) {
     return part; // imported judgments: a run of their own
   }
   part.semantics = config["semantics"];
   if (auto shard = part.semantics.find("shard"); shard != part.semantics.end()) {
-    part.shard = harness::Shard{shard->value("index", 0), shard->value("count", 1)};
+    part.count = shard->value("count", 1);
+    part.shards = {shard->value("index", 0)};
     part.semantics.erase("shard");
     part.whole_key = harness::sha256_hex(part.semantics.dump());
+  } else if (auto merged = config.find("merged_shards");
+             merged != config.end() && merged->is_object()) {
+    part.count = merged->value("count", 1);
+    for (const auto& index : merged->value("indexes", json::array())) {
+      part.shards.insert(index.get<int>());
+    }
+    part.complete = merged->value("complete", false); // incomplete for the missing shards only
   }
   return part;
+}
+
+// "shard 1/4", "shards 0, 1 of 4".
+std::string
+shards_text(const Part& part)
+{
+  if (part.shards.size() == 1) {
+    return fmt::format("shard {}/{}", *part.shards.begin(), *part.count);
+  }
+  return fmt::format("shards {} of {}", fmt::join(part.shards, ", "), *part.count);
 }
 
 // "bench/model by judge".
@@ -85,7 +107,7 @@ check_same_runs(const std::vector<MergeInput>& inputs, const std::vector<Part>& 
 {
   std::map<size_t, std::map<std::string, const Part*>> sharded; // input -> whole key -> part
   for (const auto& part : parts) {
-    if (part.shard) {
+    if (part.count) {
       sharded[part.input].emplace(part.whole_key, &part);
     }
   }
@@ -104,10 +126,10 @@ check_same_runs(const std::vector<MergeInput>& inputs, const std::vector<Part>& 
           }
         }
         throw Fatal(fmt::format(
-            "{} (shard {} of {}) and {} (shard {} of {}) are shards of different "
-            "configurations, and were not merged: {}",
-            inputs[input].path.string(), harness::to_string(*part->shard), describe(*part->run),
-            inputs[other].path.string(), harness::to_string(*near->shard), describe(*near->run),
+            "{} ({} of {}) and {} ({} of {}) are shards of different configurations, and were "
+            "not merged: {}",
+            inputs[input].path.string(), shards_text(*part), describe(*part->run),
+            inputs[other].path.string(), shards_text(*near), describe(*near->run),
             differences(part->semantics, near->semantics)));
       }
     }
@@ -139,8 +161,7 @@ plan_merge(const std::vector<MergeInput>& inputs)
   for (const auto& group : groups) {
     const Part& first = *group.front();
     auto where = [&](const Part& p) {
-      return p.shard ? fmt::format("{} (shard {})", inputs[p.input].path.string(),
-                                   harness::to_string(*p.shard))
+      return p.count ? fmt::format("{} ({})", inputs[p.input].path.string(), shards_text(p))
                      : inputs[p.input].path.string();
     };
     MergedRun merged;
@@ -150,31 +171,33 @@ plan_merge(const std::vector<MergeInput>& inputs)
     bool complete = true;
     long items = 0;
     for (const Part* p : group) {
-      if (p != &first && (!p->shard || !first.shard)) {
+      if (p != &first && (!p->count || !first.count)) {
         throw Fatal(fmt::format("{} and {} both hold {}: the databases overlap, and were not "
                                 "merged",
                                 where(first), where(*p), describe(*p->run)));
       }
-      if (p->shard && p->shard->count != first.shard->count) {
+      if (p->count && *p->count != *first.count) {
         throw Fatal(fmt::format("{} and {} are shards of {} cut into different numbers of "
                                 "slices; they were not merged",
                                 where(first), where(*p), describe(*p->run)));
       }
-      if (p->shard && !shards.insert(p->shard->index).second) {
-        const auto* twin = *std::find_if(group.begin(), group.end(), [&](const Part* q) {
-          return q->shard->index == p->shard->index;
-        });
-        throw Fatal(fmt::format("{} and {} are the same shard of {}: the databases overlap, and "
-                                "were not merged",
-                                where(*twin), where(*p), describe(*p->run)));
+      for (int index : p->shards) {
+        if (!shards.insert(index).second) {
+          const auto* twin = *std::find_if(
+              group.begin(), group.end(), [&](const Part* q) { return q->shards.contains(index); });
+          throw Fatal(fmt::format("{} and {} both hold shard {}/{} of {}: the databases overlap, "
+                                  "and were not merged",
+                                  where(*twin), where(*p), index, *p->count, describe(*p->run)));
+        }
       }
-      complete = complete && p->run->status == "complete";
+      complete = complete && p->complete;
       items += p->run->items;
       merged.parts.emplace_back(p->input, p->run->id);
     }
-    if (first.shard) {
-      merged.shard_count = first.shard->count;
-      for (int i = 0; i < first.shard->count; ++i) {
+    if (first.count) {
+      merged.shard_count = *first.count;
+      merged.shards.assign(shards.begin(), shards.end());
+      for (int i = 0; i < *first.count; ++i) {
         if (!shards.contains(i)) {
           merged.missing_shards.push_back(i);
         }
@@ -182,6 +205,12 @@ plan_merge(const std::vector<MergeInput>& inputs)
       auto config = json::parse(first.run->config_json);
       config.erase("shard");
       config["semantics"] = first.semantics;
+      // Which shards it holds, while some are missing, for a later merge to add them.
+      config.erase("merged_shards");
+      if (!merged.missing_shards.empty()) {
+        config["merged_shards"] = {
+            {"count", *first.count}, {"indexes", merged.shards}, {"complete", complete}};
+      }
       merged.run.key = first.whole_key;
       merged.run.config_json = config.dump();
       merged.run.items = static_cast<int>(items);

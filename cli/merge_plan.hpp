@@ -28,13 +28,15 @@ struct MergedRun
   harness::RunRecord run;
   // Its parts: (index into the inputs, the run's id there).
   std::vector<std::pair<size_t, std::int64_t>> parts;
-  int shard_count = 0; // 0: a run that was not sharded
+  int shard_count = 0;     // 0: a run that was not sharded
+  std::vector<int> shards; // the slices it holds
   std::vector<int> missing_shards;
 };
 
 // The merged runs, in the order the inputs first name them. Throws Fatal
 // (exit 2), naming the files, for parts that cannot be one run: the same
-// shard twice, shards of different counts, a run not sharded found in two
+// shard twice (a merge of some shards records which it holds, so that a later
+// merge can add the others), shards of different counts, a run not sharded found in two
 // databases (they overlap), or databases whose shards are of different
 // configurations (the fields that differ are named).
 std::vector<MergedRun> plan_merge(const std::vector<MergeInput>& inputs);

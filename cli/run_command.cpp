@@ -517,9 +517,9 @@ ingest_replies(const std::filesystem::path& path,
     unit.commit();
   }
   fmt::print(stderr,
-             "evalrun: {}: {} replies stored, {} failed (asked again by the next export), {} not "
+             "evalrun: {}: {} repl{} stored, {} failed (asked again by the next export), {} not "
              "waited for (answered before, or of another run)\n",
-             path.string(), stored, failed, unmatched);
+             path.string(), stored, stored == 1 ? "y" : "ies", failed, unmatched);
   return stored;
 }
 
@@ -548,6 +548,13 @@ export_requests(const std::filesystem::path& path, ResolvedRun& resolved,
     }
   }
   std::filesystem::rename(temporary, path);
+  if (waiting.empty()) {
+    fmt::print(stderr,
+               "evalrun: no request waits for an offline endpoint: {} is empty, and the run "
+               "needs no more batch files\n",
+               path.string());
+    return;
+  }
   fmt::print(stderr,
              "evalrun: {} requests for {} written to {}; answer them (e.g. vllm run-batch -i {} "
              "-o replies.jsonl --model MODEL), then: evalrun batch ingest replies.jsonl, with "

@@ -59,11 +59,16 @@ parse_shard(std::string_view text)
                              text)};
   }
   const Shard shard{*index, *count};
-  if (shard.count < 1 || shard.index >= shard.count) {
+  if (shard.count < 1) {
+    return Error{
+        Error::Kind::config,
+        fmt::format("'{}': the items cut into {} slices? n must be 1 or more", text, shard.count)};
+  }
+  if (shard.index >= shard.count) {
     return Error{Error::Kind::config,
-                 fmt::format("'{}': the shard i/n needs 0 <= i < n (the slices of 4 are 0/4, 1/4, "
-                             "2/4 and 3/4)",
-                             text)};
+                 fmt::format("'{}': the shard i/n needs 0 <= i < n: the slices of {} are 0/{} to "
+                             "{}/{}",
+                             text, shard.count, shard.count, shard.count - 1, shard.count)};
   }
   return shard;
 }

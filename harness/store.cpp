@@ -354,8 +354,11 @@ Store::begin_run(const RunRecord& run)
     auto id = find.integer(0);
     Statement update(*m_statements,
                      "UPDATE runs SET status = 'running', config = ?, evalrun_version = ?, "
-                     "finished_at = NULL WHERE id = ?");
-    update.bind(1, run.config_json).bind(2, run.evalrun_version).bind(3, id).step();
+                     "finished_at = NULL, items = MAX(items, ?) WHERE id = ?");
+    // A run resumed has at least the items it had (a run reading its items
+    // counts them later); a merge of some of its shards had fewer.
+    update.bind(1, run.config_json).bind(2, run.evalrun_version).bind(3, run.items).bind(4, id);
+    update.step();
     return id;
   }
   Statement insert(*m_statements,

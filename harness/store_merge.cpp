@@ -57,7 +57,10 @@ Store::merge_from(const std::filesystem::path& source,
   flush();
   {
     Statement attach(*m_statements, "ATTACH DATABASE ? AS src");
-    attach.bind(1, file_uri(source) + "?mode=ro").step();
+    // Immutable unless a write-ahead log is beside it: no -wal or -shm file
+    // is left next to the source (which may be on a read-only mount).
+    const bool logging = std::filesystem::exists(source.string() + "-wal");
+    attach.bind(1, file_uri(source) + (logging ? "?mode=ro" : "?mode=ro&immutable=1")).step();
   }
   struct Detach
   {

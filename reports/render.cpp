@@ -3,6 +3,7 @@
 #include <reports/render.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -66,6 +67,29 @@ interval_json(const RunReport& r, const std::string& name)
 // What the run's config says about its system messages: the mode and the
 // unseen check, if one was made ("" when there is nothing to say), as plain
 // text (the caller escapes it).
+// What the run's config says about the slice of the items it holds (run
+// --shard, or a merge of some shards): "" for a whole run.
+std::string
+shard_note(const std::string& config_json)
+{
+  auto config = json::parse(config_json, nullptr, false);
+  if (config.is_discarded()) {
+    return {};
+  }
+  if (auto shard = config.find("shard"); shard != config.end() && shard->is_string()) {
+    return fmt::format("SHARD {} of the items: not the benchmark's numbers until the shards are "
+                       "merged (evalrun merge)",
+                       shard->get<std::string>());
+  }
+  if (auto merged = config.find("merged_shards"); merged != config.end() && merged->is_object()) {
+    return fmt::format("SHARDS {} of {} merged, the others missing: not the benchmark's numbers "
+                       "until they are merged in too (evalrun merge)",
+                       fmt::join(merged->value("indexes", std::vector<int>{}), ", "),
+                       merged->value("count", 0));
+  }
+  return {};
+}
+
 std::string
 system_message_note(const std::string& config_json)
 {
@@ -311,6 +335,9 @@ render_markdown(const std::vector<RunReport>& reports)
                          "without a verdict; the numbers below cover only the rated ones, not the "
                          "whole benchmark; run the same command again to finish it.\n\n",
                          markdown_text(run.status), c.rated, c.unreadable, c.failed);
+    }
+    if (auto note = shard_note(run.config_json); !note.empty()) {
+      out += "**" + markdown_text(note) + "**\n\n";
     }
     if (auto note = system_message_note(run.config_json); !note.empty()) {
       out += markdown_text(note) + "\n\n";

@@ -33,10 +33,21 @@ grep -q "mtbench demo judged by demo: 80 items, 4 of 4 shards, complete" merge.e
 [ ! -e merged.db-wal ] || fail "the merged database's log was left beside it"
 ls ./*.partial-* 2> /dev/null && fail "a partial file was left"
 
+"$evalrun" report --db shard1.db --bench mtbench | grep -q "SHARD 1/4 of the items" || fail "a shard's report does not say so"
+# Merges of some shards merge again into the whole.
+"$evalrun" merge p01.db shard0.db shard1.db 2> p01.err || fail "partial merge: $(cat p01.err)"
+grep -q "mtbench demo judged by demo: .* 2 of 4 shards, missing 2, 3, incomplete" p01.err || fail "$(cat p01.err)"
+"$evalrun" merge p23.db shard2.db shard3.db 2> /dev/null || fail "partial merge 2"
+"$evalrun" merge again.db p01.db p23.db 2> again-merge.err || fail "merging merges: $(cat again-merge.err)"
+grep -q "4 of 4 shards, complete" again-merge.err || fail "$(cat again-merge.err)"
+"$evalrun" report --db p01.db --bench mtbench | grep -q "SHARDS 0, 1 of 4 merged" || fail "a partial merge's report does not say so"
+
 "$evalrun" report --db whole.db --format json > whole.json
 "$evalrun" report --db merged.db --format json > merged.json
 grep -q '"n": 160' merged.json || fail "mtbench turns in the merged report"
 grep -q 'bradley_terry\|"score"' merged.json || fail "arena-hard in the merged report"
+"$evalrun" report --db again.db --format json > again.json
+cmp <(strip whole.json) <(strip again.json) || fail "the merge of merges differs from the whole run"
 cmp <(strip whole.json) <(strip merged.json) || {
   diff <(strip whole.json) <(strip merged.json) | head -40 >&2
   fail "the merged report differs from the whole run's"
@@ -80,7 +91,7 @@ cp lim1.db lim1-copy.db
 set -e
 [ "$rc" = 2 ] || fail "a database named twice: exit $rc"
 [ "$rc2" = 2 ] || fail "the same shard twice: exit $rc2"
-grep -q "same shard" twice2.err || fail "same shard: $(cat twice2.err)"
+grep -q "both hold shard" twice2.err || fail "same shard: $(cat twice2.err)"
 [ ! -e twice.db ] || fail "a refused merge wrote its output"
 [ "$rc3" = 2 ] || fail "an existing output: exit $rc3"
 [ "$rc4" = 2 ] || fail "--shard 3/3: exit $rc4"

@@ -100,11 +100,36 @@ TEST_CASE("shards of different configurations, the same shard twice, or other co
   CHECK(why.find("bench:") == std::string::npos); // only what differs
 
   why = refusal({{"a.db", {shard_run(1, 4)}}, {"b.db", {shard_run(1, 4)}}});
-  CHECK(why.find("same shard") != std::string::npos);
+  CHECK(why.find("both hold shard 1/4") != std::string::npos);
   CHECK(why.find("a.db (shard 1/4)") != std::string::npos);
 
   why = refusal({{"a.db", {shard_run(0, 4)}}, {"b.db", {shard_run(1, 3)}}});
   CHECK(why.find("different numbers of slices") != std::string::npos);
+}
+
+TEST_CASE("merges of some shards merge again: the whole run, once all are there")
+{
+  auto first = cli::plan_merge({{"s0.db", {shard_run(0, 4)}}, {"s1.db", {shard_run(1, 4)}}});
+  REQUIRE(first.size() == 1);
+  CHECK(first[0].run.status == "incomplete");
+  CHECK(json::parse(first[0].run.config_json)["merged_shards"] ==
+        json{{"count", 4}, {"indexes", {0, 1}}, {"complete", true}});
+  auto half = first[0].run;
+  half.id = 1;
+  auto plan = cli::plan_merge(
+      {{"p01.db", {half}}, {"s2.db", {shard_run(2, 4)}}, {"s3.db", {shard_run(3, 4)}}});
+  REQUIRE(plan.size() == 1);
+  CHECK(plan[0].run.status == "complete");
+  CHECK(plan[0].run.key == harness::sha256_hex(semantics().dump()));
+  CHECK(plan[0].shards == std::vector<int>{0, 1, 2, 3});
+  CHECK(plan[0].run.items == 10 + 11 + 12 + 13);
+  const auto config = json::parse(plan[0].run.config_json);
+  CHECK_FALSE(config.contains("merged_shards"));
+  CHECK(config["semantics"] == semantics());
+  // A shard the earlier merge holds already overlaps.
+  auto why = refusal({{"p01.db", {half}}, {"again.db", {shard_run(1, 4)}}});
+  CHECK(why.find("p01.db (shards 0, 1 of 4) and again.db (shard 1/4) both hold shard 1/4") !=
+        std::string::npos);
 }
 
 TEST_CASE("a run that was not sharded is merged as it is, and refused when two databases hold it")

@@ -5,6 +5,6 @@
 #   RESULTS=/shared/janus-mtbench SHARDS=8 bash submit.sh
 set -euo pipefail
 here=$(dirname "$(realpath "$0")")
-shards=${SHARDS:-4}
-array=$(sbatch --parsable --export=ALL --array="0-$((shards - 1))" "$here/shards.sbatch")
+export SHARDS=${SHARDS:-4}
+array=$(sbatch --parsable --export=ALL --array="0-$((SHARDS - 1))" "$here/shards.sbatch")
 sbatch --parsable --export=ALL --dependency="afterok:${array%%;*}" "$here/merge.sbatch"

@@ -65,6 +65,7 @@ VOLUME = {
 POD_SPEC = {
     "restartPolicy": STR, "initContainers": lst(CONTAINER), "containers": lst(CONTAINER),
     "volumes": lst(VOLUME), "nodeSelector": dict_of(STR), "serviceAccountName": STR,
+    "securityContext": {"fsGroup": INT, "runAsUser": INT, "runAsGroup": INT, "runAsNonRoot": BOOL},
 }
 POD_TEMPLATE = {"metadata": METADATA, "spec": POD_SPEC}
 JOB_SPEC = {
@@ -100,6 +101,7 @@ ENUMS = {
     "completionMode": {"NonIndexed", "Indexed"},
     "concurrencyPolicy": {"Allow", "Forbid", "Replace"},
     "accessModes": {"ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"},
+    "imagePullPolicy": {"Always", "IfNotPresent", "Never"},
 }
 
 
