@@ -411,6 +411,21 @@ batch_rounds(ResolvedRun& resolved, const RunOptions& options, const std::filesy
 {
   constexpr int k_jobs_per_request = 2;
   std::map<std::string, int> failures; // request hash -> jobs that failed it
+  long jobs = 0;
+  long answered = 0;
+  // The last pass's counts are the run's summary; what the jobs answered is said here.
+  struct SayTotals
+  {
+    const long& jobs;
+    const long& answered;
+    ~SayTotals()
+    {
+      if (jobs > 0) {
+        fmt::print(stderr, "evalrun: {} request{} answered by {} batch job{}\n", answered,
+                   answered == 1 ? "" : "s", jobs, jobs == 1 ? "" : "s");
+      }
+    }
+  } say_totals{jobs, answered};
   harness::BatchJobSettings settings;
   settings.poll_interval =
       std::chrono::milliseconds(static_cast<long>(std::lround(options.batch_poll_s * 1000)));
@@ -454,10 +469,18 @@ batch_rounds(ResolvedRun& resolved, const RunOptions& options, const std::filesy
                  job.failed.size(),
                  job.missing ? fmt::format(", {} not in it (asked next)", job.missing) : "",
                  job.unmatched ? fmt::format(", {} no longer asked", job.unmatched) : "");
+      ++jobs;
+      answered += job.answered;
+      const size_t live_before = resolved.plan.send_live.size();
       for (const auto& hash : job.failed) {
         if (++failures[hash] >= k_jobs_per_request) {
           resolved.plan.send_live.insert(hash);
         }
+      }
+      if (const size_t live = resolved.plan.send_live.size() - live_before; live > 0) {
+        fmt::print(stderr,
+                   "evalrun: {} request{} failed by {} batch jobs go as plain requests now\n", live,
+                   live == 1 ? "" : "s", k_jobs_per_request);
       }
     }
     done = execute(resolved, options, home, io, transport, store, ready.api_keys, on_progress,

@@ -71,6 +71,7 @@ grep -q '"n": 12' one.json || fail "12 judged turns: $(cat one.json)"
 [ "$(stat one plain_requests)" = 0 ] || fail "plain requests sent"
 grep -q "12 requests of run 1 to batchjudge (judge-model) go as a batch job" one.err || fail "$(cat one.err)"
 grep -q "batch job batch_1: 12 answered, 0 failed" one.err || fail "$(cat one.err)"
+grep -q "12 requests answered by 1 batch job$" one.err || fail "$(cat one.err)"
 # The same command again: everything stored, no job.
 run one one.db --batch > /dev/null 2> again.err || fail "again: $(cat again.err)"
 [ "$(stat one batches_created)" = 1 ] || fail "a second job for a stored run"
@@ -119,6 +120,7 @@ run flaky flaky.db --batch --format json > flaky.json 2> flaky.err || fail "flak
 [ "$(stat flaky lines)" = 15 ] || fail "lines: $(stat flaky lines)"
 [ "$(stat flaky answered_once)" = 12 ] || fail "answered: $(stat flaky answered_once)"
 grep -q "9 answered, 3 failed" flaky.err || fail "$(cat flaky.err)"
+grep -q "12 requests answered by 2 batch jobs" flaky.err || fail "$(cat flaky.err)"
 cmp <(strip one.json) <(strip flaky.json) || fail "the verdicts after a failed line differ"
 
 # 5. An offline candidate (offline: true): its requests written to batch files (batch export),
