@@ -991,16 +991,22 @@ Store::verdicts(std::int64_t run_id, VerdictColumns columns)
                   ? "SELECT item_id, turn, category, status, score, j.prompt_id, "
                     "j.judge_model_id, j.judge_params, j.position, raw_judgment, detail, "
                     "COALESCE(c.hash, v.candidate), judge, system_message_id, source, winner, "
-                    "criteria, j.rubric, meta, labels, COALESCE(b.hash, v.baseline) "
+                    "criteria, j.rubric, meta, labels, COALESCE(b.hash, v.baseline), "
+                    "length(ct.body), length(bt.body) "
                     "FROM verdicts v JOIN judge_setups j ON j.id = v.setup "
                     "LEFT JOIN requests c ON c.id = v.candidate "
                     "LEFT JOIN requests b ON b.id = v.baseline "
+                    "LEFT JOIN texts ct ON ct.id = c.response "
+                    "LEFT JOIN texts bt ON bt.id = b.response "
                     "WHERE run_id = ? ORDER BY item_id, turn"
-                  : "SELECT item_id, turn, category, status, score, '', '', '', '', '', '', "
-                    "COALESCE(c.hash, v.candidate), NULL, '', source, winner, criteria, '', meta, "
-                    "labels, COALESCE(b.hash, v.baseline) FROM verdicts v "
+                  : "SELECT item_id, turn, category, status, score, '', '', '', j.position, '', "
+                    "'', COALESCE(c.hash, v.candidate), NULL, '', source, winner, criteria, '', "
+                    "meta, labels, COALESCE(b.hash, v.baseline), length(ct.body), "
+                    "length(bt.body) FROM verdicts v JOIN judge_setups j ON j.id = v.setup "
                     "LEFT JOIN requests c ON c.id = v.candidate "
                     "LEFT JOIN requests b ON b.id = v.baseline "
+                    "LEFT JOIN texts ct ON ct.id = c.response "
+                    "LEFT JOIN texts bt ON bt.id = b.response "
                     "WHERE run_id = ? ORDER BY item_id, turn");
   s.bind(1, run_id);
   std::vector<VerdictRecord> out;
@@ -1038,6 +1044,8 @@ Store::verdicts(std::int64_t run_id, VerdictColumns columns)
     v.meta_json = s.text(18);
     v.labels_json = s.text(19);
     v.baseline_hash = hash_hex(s.blob(20));
+    v.candidate_chars = s.is_null(21) ? -1 : static_cast<long>(s.integer(21));
+    v.baseline_chars = s.is_null(22) ? -1 : static_cast<long>(s.integer(22));
     if (columns == VerdictColumns::all) {
       // Named by the verdict's judge calls; a verdict recorded before judge
       // calls were keeps its judge hashes itself.

@@ -78,6 +78,10 @@ struct VerdictRecord
   // put_verdict.
   std::string judge_hash;
   std::string system_message_id;
+  // The characters of the candidate's and the baseline's answers judged, when
+  // they are stored (read back, never written; -1 when not).
+  long candidate_chars = -1;
+  long baseline_chars = -1;
 };
 
 // One judge call behind a verdict (pairwise has two, absolute one per rubric).
@@ -262,9 +266,9 @@ public:
   // A run's verdicts. With VerdictColumns::all, every field, raw_judgment
   // holding the judge's replies (read back from the responses); with
   // for_reports only what reports read (item, turn, category, source,
-  // status, score, winner, criteria, labels, meta, candidate and baseline
-  // hashes), the other strings empty: a report over 100k verdicts reads no
-  // response and holds less.
+  // status, score, winner, criteria, labels, position, meta, candidate and
+  // baseline hashes, the answers' lengths), the other strings empty: a report
+  // over 100k verdicts reads no response and holds less.
   enum class VerdictColumns { all, for_reports };
   std::vector<VerdictRecord> verdicts(std::int64_t run_id,
                                       VerdictColumns columns = VerdictColumns::all);

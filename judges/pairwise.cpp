@@ -112,6 +112,10 @@ harness::Verdict
 PairwiseJudge::combine(const harness::JudgeInput&, const std::vector<CallVerdict>& calls) const
 {
   harness::Verdict v;
+  // Each game's label ("" unread), for the judge's diagnostics (swaps, places).
+  for (const auto& call : calls) {
+    v.labels.push_back(call.status == ParseStatus::ok ? call.label : "");
+  }
   if (calls.size() != 2 || calls[0].status != ParseStatus::ok ||
       calls[1].status != ParseStatus::ok) {
     v.status = ParseStatus::parse_failed;

@@ -306,6 +306,63 @@ arena_hard_json(const ArenaHardReport& a)
   return out;
 }
 
+// A share as "n of m (p%)".
+std::string
+share(long n, long m)
+{
+  return m > 0 ? fmt::format("{} of {} ({:.1f}%)", n, m,
+                             100.0 * static_cast<double>(n) / static_cast<double>(m))
+               : fmt::format("{} of {}", n, m);
+}
+
+// The judge's diagnostics in a line of text: only what applies to its protocol.
+std::string
+diagnostics_text(const JudgeDiagnostics& d)
+{
+  std::vector<std::string> parts = {"unreadable " + share(d.unreadable, d.verdicts)};
+  if (d.pairs > 0) {
+    parts.push_back(fmt::format("answers swapped: {} pairs inconsistent, {} flipped",
+                                share(d.swap_inconsistent, d.pairs), share(d.swap_flips, d.pairs)));
+  }
+  if (d.decisive_games > 0) {
+    parts.push_back("the answer shown first won " + share(d.first_position_wins, d.decisive_games) +
+                    " decisive games");
+  }
+  if (d.decisive_with_lengths > 0) {
+    parts.push_back("the longer answer won " + share(d.longer_won, d.decisive_with_lengths) +
+                    " decisive verdicts");
+  }
+  if (d.score_length_r) {
+    parts.push_back(fmt::format("score-length correlation r = {:.3f} (n {})", *d.score_length_r,
+                                d.scored_with_lengths));
+  }
+  return fmt::format("judge diagnostics: {}", fmt::join(parts, " · "));
+}
+
+json
+diagnostics_json(const JudgeDiagnostics& d)
+{
+  auto fraction = [](long n, long m) {
+    return m > 0 ? json(static_cast<double>(n) / static_cast<double>(m)) : json(nullptr);
+  };
+  return {{"verdicts", d.verdicts},
+          {"unreadable", d.unreadable},
+          {"unreadable_fraction", fraction(d.unreadable, d.verdicts)},
+          {"pairs", d.pairs},
+          {"swap_inconsistent", d.swap_inconsistent},
+          {"swap_inconsistent_fraction", fraction(d.swap_inconsistent, d.pairs)},
+          {"swap_flips", d.swap_flips},
+          {"swap_flip_fraction", fraction(d.swap_flips, d.pairs)},
+          {"decisive_games", d.decisive_games},
+          {"first_position_wins", d.first_position_wins},
+          {"first_position_win_fraction", fraction(d.first_position_wins, d.decisive_games)},
+          {"decisive_with_lengths", d.decisive_with_lengths},
+          {"longer_won", d.longer_won},
+          {"longer_won_fraction", fraction(d.longer_won, d.decisive_with_lengths)},
+          {"score_length_r", d.score_length_r ? json(*d.score_length_r) : json(nullptr)},
+          {"scored_with_lengths", d.scored_with_lengths}};
+}
+
 } // namespace
 
 std::string
@@ -342,6 +399,7 @@ render_markdown(const std::vector<RunReport>& reports)
     if (auto note = system_message_note(run.config_json); !note.empty()) {
       out += markdown_text(note) + "\n\n";
     }
+    out += markdown_text(diagnostics_text(r.diagnostics)) + "\n\n";
     if (r.alpaca_eval) {
       out += alpaca_markdown(r);
     }
@@ -410,7 +468,8 @@ render_json(const std::vector<RunReport>& reports, const std::string& evalrun_ve
         {"alpaca_eval", nullptr},
         {"flask", nullptr},
         {"absolute", nullptr},
-        {"arena_hard", nullptr}};
+        {"arena_hard", nullptr},
+        {"judge_diagnostics", diagnostics_json(r.diagnostics)}};
     json ci = json::object();
     for (const auto& [name, interval] : r.intervals) {
       ci[name] = interval_json(r, name);

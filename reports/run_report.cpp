@@ -125,6 +125,7 @@ collect(harness::Store& store, const CollectOptions& o)
     auto verdicts = store.verdicts(run.id, harness::Store::VerdictColumns::for_reports);
     r.answer_ends = store.answer_ends(run.id);
     r.run = std::move(run);
+    r.diagnostics = diagnose_judge(r.run.protocol, verdicts);
     r.scores = summarize_single(verdicts);
     r.pairwise = summarize_pairwise(verdicts);
     if (r.is_pairwise()) {

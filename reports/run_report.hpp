@@ -5,6 +5,7 @@
 #include <reports/alpaca_eval_metrics.hpp>
 #include <reports/arena_hard_report.hpp>
 #include <reports/flask_scores.hpp>
+#include <reports/judge_diagnostics.hpp>
 #include <reports/pairwise_scores.hpp>
 #include <reports/single_scores.hpp>
 #include <reports/statistics.hpp>
@@ -41,6 +42,7 @@ struct RunReport
   // The candidate's answers judged, and those the server cut short
   // (finish_reason "length"): judged as they are, and counted here.
   harness::Store::AnswerEnds answer_ends;
+  JudgeDiagnostics diagnostics; // how far to trust the judge
 
   bool is_pairwise() const;
   // The run's verdicts: rated (they count in the headline), unreadable (no
