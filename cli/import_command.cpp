@@ -113,7 +113,14 @@ harness::VerdictRecord
 pairwise_verdict(const json& j, const std::string& g1, const std::string& g2, bool as_model_1)
 {
   harness::VerdictRecord v;
-  v.position = "model_1-first,model_2-first";
+  // Game 1 showed model_1 first (as A), game 2 model_2: each game's label is
+  // its winner's place, A (first) or B, for the judge's diagnostics (swaps,
+  // places); the positions say which side of this verdict was shown first.
+  v.position = as_model_1 ? "model-first,baseline-first" : "baseline-first,model-first";
+  auto place = [](const std::string& winner, const std::string& first) -> std::string {
+    return winner == "tie" ? "tie" : winner == "error" ? "" : winner == first ? "A" : "B";
+  };
+  v.labels_json = json{place(g1, "model_1"), place(g2, "model_2")}.dump();
   v.raw_judgment =
       json{as_text(j.value("g1_judgment", json(""))), as_text(j.value("g2_judgment", json("")))}
           .dump();

@@ -82,6 +82,18 @@ TEST_CASE("pairwise-baseline file: model_1 against one baseline, the baseline's 
   CHECK(report.pairwise.n == 5);
   CHECK(*report.pairwise.win_rate == doctest::Approx(0.2));
   CHECK(*report.pairwise.adjusted == doctest::Approx(0.5)); // (1 + 0.5 * 3) / 5
+  // The judge's diagnostics, by hand: game 1 showed model_1 first, game 2 model_2. Rows 1, 2:
+  // consistent, each first place winning one game; row 3 (tie, model_1): inconsistent; row 4
+  // (model_1, model_2): a flip, the first place winning both; row 5: unread game 1; row 6
+  // (model_1, tie): inconsistent.
+  const auto& d = report.diagnostics;
+  CHECK(d.verdicts == 6);
+  CHECK(d.unreadable == 1);
+  CHECK(d.pairs == 5);
+  CHECK(d.swap_inconsistent == 3);
+  CHECK(d.swap_flips == 1);
+  CHECK(d.decisive_games == 9);      // 2 + 2 + 1 + 2 + 1 + 1
+  CHECK(d.first_position_wins == 5); // 1 + 1 + 0 + 2 + 0 + 1
 }
 
 TEST_CASE("pairwise-all file: every model's row counts its games on either side")
