@@ -1,5 +1,7 @@
 #include <reports/judge_diagnostics.hpp>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -78,6 +80,15 @@ pearson(const std::vector<std::pair<double, double>>& xy)
   return sxy / std::sqrt(sxx * syy);
 }
 
+// A share as "n of m (p%)".
+std::string
+share(long n, long m)
+{
+  return m > 0 ? fmt::format("{} of {} ({:.1f}%)", n, m,
+                             100.0 * static_cast<double>(n) / static_cast<double>(m))
+               : fmt::format("{} of {}", n, m);
+}
+
 } // namespace
 
 JudgeDiagnostics
@@ -127,6 +138,29 @@ diagnose_judge(const std::string& protocol, const std::vector<harness::VerdictRe
   d.scored_with_lengths = static_cast<long>(score_length.size());
   d.score_length_r = pearson(score_length);
   return d;
+}
+
+std::string
+describe_judge(const JudgeDiagnostics& d)
+{
+  std::vector<std::string> parts = {"unreadable " + share(d.unreadable, d.verdicts)};
+  if (d.pairs > 0) {
+    parts.push_back(fmt::format("answers swapped: {} pairs inconsistent, {} flipped",
+                                share(d.swap_inconsistent, d.pairs), share(d.swap_flips, d.pairs)));
+  }
+  if (d.decisive_games > 0) {
+    parts.push_back("the answer shown first won " + share(d.first_position_wins, d.decisive_games) +
+                    " decisive games");
+  }
+  if (d.decisive_with_lengths > 0) {
+    parts.push_back("the longer answer won " + share(d.longer_won, d.decisive_with_lengths) +
+                    " decisive verdicts");
+  }
+  if (d.score_length_r) {
+    parts.push_back(fmt::format("score-length correlation r = {:.3f} (n {})", *d.score_length_r,
+                                d.scored_with_lengths));
+  }
+  return fmt::format("{}", fmt::join(parts, " · "));
 }
 
 } // namespace reports

@@ -46,4 +46,8 @@ struct JudgeDiagnostics
 JudgeDiagnostics diagnose_judge(const std::string& protocol,
                                 const std::vector<harness::VerdictRecord>& verdicts);
 
+// The diagnostics as one line of text, only what applies to the protocol:
+// "unreadable 0 of 160 (0.0%) · answers swapped: ... · the answer shown first won ...".
+std::string describe_judge(const JudgeDiagnostics& d);
+
 } // namespace reports

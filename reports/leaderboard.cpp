@@ -144,6 +144,7 @@ build_leaderboard(const std::vector<RunReport>& reports, bool every_run)
     cell.failures = counts.unreadable + counts.failed;
     cell.answers = r.answer_ends.answers;
     cell.cut_short = r.answer_ends.cut_short;
+    cell.judge = describe_judge(r.diagnostics);
     cell.status = r.run.status;
     cell.computed_at = r.run.finished_at;
     cell.run_id = r.run.id;

@@ -49,6 +49,7 @@ struct LeaderboardCell
   long failures = 0;  // unparseable + failed requests
   long answers = 0;   // the run's answers ...
   long cut_short = 0; // ... and those the server cut short (finish_reason length)
+  std::string judge;  // the judge's diagnostics (describe_judge)
   std::string status;
   std::string computed_at; // when the run finished
   std::int64_t run_id = 0;

@@ -306,39 +306,6 @@ arena_hard_json(const ArenaHardReport& a)
   return out;
 }
 
-// A share as "n of m (p%)".
-std::string
-share(long n, long m)
-{
-  return m > 0 ? fmt::format("{} of {} ({:.1f}%)", n, m,
-                             100.0 * static_cast<double>(n) / static_cast<double>(m))
-               : fmt::format("{} of {}", n, m);
-}
-
-// The judge's diagnostics in a line of text: only what applies to its protocol.
-std::string
-diagnostics_text(const JudgeDiagnostics& d)
-{
-  std::vector<std::string> parts = {"unreadable " + share(d.unreadable, d.verdicts)};
-  if (d.pairs > 0) {
-    parts.push_back(fmt::format("answers swapped: {} pairs inconsistent, {} flipped",
-                                share(d.swap_inconsistent, d.pairs), share(d.swap_flips, d.pairs)));
-  }
-  if (d.decisive_games > 0) {
-    parts.push_back("the answer shown first won " + share(d.first_position_wins, d.decisive_games) +
-                    " decisive games");
-  }
-  if (d.decisive_with_lengths > 0) {
-    parts.push_back("the longer answer won " + share(d.longer_won, d.decisive_with_lengths) +
-                    " decisive verdicts");
-  }
-  if (d.score_length_r) {
-    parts.push_back(fmt::format("score-length correlation r = {:.3f} (n {})", *d.score_length_r,
-                                d.scored_with_lengths));
-  }
-  return fmt::format("judge diagnostics: {}", fmt::join(parts, " · "));
-}
-
 json
 diagnostics_json(const JudgeDiagnostics& d)
 {
@@ -399,7 +366,7 @@ render_markdown(const std::vector<RunReport>& reports)
     if (auto note = system_message_note(run.config_json); !note.empty()) {
       out += markdown_text(note) + "\n\n";
     }
-    out += markdown_text(diagnostics_text(r.diagnostics)) + "\n\n";
+    out += markdown_text("judge diagnostics: " + describe_judge(r.diagnostics)) + "\n\n";
     if (r.alpaca_eval) {
       out += alpaca_markdown(r);
     }
@@ -568,7 +535,8 @@ render_csv(const std::vector<RunReport>& reports)
 {
   std::string out =
       "run_id,bench,bench_version,model,baseline,judge,protocol,rubric,status,metric,unit,value,"
-      "ci_low,ci_high,n,parse_failures,errors,demo,finished_at\n";
+      "ci_low,ci_high,n,parse_failures,errors,demo,finished_at,swap_flip_fraction,"
+      "first_position_win_fraction,longer_won_fraction,score_length_r\n";
   for (const auto& r : reports) {
     const auto& run = r.run;
     auto value = r.headline();
@@ -577,15 +545,24 @@ render_csv(const std::vector<RunReport>& reports)
     const long n = counts.rated;
     const long parse_failures = counts.unreadable;
     const long errors = counts.failed;
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", run.id,
-                       csv_field(run.bench), csv_field(run.bench_version), csv_field(run.model),
-                       csv_field(run.baseline), csv_field(run.judge), csv_field(run.protocol),
-                       csv_field(run.rubric), csv_field(run.status), csv_field(r.headline_name()),
-                       csv_field(r.headline_unit()), value ? fmt::format("{:.6f}", *value) : "",
-                       ci != r.intervals.end() ? fmt::format("{:.6f}", ci->second.low) : "",
-                       ci != r.intervals.end() ? fmt::format("{:.6f}", ci->second.high) : "", n,
-                       parse_failures, errors, run.demo ? "true" : "false",
-                       csv_field(run.finished_at));
+    const auto& d = r.diagnostics;
+    auto fraction = [](long part, long whole) {
+      return whole > 0
+                 ? fmt::format("{:.6f}", static_cast<double>(part) / static_cast<double>(whole))
+                 : std::string();
+    };
+    out += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", run.id,
+        csv_field(run.bench), csv_field(run.bench_version), csv_field(run.model),
+        csv_field(run.baseline), csv_field(run.judge), csv_field(run.protocol),
+        csv_field(run.rubric), csv_field(run.status), csv_field(r.headline_name()),
+        csv_field(r.headline_unit()), value ? fmt::format("{:.6f}", *value) : "",
+        ci != r.intervals.end() ? fmt::format("{:.6f}", ci->second.low) : "",
+        ci != r.intervals.end() ? fmt::format("{:.6f}", ci->second.high) : "", n, parse_failures,
+        errors, run.demo ? "true" : "false", csv_field(run.finished_at),
+        fraction(d.swap_flips, d.pairs), fraction(d.first_position_wins, d.decisive_games),
+        fraction(d.longer_won, d.decisive_with_lengths),
+        d.score_length_r ? fmt::format("{:.6f}", *d.score_length_r) : "");
   }
   return out;
 }

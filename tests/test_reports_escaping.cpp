@@ -81,9 +81,10 @@ TEST_CASE("report --format csv: text cells neutralised and quoted, numbers as th
   std::vector<RunReport> reports = {hostile_single_run()};
   CHECK(render_csv(reports) ==
         "run_id,bench,bench_version,model,baseline,judge,protocol,rubric,status,metric,unit,value,"
-        "ci_low,ci_high,n,parse_failures,errors,demo,finished_at\n"
+        "ci_low,ci_high,n,parse_failures,errors,demo,finished_at,swap_flip_fraction,"
+        "first_position_win_fraction,longer_won_fraction,score_length_r\n"
         "7,'-2+3,1,\"'=HYPERLINK(\"\"x\"\")\",\"a,b\"\"c\",x|y<script>,single,\"two\nlines\","
-        "'+complete,average,1-10,-1.500000,-2.250000,-0.500000,4,1,2,false,'@2026-01-01\n");
+        "'+complete,average,1-10,-1.500000,-2.250000,-0.500000,4,1,2,false,'@2026-01-01,,,,\n");
 }
 
 TEST_CASE("leaderboard.csv: text cells neutralised and quoted, numbers as they are")
@@ -236,7 +237,7 @@ TEST_CASE("the leaderboard page runs no script from data")
   CHECK(html.find("<td>x|y&lt;script&gt;alert(1)&lt;/script&gt;</td>") != std::string::npos);
   CHECK(
       html.find("title=\"run 7 · &lt;script&gt;s&lt;/script&gt; · n 4 · 0 of 0 answers cut short · "
-                "computed it&#39;s\"") != std::string::npos);
+                "computed it&#39;s · judge: unreadable 0 of 0\"") != std::string::npos);
   CHECK(html.find("<td>&lt;script&gt;r&lt;/script&gt;</td>") != std::string::npos);
 }
 
