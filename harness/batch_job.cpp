@@ -172,7 +172,14 @@ answer_by_batch(Store& store, client::Transport& transport, const EndpointConfig
   }
   for (const auto& r : requests) {
     if (!seen.count(r.hash)) {
-      ++out.missing;
+      // A job submitted for these requests that answered none of this one
+      // failed it (asked again, then sent plainly): no job is submitted
+      // forever. One taken up from an earlier run may hold other requests.
+      if (out.resumed) {
+        ++out.missing;
+      } else {
+        out.failed.push_back(r.hash);
+      }
     }
   }
   record.status = "ingested";

@@ -31,7 +31,7 @@ struct BatchJobOutcome
   std::string batch_id; // the server's
   bool resumed = false; // a job recorded by an earlier run, not a new one
   long answered = 0;    // replies stored as the responses of their requests
-  // Requests the job answered with a failure (their hashes): asked again.
+  // Requests the job failed or left without a line (their hashes): asked again.
   std::vector<std::string> failed;
   long missing = 0;   // requests the job did not hold (one resumed): asked again
   long unmatched = 0; // replies to requests no longer asked (answered meanwhile): ignored

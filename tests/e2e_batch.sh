@@ -123,6 +123,13 @@ grep -q "9 answered, 3 failed" flaky.err || fail "$(cat flaky.err)"
 grep -q "12 requests answered by 2 batch jobs" flaky.err || fail "$(cat flaky.err)"
 cmp <(strip one.json) <(strip flaky.json) || fail "the verdicts after a failed line differ"
 
+# A job that leaves requests without any line failed them: asked in the next job.
+start dropped --drop-first 2
+run dropped dropped.db --batch > /dev/null 2> dropped.err || fail "dropped: $(cat dropped.err)"
+[ "$(stat dropped batches_created)" = 2 ] || fail "jobs: $(stat dropped batches_created): $(cat dropped.err)"
+[ "$(stat dropped answered_once)" = 12 ] || fail "answered: $(stat dropped answered_once)"
+grep -q "10 answered, 2 failed" dropped.err || fail "$(cat dropped.err)"
+
 # 5. An offline candidate (offline: true): its requests written to batch files (batch export),
 # answered elsewhere (here a stand-in for vllm run-batch, writing its output format), their
 # replies stored (batch ingest), turn by turn; the judge (the demo) is asked as usual.

@@ -16,7 +16,7 @@ input line is checked (custom_id, method POST, url = the batch's endpoint,
 body.model = --model) and answered with a judgment in MT-Bench's single
 format, "Rating: [[N]]", N from the SHA-256 of the prompt: the same for the
 same prompt, in a batch or not. --fail-first K: the first K lines ever seen
-fail (in the error file) instead.
+fail (in the error file) instead; --drop-first K: the first K get no line at all.
 """
 import argparse
 import hashlib
@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 lock = threading.Lock()
 state = {"files": {}, "batches": {}, "order": [], "stats": {
     "files_uploaded": 0, "batches_created": 0, "lines": 0, "plain_requests": 0,
-    "answered": {}, "failed_lines": 0, "bad_lines": 0}}
+    "answered": {}, "failed_lines": 0, "dropped_lines": 0, "bad_lines": 0}}
 held = {"finished": False}
 
 
@@ -73,6 +73,9 @@ def advance(b, args):
             err.append({"id": f"req-{n}", "custom_id": cid, "response": None,
                         "error": {"code": "invalid_request", "message": problem}})
             continue
+        if state["stats"]["dropped_lines"] < args.drop_first:
+            state["stats"]["dropped_lines"] += 1
+            continue  # no line at all, in neither file
         if state["stats"]["failed_lines"] < args.fail_first:
             state["stats"]["failed_lines"] += 1
             err.append({"id": f"req-{n}", "custom_id": cid,
@@ -188,6 +191,7 @@ parser.add_argument("--model", default="judge-model")
 parser.add_argument("--polls", type=int, default=2)
 parser.add_argument("--hold", action="store_true")
 parser.add_argument("--fail-first", type=int, default=0)
+parser.add_argument("--drop-first", type=int, default=0)
 args = parser.parse_args()
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 with open(args.port_file + ".tmp", "w") as f:
