@@ -34,13 +34,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <functional>
 #include <future>
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 
 namespace cli {
 
@@ -507,28 +505,21 @@ ingest_replies(const std::filesystem::path& path,
   long stored = 0;
   long failed = 0;
   long unmatched = 0;
-  std::istringstream lines(file->content);
-  long number = 0;
+  auto lines = harness::client::batch_api::parse_output_file(file->content, path.string());
+  if (!lines) {
+    throw harness::Fatal(lines.error().message + "; nothing was stored");
+  }
   std::vector<std::pair<const harness::client::DeferredRequest*, harness::Response>> replies;
-  for (std::string line; std::getline(lines, line);) {
-    ++number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) {
-      continue;
-    }
-    auto parsed = harness::client::batch_api::parse_output_line(line);
-    if (!parsed) {
-      throw harness::Fatal(fmt::format("{}:{}: {}; nothing was stored", path.string(), number,
-                                       parsed.error().message));
-    }
-    auto asked = by_hash.find(parsed->custom_id);
+  for (auto& line : *lines) {
+    auto asked = by_hash.find(line.custom_id);
     if (asked == by_hash.end()) {
       ++unmatched;
-    } else if (!parsed->reply) {
+    } else if (!line.reply) {
       ++failed;
-      fmt::print(stderr, "evalrun: {}:{}: request {} failed: {}\n", path.string(), number,
-                 parsed->custom_id, parsed->reply.error().message);
+      fmt::print(stderr, "evalrun: {}: request {} failed: {}\n", path.string(), line.custom_id,
+                 line.reply.error().message);
     } else {
-      replies.emplace_back(asked->second, std::move(*parsed->reply));
+      replies.emplace_back(asked->second, std::move(*line.reply));
     }
   }
   {
@@ -560,17 +551,9 @@ export_requests(const std::filesystem::path& path, ResolvedRun& resolved,
     jsonl += '\n';
     endpoints.insert(fmt::format("{} ({})", endpoint.name, endpoint.model));
   }
-  const auto temporary = std::filesystem::path(path.string() + ".tmp");
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << jsonl;
-    if (!out.flush()) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      throw harness::Fatal(fmt::format("batch export: cannot write {}", path.string()));
-    }
+  if (auto written = harness::write_file_atomic(path, jsonl); !written) {
+    throw harness::write_failure(written.error());
   }
-  std::filesystem::rename(temporary, path);
   if (waiting.empty()) {
     fmt::print(stderr,
                "evalrun: no request waits for an offline endpoint: {} is empty, and the run "

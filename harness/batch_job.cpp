@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <sstream>
 #include <thread>
 #include <unordered_map>
 
@@ -141,30 +140,23 @@ answer_by_batch(Store& store, client::Transport& transport, const EndpointConfig
       }
       const std::string content =
           or_fatal(api.content(*file), "downloading the batch job's file " + *file);
-      std::istringstream lines(content);
-      long number = 0;
-      for (std::string line; std::getline(lines, line);) {
-        ++number;
-        if (line.find_first_not_of(" \t\r") == std::string::npos) {
-          continue;
-        }
-        auto parsed = client::batch_api::parse_output_line(line);
-        if (!parsed) {
-          throw Fatal(fmt::format("batch job {}: file {} line {}: {}", record.remote_id, *file,
-                                  number, parsed.error().message));
-        }
-        auto asked = by_hash.find(parsed->custom_id);
+      auto lines = client::batch_api::parse_output_file(content, "file " + *file);
+      if (!lines) {
+        throw Fatal(fmt::format("batch job {}: {}", record.remote_id, lines.error().message));
+      }
+      for (auto& line : *lines) {
+        auto asked = by_hash.find(line.custom_id);
         if (asked == by_hash.end()) {
           ++out.unmatched;
           continue;
         }
-        seen[parsed->custom_id] = true;
-        if (parsed->reply) {
+        seen[line.custom_id] = true;
+        if (line.reply) {
           const auto& r = *asked->second;
-          store.put_response(r.hash, r.semantics, r.pieces, *parsed->reply);
+          store.put_response(r.hash, r.semantics, r.pieces, *line.reply);
           ++out.answered;
         } else {
-          out.failed.push_back(parsed->custom_id);
+          out.failed.push_back(line.custom_id);
         }
       }
     }

@@ -82,6 +82,19 @@ TEST_CASE("a batch output line gives the reply, a failed request's error, or say
   CHECK_FALSE(empty->reply);
 }
 
+TEST_CASE("a batch output file: every line, blank ones and CRs skipped, a bad one named by line")
+{
+  const std::string good =
+      R"({"custom_id":"a","response":null,"error":{"code":"x","message":"y"}})";
+  auto lines = batch_api::parse_output_file(good + "\r\n\n  \n" + good + "\n", "out.jsonl");
+  REQUIRE(lines);
+  CHECK(lines->size() == 2);
+  CHECK((*lines)[1].custom_id == "a");
+  auto bad = batch_api::parse_output_file(good + "\n\n[1]\n", "out.jsonl");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message.rfind("out.jsonl:3: not a batch output line", 0) == 0);
+}
+
 TEST_CASE("a batch object: its status, files, counts and why it failed")
 {
   auto batch = batch_api::parse_batch(

@@ -89,6 +89,29 @@ parse_output_line(std::string_view line)
   return out;
 }
 
+Result<std::vector<OutputLine>>
+parse_output_file(std::string_view content, const std::string& name)
+{
+  std::vector<OutputLine> out;
+  long number = 0;
+  for (size_t at = 0; at < content.size();) {
+    const size_t end = std::min(content.find('\n', at), content.size());
+    const std::string_view line = content.substr(at, end - at);
+    at = end + 1;
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
+      continue;
+    }
+    auto parsed = parse_output_line(line);
+    if (!parsed) {
+      return Error{parsed.error().kind,
+                   fmt::format("{}:{}: {}", name, number, parsed.error().message)};
+    }
+    out.push_back(std::move(*parsed));
+  }
+  return out;
+}
+
 bool
 Batch::finished() const
 {

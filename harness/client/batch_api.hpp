@@ -34,6 +34,11 @@ struct OutputLine
 // batch output line at all (it names what is wrong).
 Result<OutputLine> parse_output_line(std::string_view line);
 
+// Every line of an output or error file (blank lines and CRs skipped); the
+// first line that is no batch output line is an Error "NAME:LINE: ...".
+Result<std::vector<OutputLine>> parse_output_file(std::string_view content,
+                                                  const std::string& name);
+
 // A batch job as the server describes it.
 struct Batch
 {
