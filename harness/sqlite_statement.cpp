@@ -32,6 +32,31 @@ database_error(sqlite3* db, int rc, const char* sql)
   }
 }
 
+void
+configure_connection(sqlite3* db, std::chrono::milliseconds busy_timeout)
+{
+  // Room for SQLite's small allocations of a statement at work (lookaside
+  // slots, 512 KiB) so that they are not the C library's: a run steps several
+  // statements per request.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_LOOKASIDE, nullptr, 256, 2048);
+  sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
+  sqlite3_extended_result_codes(db, 1); // errors name their precise cause
+}
+
+void
+configure_for_writes(sqlite3* db)
+{
+  // 8 MiB of pages in memory (2 by default): the indexes a run inserts into
+  // at random (request hashes, text keys) outgrow 2 MiB at 100k items, and
+  // every page read again is a read from the file.
+  for (const char* pragma :
+       {"PRAGMA synchronous=NORMAL", "PRAGMA cache_size=-8192", "PRAGMA foreign_keys=ON"}) {
+    if (int rc = sqlite3_exec(db, pragma, nullptr, nullptr, nullptr); rc != SQLITE_OK) {
+      throw database_error(db, rc, pragma);
+    }
+  }
+}
+
 StatementCache::~StatementCache()
 {
   for (auto& [sql, entry] : m_entries) {

@@ -2,6 +2,7 @@
 
 #include <harness/error.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -19,6 +20,15 @@ namespace harness {
 // read-only file and a lock held too long say so in words. A lock names the
 // statement that waited for it (`sql`, when given), for whoever debugs it.
 Fatal database_error(sqlite3* db, int rc, const char* sql = nullptr);
+
+// The settings of every connection evalrun opens: lookaside memory for the
+// small allocations of statements at work, waiting up to `busy_timeout` for
+// another connection's lock, and extended error codes.
+void configure_connection(sqlite3* db, std::chrono::milliseconds busy_timeout);
+// The settings of a connection that writes (per connection in SQLite):
+// synchronous=NORMAL (the log is synced at checkpoints), an 8 MiB page cache
+// and foreign keys enforced. Throws Fatal.
+void configure_for_writes(sqlite3* db);
 
 // `path` as an SQLite file: URI (the characters a URI gives a meaning
 // escaped), before its query ("?mode=ro").

@@ -28,6 +28,10 @@ namespace {
 // How long a statement waits for another process's lock before failing.
 constexpr std::chrono::milliseconds k_busy_timeout{10'000};
 
+// Under group commit, the batches one gathers while the commit thread is
+// still at the last one, before it waits for that thread.
+constexpr size_t k_batches_gathered = 8;
+
 std::int64_t
 unix_now()
 {
@@ -82,12 +86,7 @@ Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
     m_db = nullptr;
     throw Fatal(fmt::format("{}: cannot open database: {}", path.string(), why));
   }
-  // Room for SQLite's small allocations of a statement at work (lookaside
-  // slots, 512 KiB) so that they are not the C library's: a run steps several
-  // statements per request.
-  sqlite3_db_config(m_db, SQLITE_DBCONFIG_LOOKASIDE, nullptr, 256, 2048);
-  sqlite3_busy_timeout(m_db, static_cast<int>(k_busy_timeout.count()));
-  sqlite3_extended_result_codes(m_db, 1); // errors name their precise cause
+  configure_connection(m_db, k_busy_timeout);
   m_statements = std::make_unique<StatementCache>(m_db);
   try {
     // Look before touching anything: a file that is not an evalrun database
@@ -111,12 +110,7 @@ Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
     // of a few KB leave less of each page unused than in 4 KiB ones.
     exec("PRAGMA page_size=16384");
     use_write_ahead_log();
-    exec("PRAGMA synchronous=NORMAL");
-    // 8 MiB of pages in memory (2 by default): the indexes a run inserts into
-    // at random (request hashes, text keys) outgrow 2 MiB at 100k items, and
-    // every page read again is a read from the file.
-    exec("PRAGMA cache_size=-8192");
-    exec("PRAGMA foreign_keys=ON");
+    configure_for_writes(m_db);
     migrate();
     m_checkpointer = std::make_unique<WalCheckpointer>(m_db, path);
   } catch (...) {
@@ -174,6 +168,7 @@ Store::~Store()
   } catch (...) {
     // The store refuses (a full disk): what was flushed before is kept.
   }
+  m_committer.reset();
   m_checkpointer.reset(); // this connection, closed last, folds in the rest of the log
   m_statements.reset();
   sqlite3_close(m_db);
@@ -211,8 +206,14 @@ Store::Transaction::~Transaction()
   if (m_store.m_max_writes > 0) {
     m_store.m_pending.resize(m_pending_mark);
     auto& order = m_store.m_pending_response_order;
+    auto& pending = m_store.m_pending_responses;
     for (size_t i = m_responses_mark; i < order.size(); ++i) {
-      m_store.m_pending_responses.erase(order[i]);
+      // (One that replaced a response of the batch being committed takes it
+      // with it: that one is read from the database once committed.)
+      if (auto queued = pending.find(order[i]);
+          queued != pending.end() && queued->second.batch == m_store.m_batch) {
+        pending.erase(queued);
+      }
     }
     order.resize(m_responses_mark);
     return;
@@ -262,14 +263,26 @@ Store::group_commit(size_t max_writes, std::chrono::milliseconds max_age)
   flush();
   m_max_writes = max_writes;
   m_max_age = max_age;
+  if (max_writes == 0) {
+    m_committer.reset();
+  } else if (!m_committer && m_checkpointer && m_path != ":memory:") {
+    m_committer = std::make_unique<CommitThread>(m_path, *m_checkpointer, k_busy_timeout);
+  }
+}
+
+WriteConnection
+Store::own_connection()
+{
+  return {m_db, m_statements.get(), &m_text_ids};
 }
 
 void
-Store::write(std::function<void()> writer)
+Store::write(BatchedWrite writer)
 {
   if (m_max_writes == 0) {
     Transaction unit(*this);
-    writer();
+    auto connection = own_connection();
+    writer(connection);
     unit.commit();
     return;
   }
@@ -283,15 +296,67 @@ Store::write(std::function<void()> writer)
 void
 Store::flush_if_due()
 {
-  if (m_depth == 0 && !m_pending.empty() &&
-      (m_pending.size() >= m_max_writes ||
-       std::chrono::steady_clock::now() - m_oldest >= m_max_age)) {
-    flush();
+  if (m_depth != 0 || m_pending.empty() ||
+      (m_pending.size() < m_max_writes &&
+       std::chrono::steady_clock::now() - m_oldest < m_max_age)) {
+    return;
+  }
+  if (!m_committer) {
+    commit_here();
+  } else if (!m_committer->busy() || m_pending.size() >= k_batches_gathered * m_max_writes) {
+    hand_over(); // (waiting for the thread only when it is far behind)
   }
 }
 
 void
 Store::flush()
+{
+  if (!m_committer) {
+    commit_here();
+    return;
+  }
+  if (!m_pending.empty()) {
+    hand_over();
+  }
+  settle();
+}
+
+void
+Store::hand_over()
+{
+  settle();
+  m_committing_responses = std::move(m_pending_response_order);
+  m_pending_response_order.clear();
+  ++m_batch;
+  auto writers = std::move(m_pending);
+  m_pending.clear();
+  m_committer->commit(std::move(writers));
+}
+
+void
+Store::settle()
+{
+  std::exception_ptr failure;
+  try {
+    m_committer->wait();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  // In the database now, or lost with the batch.
+  for (const auto& hash : m_committing_responses) {
+    if (auto queued = m_pending_responses.find(hash);
+        queued != m_pending_responses.end() && queued->second.batch < m_batch) {
+      m_pending_responses.erase(queued);
+    }
+  }
+  m_committing_responses.clear();
+  if (failure) {
+    std::rethrow_exception(failure);
+  }
+}
+
+void
+Store::commit_here()
 {
   if (m_pending.empty()) {
     return;
@@ -309,8 +374,9 @@ Store::flush()
   } forget{*this};
   exec("BEGIN IMMEDIATE");
   try {
+    auto connection = own_connection();
     for (auto& writer : writers) {
-      writer();
+      writer(connection);
     }
     exec("COMMIT");
   } catch (...) {
@@ -395,6 +461,10 @@ void
 Store::drop_caches()
 {
   std::unordered_map<std::string, std::int64_t>().swap(m_text_ids);
+  if (m_committer) {
+    flush();
+    m_committer->drop_caches();
+  }
 }
 
 void
@@ -505,7 +575,7 @@ std::optional<Response>
 Store::find_response(const std::string& request_hash)
 {
   if (auto queued = m_pending_responses.find(request_hash); queued != m_pending_responses.end()) {
-    Response r = queued->second;
+    Response r = queued->second.response;
     r.from_cache = true;
     return r;
   }
@@ -544,10 +614,10 @@ Store::put_response(const std::string& request_hash, const std::string& semantic
                     const std::vector<TextPiece>& pieces, const Response& response)
 {
   if (m_max_writes > 0) {
-    m_pending_responses[request_hash] = response;
+    m_pending_responses[request_hash] = {response, m_batch};
     m_pending_response_order.push_back(request_hash);
   }
-  write([this, hash = request_hash, semantics, pieces, response] {
+  write([this, hash = request_hash, semantics, pieces, response](WriteConnection& c) {
     std::string logprobs;
     if (!response.top_logprobs.empty()) {
       nlohmann::json list = nlohmann::json::array();
@@ -556,21 +626,21 @@ Store::put_response(const std::string& request_hash, const std::string& semantic
       }
       logprobs = list.dump();
     }
-    insert_request(hash, semantics, pieces, response, logprobs, unix_now());
-    Statement unclaim(*m_statements, "DELETE FROM claims WHERE hash = ?");
+    insert_request(c, hash, semantics, pieces, response, logprobs, unix_now());
+    Statement unclaim(*c.statements, "DELETE FROM claims WHERE hash = ?");
     unclaim.bind_blob(1, hash_bytes(hash)).step();
   });
 }
 
 void
-Store::insert_request(const std::string& hash, const std::string& semantics,
+Store::insert_request(WriteConnection& c, const std::string& hash, const std::string& semantics,
                       const std::vector<TextPiece>& pieces, const Response& response,
                       const std::string& top_logprobs_json, std::int64_t created_at)
 {
   std::string parts = "[";
   for (const auto& piece : pieces) {
     const std::string_view bytes = std::string_view(semantics).substr(piece.offset, piece.length);
-    const std::int64_t id = piece.escaped ? -text_id(json_unescaped(bytes)) : text_id(bytes);
+    const std::int64_t id = piece.escaped ? -text_id(c, json_unescaped(bytes)) : text_id(c, bytes);
     fmt::format_to(std::back_inserter(parts), "{}{}", parts.size() > 1 ? "," : "", id);
   }
   parts += "]";
@@ -578,19 +648,19 @@ Store::insert_request(const std::string& hash, const std::string& semantics,
   // insert or an update, not an upsert, which would keep a statement journal
   // (page copies written to a temporary file) for every row of the batch.
   const std::string bytes = hash_bytes(hash);
-  const std::int64_t response_id = text_id(response.text);
+  const std::int64_t response_id = text_id(c, response.text);
   // Who answered, as the response said: texts too (a handful of distinct ones).
-  auto named = [this](const std::string& name) {
-    return name.empty() ? std::nullopt : std::optional<std::int64_t>(text_id(name));
+  auto named = [&](const std::string& name) {
+    return name.empty() ? std::nullopt : std::optional<std::int64_t>(text_id(c, name));
   };
   const auto served_model = named(response.model);
   const auto fingerprint = named(response.system_fingerprint);
   // Whole milliseconds: a whole number in a REAL column takes 1 to 3 bytes, not 8.
   const double latency_ms = std::round(response.latency_ms);
-  Statement find(*m_statements, "SELECT id FROM requests WHERE substr(hash, 1, 8) = "
+  Statement find(*c.statements, "SELECT id FROM requests WHERE substr(hash, 1, 8) = "
                                 "substr(?1, 1, 8) AND hash = ?1");
   if (!find.bind_blob(1, bytes).step()) {
-    Statement insert(*m_statements,
+    Statement insert(*c.statements,
                      "INSERT INTO requests (hash, semantics, response, finish_reason, "
                      "prompt_tokens, completion_tokens, latency_ms, attempts, top_logprobs, "
                      "created_at, served_model, fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -602,7 +672,7 @@ Store::insert_request(const std::string& hash, const std::string& semantics,
     insert.step();
     return;
   }
-  Statement update(*m_statements,
+  Statement update(*c.statements,
                    "UPDATE requests SET response = ?, finish_reason = ?, prompt_tokens = ?, "
                    "completion_tokens = ?, latency_ms = ?, attempts = ?, top_logprobs = ?, "
                    "created_at = ?, served_model = ?, fingerprint = ? WHERE id = ?");
@@ -615,36 +685,36 @@ Store::insert_request(const std::string& hash, const std::string& semantics,
 }
 
 void
-Store::stored_or_fail(const char* what)
+Store::stored_or_fail(WriteConnection& c, const char* what)
 {
-  if (sqlite3_changes(m_db) == 0) {
+  if (sqlite3_changes(c.db) == 0) {
     throw Fatal(fmt::format("{}: a {} could not be stored (neither inserted nor updated)",
                             m_path.string(), what));
   }
 }
 
 std::int64_t
-Store::text_id(std::string_view body)
+Store::text_id(WriteConnection& c, std::string_view body)
 {
   std::string cache_key = sha256_bytes(body);
-  if (auto cached = m_text_ids.find(cache_key); cached != m_text_ids.end()) {
+  if (auto cached = c.text_ids->find(cache_key); cached != c.text_ids->end()) {
     return cached->second;
   }
   const auto key = static_cast<std::int64_t>(first_64_bits(cache_key) >> 32);
   std::int64_t id = 0;
-  Statement find(*m_statements, "SELECT id FROM texts WHERE key = ? AND body = ?");
+  Statement find(*c.statements, "SELECT id FROM texts WHERE key = ? AND body = ?");
   find.bind(1, key).bind_unowned(2, body);
   if (find.step()) {
     id = find.integer(0);
   } else {
-    Statement insert(*m_statements, "INSERT INTO texts (key, body) VALUES (?, ?)");
+    Statement insert(*c.statements, "INSERT INTO texts (key, body) VALUES (?, ?)");
     insert.bind(1, key).bind_unowned(2, body).step();
-    id = sqlite3_last_insert_rowid(m_db);
+    id = sqlite3_last_insert_rowid(c.db);
   }
-  if (m_text_ids.size() >= k_text_ids_cached) {
-    m_text_ids.clear();
+  if (c.text_ids->size() >= k_text_ids_cached) {
+    c.text_ids->clear();
   }
-  m_text_ids.emplace(std::move(cache_key), id);
+  c.text_ids->emplace(std::move(cache_key), id);
   return id;
 }
 
@@ -714,8 +784,8 @@ Store::claim_requests(const std::vector<std::string>& hashes, const std::string&
 void
 Store::release_claim(const std::string& request_hash)
 {
-  write([this, hash = request_hash] {
-    Statement s(*m_statements, "DELETE FROM claims WHERE hash = ?");
+  write([hash = request_hash](WriteConnection& c) {
+    Statement s(*c.statements, "DELETE FROM claims WHERE hash = ?");
     s.bind_blob(1, hash_bytes(hash)).step();
   });
 }
@@ -731,8 +801,8 @@ Store::renew_claims(const std::string& owner)
 void
 Store::put_error(const ErrorRecord& e)
 {
-  write([this, e] {
-    Statement s(*m_statements,
+  write([e](WriteConnection& c) {
+    Statement s(*c.statements,
                 "INSERT INTO errors (run_id, role, request_hash, item_id, turn, kind, message, "
                 "http_status, attempts, created_at, endpoint) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, e.run_id).bind(2, e.role).bind_blob(3, hash_bytes(e.request_hash));
@@ -800,13 +870,13 @@ bind_judge_call(Statement& s, const JudgeCallRecord& c)
 void
 Store::put_verdict(const VerdictRecord& v)
 {
-  write([this, v] {
-    const std::int64_t setup = judge_setup_id(v);
+  write([this, v](WriteConnection& c) {
+    const std::int64_t setup = judge_setup_id(c, v);
     // The answers judged are named by their requests' ids (their hashes when
     // not stored); the judge's by the judge calls put with the verdict.
     // Inserted, or updated when the turn has a verdict already (a run resumed):
     // not INSERT OR REPLACE, which keeps a statement journal for the batch.
-    Statement s(*m_statements,
+    Statement s(*c.statements,
                 "INSERT OR IGNORE INTO verdicts (run_id, item_id, turn, category, source, "
                 "status, score, setup, meta, winner, criteria, labels, raw_judgment, detail, "
                 "candidate, baseline, system_message_id, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,"
@@ -817,10 +887,10 @@ Store::put_verdict(const VerdictRecord& v)
                 "AND hash = ?16), NULLIF(?16, X'')),?17,?18)");
     bind_verdict(s, v, setup);
     s.step();
-    if (sqlite3_changes(m_db) > 0) {
+    if (sqlite3_changes(c.db) > 0) {
       return;
     }
-    Statement update(*m_statements,
+    Statement update(*c.statements,
                      "UPDATE verdicts SET category = ?4, source = ?5, status = ?6, score = ?7, "
                      "setup = ?8, meta = ?9, winner = ?10, criteria = ?11, labels = ?12, "
                      "raw_judgment = ?13, detail = ?14, "
@@ -833,15 +903,15 @@ Store::put_verdict(const VerdictRecord& v)
                      "WHERE run_id = ?1 AND item_id = ?2 AND turn = ?3");
     bind_verdict(update, v, setup);
     update.step();
-    stored_or_fail("verdict");
+    stored_or_fail(c, "verdict");
   });
 }
 
 std::int64_t
-Store::judge_setup_id(const VerdictRecord& v)
+Store::judge_setup_id(WriteConnection& c, const VerdictRecord& v)
 {
   for (int pass = 0;; ++pass) {
-    Statement find(*m_statements,
+    Statement find(*c.statements,
                    "SELECT id FROM judge_setups WHERE rubric = ? AND prompt_id = ? AND "
                    "judge_model_id = ? AND judge_params = ? AND position = ?");
     find.bind(1, v.rubric).bind(2, v.prompt_id).bind(3, v.judge_model_id);
@@ -852,7 +922,7 @@ Store::judge_setup_id(const VerdictRecord& v)
     if (pass > 0) {
       throw Fatal(fmt::format("{}: a judge setup just stored cannot be found", m_path.string()));
     }
-    Statement insert(*m_statements,
+    Statement insert(*c.statements,
                      "INSERT INTO judge_setups (rubric, prompt_id, judge_model_id, judge_params, "
                      "position) VALUES (?,?,?,?,?)");
     insert.bind(1, v.rubric).bind(2, v.prompt_id).bind(3, v.judge_model_id);
@@ -861,31 +931,31 @@ Store::judge_setup_id(const VerdictRecord& v)
 }
 
 void
-Store::put_judge_call(const JudgeCallRecord& c)
+Store::put_judge_call(const JudgeCallRecord& call)
 {
-  write([this, c] {
-    Statement s(*m_statements,
+  write([this, call](WriteConnection& c) {
+    Statement s(*c.statements,
                 "INSERT OR IGNORE INTO judge_calls (run_id, item_id, turn, call_index, attempt, "
                 "position, prompt_id, request, status, value, label, raw, created_at) "
                 "VALUES (?1,?2,?3,?4,?5,?6,?7,"
                 "COALESCE((SELECT id FROM requests WHERE substr(hash, 1, 8) = substr(?8, 1, 8) AND "
                 "hash = ?8), NULLIF(?8, X'')),"
                 "?9,?10,?11,?12,?13)");
-    bind_judge_call(s, c);
+    bind_judge_call(s, call);
     s.step();
-    if (sqlite3_changes(m_db) > 0) {
+    if (sqlite3_changes(c.db) > 0) {
       return;
     }
-    Statement update(*m_statements,
+    Statement update(*c.statements,
                      "UPDATE judge_calls SET position = ?6, prompt_id = ?7, "
                      "request = COALESCE((SELECT id FROM requests WHERE substr(hash, 1, 8) = "
                      "substr(?8, 1, 8) AND hash = ?8), "
                      "NULLIF(?8, X'')), status = ?9, value = ?10, label = ?11, raw = ?12, "
                      "created_at = ?13 WHERE run_id = ?1 AND item_id = ?2 AND turn = ?3 AND "
                      "call_index = ?4 AND attempt = ?5");
-    bind_judge_call(update, c);
+    bind_judge_call(update, call);
     update.step();
-    stored_or_fail("judge call");
+    stored_or_fail(c, "judge call");
   });
 }
 
@@ -1077,9 +1147,9 @@ Store::verdicts(std::int64_t run_id, VerdictColumns columns)
 void
 Store::put_system_messages(const std::vector<SystemMessage>& messages)
 {
-  write([this, messages] {
+  write([messages](WriteConnection& c) {
     for (const auto& m : messages) {
-      Statement s(*m_statements, "INSERT OR IGNORE INTO system_messages (id, text) VALUES (?, ?)");
+      Statement s(*c.statements, "INSERT OR IGNORE INTO system_messages (id, text) VALUES (?, ?)");
       s.bind(1, m.id).bind(2, m.text);
       s.step();
     }
@@ -1102,7 +1172,7 @@ std::optional<std::string>
 Store::response_text(const std::string& request_hash)
 {
   if (auto queued = m_pending_responses.find(request_hash); queued != m_pending_responses.end()) {
-    return queued->second.text;
+    return queued->second.response.text;
   }
   Statement s(*m_statements, "SELECT t.body FROM requests r JOIN texts t ON t.id = r.response "
                              "WHERE substr(r.hash, 1, 8) = substr(?1, 1, 8) AND r.hash = ?1");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <harness/commit_thread.hpp>
 #include <harness/error.hpp>
 #include <harness/shared_texts.hpp>
 #include <harness/types.hpp>
@@ -301,11 +302,15 @@ public:
   // flush_if_due()), before any other write or read but find_response and
   // response_text (which see them), and by flush(). A Transaction's writes
   // are always in one batch, or dropped together. A process killed loses
-  // the writes not yet flushed: their requests are sent again next time.
+  // the writes not yet committed: their requests are sent again next time.
+  // A database file's batches are committed on a thread of their own (a
+  // CommitThread), through a connection of its own, while the next batch
+  // gathers; one in memory commits them on this thread.
   void group_commit(size_t max_writes, std::chrono::milliseconds max_age);
-  // Writes everything waiting now, in one transaction. Throws Fatal.
+  // Writes everything waiting now, in one transaction, and returns once it
+  // is committed. Throws Fatal (as well for a batch committed before).
   void flush();
-  // flush() when the batch is due (and no Transaction is open).
+  // Starts committing the batch when it is due (and no Transaction is open).
   void flush_if_due();
 
 private:
@@ -328,7 +333,16 @@ private:
   };
 
   // A batched write: queued under group commit, else done at once.
-  void write(std::function<void()> writer);
+  void write(BatchedWrite writer);
+  // This store's own connection, for the writes done on this thread.
+  WriteConnection own_connection();
+  // Commits the waiting writes on this thread, through own_connection().
+  void commit_here();
+  // Hands the waiting writes to the commit thread (once its batch is done).
+  void hand_over();
+  // Waits for the commit thread's batch; forgets the responses it stored
+  // (the database has them now); rethrows its failure.
+  void settle();
   void exec(const char* sql);
   // 2: verdicts.labels and baseline_hash; 3: runs.lease_owner and
   // lease_heartbeat; 4: claims; 5: texts stored once (requests and responses
@@ -353,18 +367,18 @@ private:
   // verdicts_v5, judge_calls_v5) naming requests by id, judge setups once.
   void name_requests_by_id();
   // The id of the judge setup of `verdict`, stored now if it is not yet.
-  std::int64_t judge_setup_id(const VerdictRecord& verdict);
+  std::int64_t judge_setup_id(WriteConnection& c, const VerdictRecord& verdict);
   // Inserts (or, for a request stored before, replaces the response of) one
   // request and its response; `hash` in hex, the pieces into `semantics`.
-  void insert_request(const std::string& hash, const std::string& semantics,
+  void insert_request(WriteConnection& c, const std::string& hash, const std::string& semantics,
                       const std::vector<TextPiece>& pieces, const Response& response,
                       const std::string& top_logprobs_json,
                       std::int64_t created_at); // Unix seconds
   // Throws Fatal unless the update just stepped changed a row (the insert
   // before it having been ignored): nothing is dropped silently.
-  void stored_or_fail(const char* what);
+  void stored_or_fail(WriteConnection& c, const char* what);
   // The id of the stored text `body`, stored now if it is not yet.
-  std::int64_t text_id(std::string_view body);
+  std::int64_t text_id(WriteConnection& c, std::string_view body);
   sqlite3* m_db = nullptr;
   std::unique_ptr<StatementCache> m_statements;
   std::unique_ptr<WalCheckpointer> m_checkpointer; // read-write stores only
@@ -374,10 +388,21 @@ private:
   // Group commit (see group_commit()): off while max_writes is 0.
   size_t m_max_writes = 0;
   std::chrono::milliseconds m_max_age{0};
-  std::vector<std::function<void()>> m_pending;                  // writers, in order
-  std::chrono::steady_clock::time_point m_oldest;                // of m_pending
-  std::unordered_map<std::string, Response> m_pending_responses; // by request hash
-  std::vector<std::string> m_pending_response_order;             // their hashes, in order
+  std::vector<BatchedWrite> m_pending;            // writers, in order
+  std::chrono::steady_clock::time_point m_oldest; // of m_pending
+  std::unique_ptr<CommitThread> m_committer;      // a file's, under group commit
+  std::uint64_t m_batch = 0;                      // the number of the batch gathering
+  // Responses written but maybe not committed yet, by request hash, with
+  // the number of their batch: the one gathering (in order), or the one
+  // the commit thread has.
+  struct PendingResponse
+  {
+    Response response;
+    std::uint64_t batch = 0;
+  };
+  std::unordered_map<std::string, PendingResponse> m_pending_responses;
+  std::vector<std::string> m_pending_response_order;
+  std::vector<std::string> m_committing_responses;
 
   // Text ids by the SHA-256 of the text, for texts stored or found lately
   // (forgotten with a transaction rolled back, and when there are many).

@@ -83,9 +83,10 @@ Store::merge_from(const std::filesystem::path& source,
   // Texts, each once: the id here of every text there.
   std::unordered_map<std::int64_t, std::int64_t> texts;
   {
+    auto connection = own_connection();
     Statement s(*m_statements, "SELECT id, body FROM src.texts");
     while (s.step()) {
-      texts.emplace(s.integer(0), text_id(s.text(1)));
+      texts.emplace(s.integer(0), text_id(connection, s.text(1)));
     }
   }
   auto text_here = [&](Statement& row, int column) -> std::optional<std::int64_t> {

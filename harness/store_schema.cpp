@@ -349,8 +349,9 @@ Store::store_texts_once()
       response.latency_ms = old.real(6);
       response.attempts = static_cast<int>(old.integer(7));
       const std::string semantics = old.text(1);
-      insert_request(old.text(0), semantics, {{0, semantics.size(), false}}, response, old.text(8),
-                     old.integer(9));
+      auto connection = own_connection();
+      insert_request(connection, old.text(0), semantics, {{0, semantics.size(), false}}, response,
+                     old.text(8), old.integer(9));
     }
   }
   exec("DROP TABLE responses_v4");

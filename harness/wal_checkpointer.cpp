@@ -28,7 +28,7 @@ WalCheckpointer::WalCheckpointer(sqlite3* writer, const std::filesystem::path& p
     throw Fatal(fmt::format("{}: cannot read database: {}", path.string(), why));
   }
   // The hook replaces SQLite's own automatic checkpoints (which use it).
-  sqlite3_wal_hook(m_writer, &WalCheckpointer::on_commit, this);
+  watch(m_writer);
   m_thread = std::thread([this] { work(); });
 }
 
@@ -40,8 +40,20 @@ WalCheckpointer::~WalCheckpointer()
   }
   m_wake.notify_one();
   m_thread.join();
-  sqlite3_wal_hook(m_writer, nullptr, nullptr);
+  unwatch(m_writer);
   sqlite3_close(m_db);
+}
+
+void
+WalCheckpointer::watch(sqlite3* writer)
+{
+  sqlite3_wal_hook(writer, &WalCheckpointer::on_commit, this);
+}
+
+void
+WalCheckpointer::unwatch(sqlite3* writer)
+{
+  sqlite3_wal_hook(writer, nullptr, nullptr);
 }
 
 long

@@ -30,6 +30,11 @@ public:
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
+  // Takes over the checkpoints of another connection that writes to the same
+  // file, until unwatch(); both before it is closed.
+  void watch(sqlite3* writer);
+  void unwatch(sqlite3* writer);
+
   // Checkpoints finished by the thread (for tests and benchmarks).
   long checkpoints() const;
   // The last checkpoint's failure (none: empty); the log keeps what a failed

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
+#include <thread>
 
 using namespace harness;
 
@@ -900,6 +901,69 @@ TEST_CASE("databases merged: requests once, verdicts, judge calls and errors und
   later.status = "ok";
   out.put_verdict(later);
   CHECK(out.verdicts(run).size() == 3);
+}
+
+TEST_CASE("group commit on a file: batches committed by a thread of their own, all or none")
+{
+  for (const char* name : {"grouped.db", "grouped.db-wal", "grouped.db-shm"}) {
+    std::filesystem::remove(name);
+  }
+  auto rows = [] {
+    return testsupport::query_text("grouped.db", "SELECT COUNT(*) FROM requests").value_or("?");
+  };
+  auto answer = [](const std::string& text) {
+    Response r;
+    r.text = text;
+    return r;
+  };
+  Store store("grouped.db");
+  const auto id = store.begin_run(run_record("grouped"));
+  store.group_commit(2, std::chrono::hours(1)); // a batch every 2 writes
+
+  // One write waits in memory: this store finds it, the file has none.
+  store.put_response(hash_of("g1"), stored_request(), answer("first"));
+  CHECK(store.find_response(hash_of("g1"))->text == "first");
+  CHECK(rows() == "0");
+  // The second makes the batch: handed to the thread, which commits it
+  // while this one goes on (and finds both meanwhile).
+  store.put_response(hash_of("g2"), stored_request(), answer("second"));
+  CHECK(store.find_response(hash_of("g1"))->text == "first");
+  CHECK(store.find_response(hash_of("g2"))->text == "second");
+  for (int i = 0; i < 1000 && rows() != "2"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(rows() == "2");
+
+  // A unit rolled back drops its own writes, not those gathered before it.
+  store.put_response(hash_of("g3"), stored_request(), answer("third"));
+  {
+    Store::Transaction unit(store);
+    store.put_response(hash_of("g4"), stored_request(), answer("dropped"));
+  }
+  CHECK_FALSE(store.find_response(hash_of("g4")));
+  store.flush(); // returns once committed
+  CHECK(rows() == "3");
+  CHECK(store.find_response(hash_of("g3"))->text == "third");
+  CHECK_FALSE(store.find_response(hash_of("g4")));
+
+  // A batch the thread cannot commit (a verdict of a run that does not
+  // exist: the thread's connection enforces foreign keys too) is rolled
+  // back whole, and its error comes out of the next flush.
+  VerdictRecord orphan;
+  orphan.run_id = id + 1000;
+  orphan.item_id = "81";
+  orphan.turn = 1;
+  orphan.status = "ok";
+  store.put_response(hash_of("g5"), stored_request(), answer("lost with its batch"));
+  store.put_verdict(orphan);
+  CHECK_THROWS_AS(store.flush(), Fatal);
+  CHECK(rows() == "3");
+  CHECK_FALSE(store.find_response(hash_of("g5")));
+  // The store goes on.
+  store.put_response(hash_of("g6"), stored_request(), answer("sixth"));
+  store.group_commit(0, std::chrono::milliseconds(0)); // flushes, and the thread ends
+  CHECK(rows() == "4");
+  CHECK(store.find_response(hash_of("g6"))->text == "sixth");
 }
 
 TEST_SUITE_END();

@@ -1,0 +1,121 @@
+#include <harness/commit_thread.hpp>
+#include <harness/error.hpp>
+#include <harness/sqlite_statement.hpp>
+#include <harness/wal_checkpointer.hpp>
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+namespace harness {
+
+CommitThread::CommitThread(const std::filesystem::path& path, WalCheckpointer& checkpointer,
+                           std::chrono::milliseconds busy_timeout)
+    : m_checkpointer(checkpointer)
+{
+  if (sqlite3_open_v2(file_uri(path).c_str(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI,
+                      nullptr) != SQLITE_OK) {
+    std::string why = m_db ? sqlite3_errmsg(m_db) : "out of memory";
+    sqlite3_close(m_db);
+    throw Fatal(fmt::format("{}: cannot open database: {}", path.string(), why));
+  }
+  try {
+    configure_connection(m_db, busy_timeout);
+    configure_for_writes(m_db);
+  } catch (...) {
+    sqlite3_close(m_db);
+    throw;
+  }
+  m_statements = std::make_unique<StatementCache>(m_db);
+  m_checkpointer.watch(m_db);
+  m_thread = std::thread([this] { work(); });
+}
+
+CommitThread::~CommitThread()
+{
+  {
+    std::lock_guard lock(m_mutex);
+    m_stop = true;
+  }
+  m_wake.notify_one();
+  m_thread.join();
+  m_checkpointer.unwatch(m_db);
+  m_statements.reset();
+  sqlite3_close(m_db);
+}
+
+void
+CommitThread::commit(std::vector<BatchedWrite> batch)
+{
+  {
+    std::lock_guard lock(m_mutex);
+    m_batch = std::move(batch);
+    m_busy = true;
+  }
+  m_wake.notify_one();
+}
+
+bool
+CommitThread::busy() const
+{
+  std::lock_guard lock(m_mutex);
+  return m_busy;
+}
+
+void
+CommitThread::wait()
+{
+  std::unique_lock lock(m_mutex);
+  m_done.wait(lock, [this] { return !m_busy; });
+  if (auto failure = std::exchange(m_failure, nullptr)) {
+    std::rethrow_exception(failure);
+  }
+}
+
+void
+CommitThread::drop_caches()
+{
+  std::lock_guard lock(m_mutex);
+  std::unordered_map<std::string, std::int64_t>().swap(m_text_ids);
+}
+
+void
+CommitThread::work()
+{
+  std::unique_lock lock(m_mutex);
+  for (;;) {
+    m_wake.wait(lock, [this] { return m_busy || m_stop; });
+    if (!m_busy) {
+      return; // stopped with nothing in hand
+    }
+    auto batch = std::move(m_batch);
+    m_batch.clear();
+    lock.unlock();
+    std::exception_ptr failure;
+    WriteConnection connection{m_db, m_statements.get(), &m_text_ids};
+    try {
+      if (int rc = sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+          rc != SQLITE_OK) {
+        throw database_error(m_db, rc, "BEGIN IMMEDIATE");
+      }
+      for (auto& write : batch) {
+        write(connection);
+      }
+      if (int rc = sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr); rc != SQLITE_OK) {
+        throw database_error(m_db, rc, "COMMIT");
+      }
+    } catch (...) {
+      failure = std::current_exception();
+      m_text_ids.clear(); // texts stored in the batch are gone with it
+      if (!sqlite3_get_autocommit(m_db)) {
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+      }
+    }
+    batch.clear(); // what the writes held goes here, not under the lock
+    lock.lock();
+    m_failure = failure;
+    m_busy = false;
+    m_done.notify_all();
+  }
+}
+
+} // namespace harness
