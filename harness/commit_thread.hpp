@@ -35,8 +35,10 @@ using BatchedWrite = std::function<void(WriteConnection&)>;
 // Commits batches of writes on a thread of its own, through a connection of
 // its own to the same database file, so that the thread sending requests
 // never waits for a commit. One batch at a time: the caller holds on to the
-// next while busy(), and so the batches grow when commits are slow. Another
-// connection sees a batch once it is committed.
+// next while busy(), and so the batches grow when commits are slow. The
+// thread runs at a lower priority (nice 10), giving way to the one sending
+// requests: on a busy core the batches grow rather than the replies wait.
+// Another connection sees a batch once it is committed.
 class CommitThread
 {
 public:
