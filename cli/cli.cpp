@@ -18,8 +18,9 @@ using harness::Fatal;
 const std::vector<std::string>&
 command_names()
 {
-  static const std::vector<std::string> k_names = {
-      "run", "report", "list", "leaderboard", "score", "import", "build-bench", "merge", "batch"};
+  static const std::vector<std::string> k_names = {"run",   "report", "list",        "leaderboard",
+                                                   "score", "import", "build-bench", "merge",
+                                                   "batch", "export"};
   return k_names;
 }
 
@@ -281,6 +282,19 @@ main(int argc, char** argv)
       ->capture_default_str();
   import_ah->add_option("--db", import.db, "SQLite database")->capture_default_str();
 
+  ExportOptions exporting;
+  auto* export_format_cmd = app.add_subcommand(
+      "export", "Write runs' answers and judgments in a reference tool's file layout (FastChat, "
+                "Arena-Hard-Auto, AlpacaEval), as `evalrun import` reads them");
+  export_format_cmd->add_option("--format", exporting.format, "fastchat, arena-hard or alpaca-eval")
+      ->required()
+      ->check(CLI::IsMember({"fastchat", "arena-hard", "alpaca-eval"}));
+  export_format_cmd->add_option("--out", exporting.out, "Output folder")->required();
+  export_format_cmd->add_option("--db", exporting.db, "SQLite database")->capture_default_str();
+  export_format_cmd->add_option("--bench", exporting.bench, "Only this benchmark");
+  export_format_cmd->add_option("--model", exporting.model, "Only this candidate endpoint");
+  export_format_cmd->add_option("--judge", exporting.judge, "Only this judge endpoint");
+
   MergeOptions merge;
   auto* merge_cmd = app.add_subcommand(
       "merge", "Combine the databases of a run's shards (run --shard i/n) into a new database "
@@ -314,7 +328,7 @@ main(int argc, char** argv)
 
   for (auto* sub :
        {run_cmd, report_cmd, list_cmd, build_cmd, score_cmd, board_cmd, import_cmd, import_ae,
-        import_fc, import_ah, merge_cmd, batch_cmd, export_cmd, ingest_cmd}) {
+        import_fc, import_ah, merge_cmd, batch_cmd, export_cmd, ingest_cmd, export_format_cmd}) {
     sub->fallthrough(); // --home may come after the subcommand
   }
   try {
@@ -335,6 +349,9 @@ main(int argc, char** argv)
   }
   if (*report_cmd) {
     return report_command(report); // reads only the database
+  }
+  if (*export_format_cmd) {
+    return export_command(exporting);
   }
   if (*import_cmd) {
     if (!*import_ae && !*import_fc && !*import_ah) {

@@ -50,6 +50,13 @@ int score_command(const ScoreOptions& options, const std::filesystem::path& home
 // Checks the whole file first: a bad record imports nothing.
 int import_command(const ImportOptions& options);
 
+// `evalrun export --format F --out DIR`: the runs a reference tool's files
+// can hold (FastChat: single and pairwise; Arena-Hard-Auto; AlpacaEval),
+// written in its layout: model_judgment/ and model_answer/, or
+// <model>/model_outputs.json and <model>/<annotator>/annotations.json.
+// `evalrun import` reads them back. 0, or Fatal (2: nothing to export).
+int export_command(const ExportOptions& options);
+
 // `evalrun merge OUT IN...`: the databases of a run's shards (and any other
 // runs they hold) into one new database, written whole or not at all;
 // reports on it equal those of the run done in one process. 0, or Fatal.

@@ -88,6 +88,16 @@ struct ImportOptions
   std::filesystem::path db = "evalrun.db";
 };
 
+struct ExportOptions
+{
+  std::string format; // fastchat | alpaca-eval | arena-hard
+  std::filesystem::path out;
+  std::filesystem::path db = "evalrun.db";
+  std::string bench; // filters; empty: all
+  std::string model;
+  std::string judge;
+};
+
 struct LeaderboardOptions
 {
   std::filesystem::path config;
