@@ -330,6 +330,54 @@ diagnostics_json(const JudgeDiagnostics& d)
           {"scored_with_lengths", d.scored_with_lengths}};
 }
 
+// Per other judge of the same answers: turns both read, those agreed on,
+// the share, Cohen's kappa and its 95% interval.
+json
+agreement_json(const RunReport& r)
+{
+  json out = json::array();
+  for (const auto& a : r.agreements) {
+    const auto& g = a.agreement;
+    auto opt = [](std::optional<double> v) {
+      return v ? json(*v) : json(nullptr);
+    };
+    out.push_back({{"run_id", a.run_id},
+                   {"judge_model_id", a.judge_model_id},
+                   {"turns", g.turns},
+                   {"agreed", g.agreed},
+                   {"agreed_fraction",
+                    g.turns ? json(static_cast<double>(g.agreed) / static_cast<double>(g.turns))
+                            : json(nullptr)},
+                   {"kappa", opt(g.kappa)},
+                   {"kappa_ci95", g.kappa ? json::array({*g.kappa_low, *g.kappa_high}) : json()}});
+  }
+  return out;
+}
+
+// "judge agreement with run 4 (judge gpt-4o): 140 of 160 turns (87.5%), Cohen's kappa 0.71
+// (95% CI 0.60–0.82)", one line per other judge.
+std::string
+agreement_markdown(const RunReport& r)
+{
+  std::string out;
+  for (const auto& a : r.agreements) {
+    const auto& g = a.agreement;
+    std::string line =
+        fmt::format("judge agreement with run {} (judge {}): ", a.run_id, a.judge_model_id);
+    if (g.turns == 0) {
+      line += "no turn both judges read";
+    } else {
+      line += fmt::format("the same outcome in {} of {} turns ({:.1f}%)", g.agreed, g.turns,
+                          100.0 * static_cast<double>(g.agreed) / static_cast<double>(g.turns));
+      line += g.kappa ? fmt::format(", Cohen's kappa {:.2f} (95% CI {:.2f}–{:.2f})", *g.kappa,
+                                    *g.kappa_low, *g.kappa_high)
+                      : ", no kappa (every turn has the same outcome)";
+    }
+    out += markdown_text(line) + "\n\n";
+  }
+  return out;
+}
+
 } // namespace
 
 std::string
@@ -367,6 +415,7 @@ render_markdown(const std::vector<RunReport>& reports)
       out += markdown_text(note) + "\n\n";
     }
     out += markdown_text("judge diagnostics: " + describe_judge(r.diagnostics)) + "\n\n";
+    out += agreement_markdown(r);
     if (r.alpaca_eval) {
       out += alpaca_markdown(r);
     }
@@ -436,7 +485,8 @@ render_json(const std::vector<RunReport>& reports, const std::string& evalrun_ve
         {"flask", nullptr},
         {"absolute", nullptr},
         {"arena_hard", nullptr},
-        {"judge_diagnostics", diagnostics_json(r.diagnostics)}};
+        {"judge_diagnostics", diagnostics_json(r.diagnostics)},
+        {"judge_agreement", agreement_json(r)}};
     json ci = json::object();
     for (const auto& [name, interval] : r.intervals) {
       ci[name] = interval_json(r, name);

@@ -1,5 +1,8 @@
 #include <reports/run_report.hpp>
 
+#include <map>
+#include <set>
+
 namespace reports {
 
 namespace {
@@ -116,13 +119,34 @@ collect(harness::Store& store, const CollectOptions& o)
 {
   std::vector<RunReport> out;
   std::vector<harness::RunRecord> arena_runs;
+  std::vector<harness::RunRecord> runs;
   for (auto& run : store.runs()) {
-    if ((!o.bench.empty() && run.bench != o.bench) || (!o.model.empty() && run.model != o.model) ||
-        (!o.judge.empty() && run.judge != o.judge)) {
-      continue;
+    if ((o.bench.empty() || run.bench == o.bench) && (o.model.empty() || run.model == o.model) &&
+        (o.judge.empty() || run.judge == o.judge)) {
+      runs.push_back(std::move(run));
     }
+  }
+  // Runs of the same answers by two judges: each one's outcomes are kept
+  // (only theirs) to compare them.
+  auto same_answers = [](const harness::RunRecord& a, const harness::RunRecord& b) {
+    return a.id != b.id && a.bench == b.bench && a.model == b.model && a.baseline == b.baseline &&
+           a.protocol == b.protocol && a.judge_model_id != b.judge_model_id;
+  };
+  std::set<std::int64_t> compared;
+  for (const auto& run : runs) {
+    for (const auto& other : runs) {
+      if (same_answers(run, other)) {
+        compared.insert(run.id);
+      }
+    }
+  }
+  std::map<std::int64_t, Outcomes> outcomes;
+  for (auto& run : runs) {
     RunReport r;
     auto verdicts = store.verdicts(run.id, harness::Store::VerdictColumns::for_reports);
+    if (compared.count(run.id)) {
+      outcomes[run.id] = judged_outcomes(run.protocol, verdicts);
+    }
     r.answer_ends = store.answer_ends(run.id);
     r.run = std::move(run);
     r.diagnostics = diagnose_judge(r.run.protocol, verdicts);
@@ -178,6 +202,14 @@ collect(harness::Store& store, const CollectOptions& o)
       arena_runs.push_back(r.run);
     }
     out.push_back(std::move(r));
+  }
+  for (auto& r : out) {
+    for (const auto& other : out) {
+      if (same_answers(r.run, other.run)) {
+        r.agreements.push_back({other.run.id, other.run.judge_model_id,
+                                judge_agreement(outcomes[r.run.id], outcomes[other.run.id])});
+      }
+    }
   }
   auto arena = arena_hard_reports(store, arena_runs);
   for (auto& r : out) {

@@ -5,6 +5,7 @@
 #include <reports/alpaca_eval_metrics.hpp>
 #include <reports/arena_hard_report.hpp>
 #include <reports/flask_scores.hpp>
+#include <reports/judge_agreement.hpp>
 #include <reports/judge_diagnostics.hpp>
 #include <reports/pairwise_scores.hpp>
 #include <reports/single_scores.hpp>
@@ -43,6 +44,15 @@ struct RunReport
   // (finish_reason "length"): judged as they are, and counted here.
   harness::Store::AnswerEnds answer_ends;
   JudgeDiagnostics diagnostics; // how far to trust the judge
+  // Agreement with each other run of the same answers (benchmark, model,
+  // baseline, protocol) by another judge, in the order of those runs.
+  struct AgreementWith
+  {
+    std::int64_t run_id = 0;
+    std::string judge_model_id;
+    JudgeAgreement agreement;
+  };
+  std::vector<AgreementWith> agreements;
 
   bool is_pairwise() const;
   // The run's verdicts: rated (they count in the headline), unreadable (no
