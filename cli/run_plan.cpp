@@ -102,6 +102,10 @@ endpoint_json(const harness::EndpointConfig& e)
   if (!e.served.empty()) {
     out["served"] = json::parse(e.served);
   }
+  // Per million tokens, for the reports' cost estimate (not part of the run's key).
+  if (e.price) {
+    out["price"] = {{"input", e.price->input_per_million}, {"output", e.price->output_per_million}};
+  }
   return out;
 }
 

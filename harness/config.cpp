@@ -377,6 +377,15 @@ parse_endpoints(const TextFile& file)
                "is required for kind completions (mistral-inst, chatml or llama3); it is never "
                "guessed");
       }
+      if (f.has("price")) {
+        Fields p(f.node("price"), path, f.where("price"));
+        EndpointConfig::Price price{p.get<double>("input"), p.get<double>("output")};
+        if (price.input_per_million < 0 || price.output_per_million < 0) {
+          p.fail(f.node("price"), "input", "prices are per million tokens and cannot be negative");
+        }
+        p.reject_unknown();
+        e.price = price;
+      }
       e.offline = f.get<bool>("offline", false);
       if (e.offline && f.has("launch")) {
         f.fail(f.node("launch"), "launch",

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,14 @@ struct EndpointConfig
   // written to a batch file (evalrun batch export) and answered from one
   // (evalrun batch ingest), e.g. by vllm run-batch on a machine of its own.
   bool offline = false;
+  // What its tokens cost (`price: {input: 2.5, output: 10}`, per million
+  // prompt and completion tokens), for the reports' estimate; unset: unknown.
+  struct Price
+  {
+    double input_per_million = 0;
+    double output_per_million = 0;
+  };
+  std::optional<Price> price;
   std::string defined_in; // "file:line", or "built-in"
 };
 

@@ -1203,6 +1203,31 @@ Store::count_responses()
   return static_cast<long>(s.integer(0));
 }
 
+Store::RunTokens
+Store::tokens(std::int64_t run_id)
+{
+  flush();
+  auto sum = [&](const char* sql) {
+    Statement s(*m_statements, sql);
+    s.bind(1, run_id).step();
+    return RoleTokens{static_cast<long>(s.integer(0)), static_cast<long>(s.integer(1)),
+                      static_cast<long>(s.integer(2))};
+  };
+  // (A failed request is named by its hash, a blob, not a row id.)
+  RunTokens out;
+  out.candidate =
+      sum("SELECT COUNT(*), COALESCE(SUM(prompt_tokens), 0), "
+          "COALESCE(SUM(completion_tokens), 0) FROM requests WHERE id IN (SELECT "
+          "candidate FROM verdicts WHERE run_id = ? AND typeof(candidate) = 'integer')");
+  out.baseline = sum("SELECT COUNT(*), COALESCE(SUM(prompt_tokens), 0), "
+                     "COALESCE(SUM(completion_tokens), 0) FROM requests WHERE id IN (SELECT "
+                     "baseline FROM verdicts WHERE run_id = ? AND typeof(baseline) = 'integer')");
+  out.judge = sum("SELECT COUNT(*), COALESCE(SUM(prompt_tokens), 0), "
+                  "COALESCE(SUM(completion_tokens), 0) FROM requests WHERE id IN (SELECT request "
+                  "FROM judge_calls WHERE run_id = ? AND typeof(request) = 'integer')");
+  return out;
+}
+
 Store::AnswerEnds
 Store::answer_ends(std::int64_t run_id)
 {

@@ -294,6 +294,21 @@ public:
     long cut_short = 0;
   };
   AnswerEnds answer_ends(std::int64_t run_id);
+  // The tokens of the requests behind a run's verdicts, per role: the
+  // candidate's answers, the baseline's (when it is an endpoint's) and the
+  // judge's calls, each request once, whether this run sent it or found it
+  // stored; requests that failed have none.
+  struct RoleTokens
+  {
+    long requests = 0;
+    long prompt = 0;
+    long completion = 0;
+  };
+  struct RunTokens
+  {
+    RoleTokens candidate, baseline, judge;
+  };
+  RunTokens tokens(std::int64_t run_id);
 
   // Group commit (a run turns it on): put_response, put_error, put_verdict
   // and put_judge_call are kept in memory and written together in one

@@ -378,6 +378,23 @@ agreement_markdown(const RunReport& r)
   return out;
 }
 
+// Per role: its endpoint, requests, prompt and completion tokens, cost (null
+// without a price); and the total cost (null unless every role has a price).
+json
+cost_json(const RunCost& cost)
+{
+  json out = json::object();
+  for (const auto& r : cost.roles) {
+    out[r.role] = {{"endpoint", r.endpoint},
+                   {"requests", r.tokens.requests},
+                   {"prompt_tokens", r.tokens.prompt},
+                   {"completion_tokens", r.tokens.completion},
+                   {"cost", r.cost ? json(*r.cost) : json(nullptr)}};
+  }
+  out["cost"] = cost.total ? json(*cost.total) : json(nullptr);
+  return out;
+}
+
 } // namespace
 
 std::string
@@ -416,6 +433,7 @@ render_markdown(const std::vector<RunReport>& reports)
     }
     out += markdown_text("judge diagnostics: " + describe_judge(r.diagnostics)) + "\n\n";
     out += agreement_markdown(r);
+    out += markdown_text("tokens: " + describe_cost(r.cost)) + "\n\n";
     if (r.alpaca_eval) {
       out += alpaca_markdown(r);
     }
@@ -486,7 +504,8 @@ render_json(const std::vector<RunReport>& reports, const std::string& evalrun_ve
         {"absolute", nullptr},
         {"arena_hard", nullptr},
         {"judge_diagnostics", diagnostics_json(r.diagnostics)},
-        {"judge_agreement", agreement_json(r)}};
+        {"judge_agreement", agreement_json(r)},
+        {"tokens", cost_json(r.cost)}};
     json ci = json::object();
     for (const auto& [name, interval] : r.intervals) {
       ci[name] = interval_json(r, name);

@@ -148,6 +148,7 @@ collect(harness::Store& store, const CollectOptions& o)
       outcomes[run.id] = judged_outcomes(run.protocol, verdicts);
     }
     r.answer_ends = store.answer_ends(run.id);
+    r.cost = run_cost(run, store.tokens(run.id));
     r.run = std::move(run);
     r.diagnostics = diagnose_judge(r.run.protocol, verdicts);
     r.scores = summarize_single(verdicts);

@@ -8,6 +8,7 @@
 #include <reports/judge_agreement.hpp>
 #include <reports/judge_diagnostics.hpp>
 #include <reports/pairwise_scores.hpp>
+#include <reports/run_cost.hpp>
 #include <reports/single_scores.hpp>
 #include <reports/statistics.hpp>
 
@@ -53,6 +54,7 @@ struct RunReport
     JudgeAgreement agreement;
   };
   std::vector<AgreementWith> agreements;
+  RunCost cost; // tokens per role, and their cost at the endpoints' prices
 
   bool is_pairwise() const;
   // The run's verdicts: rated (they count in the headline), unreadable (no

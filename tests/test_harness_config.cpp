@@ -266,4 +266,30 @@ TEST_CASE("launch placeholders, and a URL's port and origin")
   CHECK(unknown_launch_placeholder("srv --port {prot}") == "{prot}");
 }
 
+TEST_CASE("an endpoint's price per million tokens, checked")
+{
+  auto parsed = endpoints("endpoints:\n  a:\n    base_url: http://h:1/v1\n    model: m\n"
+                          "    price: {input: 2.5, output: 10}\n  b:\n    base_url: http://h:2/v1\n"
+                          "    model: m\n");
+  REQUIRE(parsed);
+  REQUIRE(parsed->at("a").price);
+  CHECK(parsed->at("a").price->input_per_million == 2.5);
+  CHECK(parsed->at("a").price->output_per_million == 10);
+  CHECK_FALSE(parsed->at("b").price);
+  auto missing = endpoints("endpoints:\n  a:\n    base_url: http://h:1/v1\n    model: m\n"
+                           "    price: {input: 2.5}\n");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().message.find("eps.yaml:5: field 'endpoints.a.price.output': is required") !=
+        std::string::npos);
+  auto negative = endpoints("endpoints:\n  a:\n    base_url: http://h:1/v1\n    model: m\n"
+                            "    price: {input: -1, output: 1}\n");
+  REQUIRE_FALSE(negative);
+  CHECK(negative.error().message.find("cannot be negative") != std::string::npos);
+  auto unknown = endpoints("endpoints:\n  a:\n    base_url: http://h:1/v1\n    model: m\n"
+                           "    price: {input: 1, output: 1, currency: EUR}\n");
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().message.find("'endpoints.a.price.currency': unknown field") !=
+        std::string::npos);
+}
+
 TEST_SUITE_END();
