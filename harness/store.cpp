@@ -1228,6 +1228,28 @@ Store::tokens(std::int64_t run_id)
   return out;
 }
 
+std::vector<Store::ServedBy>
+Store::served_by(std::int64_t run_id, Role role)
+{
+  flush();
+  Statement s(*m_statements,
+              role == Role::candidate
+                  ? "SELECT COALESCE(m.body, ''), COALESCE(f.body, ''), COUNT(*) FROM requests r "
+                    "LEFT JOIN texts m ON m.id = r.served_model LEFT JOIN texts f ON f.id = "
+                    "r.fingerprint WHERE r.id IN (SELECT candidate FROM verdicts WHERE run_id = ? "
+                    "AND typeof(candidate) = 'integer') GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2"
+                  : "SELECT COALESCE(m.body, ''), COALESCE(f.body, ''), COUNT(*) FROM requests r "
+                    "LEFT JOIN texts m ON m.id = r.served_model LEFT JOIN texts f ON f.id = "
+                    "r.fingerprint WHERE r.id IN (SELECT request FROM judge_calls WHERE run_id = ? "
+                    "AND typeof(request) = 'integer') GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2");
+  s.bind(1, run_id);
+  std::vector<ServedBy> out;
+  while (s.step()) {
+    out.push_back({s.text(0), s.text(1), static_cast<long>(s.integer(2))});
+  }
+  return out;
+}
+
 Store::AnswerEnds
 Store::answer_ends(std::int64_t run_id)
 {

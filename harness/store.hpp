@@ -309,6 +309,17 @@ public:
     RoleTokens candidate, baseline, judge;
   };
   RunTokens tokens(std::int64_t run_id);
+  // Who answered a run's requests as the replies said (their `model` and
+  // `system_fingerprint`, "" when a reply had none), with how many requests
+  // each: the candidate's answers or the judge's calls, each request once.
+  struct ServedBy
+  {
+    std::string model;
+    std::string fingerprint;
+    long requests = 0;
+  };
+  enum class Role { candidate, judge };
+  std::vector<ServedBy> served_by(std::int64_t run_id, Role role);
 
   // Group commit (a run turns it on): put_response, put_error, put_verdict
   // and put_judge_call are kept in memory and written together in one

@@ -3,6 +3,7 @@
 #include <reports/markdown_text.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -76,7 +77,8 @@ column_of(const RunReport& r)
                       r.run.baseline,
                       r.headline_name(),
                       "",
-                      ""};
+                      "",
+                      {}};
   json config = json::parse(r.run.config_json, nullptr, false);
   if (config.is_object() && config.contains("semantics") && config["semantics"].is_object()) {
     json semantics = config["semantics"];
@@ -110,6 +112,17 @@ value_text(const LeaderboardCell& c, const std::string& metric, bool with_ci)
 
 } // namespace
 
+std::string
+LeaderboardColumn::judge_warning() const
+{
+  if (judge_versions.size() < 2) {
+    return {};
+  }
+  return fmt::format("the judge answered as {} versions in this column: {}; its numbers may not "
+                     "be comparable",
+                     judge_versions.size(), fmt::join(judge_versions, ", "));
+}
+
 void
 add_not_run(Leaderboard& board, NotRun cell)
 {
@@ -130,6 +143,12 @@ build_leaderboard(const std::vector<RunReport>& reports, bool every_run)
     size_t index = static_cast<size_t>(it - board.columns.begin());
     if (it == board.columns.end()) {
       board.columns.push_back(column);
+    }
+    auto& versions = board.columns[index].judge_versions;
+    for (auto& v : served_versions(r.judge_served)) {
+      if (std::find(versions.begin(), versions.end(), v) == versions.end()) {
+        versions.push_back(std::move(v));
+      }
     }
     if (std::find(board.models.begin(), board.models.end(), r.run.model) == board.models.end()) {
       board.models.push_back(r.run.model);
@@ -176,6 +195,9 @@ leaderboard_markdown(const Leaderboard& board)
   for (size_t c = 0; c < board.columns.size(); ++c) {
     out += fmt::format("- **[{}]** {} — {}\n", c + 1, markdown_text(board.columns[c].title()),
                        markdown_text(board.columns[c].metric));
+    if (auto warning = board.columns[c].judge_warning(); !warning.empty()) {
+      out += "  - ⚠ " + markdown_text(warning) + "\n";
+    }
   }
   out += "\n| model |";
   for (size_t c = 0; c < board.columns.size(); ++c) {
@@ -237,6 +259,7 @@ leaderboard_json(const Leaderboard& board, const std::string& evalrun_version)
                        {"metric", c.metric},
                        {"unit", metric_unit(c.metric)},
                        {"variant", c.variant},
+                       {"judge_versions", c.judge_versions},
                        {"title", c.title()}});
   }
   json rows = json::array();

@@ -24,6 +24,14 @@ struct LeaderboardColumn
   std::string metric;   // headline name: average, score, tie_win_rate, win_rate
   std::string item_set; // the run's semantics without the candidate's (empty for imports)
   std::string variant;  // what sets the item set apart, for people ("80 items, pool seed 1")
+  // The judge's versions that answered this column's runs, as its replies
+  // named them (served_versions): more than one, and the column's numbers
+  // may not be comparable.
+  std::vector<std::string> judge_versions;
+
+  // "the judge answered as 2 versions in this column: a, b; its numbers may
+  // not be comparable", or "" for one version (or none named).
+  std::string judge_warning() const;
 
   std::string title() const;
   auto key() const

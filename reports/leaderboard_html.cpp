@@ -156,8 +156,11 @@ svg .bar3 { fill: #8250df; } svg .bar4 { fill: #cf222e; } svg .bar5 { fill: #576
                : "");
   html += "<ol class=\"legend\">\n";
   for (const auto& c : board.columns) {
-    html += fmt::format("<li>{} — {} ({})</li>\n", escape(c.title()), escape(c.metric),
-                        metric_unit(c.metric) == "percent" ? "%" : metric_unit(c.metric));
+    const auto warning = c.judge_warning();
+    html += fmt::format(
+        "<li>{} — {} ({}){}</li>\n", escape(c.title()), escape(c.metric),
+        metric_unit(c.metric) == "percent" ? "%" : metric_unit(c.metric),
+        warning.empty() ? "" : " <span class=\"warning\">⚠ " + escape(warning) + "</span>");
   }
   html += "</ol>\n<table id=\"leaderboard\">\n<thead><tr><th data-type=\"text\">model</th>";
   for (size_t c = 0; c < board.columns.size(); ++c) {

@@ -395,6 +395,17 @@ cost_json(const RunCost& cost)
   return out;
 }
 
+// Who answered (model, fingerprint) and how many requests each.
+json
+served_json(const std::vector<harness::Store::ServedBy>& served)
+{
+  json out = json::array();
+  for (const auto& s : served) {
+    out.push_back({{"model", s.model}, {"fingerprint", s.fingerprint}, {"requests", s.requests}});
+  }
+  return out;
+}
+
 } // namespace
 
 std::string
@@ -434,6 +445,12 @@ render_markdown(const std::vector<RunReport>& reports)
     out += markdown_text("judge diagnostics: " + describe_judge(r.diagnostics)) + "\n\n";
     out += agreement_markdown(r);
     out += markdown_text("tokens: " + describe_cost(r.cost)) + "\n\n";
+    for (const auto& [role, served] :
+         {std::pair{"candidate", &r.candidate_served}, std::pair{"judge", &r.judge_served}}) {
+      if (auto line = describe_served(role, *served); !line.empty()) {
+        out += markdown_text(line) + "\n\n";
+      }
+    }
     if (r.alpaca_eval) {
       out += alpaca_markdown(r);
     }
@@ -505,7 +522,9 @@ render_json(const std::vector<RunReport>& reports, const std::string& evalrun_ve
         {"arena_hard", nullptr},
         {"judge_diagnostics", diagnostics_json(r.diagnostics)},
         {"judge_agreement", agreement_json(r)},
-        {"tokens", cost_json(r.cost)}};
+        {"tokens", cost_json(r.cost)},
+        {"served",
+         {{"candidate", served_json(r.candidate_served)}, {"judge", served_json(r.judge_served)}}}};
     json ci = json::object();
     for (const auto& [name, interval] : r.intervals) {
       ci[name] = interval_json(r, name);

@@ -9,6 +9,7 @@
 #include <reports/judge_diagnostics.hpp>
 #include <reports/pairwise_scores.hpp>
 #include <reports/run_cost.hpp>
+#include <reports/served_by.hpp>
 #include <reports/single_scores.hpp>
 #include <reports/statistics.hpp>
 
@@ -55,6 +56,8 @@ struct RunReport
   };
   std::vector<AgreementWith> agreements;
   RunCost cost; // tokens per role, and their cost at the endpoints' prices
+  // Who answered, as the replies said (model, system_fingerprint).
+  std::vector<harness::Store::ServedBy> candidate_served, judge_served;
 
   bool is_pairwise() const;
   // The run's verdicts: rated (they count in the headline), unreadable (no
