@@ -69,16 +69,9 @@ describe_variant(const json& config, const json& semantics, long items)
 LeaderboardColumn
 column_of(const RunReport& r)
 {
-  LeaderboardColumn c{r.run.bench,
-                      r.run.bench_version,
-                      r.run.judge,
-                      r.run.rubric,
-                      r.run.protocol,
-                      r.run.baseline,
-                      r.headline_name(),
-                      "",
-                      "",
-                      {}};
+  LeaderboardColumn c{
+      r.run.bench,    r.run.bench_version, r.run.judge, r.run.rubric, r.run.protocol,
+      r.run.baseline, r.headline_name(),   "",          "",           {}};
   json config = json::parse(r.run.config_json, nullptr, false);
   if (config.is_object() && config.contains("semantics") && config["semantics"].is_object()) {
     json semantics = config["semantics"];
