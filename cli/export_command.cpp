@@ -199,6 +199,7 @@ export_command(const ExportOptions& options)
   harness::Store store(options.db, harness::Store::Access::read_only);
   ExportFiles files;
   long exported = 0;
+  long matched = 0;
   for (const auto& run : store.runs()) {
     if (!exported_as(run.protocol, options.format) ||
         (!options.bench.empty() && run.bench != options.bench) ||
@@ -206,6 +207,7 @@ export_command(const ExportOptions& options)
         (!options.judge.empty() && run.judge != options.judge)) {
       continue;
     }
+    ++matched;
     long without_answer = 0;
     const auto turns = exported_turns(store, run, without_answer);
     if (options.format == "fastchat") {
@@ -221,16 +223,23 @@ export_command(const ExportOptions& options)
                without_answer ? fmt::format(" ({} without an answer left out)", without_answer)
                               : "");
   }
-  if (exported == 0 && files.jsonl.empty() && files.lists.empty()) {
-    throw Fatal(fmt::format("{}: no run to export as {} (it holds runs of the {} protocol{})",
-                            options.db.string(), options.format,
-                            options.format == "fastchat"     ? "single or pairwise"
-                            : options.format == "arena-hard" ? "arena_hard"
-                                                             : "alpaca_eval",
-                            options.bench.empty() && options.model.empty() && options.judge.empty()
-                                ? ""
-                                : ", with the filters given"),
+  if (matched > 0 && exported == 0) {
+    throw Fatal(fmt::format("{}: {} run(s) to export as {}, but none has a judged turn with an "
+                            "answer (their candidate requests failed); nothing was written",
+                            options.db.string(), matched, options.format),
                 2);
+  }
+  if (exported == 0) {
+    throw Fatal(
+        fmt::format("{}: no run to export as {} (the format holds runs of the {} protocol{})",
+                    options.db.string(), options.format,
+                    options.format == "fastchat"     ? "single or pairwise"
+                    : options.format == "arena-hard" ? "arena_hard"
+                                                     : "alpaca_eval",
+                    options.bench.empty() && options.model.empty() && options.judge.empty()
+                        ? ""
+                        : ", with the filters given"),
+        2);
   }
   std::map<fs::path, std::string> contents = std::move(files.jsonl);
   for (const auto& [path, list] : files.lists) {
