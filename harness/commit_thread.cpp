@@ -25,7 +25,10 @@ CommitThread::CommitThread(const std::filesystem::path& path, WalCheckpointer& c
   }
   try {
     configure_connection(m_db, busy_timeout);
-    configure_for_writes(m_db);
+    // 4 MiB of pages: the indexes a run inserts into at random (request
+    // hashes, text keys) outgrow SQLite's default 2 at 100k items. 8 was no
+    // faster at 100k and held 7 MB more at 10k items, C=1,024.
+    configure_for_writes(m_db, 4);
   } catch (...) {
     sqlite3_close(m_db);
     throw;
@@ -80,7 +83,7 @@ void
 CommitThread::drop_caches()
 {
   std::lock_guard lock(m_mutex);
-  std::unordered_map<std::string, std::int64_t>().swap(m_text_ids);
+  m_text_ids.release();
 }
 
 void

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <harness/text_ids.hpp>
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -10,7 +12,6 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 struct sqlite3;
@@ -26,7 +27,7 @@ struct WriteConnection
 {
   sqlite3* db = nullptr;
   StatementCache* statements = nullptr;
-  std::unordered_map<std::string, std::int64_t>* text_ids = nullptr;
+  TextIds* text_ids = nullptr;
 };
 
 // One write of a batch, run on the connection that commits the batch.
@@ -69,7 +70,7 @@ private:
   WalCheckpointer& m_checkpointer;
   sqlite3* m_db = nullptr;
   std::unique_ptr<StatementCache> m_statements;
-  std::unordered_map<std::string, std::int64_t> m_text_ids;
+  TextIds m_text_ids;
   mutable std::mutex m_mutex;
   std::condition_variable m_wake; // a batch came, or stop
   std::condition_variable m_done; // the batch is committed (or failed)

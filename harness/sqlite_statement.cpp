@@ -44,13 +44,11 @@ configure_connection(sqlite3* db, std::chrono::milliseconds busy_timeout)
 }
 
 void
-configure_for_writes(sqlite3* db)
+configure_for_writes(sqlite3* db, int cache_mib)
 {
-  // 8 MiB of pages in memory (2 by default): the indexes a run inserts into
-  // at random (request hashes, text keys) outgrow 2 MiB at 100k items, and
-  // every page read again is a read from the file.
+  const std::string cache = fmt::format("PRAGMA cache_size=-{}", cache_mib * 1024);
   for (const char* pragma :
-       {"PRAGMA synchronous=NORMAL", "PRAGMA cache_size=-8192", "PRAGMA foreign_keys=ON"}) {
+       {"PRAGMA synchronous=NORMAL", cache.c_str(), "PRAGMA foreign_keys=ON"}) {
     if (int rc = sqlite3_exec(db, pragma, nullptr, nullptr, nullptr); rc != SQLITE_OK) {
       throw database_error(db, rc, pragma);
     }

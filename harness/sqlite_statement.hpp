@@ -26,9 +26,9 @@ Fatal database_error(sqlite3* db, int rc, const char* sql = nullptr);
 // another connection's lock, and extended error codes.
 void configure_connection(sqlite3* db, std::chrono::milliseconds busy_timeout);
 // The settings of a connection that writes (per connection in SQLite):
-// synchronous=NORMAL (the log is synced at checkpoints), an 8 MiB page cache
-// and foreign keys enforced. Throws Fatal.
-void configure_for_writes(sqlite3* db);
+// synchronous=NORMAL (the log is synced at checkpoints), a page cache of
+// `cache_mib` and foreign keys enforced. Throws Fatal.
+void configure_for_writes(sqlite3* db, int cache_mib);
 
 // `path` as an SQLite file: URI (the characters a URI gives a meaning
 // escaped), before its query ("?mode=ro").

@@ -112,7 +112,7 @@ Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
     // of a few KB leave less of each page unused than in 4 KiB ones.
     exec("PRAGMA page_size=16384");
     use_write_ahead_log();
-    configure_for_writes(m_db);
+    configure_for_writes(m_db, 2); // (a run's batches are written by a CommitThread)
     migrate();
     m_checkpointer = std::make_unique<WalCheckpointer>(m_db, path);
   } catch (...) {
@@ -462,7 +462,7 @@ Store::set_run_items(std::int64_t run_id, long items)
 void
 Store::drop_caches()
 {
-  std::unordered_map<std::string, std::int64_t>().swap(m_text_ids);
+  m_text_ids.release();
   if (m_committer) {
     flush();
     m_committer->drop_caches();
@@ -577,7 +577,7 @@ std::optional<Response>
 Store::find_response(const std::string& request_hash)
 {
   if (auto queued = m_pending_responses.find(request_hash); queued != m_pending_responses.end()) {
-    Response r = queued->second.response;
+    Response r = *queued->second.response;
     r.from_cache = true;
     return r;
   }
@@ -607,28 +607,31 @@ void
 Store::put_response(const std::string& request_hash, const ChatRequest& request,
                     const Response& response, const std::vector<std::string_view>& shared_texts)
 {
-  const std::string semantics = client::openai_wire::semantics_json(request);
-  put_response(request_hash, semantics, split_shared_texts(semantics, shared_texts), response);
+  std::string semantics = client::openai_wire::semantics_json(request);
+  auto pieces = split_shared_texts(semantics, shared_texts);
+  put_response(request_hash, std::move(semantics), std::move(pieces), response);
 }
 
 void
-Store::put_response(const std::string& request_hash, const std::string& semantics,
-                    const std::vector<TextPiece>& pieces, const Response& response)
+Store::put_response(const std::string& request_hash, std::string semantics,
+                    std::vector<TextPiece> pieces, const Response& response)
 {
+  auto shared = std::make_shared<const Response>(response);
   if (m_max_writes > 0) {
-    m_pending_responses[request_hash] = {response, m_batch};
+    m_pending_responses[request_hash] = {shared, m_batch};
     m_pending_response_order.push_back(request_hash);
   }
-  write([this, hash = request_hash, semantics, pieces, response](WriteConnection& c) {
+  write([this, hash = request_hash, semantics = std::move(semantics), pieces = std::move(pieces),
+         response = std::move(shared)](WriteConnection& c) {
     std::string logprobs;
-    if (!response.top_logprobs.empty()) {
+    if (!response->top_logprobs.empty()) {
       nlohmann::json list = nlohmann::json::array();
-      for (const auto& [token, lp] : response.top_logprobs) {
+      for (const auto& [token, lp] : response->top_logprobs) {
         list.push_back({token, lp});
       }
       logprobs = list.dump();
     }
-    insert_request(c, hash, semantics, pieces, response, logprobs, unix_now());
+    insert_request(c, hash, semantics, pieces, *response, logprobs, unix_now());
     Statement unclaim(*c.statements, "DELETE FROM claims WHERE hash = ?");
     unclaim.bind_blob(1, hash_bytes(hash)).step();
   });
@@ -698,11 +701,12 @@ Store::stored_or_fail(WriteConnection& c, const char* what)
 std::int64_t
 Store::text_id(WriteConnection& c, std::string_view body)
 {
-  std::string cache_key = sha256_bytes(body);
-  if (auto cached = c.text_ids->find(cache_key); cached != c.text_ids->end()) {
-    return cached->second;
+  const TextIds::Digest digest = TextIds::digest(body);
+  if (auto cached = c.text_ids->find(digest)) {
+    return *cached;
   }
-  const auto key = static_cast<std::int64_t>(first_64_bits(cache_key) >> 32);
+  const auto key = static_cast<std::int64_t>(
+      first_64_bits({reinterpret_cast<const char*>(digest.data()), digest.size()}) >> 32);
   std::int64_t id = 0;
   Statement find(*c.statements, "SELECT id FROM texts WHERE key = ? AND body = ?");
   find.bind(1, key).bind_unowned(2, body);
@@ -713,10 +717,7 @@ Store::text_id(WriteConnection& c, std::string_view body)
     insert.bind(1, key).bind_unowned(2, body).step();
     id = sqlite3_last_insert_rowid(c.db);
   }
-  if (c.text_ids->size() >= k_text_ids_cached) {
-    c.text_ids->clear();
-  }
-  c.text_ids->emplace(std::move(cache_key), id);
+  c.text_ids->remember(digest, id);
   return id;
 }
 
@@ -1174,7 +1175,7 @@ std::optional<std::string>
 Store::response_text(const std::string& request_hash)
 {
   if (auto queued = m_pending_responses.find(request_hash); queued != m_pending_responses.end()) {
-    return queued->second.response.text;
+    return queued->second.response->text;
   }
   Statement s(*m_statements, "SELECT t.body FROM requests r JOIN texts t ON t.id = r.response "
                              "WHERE substr(r.hash, 1, 8) = substr(?1, 1, 8) AND r.hash = ?1");

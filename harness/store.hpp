@@ -3,6 +3,7 @@
 #include <harness/commit_thread.hpp>
 #include <harness/error.hpp>
 #include <harness/shared_texts.hpp>
+#include <harness/text_ids.hpp>
 #include <harness/types.hpp>
 
 #include <chrono>
@@ -235,8 +236,8 @@ public:
   // The same, with the request's semantics JSON (the model named in it)
   // already made, and split into pieces (split_shared_texts()): each piece is
   // stored as a text once, however many requests share it.
-  void put_response(const std::string& request_hash, const std::string& semantics,
-                    const std::vector<TextPiece>& pieces, const Response& response);
+  void put_response(const std::string& request_hash, std::string semantics,
+                    std::vector<TextPiece> pieces, const Response& response);
   // A stored request's semantics JSON (what its hash is the SHA-256 of),
   // put together from its pieces; nullopt when no such request is stored.
   std::optional<std::string> request_semantics(const std::string& request_hash);
@@ -423,17 +424,15 @@ private:
   // the commit thread has.
   struct PendingResponse
   {
-    Response response;
+    std::shared_ptr<const Response> response; // shared with its write
     std::uint64_t batch = 0;
   };
   std::unordered_map<std::string, PendingResponse> m_pending_responses;
   std::vector<std::string> m_pending_response_order;
   std::vector<std::string> m_committing_responses;
 
-  // Text ids by the SHA-256 of the text, for texts stored or found lately
-  // (forgotten with a transaction rolled back, and when there are many).
-  static constexpr size_t k_text_ids_cached = 1 << 16;
-  std::unordered_map<std::string, std::int64_t> m_text_ids;
+  // Ids of texts stored or found lately (forgotten with a transaction rolled back).
+  TextIds m_text_ids;
 };
 
 } // namespace harness

@@ -211,18 +211,20 @@ CachedClient::send(Waiting w)
     m_sent_unclaimed.insert(w.hash);
     schedule_watch();
   }
-  m_pool.submit(std::move(w.request),
-                [this, hash = std::move(w.hash), semantics = std::move(w.semantics),
-                 pieces = std::move(w.pieces), done = std::move(w.done)](Result<Response> r) {
-                  if (r) {
-                    m_store.put_response(hash, semantics, pieces, *r); // releases the claim
-                  } else {
-                    m_store.release_claim(hash);
-                  }
-                  m_sent_unclaimed.erase(hash);
-                  watch_arrivals();
-                  done(hash, std::move(r));
-                });
+  m_pool.submit(std::move(w.request), [this, hash = std::move(w.hash),
+                                       semantics = std::move(w.semantics),
+                                       pieces = std::move(w.pieces),
+                                       done = std::move(w.done)](Result<Response> r) mutable {
+    if (r) {
+      // (Moved: the pool calls this once.)
+      m_store.put_response(hash, std::move(semantics), std::move(pieces), *r); // releases the claim
+    } else {
+      m_store.release_claim(hash);
+    }
+    m_sent_unclaimed.erase(hash);
+    watch_arrivals();
+    done(hash, std::move(r));
+  });
 }
 
 std::vector<DeferredRequest>

@@ -72,7 +72,7 @@ trim(const std::string& s)
 
 // libcurl's per-transfer buffers (its minimum to send is 16 KiB).
 constexpr long k_send_buffer_bytes = 16 * 1024;
-constexpr long k_receive_buffer_bytes = 4 * 1024;
+constexpr long k_receive_buffer_bytes = 1024; // libcurl's least
 
 size_t
 on_body(char* data, size_t size, size_t count, void* user)
