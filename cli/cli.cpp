@@ -20,7 +20,7 @@ command_names()
 {
   static const std::vector<std::string> k_names = {"run",   "report", "list",        "leaderboard",
                                                    "score", "import", "build-bench", "merge",
-                                                   "batch", "export"};
+                                                   "batch", "export", "view"};
   return k_names;
 }
 
@@ -295,6 +295,14 @@ main(int argc, char** argv)
   export_format_cmd->add_option("--model", exporting.model, "Only this candidate endpoint");
   export_format_cmd->add_option("--judge", exporting.judge, "Only this judge endpoint");
 
+  ViewOptions viewing;
+  auto* view_cmd = app.add_subcommand(
+      "view", "Browse a database's runs, verdicts and judge calls in a local web app "
+              "(127.0.0.1, read-only)");
+  view_cmd->add_option("--db", viewing.db, "SQLite database")->capture_default_str();
+  view_cmd->add_option("--port", viewing.port, "Port on 127.0.0.1 (0: any free one)")
+      ->capture_default_str();
+
   MergeOptions merge;
   auto* merge_cmd = app.add_subcommand(
       "merge", "Combine the databases of a run's shards (run --shard i/n) into a new database "
@@ -349,6 +357,9 @@ main(int argc, char** argv)
   }
   if (*report_cmd) {
     return report_command(report); // reads only the database
+  }
+  if (*view_cmd) {
+    return view_command(viewing); // reads only the database
   }
   if (*export_format_cmd) {
     return export_command(exporting);

@@ -57,6 +57,11 @@ int import_command(const ImportOptions& options);
 // `evalrun import` reads them back. 0, or Fatal (2: nothing to export).
 int export_command(const ExportOptions& options);
 
+// `evalrun view`: serves a local web app over the database on 127.0.0.1
+// (read-only) until stopped. Fatal (2) when the database is missing or the
+// port cannot be had.
+int view_command(const ViewOptions& options);
+
 // `evalrun merge OUT IN...`: the databases of a run's shards (and any other
 // runs they hold) into one new database, written whole or not at all;
 // reports on it equal those of the run done in one process. 0, or Fatal.

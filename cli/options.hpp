@@ -98,6 +98,12 @@ struct ExportOptions
   std::string judge;
 };
 
+struct ViewOptions
+{
+  std::filesystem::path db = "evalrun.db";
+  unsigned short port = 8765; // 0: any free port
+};
+
 struct LeaderboardOptions
 {
   std::filesystem::path config;

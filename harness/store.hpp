@@ -265,6 +265,39 @@ public:
   std::vector<JudgeCallRecord> judge_calls(std::int64_t run_id);
 
   std::vector<RunRecord> runs();
+
+  // Browsing a run (evalrun view): a page of its verdicts matching a filter,
+  // in item order, read with paged queries (never the whole run).
+  struct VerdictFilter
+  {
+    // "" (any), a status, "errors" (judge_error, candidate_error) or
+    // "unreadable" (parse_failed, out_of_range).
+    std::string status;
+    std::string category; // "" (any)
+    std::string source;   // "" (any)
+    // "" (any), else found in the item id, the verdict's detail, the
+    // candidate's answer or a judge call's reply.
+    std::string text;
+    std::string item_id; // "" (any), else this item only
+    int turn = 0;        // 0 (any), else this turn only
+    long offset = 0;
+    long limit = 50;
+  };
+  struct VerdictPage
+  {
+    long total = 0; // verdicts matching, on every page
+    // Each with every field but raw_judgment (the judge calls hold the replies).
+    std::vector<VerdictRecord> rows;
+  };
+  VerdictPage verdict_page(std::int64_t run_id, const VerdictFilter& filter);
+  // How many of a run's verdicts have each value of `column` (status,
+  // category or source), most first.
+  enum class VerdictColumn { status, category, source };
+  std::vector<std::pair<std::string, long>> verdict_counts(std::int64_t run_id,
+                                                           VerdictColumn column);
+  // The judge calls of one turn, re-samples included, in call and attempt order.
+  std::vector<JudgeCallRecord> judge_calls(std::int64_t run_id, const std::string& item_id,
+                                           int turn);
   // A run's verdicts. With VerdictColumns::all, every field, raw_judgment
   // holding the judge's replies (read back from the responses); with
   // for_reports only what reports read (item, turn, category, source,

@@ -1,0 +1,377 @@
+#include <cli/view_api.hpp>
+#include <reports/judge_diagnostics.hpp>
+
+#include <harness/error.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace cli {
+
+using nlohmann::json;
+
+namespace {
+
+// `text` with %XX and '+' (in a query) decoded; nullopt when an escape is malformed.
+std::optional<std::string>
+percent_decoded(std::string_view text, bool plus_is_space)
+{
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%') {
+      unsigned value = 0;
+      if (i + 2 >= text.size()) {
+        return std::nullopt;
+      }
+      auto [end, ec] = std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
+      if (ec != std::errc() || end != text.data() + i + 3) {
+        return std::nullopt;
+      }
+      out += static_cast<char>(value);
+      i += 2;
+    } else {
+      out += plus_is_space && text[i] == '+' ? ' ' : text[i];
+    }
+  }
+  return out;
+}
+
+std::vector<std::string_view>
+split(std::string_view text, char separator)
+{
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == separator) {
+      parts.push_back(text.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return parts;
+}
+
+struct BadRequest
+{
+  std::string why;
+};
+
+long
+number(const std::string& text, const char* what)
+{
+  long value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 0) {
+    throw BadRequest{fmt::format("{} is not a number: \"{}\"", what, text)};
+  }
+  return value;
+}
+
+ViewReply
+reply(int status, json body)
+{
+  return {status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace)};
+}
+
+ViewReply
+not_found(const std::string& what)
+{
+  return reply(404, {{"error", what}});
+}
+
+json
+run_summary(const harness::RunRecord& r)
+{
+  return {{"id", r.id},         {"bench", r.bench},           {"model", r.model},
+          {"judge", r.judge},   {"baseline", r.baseline},     {"protocol", r.protocol},
+          {"rubric", r.rubric}, {"status", r.status},         {"items", r.items},
+          {"demo", r.demo},     {"started_at", r.started_at}, {"finished_at", r.finished_at}};
+}
+
+// A run's headline numbers, from the verdicts read for reports.
+json
+headline(const std::vector<harness::VerdictRecord>& verdicts)
+{
+  long ok = 0, scored = 0, wins = 0, ties = 0, decided = 0;
+  double score_sum = 0;
+  for (const auto& v : verdicts) {
+    if (v.status != "ok") {
+      continue;
+    }
+    ++ok;
+    if (v.score) {
+      ++scored;
+      score_sum += *v.score;
+    }
+    if (!v.winner.empty()) {
+      ++decided;
+      wins += v.winner == "model" ? 1 : 0;
+      ties += v.winner == "tie" ? 1 : 0;
+    }
+  }
+  json h = {{"verdicts", verdicts.size()}, {"ok", ok}};
+  if (scored > 0) {
+    h["mean_score"] = score_sum / static_cast<double>(scored);
+  }
+  if (decided > 0) {
+    h["win_rate"] = 100.0 * static_cast<double>(wins) / static_cast<double>(decided);
+    h["tie_win_rate"] = 100.0 * static_cast<double>(wins + ties) / static_cast<double>(decided);
+  }
+  return h;
+}
+
+json
+diagnostics_json(const reports::JudgeDiagnostics& d)
+{
+  json out = {{"verdicts", d.verdicts},
+              {"unreadable", d.unreadable},
+              {"pairs", d.pairs},
+              {"swap_inconsistent", d.swap_inconsistent},
+              {"swap_flips", d.swap_flips},
+              {"decisive_games", d.decisive_games},
+              {"first_position_wins", d.first_position_wins},
+              {"decisive_with_lengths", d.decisive_with_lengths},
+              {"longer_won", d.longer_won},
+              {"scored_with_lengths", d.scored_with_lengths},
+              {"summary", reports::describe_judge(d)}};
+  out["score_length_r"] = d.score_length_r ? json(*d.score_length_r) : json(nullptr);
+  return out;
+}
+
+json
+verdict_json(const harness::VerdictRecord& v)
+{
+  json out = {{"item_id", v.item_id},
+              {"turn", v.turn},
+              {"category", v.category},
+              {"source", v.source},
+              {"status", v.status},
+              {"winner", v.winner},
+              {"detail", v.detail},
+              {"rubric", v.rubric},
+              {"prompt_id", v.prompt_id},
+              {"position", v.position},
+              {"judge_model_id", v.judge_model_id},
+              {"candidate_chars", v.candidate_chars},
+              {"baseline_chars", v.baseline_chars}};
+  out["score"] = v.score ? json(*v.score) : json(nullptr);
+  out["labels"] = json::parse(v.labels_json, nullptr, false);
+  out["criteria"] = json::parse(v.criteria_json, nullptr, false);
+  return out;
+}
+
+// The messages of a stored request ([] when it is not stored).
+json
+request_messages(harness::Store& store, const std::string& hash)
+{
+  if (hash.empty()) {
+    return json::array();
+  }
+  auto semantics = store.request_semantics(hash);
+  if (!semantics) {
+    return json::array();
+  }
+  json parsed = json::parse(*semantics, nullptr, false);
+  if (!parsed.is_object() || !parsed.contains("messages")) {
+    return json::array();
+  }
+  json out = json::array();
+  for (const auto& m : parsed["messages"]) {
+    out.push_back({{"role", m.value("role", "")},
+                   {"content", m.contains("content") && m["content"].is_string()
+                                   ? m["content"].get<std::string>()
+                                   : m.value("content", json()).dump()}});
+  }
+  return out;
+}
+
+json
+answer(harness::Store& store, const std::string& hash)
+{
+  if (hash.empty()) {
+    return nullptr;
+  }
+  auto text = store.response_text(hash);
+  return text ? json(*text) : json(nullptr);
+}
+
+std::optional<harness::RunRecord>
+find_run(harness::Store& store, std::int64_t id)
+{
+  for (auto& r : store.runs()) {
+    if (r.id == id) {
+      return r;
+    }
+  }
+  return std::nullopt;
+}
+
+ViewReply
+runs_reply(harness::Store& store)
+{
+  json runs = json::array();
+  for (const auto& r : store.runs()) {
+    json row = run_summary(r);
+    row["headline"] = headline(store.verdicts(r.id, harness::Store::VerdictColumns::for_reports));
+    runs.push_back(std::move(row));
+  }
+  return reply(200, {{"runs", runs}});
+}
+
+json
+counts_json(const std::vector<std::pair<std::string, long>>& counts)
+{
+  json out = json::array();
+  for (const auto& [value, n] : counts) {
+    out.push_back({{"value", value}, {"count", n}});
+  }
+  return out;
+}
+
+ViewReply
+run_reply(harness::Store& store, const harness::RunRecord& run)
+{
+  using Column = harness::Store::VerdictColumn;
+  const auto verdicts = store.verdicts(run.id, harness::Store::VerdictColumns::for_reports);
+  json out = run_summary(run);
+  out["config"] = json::parse(run.config_json, nullptr, false);
+  out["headline"] = headline(verdicts);
+  out["statuses"] = counts_json(store.verdict_counts(run.id, Column::status));
+  out["categories"] = counts_json(store.verdict_counts(run.id, Column::category));
+  out["sources"] = counts_json(store.verdict_counts(run.id, Column::source));
+  out["diagnostics"] = diagnostics_json(reports::diagnose_judge(run.protocol, verdicts));
+  json scores = json::array();
+  for (const auto& v : verdicts) {
+    if (v.status == "ok" && v.score) {
+      scores.push_back(*v.score);
+    }
+  }
+  out["scores"] = std::move(scores);
+  return reply(200, out);
+}
+
+ViewReply
+verdicts_reply(harness::Store& store, std::int64_t run_id,
+               const std::map<std::string, std::string>& query)
+{
+  harness::Store::VerdictFilter filter;
+  auto get = [&](const char* key) {
+    auto it = query.find(key);
+    return it == query.end() ? std::string() : it->second;
+  };
+  filter.status = get("status");
+  filter.category = get("category");
+  filter.source = get("source");
+  filter.text = get("q");
+  if (auto offset = get("offset"); !offset.empty()) {
+    filter.offset = number(offset, "offset");
+  }
+  if (auto limit = get("limit"); !limit.empty()) {
+    filter.limit = std::min(200L, number(limit, "limit"));
+  }
+  auto page = store.verdict_page(run_id, filter);
+  json rows = json::array();
+  for (const auto& v : page.rows) {
+    rows.push_back(verdict_json(v));
+  }
+  return reply(
+      200,
+      {{"total", page.total}, {"offset", filter.offset}, {"limit", filter.limit}, {"rows", rows}});
+}
+
+ViewReply
+item_reply(harness::Store& store, std::int64_t run_id, const std::string& item_id, int turn)
+{
+  harness::Store::VerdictFilter filter;
+  filter.item_id = item_id;
+  filter.turn = turn;
+  filter.limit = 1;
+  auto page = store.verdict_page(run_id, filter);
+  if (page.rows.empty()) {
+    return not_found(
+        fmt::format("run {} has no verdict for item {} turn {}", run_id, item_id, turn));
+  }
+  const auto& v = page.rows.front();
+  json calls = json::array();
+  for (const auto& c : store.judge_calls(run_id, item_id, turn)) {
+    json call = {{"call_index", c.call_index},
+                 {"attempt", c.attempt},
+                 {"position", c.position},
+                 {"prompt_id", c.prompt_id},
+                 {"status", c.status},
+                 {"label", c.label},
+                 {"reply", c.raw}};
+    call["value"] = c.value ? json(*c.value) : json(nullptr);
+    call["prompt"] = request_messages(store, c.request_hash);
+    calls.push_back(std::move(call));
+  }
+  json out = {{"run_id", run_id}, {"verdict", verdict_json(v)}};
+  out["conversation"] = request_messages(store, v.candidate_hash);
+  out["candidate_answer"] = answer(store, v.candidate_hash);
+  out["baseline_answer"] = answer(store, v.baseline_hash);
+  out["system_message_id"] = v.system_message_id;
+  out["judge_calls"] = std::move(calls);
+  return reply(200, out);
+}
+
+} // namespace
+
+ViewReply
+view_api(harness::Store& store, const std::string& target)
+{
+  const auto question = target.find('?');
+  const std::string_view path = std::string_view(target).substr(0, question);
+  std::map<std::string, std::string> query;
+  if (question != std::string::npos) {
+    for (auto pair : split(std::string_view(target).substr(question + 1), '&')) {
+      const auto eq = pair.find('=');
+      auto key = percent_decoded(pair.substr(0, eq), true);
+      auto value = percent_decoded(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+      if (!key || !value) {
+        return reply(400, {{"error", "a malformed %-escape in the query"}});
+      }
+      query[*key] = *value;
+    }
+  }
+  std::vector<std::string> parts;
+  for (auto part : split(path, '/')) {
+    auto decoded = percent_decoded(part, false);
+    if (!decoded) {
+      return reply(400, {{"error", "a malformed %-escape in the path"}});
+    }
+    parts.push_back(*decoded);
+  }
+  // parts[0] is "" (the path starts with '/').
+  try {
+    if (parts.size() < 3 || parts[1] != "api" || parts[2] != "runs") {
+      return not_found(fmt::format("no such page: {}", path));
+    }
+    if (parts.size() == 3) {
+      return runs_reply(store);
+    }
+    const auto run = find_run(store, number(parts[3], "the run"));
+    if (!run) {
+      return not_found(fmt::format("no run {}", parts[3]));
+    }
+    if (parts.size() == 4) {
+      return run_reply(store, *run);
+    }
+    if (parts.size() == 5 && parts[4] == "verdicts") {
+      return verdicts_reply(store, run->id, query);
+    }
+    if (parts.size() == 7 && parts[4] == "items") {
+      return item_reply(store, run->id, parts[5], static_cast<int>(number(parts[6], "the turn")));
+    }
+    return not_found(fmt::format("no such page: {}", path));
+  } catch (const BadRequest& e) {
+    return reply(400, {{"error", e.why}});
+  }
+}
+
+} // namespace cli

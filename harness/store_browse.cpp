@@ -1,0 +1,146 @@
+// Store: the paged queries behind evalrun view.
+
+#include <harness/request_hash.hpp>
+#include <harness/sqlite_statement.hpp>
+#include <harness/store.hpp>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace harness {
+
+namespace {
+
+// The verdicts of run ?1 matching the filter's parameters ?2 … ?7.
+constexpr const char* k_matching =
+    "FROM verdicts v JOIN judge_setups j ON j.id = v.setup "
+    "LEFT JOIN requests c ON c.id = v.candidate LEFT JOIN requests b ON b.id = v.baseline "
+    "LEFT JOIN texts ct ON ct.id = c.response LEFT JOIN texts bt ON bt.id = b.response "
+    "WHERE v.run_id = ?1 "
+    "AND (?2 = '' OR v.status = ?2 "
+    "  OR (?2 = 'errors' AND v.status IN ('judge_error', 'candidate_error')) "
+    "  OR (?2 = 'unreadable' AND v.status IN ('parse_failed', 'out_of_range'))) "
+    "AND (?3 = '' OR v.category = ?3) AND (?4 = '' OR v.source = ?4) "
+    "AND (?6 = '' OR v.item_id = ?6) AND (?7 = 0 OR v.turn = ?7) "
+    "AND (?5 = '' OR instr(v.item_id, ?5) > 0 OR instr(v.detail, ?5) > 0 "
+    "  OR instr(ct.body, ?5) > 0 OR EXISTS (SELECT 1 FROM judge_calls k "
+    "    JOIN requests r ON r.id = k.request JOIN texts t ON t.id = r.response "
+    "    WHERE k.run_id = v.run_id AND k.item_id = v.item_id AND k.turn = v.turn "
+    "    AND instr(t.body, ?5) > 0)) ";
+
+void
+bind_filter(Statement& s, std::int64_t run_id, const Store::VerdictFilter& f)
+{
+  s.bind(1, run_id).bind(2, f.status).bind(3, f.category).bind(4, f.source).bind(5, f.text);
+  s.bind(6, f.item_id).bind(7, static_cast<std::int64_t>(f.turn));
+}
+
+} // namespace
+
+Store::VerdictPage
+Store::verdict_page(std::int64_t run_id, const VerdictFilter& filter)
+{
+  flush();
+  VerdictPage page;
+  static const std::string count_sql = std::string("SELECT COUNT(*) ") + k_matching;
+  static const std::string page_sql =
+      std::string("SELECT v.item_id, v.turn, v.category, v.source, v.status, v.score, v.winner, "
+                  "v.labels, v.criteria, v.meta, v.detail, j.rubric, j.prompt_id, "
+                  "j.judge_model_id, j.judge_params, j.position, COALESCE(c.hash, v.candidate), "
+                  "COALESCE(b.hash, v.baseline), v.system_message_id, length(ct.body), "
+                  "length(bt.body) ") +
+      k_matching + "ORDER BY v.item_id, v.turn LIMIT ?8 OFFSET ?9";
+  Statement count(*m_statements, count_sql.c_str());
+  bind_filter(count, run_id, filter);
+  count.step();
+  page.total = static_cast<long>(count.integer(0));
+  Statement s(*m_statements, page_sql.c_str());
+  bind_filter(s, run_id, filter);
+  s.bind(8, static_cast<std::int64_t>(filter.limit))
+      .bind(9, static_cast<std::int64_t>(filter.offset));
+  while (s.step()) {
+    VerdictRecord v;
+    v.run_id = run_id;
+    v.item_id = s.text(0);
+    v.turn = static_cast<int>(s.integer(1));
+    v.category = s.text(2);
+    v.source = s.text(3);
+    v.status = s.text(4);
+    if (!s.is_null(5)) {
+      v.score = s.real(5);
+    }
+    v.winner = s.text(6);
+    v.labels_json = s.text(7);
+    v.criteria_json = s.text(8);
+    v.meta_json = s.text(9);
+    v.detail = s.text(10);
+    v.rubric = s.text(11);
+    v.prompt_id = s.text(12);
+    v.judge_model_id = s.text(13);
+    v.judge_params = s.text(14);
+    v.position = s.text(15);
+    v.candidate_hash = hash_hex(s.blob(16));
+    v.baseline_hash = hash_hex(s.blob(17));
+    v.system_message_id = s.text(18);
+    v.candidate_chars = s.is_null(19) ? -1 : static_cast<long>(s.integer(19));
+    v.baseline_chars = s.is_null(20) ? -1 : static_cast<long>(s.integer(20));
+    page.rows.push_back(std::move(v));
+  }
+  return page;
+}
+
+std::vector<std::pair<std::string, long>>
+Store::verdict_counts(std::int64_t run_id, VerdictColumn column)
+{
+  flush();
+  const char* sql =
+      column == VerdictColumn::status
+          ? "SELECT status, COUNT(*) FROM verdicts WHERE run_id = ? GROUP BY 1 ORDER BY 2 DESC, 1"
+      : column == VerdictColumn::category
+          ? "SELECT category, COUNT(*) FROM verdicts WHERE run_id = ? GROUP BY 1 ORDER BY 2 DESC, 1"
+          : "SELECT source, COUNT(*) FROM verdicts WHERE run_id = ? GROUP BY 1 ORDER BY 2 DESC, 1";
+  Statement s(*m_statements, sql);
+  s.bind(1, run_id);
+  std::vector<std::pair<std::string, long>> out;
+  while (s.step()) {
+    out.emplace_back(s.text(0), static_cast<long>(s.integer(1)));
+  }
+  return out;
+}
+
+std::vector<JudgeCallRecord>
+Store::judge_calls(std::int64_t run_id, const std::string& item_id, int turn)
+{
+  flush();
+  Statement s(*m_statements, "SELECT call_index, attempt, position, prompt_id, "
+                             "COALESCE(r.hash, c.request), status, value, label, "
+                             "COALESCE(NULLIF(raw, ''), t.body, '') "
+                             "FROM judge_calls c LEFT JOIN requests r ON r.id = c.request "
+                             "LEFT JOIN texts t ON t.id = r.response "
+                             "WHERE run_id = ? AND item_id = ? AND turn = ? "
+                             "ORDER BY call_index, attempt");
+  s.bind(1, run_id).bind(2, item_id).bind(3, static_cast<std::int64_t>(turn));
+  std::vector<JudgeCallRecord> out;
+  while (s.step()) {
+    JudgeCallRecord c;
+    c.run_id = run_id;
+    c.item_id = item_id;
+    c.turn = turn;
+    c.call_index = static_cast<int>(s.integer(0));
+    c.attempt = static_cast<int>(s.integer(1));
+    c.position = s.text(2);
+    c.prompt_id = s.text(3);
+    c.request_hash = hash_hex(s.blob(4));
+    c.status = s.text(5);
+    if (!s.is_null(6)) {
+      c.value = s.real(6);
+    }
+    c.label = s.text(7);
+    c.raw = s.text(8);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+} // namespace harness

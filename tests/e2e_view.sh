@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# End to end: evalrun view serves its page and its JSON API over a demo
+# database on 127.0.0.1 (read-only), pages and filters verdicts, shows a
+# pairwise turn's two judge calls with their replies, and refuses what it
+# cannot answer. (The page itself in a browser: not yet tested here.)
+# Usage: e2e_view.sh EVALRUN
+set -euo pipefail
+evalrun=$1
+work=$(mktemp -d)
+viewer=""
+trap '[ -n "$viewer" ] && kill "$viewer" 2> /dev/null; rm -rf "$work"' EXIT
+cd "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+cat > endpoints.yaml << 'YAML'
+endpoints:
+  rival: {base_url: "demo://in-process", model: evalrun-demo-rival}
+YAML
+"$evalrun" --bench mtbench --model demo --db runs.db > /dev/null 2>&1 || fail "single run"
+"$evalrun" --bench mtbench --limit 20 --rubric fastchat-pair --baseline rival --model demo \
+  --endpoints endpoints.yaml --db runs.db > /dev/null 2>&1 || fail "pairwise run"
+before=$(sha256sum runs.db | cut -d' ' -f1)
+"$evalrun" view --db runs.db --port 0 > view.out 2> view.err &
+viewer=$!
+for _ in $(seq 100); do grep -q 127.0.0.1 view.out 2> /dev/null && break; sleep 0.05; done
+port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' view.out)
+[ -n "$port" ] || fail "no address printed: $(cat view.out view.err)"
+python3 - "$port" << 'PY'
+import json, sys, urllib.error, urllib.request
+base = "http://127.0.0.1:%s" % sys.argv[1]
+def get(path, status=200):
+    try:
+        r = urllib.request.urlopen(base + path)
+        code, body = r.status, r.read()
+    except urllib.error.HTTPError as e:
+        code, body = e.code, e.read()
+    if code != status:
+        sys.exit("FAIL: GET %s gave %d, expected %d: %s" % (path, code, status, body[:200]))
+    return body
+page = get("/").decode()
+assert "<title>evalrun view</title>" in page and "http://" not in page.replace('http://www.w3.org/2000/svg', ''), "the page"
+runs = json.loads(get("/api/runs"))["runs"]
+assert [r["protocol"] for r in runs] == ["single", "pairwise"], runs
+# MT-Bench demo: 80 items, 2 turns each; the pairwise run 20 items.
+assert runs[0]["headline"]["verdicts"] == 160 and runs[1]["headline"]["verdicts"] == 40, runs
+run = json.loads(get("/api/runs/2"))
+assert sum(s["count"] for s in run["statuses"]) == 40, run["statuses"]
+assert run["diagnostics"]["pairs"] == 40, run["diagnostics"]
+# Pages of 15: 40 verdicts in three pages, in item order, none twice.
+seen = []
+for offset in (0, 15, 30):
+    page = json.loads(get("/api/runs/2/verdicts?limit=15&offset=%d" % offset))
+    assert page["total"] == 40, page["total"]
+    seen += [(v["item_id"], v["turn"]) for v in page["rows"]]
+assert len(seen) == 40 and len(set(seen)) == 40 and seen == sorted(seen), seen
+# Filters: by category (the counts the run page gives), by status, by text.
+for c in run["categories"]:
+    page = json.loads(get("/api/runs/2/verdicts?category=" + urllib.request.quote(c["value"])))
+    assert page["total"] == c["count"] and all(v["category"] == c["value"] for v in page["rows"]), c
+assert json.loads(get("/api/runs/2/verdicts?status=unreadable"))["total"] == 0
+assert json.loads(get("/api/runs/2/verdicts?status=ok"))["total"] == 40
+first = seen[0]
+found = json.loads(get("/api/runs/2/verdicts?q=" + urllib.request.quote(first[0])))
+assert found["total"] >= 1 and any(v["item_id"] == first[0] for v in found["rows"]), found
+# One pairwise turn: the two games, model first and baseline first, with their replies.
+item = json.loads(get("/api/runs/2/items/%s/%d" % (urllib.request.quote(first[0]), first[1])))
+calls = item["judge_calls"]
+assert [c["position"] for c in calls] == ["model-first", "baseline-first"], calls
+assert all(c["reply"] and c["prompt"] for c in calls), calls
+assert item["candidate_answer"] and item["baseline_answer"], item
+assert any(m["role"] == "user" for m in item["conversation"]), item["conversation"]
+# Refusals.
+get("/api/runs/99", 404)
+get("/api/runs/x", 400)
+get("/api/runs/2/items/%s/9" % urllib.request.quote(first[0]), 404)
+get("/api/nothing", 404)
+req = urllib.request.Request(base + "/api/runs", data=b"{}", method="POST")
+try:
+    urllib.request.urlopen(req)
+    sys.exit("FAIL: a POST was answered")
+except urllib.error.HTTPError as e:
+    assert e.code == 405, e.code
+print("e2e_view: %d runs, 40 verdicts paged, item %s turn %d with %d judge calls" % (len(runs), first[0], first[1], len(calls)))
+PY
+[ "$(sha256sum runs.db | cut -d' ' -f1)" = "$before" ] || fail "the database changed"
+if "$evalrun" view --db missing.db --port 0 > /dev/null 2> missing.err; then fail "a missing database was served"; fi
+grep -q "missing.db" missing.err || fail "the refusal does not name the file: $(cat missing.err)"
