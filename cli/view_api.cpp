@@ -1,5 +1,6 @@
 #include <cli/view_api.hpp>
 #include <reports/judge_diagnostics.hpp>
+#include <reports/render.hpp>
 
 #include <harness/error.hpp>
 
@@ -94,34 +95,20 @@ run_summary(const harness::RunRecord& r)
           {"demo", r.demo},     {"started_at", r.started_at}, {"finished_at", r.finished_at}};
 }
 
-// A run's headline numbers, from the verdicts read for reports.
+// A run's headline number (as the leaderboard shows it), its interval and counts.
 json
-headline(const std::vector<harness::VerdictRecord>& verdicts)
+headline(const reports::RunReport& report)
 {
-  long ok = 0, scored = 0, wins = 0, ties = 0, decided = 0;
-  double score_sum = 0;
-  for (const auto& v : verdicts) {
-    if (v.status != "ok") {
-      continue;
-    }
-    ++ok;
-    if (v.score) {
-      ++scored;
-      score_sum += *v.score;
-    }
-    if (!v.winner.empty()) {
-      ++decided;
-      wins += v.winner == "model" ? 1 : 0;
-      ties += v.winner == "tie" ? 1 : 0;
-    }
-  }
-  json h = {{"verdicts", verdicts.size()}, {"ok", ok}};
-  if (scored > 0) {
-    h["mean_score"] = score_sum / static_cast<double>(scored);
-  }
-  if (decided > 0) {
-    h["win_rate"] = 100.0 * static_cast<double>(wins) / static_cast<double>(decided);
-    h["tie_win_rate"] = 100.0 * static_cast<double>(wins + ties) / static_cast<double>(decided);
+  const auto counts = report.counts();
+  json h = {{"name", report.headline_name()},
+            {"unit", report.headline_unit()},
+            {"rated", counts.rated},
+            {"unreadable", counts.unreadable},
+            {"failed", counts.failed}};
+  const auto value = report.headline();
+  h["value"] = value ? json(*value) : json(nullptr);
+  if (auto it = report.intervals.find(report.headline_name()); it != report.intervals.end()) {
+    h["interval"] = {it->second.low, it->second.high};
   }
   return h;
 }
@@ -201,24 +188,13 @@ answer(harness::Store& store, const std::string& hash)
   return text ? json(*text) : json(nullptr);
 }
 
-std::optional<harness::RunRecord>
-find_run(harness::Store& store, std::int64_t id)
-{
-  for (auto& r : store.runs()) {
-    if (r.id == id) {
-      return r;
-    }
-  }
-  return std::nullopt;
-}
-
 ViewReply
-runs_reply(harness::Store& store)
+runs_reply(const std::vector<reports::RunReport>& reports)
 {
   json runs = json::array();
-  for (const auto& r : store.runs()) {
-    json row = run_summary(r);
-    row["headline"] = headline(store.verdicts(r.id, harness::Store::VerdictColumns::for_reports));
+  for (const auto& report : reports) {
+    json row = run_summary(report.run);
+    row["headline"] = headline(report);
     runs.push_back(std::move(row));
   }
   return reply(200, {{"runs", runs}});
@@ -235,19 +211,20 @@ counts_json(const std::vector<std::pair<std::string, long>>& counts)
 }
 
 ViewReply
-run_reply(harness::Store& store, const harness::RunRecord& run)
+run_reply(harness::Store& store, const reports::RunReport& report)
 {
   using Column = harness::Store::VerdictColumn;
-  const auto verdicts = store.verdicts(run.id, harness::Store::VerdictColumns::for_reports);
+  const auto& run = report.run;
   json out = run_summary(run);
   out["config"] = json::parse(run.config_json, nullptr, false);
-  out["headline"] = headline(verdicts);
+  out["headline"] = headline(report);
+  out["report"] = reports::render_markdown({report});
   out["statuses"] = counts_json(store.verdict_counts(run.id, Column::status));
   out["categories"] = counts_json(store.verdict_counts(run.id, Column::category));
   out["sources"] = counts_json(store.verdict_counts(run.id, Column::source));
-  out["diagnostics"] = diagnostics_json(reports::diagnose_judge(run.protocol, verdicts));
+  out["diagnostics"] = diagnostics_json(report.diagnostics);
   json scores = json::array();
-  for (const auto& v : verdicts) {
+  for (const auto& v : store.verdicts(run.id, harness::Store::VerdictColumns::for_reports)) {
     if (v.status == "ok" && v.score) {
       scores.push_back(*v.score);
     }
@@ -322,8 +299,27 @@ item_reply(harness::Store& store, std::int64_t run_id, const std::string& item_i
 
 } // namespace
 
+const std::vector<reports::RunReport>&
+ViewApi::run_reports()
+{
+  std::string state;
+  for (const auto& run : m_store.runs()) {
+    long verdicts = 0;
+    for (const auto& [status, n] :
+         m_store.verdict_counts(run.id, harness::Store::VerdictColumn::status)) {
+      verdicts += n;
+    }
+    state += fmt::format("{}:{}:{}:{};", run.id, run.status, run.finished_at, verdicts);
+  }
+  if (state != m_reports_state || m_reports.empty()) {
+    m_reports = reports::collect(m_store);
+    m_reports_state = std::move(state);
+  }
+  return m_reports;
+}
+
 ViewReply
-view_api(harness::Store& store, const std::string& target)
+ViewApi::get(const std::string& target)
 {
   const auto question = target.find('?');
   const std::string_view path = std::string_view(target).substr(0, question);
@@ -352,21 +348,24 @@ view_api(harness::Store& store, const std::string& target)
     if (parts.size() < 3 || parts[1] != "api" || parts[2] != "runs") {
       return not_found(fmt::format("no such page: {}", path));
     }
+    const auto& reports = run_reports();
     if (parts.size() == 3) {
-      return runs_reply(store);
+      return runs_reply(reports);
     }
-    const auto run = find_run(store, number(parts[3], "the run"));
-    if (!run) {
+    const std::int64_t id = number(parts[3], "the run");
+    const auto report = std::find_if(reports.begin(), reports.end(),
+                                     [id](const auto& r) { return r.run.id == id; });
+    if (report == reports.end()) {
       return not_found(fmt::format("no run {}", parts[3]));
     }
     if (parts.size() == 4) {
-      return run_reply(store, *run);
+      return run_reply(m_store, *report);
     }
     if (parts.size() == 5 && parts[4] == "verdicts") {
-      return verdicts_reply(store, run->id, query);
+      return verdicts_reply(m_store, id, query);
     }
     if (parts.size() == 7 && parts[4] == "items") {
-      return item_reply(store, run->id, parts[5], static_cast<int>(number(parts[6], "the turn")));
+      return item_reply(m_store, id, parts[5], static_cast<int>(number(parts[6], "the turn")));
     }
     return not_found(fmt::format("no such page: {}", path));
   } catch (const BadRequest& e) {

@@ -1,8 +1,11 @@
 #pragma once
 
+#include <reports/run_report.hpp>
+
 #include <harness/store.hpp>
 
 #include <string>
+#include <vector>
 
 namespace cli {
 
@@ -14,15 +17,30 @@ struct ViewReply
   std::string body;
 };
 
-// Answers a GET of `target` (path and query, as the browser sent it) from
-// `store`, which it only reads:
-//   /api/runs                           every run, with its headline numbers
-//   /api/runs/R                         run R: its configuration, counts, judge diagnostics
+// evalrun view's JSON API over a store it only reads. Answers a GET of
+// `target` (path and query, as the browser sent it):
+//   /api/runs                           every run, with its report's headline and interval
+//   /api/runs/R                         run R: its configuration, counts, judge diagnostics,
+//                                       its report (Markdown, as evalrun report prints it)
 //   /api/runs/R/verdicts?status=&category=&source=&q=&offset=&limit=
 //                                       a page of its verdicts (limit at most 200)
 //   /api/runs/R/items/ITEM/TURN         one turn: the conversation, the answers judged,
 //                                       the verdict and every judge call with its reply
 // Anything else: 404 with {"error": ...}; a malformed number: 400.
-ViewReply view_api(harness::Store& store, const std::string& target);
+class ViewApi
+{
+public:
+  explicit ViewApi(harness::Store& store) : m_store(store) {}
+  ViewReply get(const std::string& target);
+
+private:
+  // The runs' reports (reports::collect), made again only when a run has
+  // changed (another process may be writing to the database).
+  const std::vector<reports::RunReport>& run_reports();
+
+  harness::Store& m_store;
+  std::string m_reports_state; // the runs, their status and verdict counts
+  std::vector<reports::RunReport> m_reports;
+};
 
 } // namespace cli

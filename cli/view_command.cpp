@@ -30,7 +30,7 @@ namespace {
 
 // The page, or the API's answer. Only GET and HEAD; nothing is written.
 http::response<http::string_body>
-answer(harness::Store& store, const http::request<http::string_body>& req)
+answer(ViewApi& api, const http::request<http::string_body>& req)
 {
   ViewReply reply;
   const std::string target(req.target());
@@ -40,7 +40,7 @@ answer(harness::Store& store, const http::request<http::string_body>& req)
     reply = {200, "text/html; charset=utf-8", std::string(k_view_page)};
   } else {
     try {
-      reply = view_api(store, target);
+      reply = api.get(target);
     } catch (const std::exception& e) {
       reply = {500, "application/json",
                nlohmann::json({{"error", e.what()}})
@@ -66,8 +66,7 @@ answer(harness::Store& store, const http::request<http::string_body>& req)
 class Session : public std::enable_shared_from_this<Session>
 {
 public:
-  Session(tcp::socket socket, harness::Store& store) : m_stream(std::move(socket)), m_store(store)
-  {}
+  Session(tcp::socket socket, ViewApi& api) : m_stream(std::move(socket)), m_api(api) {}
   void start()
   {
     m_stream.expires_after(std::chrono::seconds(10));
@@ -82,7 +81,7 @@ public:
 private:
   void respond()
   {
-    m_response = answer(m_store, m_request);
+    m_response = answer(m_api, m_request);
     m_stream.expires_after(std::chrono::seconds(30));
     http::async_write(m_stream, m_response, [self = shared_from_this()](beast::error_code, size_t) {
       beast::error_code ignored;
@@ -94,18 +93,18 @@ private:
   beast::flat_buffer m_buffer;
   http::request<http::string_body> m_request;
   http::response<http::string_body> m_response;
-  harness::Store& m_store;
+  ViewApi& m_api;
 };
 
 void
-accept(tcp::acceptor& acceptor, harness::Store& store)
+accept(tcp::acceptor& acceptor, ViewApi& api)
 {
-  acceptor.async_accept([&acceptor, &store](beast::error_code ec, tcp::socket socket) {
+  acceptor.async_accept([&acceptor, &api](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       return; // closed
     }
-    std::make_shared<Session>(std::move(socket), store)->start();
-    accept(acceptor, store);
+    std::make_shared<Session>(std::move(socket), api)->start();
+    accept(acceptor, api);
   });
 }
 
@@ -134,7 +133,8 @@ view_command(const ViewOptions& options)
     throw harness::Fatal(
         fmt::format("--port {}: cannot listen on 127.0.0.1: {}", options.port, ec.message()), 2);
   }
-  accept(acceptor, store);
+  ViewApi api(store);
+  accept(acceptor, api);
   asio::signal_set stop(io, SIGINT, SIGTERM);
   stop.async_wait([&](beast::error_code, int) {
     acceptor.close();

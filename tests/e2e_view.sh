@@ -41,8 +41,12 @@ assert "<title>evalrun view</title>" in page and "http://" not in page.replace('
 runs = json.loads(get("/api/runs"))["runs"]
 assert [r["protocol"] for r in runs] == ["single", "pairwise"], runs
 # MT-Bench demo: 80 items, 2 turns each; the pairwise run 20 items.
-assert runs[0]["headline"]["verdicts"] == 160 and runs[1]["headline"]["verdicts"] == 40, runs
+h1, h2 = runs[0]["headline"], runs[1]["headline"]
+assert h1["rated"] + h1["unreadable"] + h1["failed"] == 160 and h1["name"] == "average", h1
+assert h2["rated"] + h2["unreadable"] + h2["failed"] == 40 and h2["name"] == "tie_win_rate", h2
+assert h1["interval"][0] <= h1["value"] <= h1["interval"][1], h1
 run = json.loads(get("/api/runs/2"))
+assert "tie" in run["report"] and run["headline"] == h2, run["report"]
 assert sum(s["count"] for s in run["statuses"]) == 40, run["statuses"]
 assert run["diagnostics"]["pairs"] == 40, run["diagnostics"]
 # Pages of 15: 40 verdicts in three pages, in item order, none twice.
