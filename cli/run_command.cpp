@@ -3,6 +3,7 @@
 #include <cli/commands.hpp>
 #include <cli/length_controlled_files.hpp>
 #include <cli/run_plan.hpp>
+#include <reports/cost_estimate.hpp>
 #include <reports/render.hpp>
 
 #include <harness/batch_job.hpp>
@@ -633,6 +634,51 @@ print_served_models(ResolvedRun& resolved, const harness::client::PoolStats& poo
   }
 }
 
+// The cost estimate of a dry run `run_id` in `store` (with the database's
+// earlier runs): per role, the requests it would send, the dry run's prompts,
+// and replies as long as those of earlier runs (not the demo's) of the same model.
+reports::CostEstimate
+estimate_cost(harness::Store& store, std::int64_t run_id, const harness::RunPlan& plan,
+              const std::map<std::string, harness::RoleRequests>& roles)
+{
+  const auto dry = store.tokens(run_id);
+  harness::Store::RunTokens history;
+  auto add = [](harness::Store::RoleTokens& to, const harness::Store::RoleTokens& t) {
+    to.requests += t.requests;
+    to.prompt += t.prompt;
+    to.completion += t.completion;
+  };
+  for (const auto& run : store.runs()) {
+    if (run.id == run_id || run.demo) {
+      continue; // (the demo's counts are words)
+    }
+    const auto tokens = store.tokens(run.id);
+    if (run.model_id == plan.candidate.model) {
+      add(history.candidate, tokens.candidate);
+    }
+    if (plan.baseline && run.model_id == plan.baseline->model) {
+      add(history.baseline, tokens.candidate);
+    }
+    if (run.judge_model_id == plan.judge_endpoint.model) {
+      add(history.judge, tokens.judge);
+    }
+  }
+  std::vector<reports::RoleToEstimate> wanted;
+  auto role = [&](const char* name, const harness::EndpointConfig& e,
+                  const harness::Store::RoleTokens& dry_tokens,
+                  const harness::Store::RoleTokens& earlier) {
+    auto found = roles.find(name);
+    wanted.push_back({name, e.name, found == roles.end() ? 0 : found->second.sent, dry_tokens,
+                      earlier, e.price});
+  };
+  role("candidate", plan.candidate, dry.candidate, history.candidate);
+  if (plan.baseline) {
+    role("baseline", *plan.baseline, dry.baseline, history.baseline);
+  }
+  role("judge", plan.judge_endpoint, dry.judge, history.judge);
+  return reports::estimate_cost(wanted);
+}
+
 // `--dry-run`: the run executed against a copy of the store in memory, with
 // the demo backend answering in-process, so that the requests it would send
 // are counted per role and nothing is sent or written.
@@ -678,6 +724,8 @@ dry_run(ResolvedRun& resolved, const RunOptions& options, const std::filesystem:
     }
   }
   fmt::print("  {:<10} {} to send, {} cached\n", "total:", total.sent, total.cached);
+  fmt::print("{}", reports::describe_estimate(
+                       estimate_cost(copy, done.outcome.run_id, resolved.plan, roles)));
   fmt::print("dry run: nothing was sent and nothing was written.\n");
   return 0;
 }

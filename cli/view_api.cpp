@@ -114,24 +114,6 @@ headline(const reports::RunReport& report)
 }
 
 json
-diagnostics_json(const reports::JudgeDiagnostics& d)
-{
-  json out = {{"verdicts", d.verdicts},
-              {"unreadable", d.unreadable},
-              {"pairs", d.pairs},
-              {"swap_inconsistent", d.swap_inconsistent},
-              {"swap_flips", d.swap_flips},
-              {"decisive_games", d.decisive_games},
-              {"first_position_wins", d.first_position_wins},
-              {"decisive_with_lengths", d.decisive_with_lengths},
-              {"longer_won", d.longer_won},
-              {"scored_with_lengths", d.scored_with_lengths},
-              {"summary", reports::describe_judge(d)}};
-  out["score_length_r"] = d.score_length_r ? json(*d.score_length_r) : json(nullptr);
-  return out;
-}
-
-json
 verdict_json(const harness::VerdictRecord& v)
 {
   json out = {{"item_id", v.item_id},
@@ -222,7 +204,10 @@ run_reply(harness::Store& store, const reports::RunReport& report)
   out["statuses"] = counts_json(store.verdict_counts(run.id, Column::status));
   out["categories"] = counts_json(store.verdict_counts(run.id, Column::category));
   out["sources"] = counts_json(store.verdict_counts(run.id, Column::source));
-  out["diagnostics"] = diagnostics_json(report.diagnostics);
+  out["diagnostics"] = {{"summary", reports::describe_judge(report.diagnostics)}};
+  // Everything evalrun report --format json says of the run (diagnostics, tokens, intervals).
+  const json rendered = json::parse(reports::render_json({report}, EVALRUN_VERSION));
+  out["report_json"] = rendered.at("results").at(0);
   json scores = json::array();
   for (const auto& v : store.verdicts(run.id, harness::Store::VerdictColumns::for_reports)) {
     if (v.status == "ok" && v.score) {

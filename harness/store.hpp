@@ -295,6 +295,15 @@ public:
   enum class VerdictColumn { status, category, source };
   std::vector<std::pair<std::string, long>> verdict_counts(std::int64_t run_id,
                                                            VerdictColumn column);
+  // A run's judge calls: all, those that re-asked (attempt > 0), and the
+  // turns with any re-ask.
+  struct JudgeCallCounts
+  {
+    long calls = 0;
+    long resampled = 0;
+    long resampled_turns = 0;
+  };
+  JudgeCallCounts judge_call_counts(std::int64_t run_id);
   // The judge calls of one turn, re-samples included, in call and attempt order.
   std::vector<JudgeCallRecord> judge_calls(std::int64_t run_id, const std::string& item_id,
                                            int turn);

@@ -1,4 +1,4 @@
-// Store: the paged queries behind evalrun view.
+// Store: the queries that browse a run (evalrun view, the judge diagnostics).
 
 #include <harness/request_hash.hpp>
 #include <harness/sqlite_statement.hpp>
@@ -107,6 +107,19 @@ Store::verdict_counts(std::int64_t run_id, VerdictColumn column)
     out.emplace_back(s.text(0), static_cast<long>(s.integer(1)));
   }
   return out;
+}
+
+Store::JudgeCallCounts
+Store::judge_call_counts(std::int64_t run_id)
+{
+  flush();
+  Statement s(*m_statements,
+              "SELECT COUNT(*), COALESCE(SUM(attempt > 0), 0), (SELECT COUNT(*) FROM (SELECT 1 "
+              "FROM judge_calls WHERE run_id = ?1 AND attempt > 0 GROUP BY item_id, turn)) "
+              "FROM judge_calls WHERE run_id = ?1");
+  s.bind(1, run_id).step();
+  return {static_cast<long>(s.integer(0)), static_cast<long>(s.integer(1)),
+          static_cast<long>(s.integer(2))};
 }
 
 std::vector<JudgeCallRecord>

@@ -160,6 +160,11 @@ describe_judge(const JudgeDiagnostics& d)
     parts.push_back(fmt::format("score-length correlation r = {:.3f} (n {})", *d.score_length_r,
                                 d.scored_with_lengths));
   }
+  if (d.resampled_calls > 0) {
+    parts.push_back(fmt::format("re-asked in {} verdicts ({} of {} judge calls)",
+                                share(d.resampled_verdicts, d.verdicts), d.resampled_calls,
+                                d.judge_calls));
+  }
   return fmt::format("{}", fmt::join(parts, " · "));
 }
 

@@ -36,6 +36,13 @@ struct JudgeDiagnostics
   // and its answer's length in characters, over `scored_with_lengths`.
   std::optional<double> score_length_r;
   long scored_with_lengths = 0;
+
+  // The judge calls behind the verdicts (Store::judge_call_counts): all,
+  // those that re-asked (a reply that could not be read asked again, an
+  // Arena-Hard game continued), and the verdicts with any re-ask.
+  long judge_calls = 0;
+  long resampled_calls = 0;
+  long resampled_verdicts = 0;
 };
 
 // The diagnostics of a run's verdicts (as Store::verdicts reads them for

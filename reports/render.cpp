@@ -327,7 +327,11 @@ diagnostics_json(const JudgeDiagnostics& d)
           {"longer_won", d.longer_won},
           {"longer_won_fraction", fraction(d.longer_won, d.decisive_with_lengths)},
           {"score_length_r", d.score_length_r ? json(*d.score_length_r) : json(nullptr)},
-          {"scored_with_lengths", d.scored_with_lengths}};
+          {"scored_with_lengths", d.scored_with_lengths},
+          {"judge_calls", d.judge_calls},
+          {"resampled_calls", d.resampled_calls},
+          {"resampled_verdicts", d.resampled_verdicts},
+          {"resampled_fraction", fraction(d.resampled_verdicts, d.verdicts)}};
 }
 
 // Per other judge of the same answers: turns both read, those agreed on,

@@ -153,6 +153,10 @@ collect(harness::Store& store, const CollectOptions& o)
     r.judge_served = store.served_by(run.id, harness::Store::Role::judge);
     r.run = std::move(run);
     r.diagnostics = diagnose_judge(r.run.protocol, verdicts);
+    const auto calls = store.judge_call_counts(r.run.id);
+    r.diagnostics.judge_calls = calls.calls;
+    r.diagnostics.resampled_calls = calls.resampled;
+    r.diagnostics.resampled_verdicts = calls.resampled_turns;
     r.scores = summarize_single(verdicts);
     r.pairwise = summarize_pairwise(verdicts);
     if (r.is_pairwise()) {

@@ -247,6 +247,22 @@ assert report["games_dropped"] == len(conflicting) + len(still), report
 assert int(sys.argv[3]) == 40 + 80 + len(no_label), sys.argv[3]
 print("arena-hard: %d continued, %d conflicting, %d dropped of 80 games" % (len(no_label), len(conflicting), report["games_dropped"]))
 PY
+# --dry-run's estimate: the candidate's replies as long, on average, as its 40 earlier ones.
+"$evalrun" --bench arenahard --limit 80 --model cand --judge judge --endpoints eps3.yaml --db arena.db \
+  --dry-run > dry.out 2>&1 || fail "dry run: $(cat dry.out)"
+python3 - arena.db dry.out <<'PY' || fail "the dry run's estimate: $(cat dry.out)"
+import re, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+n, total = db.execute("select count(*), sum(r.completion_tokens) from verdicts v "
+                      "join requests r on r.id = v.candidate").fetchone()
+line = [l for l in open(sys.argv[2]) if l.strip().startswith("candidate:") and "requests, ~" in l][0]
+m = re.search(r"(\d+) requests, ~([\d,]+) prompt \+ ~([\d,]+) completion tokens \(replies as earlier ones\)", line)
+assert m, line
+sent, completion = int(m.group(1)), int(m.group(3).replace(",", ""))
+assert sent == 40 and n == 40, (sent, n)
+assert abs(completion - sent * total / n) <= 1, (completion, sent * total / n)
+print("dry-run estimate: %d candidate requests, ~%d completion tokens" % (sent, completion))
+PY
 kill "$server3" 2> /dev/null
 
 echo "e2e_fake_openai: all checks passed"

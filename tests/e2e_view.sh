@@ -48,7 +48,8 @@ assert h1["interval"][0] <= h1["value"] <= h1["interval"][1], h1
 run = json.loads(get("/api/runs/2"))
 assert "tie" in run["report"] and run["headline"] == h2, run["report"]
 assert sum(s["count"] for s in run["statuses"]) == 40, run["statuses"]
-assert run["diagnostics"]["pairs"] == 40, run["diagnostics"]
+assert run["report_json"]["judge_diagnostics"]["pairs"] == 40, run["report_json"]
+assert run["diagnostics"]["summary"].startswith("unreadable 0 of 40"), run["diagnostics"]
 # Pages of 15: 40 verdicts in three pages, in item order, none twice.
 seen = []
 for offset in (0, 15, 30):

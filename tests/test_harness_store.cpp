@@ -966,4 +966,121 @@ TEST_CASE("group commit on a file: batches committed by a thread of their own, a
   CHECK(store.find_response(hash_of("g6"))->text == "sixth");
 }
 
+TEST_CASE("browsing a run: verdicts paged and filtered, a turn's judge calls, re-asks counted")
+{
+  Store store("browse.db");
+  const auto id = store.begin_run(run_record("browse"));
+  const auto other = store.begin_run(run_record("other"));
+  Response answer;
+  answer.text = "an answer about a needle";
+  store.put_response(hash_of("answer-b"), stored_request(), answer);
+  // Items a (two turns), b, c, d; and one verdict of another run, never shown.
+  struct Row
+  {
+    const char* item;
+    int turn;
+    const char* status;
+    const char* category;
+    const char* detail;
+  };
+  for (const Row& r :
+       {Row{"d", 1, "ok", "math", ""}, Row{"a", 2, "parse_failed", "writing", "no [[n]]"},
+        Row{"a", 1, "ok", "writing", ""}, Row{"c", 1, "judge_error", "math", "HTTP 500"},
+        Row{"b", 1, "out_of_range", "math", "score 11"}}) {
+    VerdictRecord v;
+    v.run_id = id;
+    v.item_id = r.item;
+    v.turn = r.turn;
+    v.status = r.status;
+    v.category = r.category;
+    v.detail = r.detail;
+    if (std::string(r.item) == "b") {
+      v.candidate_hash = hash_of("answer-b");
+    }
+    store.put_verdict(v);
+  }
+  VerdictRecord elsewhere;
+  elsewhere.run_id = other;
+  elsewhere.item_id = "a";
+  elsewhere.turn = 1;
+  elsewhere.status = "ok";
+  store.put_verdict(elsewhere);
+  // Judge calls: a/1 answered at once; a/2 asked twice (call 0 re-asked), then call 1.
+  auto call = [&](const char* item, int turn, int index, int attempt, const char* raw) {
+    JudgeCallRecord c;
+    c.run_id = id;
+    c.item_id = item;
+    c.turn = turn;
+    c.call_index = index;
+    c.attempt = attempt;
+    c.status = "ok";
+    c.raw = raw;
+    store.put_judge_call(c);
+  };
+  call("a", 2, 1, 0, "second call");
+  call("a", 2, 0, 1, "asked again");
+  call("a", 2, 0, 0, "first reply");
+  call("a", 1, 0, 0, "one reply");
+
+  using Filter = Store::VerdictFilter;
+  auto items = [](const Store::VerdictPage& page) {
+    std::string out;
+    for (const auto& v : page.rows) {
+      out += fmt::format("{}{}/{}", out.empty() ? "" : " ", v.item_id, v.turn);
+    }
+    return out;
+  };
+  // Item order, in pages of 2; the total on every page.
+  Filter f;
+  f.limit = 2;
+  auto first = store.verdict_page(id, f);
+  CHECK(first.total == 5);
+  CHECK(items(first) == "a/1 a/2");
+  f.offset = 4;
+  CHECK(items(store.verdict_page(id, f)) == "d/1");
+  // Filters: unreadable = parse_failed and out_of_range; errors; a category; text.
+  Filter unreadable;
+  unreadable.status = "unreadable";
+  CHECK(items(store.verdict_page(id, unreadable)) == "a/2 b/1");
+  Filter errors;
+  errors.status = "errors";
+  CHECK(items(store.verdict_page(id, errors)) == "c/1");
+  Filter math;
+  math.category = "math";
+  math.status = "ok";
+  CHECK(items(store.verdict_page(id, math)) == "d/1");
+  Filter text;
+  text.text = "needle"; // the candidate's answer
+  CHECK(items(store.verdict_page(id, text)) == "b/1");
+  text.text = "HTTP 5"; // the detail
+  CHECK(items(store.verdict_page(id, text)) == "c/1");
+  Filter one;
+  one.item_id = "a";
+  one.turn = 2;
+  auto turn = store.verdict_page(id, one);
+  REQUIRE(turn.rows.size() == 1);
+  CHECK(turn.rows[0].detail == "no [[n]]");
+  CHECK(store.verdict_page(id, one).total == 1);
+  CHECK(store.verdict_page(other, Filter{}).total == 1);
+
+  using Column = Store::VerdictColumn;
+  const auto by_category = store.verdict_counts(id, Column::category);
+  REQUIRE(by_category.size() == 2);
+  CHECK(by_category[0] == std::pair<std::string, long>{"math", 3});
+  CHECK(by_category[1] == std::pair<std::string, long>{"writing", 2});
+
+  // A turn's calls in call, then attempt, order.
+  std::string replies;
+  for (const auto& c : store.judge_calls(id, "a", 2)) {
+    replies += fmt::format("[{}.{} {}]", c.call_index, c.attempt, c.raw);
+  }
+  CHECK(replies == "[0.0 first reply][0.1 asked again][1.0 second call]");
+  // 4 calls, 1 a re-ask, in 1 turn.
+  const auto counts = store.judge_call_counts(id);
+  CHECK(counts.calls == 4);
+  CHECK(counts.resampled == 1);
+  CHECK(counts.resampled_turns == 1);
+  CHECK(store.judge_call_counts(other).calls == 0);
+}
+
 TEST_SUITE_END();

@@ -111,4 +111,16 @@ TEST_CASE("single grading: Pearson's r between score and length, by hand")
   CHECK_FALSE(reports::diagnose_judge("single", verdicts).score_length_r);
 }
 
+TEST_CASE("re-asks: the share of verdicts whose judge was asked again, and the calls")
+{
+  reports::JudgeDiagnostics d;
+  d.verdicts = 5;
+  CHECK(reports::describe_judge(d) == "unreadable 0 of 5 (0.0%)"); // none re-asked: not said
+  d.judge_calls = 6;
+  d.resampled_calls = 2;
+  d.resampled_verdicts = 1;
+  CHECK(reports::describe_judge(d) ==
+        "unreadable 0 of 5 (0.0%) · re-asked in 1 of 5 (20.0%) verdicts (2 of 6 judge calls)");
+}
+
 TEST_SUITE_END();

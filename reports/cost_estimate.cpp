@@ -1,0 +1,88 @@
+#include <reports/cost_estimate.hpp>
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace reports {
+
+namespace {
+
+double
+per_request(long total, long requests)
+{
+  return requests > 0 ? static_cast<double>(total) / static_cast<double>(requests) : 0;
+}
+
+// 12345.6 -> "12,346".
+std::string
+grouped(double value)
+{
+  const std::string digits = fmt::format("{:.0f}", std::round(value));
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) {
+      out += ',';
+    }
+    out += digits[i];
+  }
+  return out;
+}
+
+} // namespace
+
+CostEstimate
+estimate_cost(const std::vector<RoleToEstimate>& roles)
+{
+  CostEstimate out;
+  bool every_price = true;
+  double total = 0;
+  for (const auto& r : roles) {
+    RoleEstimate e{r.role, r.endpoint, r.to_send, 0, 0, false, std::nullopt};
+    const double sent = static_cast<double>(r.to_send);
+    e.prompt_tokens = sent * per_request(r.dry_run.prompt, r.dry_run.requests) * k_tokens_per_word;
+    e.completions_from_history = r.history.requests > 0;
+    e.completion_tokens =
+        e.completions_from_history
+            ? sent * per_request(r.history.completion, r.history.requests)
+            : sent * per_request(r.dry_run.completion, r.dry_run.requests) * k_tokens_per_word;
+    if (r.price) {
+      e.cost = e.prompt_tokens / 1e6 * r.price->input_per_million +
+               e.completion_tokens / 1e6 * r.price->output_per_million;
+      total += *e.cost;
+    } else if (r.to_send > 0) {
+      every_price = false;
+    }
+    out.roles.push_back(std::move(e));
+  }
+  if (every_price && !roles.empty()) {
+    out.total = total;
+  }
+  return out;
+}
+
+std::string
+describe_estimate(const CostEstimate& estimate)
+{
+  std::string out = "estimated tokens (prompts: the dry run's, at 4/3 tokens a word; replies: as "
+                    "earlier requests to the same model in the database, else the demo's, which "
+                    "are short):\n";
+  for (const auto& e : estimate.roles) {
+    out += fmt::format("  {:<10} {}: {} requests, ~{} prompt + ~{} completion tokens{}{}\n",
+                       e.role + ":", e.endpoint, e.requests, grouped(e.prompt_tokens),
+                       grouped(e.completion_tokens),
+                       e.completions_from_history ? " (replies as earlier ones)"
+                                                  : " (replies as the demo's: likely too few)",
+                       e.cost ? fmt::format(", ~{:.2f}", *e.cost) : "");
+  }
+  if (estimate.total) {
+    out += fmt::format("  {:<10} ~{:.2f} (at the endpoints' prices per million tokens)\n",
+                       "cost:", *estimate.total);
+  } else {
+    out += "  cost: give each endpoint a price (price: {input: …, output: …} per million tokens) "
+           "for an estimate\n";
+  }
+  return out;
+}
+
+} // namespace reports
