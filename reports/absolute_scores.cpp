@@ -3,9 +3,32 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace reports {
 
 namespace {
+
+// A verdict's instance mean per judge run ("run N" criteria), in run order.
+std::vector<double>
+run_scores(const harness::VerdictRecord& v)
+{
+  std::map<int, double> by_run;
+  auto criteria =
+      nlohmann::json::parse(v.criteria_json.empty() ? "{}" : v.criteria_json, nullptr, false);
+  if (criteria.is_object()) {
+    for (const auto& [key, value] : criteria.items()) {
+      if (key.rfind("run ", 0) == 0 && value.is_number()) {
+        by_run[std::stoi(key.substr(4))] = value.get<double>();
+      }
+    }
+  }
+  std::vector<double> out;
+  for (const auto& [run, score] : by_run) {
+    out.push_back(score);
+  }
+  return out;
+}
 
 // Run index -> instance means, from the verdicts given.
 std::map<int, std::vector<double>>
@@ -60,6 +83,17 @@ summarize_absolute(const std::vector<harness::VerdictRecord>& verdicts)
   out.instances = static_cast<long>(ok.size());
   out.score = mean_of_run_means(per_run(ok), &out.run_means);
   out.sd_across_runs = sample_sd(out.run_means);
+  std::vector<double> instance_sds;
+  for (const auto* v : ok) {
+    const auto scores = run_scores(*v);
+    if (scores.size() >= 2) {
+      instance_sds.push_back(sample_sd(scores).value_or(0));
+      out.instances_varying +=
+          std::any_of(scores.begin(), scores.end(), [&](double s) { return s != scores[0]; });
+    }
+  }
+  out.instances_in_several_runs = static_cast<long>(instance_sds.size());
+  out.mean_instance_sd = mean(instance_sds);
   for (const auto& [source, rows] : by_source) {
     if (auto m = mean_of_run_means(per_run(rows))) {
       out.by_source[source] = *m;

@@ -21,6 +21,12 @@ struct AbsoluteScores
   std::vector<double> run_means;
   long instances = 0;
   std::map<std::string, double> by_source; // mean of run means, per source
+  // Per instance judged in several runs: the standard deviation of its
+  // scores across the runs (ddof = 1), averaged over those instances, and
+  // how many of them got different scores in different runs.
+  long instances_in_several_runs = 0;
+  long instances_varying = 0;
+  std::optional<double> mean_instance_sd;
 };
 
 AbsoluteScores summarize_absolute(const std::vector<harness::VerdictRecord>& verdicts);

@@ -189,6 +189,11 @@ single_markdown(const RunReport& r)
                        a.sd_across_runs ? fmt::format(", sd across runs {:.3f}", *a.sd_across_runs)
                                         : "",
                        ci_text(r, "score", 3));
+    if (a.mean_instance_sd) {
+      out += fmt::format("per instance across judge runs: sd {:.3f} on average; scores differ on "
+                         "{} of {} instances\n\n",
+                         *a.mean_instance_sd, a.instances_varying, a.instances_in_several_runs);
+    }
     if (!a.by_source.empty()) {
       out += "| source | score |\n|---|---:|\n";
       for (const auto& [source, score] : a.by_source) {
@@ -609,6 +614,9 @@ render_json(const std::vector<RunReport>& reports, const std::string& evalrun_ve
       const auto& a = *r.absolute;
       entry["absolute"] = {{"score", opt(a.score)},
                            {"sd_across_runs", opt(a.sd_across_runs)},
+                           {"mean_instance_sd", opt(a.mean_instance_sd)},
+                           {"instances_varying", a.instances_varying},
+                           {"instances_in_several_runs", a.instances_in_several_runs},
                            {"run_means", a.run_means},
                            {"instances", a.instances},
                            {"by_source", a.by_source}};

@@ -182,6 +182,25 @@ TEST_CASE("Janus scores: mean of run means, sd across runs, per source")
   CHECK(s.instances == 2);
 }
 
+TEST_CASE("Janus absolute: the spread of each instance's score across judge runs")
+{
+  // Instance 1: runs 4, 3 (sd sqrt(0.5)); 2: runs 2, 5 (sd sqrt(4.5)); 3: runs 3, 3 (sd 0);
+  // 4: one run only (not counted). Mean sd (sqrt(0.5) + sqrt(4.5) + 0) / 3 = 4 sqrt(0.5) / 3.
+  std::vector<VerdictRecord> rows = {with_criteria(R"({"run 1": 4, "run 2": 3})", "{}", "koala"),
+                                     with_criteria(R"({"run 2": 5, "run 1": 2})", "{}", "koala"),
+                                     with_criteria(R"({"run 1": 3, "run 2": 3})", "{}", "koala"),
+                                     with_criteria(R"({"run 1": 1})", "{}", "koala")};
+  auto s = summarize_absolute(rows);
+  CHECK(s.instances_in_several_runs == 3);
+  CHECK(s.instances_varying == 2);
+  REQUIRE(s.mean_instance_sd);
+  CHECK(*s.mean_instance_sd == doctest::Approx(4 * std::sqrt(0.5) / 3));
+  // A single judge run: no spread.
+  auto single = summarize_absolute({with_criteria(R"({"run 1": 4})", "{}", "koala")});
+  CHECK_FALSE(single.mean_instance_sd);
+  CHECK(single.instances_in_several_runs == 0);
+}
+
 TEST_CASE("the leaderboard never mixes benchmark or rubric versions in a column")
 {
   auto report = [](std::int64_t id, const std::string& model, const std::string& rubric,
