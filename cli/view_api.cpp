@@ -219,7 +219,7 @@ run_reply(harness::Store& store, const reports::RunReport& report)
 }
 
 ViewReply
-verdicts_reply(harness::Store& store, std::int64_t run_id,
+verdicts_reply(harness::Store& store, std::int64_t run_id, const std::string& protocol,
                const std::map<std::string, std::string>& query)
 {
   harness::Store::VerdictFilter filter;
@@ -237,7 +237,28 @@ verdicts_reply(harness::Store& store, std::int64_t run_id,
   if (auto limit = get("limit"); !limit.empty()) {
     filter.limit = std::min(200L, number(limit, "limit"));
   }
-  auto page = store.verdict_page(run_id, filter);
+  harness::Store::VerdictPage page;
+  if (filter.status == "inconsistent" || filter.status == "flipped") {
+    // Pairs whose games disagree (as the diagnostics count them: inconsistent
+    // includes flipped): read, the other filters applied, and compared here.
+    const bool flipped_only = filter.status == "flipped";
+    auto wanted = [&](reports::SwapOutcome s) {
+      return s == reports::SwapOutcome::flipped ||
+             (!flipped_only && s == reports::SwapOutcome::inconsistent);
+    };
+    auto every = filter;
+    every.status.clear();
+    every.offset = 0;
+    every.limit = -1; // (SQLite: no limit)
+    for (auto& v : store.verdict_page(run_id, every).rows) {
+      if (wanted(reports::swap_outcome(protocol, v)) && page.total++ >= filter.offset &&
+          static_cast<long>(page.rows.size()) < filter.limit) {
+        page.rows.push_back(std::move(v));
+      }
+    }
+  } else {
+    page = store.verdict_page(run_id, filter);
+  }
   json rows = json::array();
   for (const auto& v : page.rows) {
     rows.push_back(verdict_json(v));
@@ -347,7 +368,7 @@ ViewApi::get(const std::string& target)
       return run_reply(m_store, *report);
     }
     if (parts.size() == 5 && parts[4] == "verdicts") {
-      return verdicts_reply(m_store, id, query);
+      return verdicts_reply(m_store, id, report->run.protocol, query);
     }
     if (parts.size() == 7 && parts[4] == "items") {
       return item_reply(m_store, id, parts[5], static_cast<int>(number(parts[6], "the turn")));

@@ -23,7 +23,9 @@ struct ViewReply
 //   /api/runs/R                         run R: its configuration, counts, judge diagnostics,
 //                                       its report (Markdown, as evalrun report prints it)
 //   /api/runs/R/verdicts?status=&category=&source=&q=&offset=&limit=
-//                                       a page of its verdicts (limit at most 200)
+//                                       a page of its verdicts (limit at most 200); status
+//                                       also "unreadable", "errors", and "inconsistent" or
+//                                       "flipped" (pairs whose two games disagree)
 //   /api/runs/R/items/ITEM/TURN         one turn: the conversation, the answers judged,
 //                                       the verdict and every judge call with its reply
 // Anything else: 404 with {"error": ...}; a malformed number: 400.

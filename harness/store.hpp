@@ -281,7 +281,7 @@ public:
     std::string item_id; // "" (any), else this item only
     int turn = 0;        // 0 (any), else this turn only
     long offset = 0;
-    long limit = 50;
+    long limit = 50; // -1: every one
   };
   struct VerdictPage
   {

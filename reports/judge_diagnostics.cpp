@@ -89,7 +89,44 @@ share(long n, long m)
                : fmt::format("{} of {}", n, m);
 }
 
+// How the two games' outcomes for the model compare.
+SwapOutcome
+swap_outcome(const std::vector<std::string>& outcomes)
+{
+  if (outcomes.size() != 2 || outcomes[0].empty() || outcomes[1].empty()) {
+    return SwapOutcome::unpaired;
+  }
+  if (outcomes[0] == outcomes[1]) {
+    return SwapOutcome::consistent;
+  }
+  return outcomes[0] != "tie" && outcomes[1] != "tie" ? SwapOutcome::flipped
+                                                      : SwapOutcome::inconsistent;
+}
+
+// The model's outcome in each of a verdict's games ("" not read).
+std::vector<std::string>
+model_outcomes(const std::string& protocol, const harness::VerdictRecord& v)
+{
+  auto labels = nlohmann::json::parse(v.labels_json.empty() ? "[]" : v.labels_json, nullptr, false);
+  const auto positions = split_commas(v.position);
+  std::vector<std::string> outcomes;
+  for (size_t g = 0; labels.is_array() && g < labels.size() && g < positions.size(); ++g) {
+    const std::string label = labels[g].is_string() ? labels[g].get<std::string>() : "";
+    outcomes.push_back(for_model(game_outcome(protocol, label), positions[g] == "model-first"));
+  }
+  return outcomes;
+}
+
 } // namespace
+
+SwapOutcome
+swap_outcome(const std::string& protocol, const harness::VerdictRecord& verdict)
+{
+  if (protocol != "pairwise" && protocol != "arena_hard") {
+    return SwapOutcome::unpaired;
+  }
+  return swap_outcome(model_outcomes(protocol, verdict));
+}
 
 JudgeDiagnostics
 diagnose_judge(const std::string& protocol, const std::vector<harness::VerdictRecord>& verdicts)
@@ -117,13 +154,10 @@ diagnose_judge(const std::string& protocol, const std::vector<harness::VerdictRe
         }
         outcomes.push_back(for_model(outcome, positions[g] == "model-first"));
       }
-      if (outcomes.size() == 2 && !outcomes[0].empty() && !outcomes[1].empty()) {
-        ++d.pairs;
-        if (outcomes[0] != outcomes[1]) {
-          ++d.swap_inconsistent;
-          d.swap_flips += outcomes[0] != "tie" && outcomes[1] != "tie" ? 1 : 0;
-        }
-      }
+      const SwapOutcome swap = swap_outcome(outcomes);
+      d.pairs += swap != SwapOutcome::unpaired ? 1 : 0;
+      d.swap_inconsistent += swap == SwapOutcome::inconsistent || swap == SwapOutcome::flipped;
+      d.swap_flips += swap == SwapOutcome::flipped ? 1 : 0;
     }
     if (v.status == "ok" && (v.winner == "model" || v.winner == "baseline") &&
         v.candidate_chars >= 0 && v.baseline_chars >= 0 && v.candidate_chars != v.baseline_chars) {

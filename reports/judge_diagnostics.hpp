@@ -53,6 +53,12 @@ struct JudgeDiagnostics
 JudgeDiagnostics diagnose_judge(const std::string& protocol,
                                 const std::vector<harness::VerdictRecord>& verdicts);
 
+// How a verdict's two games (pairwise, arena_hard: the answers swapped)
+// compare for the model: not both read (or one game only), the same outcome,
+// different outcomes with a tie in one, or opposite winners.
+enum class SwapOutcome { unpaired, consistent, inconsistent, flipped };
+SwapOutcome swap_outcome(const std::string& protocol, const harness::VerdictRecord& verdict);
+
 // The diagnostics as one line of text, only what applies to the protocol:
 // "unreadable 0 of 160 (0.0%) · answers swapped: ... · the answer shown first won ...".
 std::string describe_judge(const JudgeDiagnostics& d);

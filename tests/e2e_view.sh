@@ -62,6 +62,14 @@ for c in run["categories"]:
     page = json.loads(get("/api/runs/2/verdicts?category=" + urllib.request.quote(c["value"])))
     assert page["total"] == c["count"] and all(v["category"] == c["value"] for v in page["rows"]), c
 assert json.loads(get("/api/runs/2/verdicts?status=unreadable"))["total"] == 0
+# Pairs whose games disagree: as many as the report's diagnostics count, in pages.
+d = run["report_json"]["judge_diagnostics"]
+inconsistent = json.loads(get("/api/runs/2/verdicts?status=inconsistent&limit=200"))
+flipped = json.loads(get("/api/runs/2/verdicts?status=flipped&limit=200"))
+assert inconsistent["total"] == d["swap_inconsistent"] > flipped["total"] > 0, (inconsistent["total"], d)
+assert flipped["total"] == d["swap_flips"] and len(flipped["rows"]) == flipped["total"], d
+second = json.loads(get("/api/runs/2/verdicts?status=inconsistent&limit=3&offset=3"))
+assert [v["item_id"] for v in second["rows"]] == [v["item_id"] for v in inconsistent["rows"][3:6]]
 assert json.loads(get("/api/runs/2/verdicts?status=ok"))["total"] == 40
 first = seen[0]
 found = json.loads(get("/api/runs/2/verdicts?q=" + urllib.request.quote(first[0])))

@@ -111,6 +111,31 @@ TEST_CASE("single grading: Pearson's r between score and length, by hand")
   CHECK_FALSE(reports::diagnose_judge("single", verdicts).score_length_r);
 }
 
+TEST_CASE("a verdict's two games compared: consistent, inconsistent, flipped, unpaired")
+{
+  using reports::swap_outcome;
+  using reports::SwapOutcome;
+  // Model first, then baseline first: "A" then "B" both name the model.
+  CHECK(swap_outcome("pairwise", pair_verdict(R"(["A","B"])", "model", 1, 1)) ==
+        SwapOutcome::consistent);
+  // "A" both times: the model, then the baseline.
+  CHECK(swap_outcome("pairwise", pair_verdict(R"(["A","A"])", "tie", 1, 1)) ==
+        SwapOutcome::flipped);
+  CHECK(swap_outcome("pairwise", pair_verdict(R"(["A","tie"])", "tie", 1, 1)) ==
+        SwapOutcome::inconsistent);
+  CHECK(swap_outcome("pairwise", pair_verdict(R"(["A",""])", "model", 1, 1)) ==
+        SwapOutcome::unpaired);
+  CHECK(swap_outcome("single", pair_verdict(R"(["A","B"])", "model", 1, 1)) ==
+        SwapOutcome::unpaired);
+  // Arena-Hard, the baseline's game first: "A>B" (the baseline), then "B>A" (the baseline).
+  CHECK(swap_outcome("arena_hard", pair_verdict(R"(["A>B","B>A"])", "", 1, 1, "ok",
+                                                "baseline-first,model-first")) ==
+        SwapOutcome::consistent);
+  CHECK(swap_outcome("arena_hard", pair_verdict(R"(["A>B","A>>B"])", "", 1, 1, "ok",
+                                                "baseline-first,model-first")) ==
+        SwapOutcome::flipped);
+}
+
 TEST_CASE("re-asks: the share of verdicts whose judge was asked again, and the calls")
 {
   reports::JudgeDiagnostics d;
