@@ -301,6 +301,7 @@ main(int argc, char** argv)
               "(127.0.0.1, read-only)");
   view_cmd->add_option("--db", viewing.db, "SQLite database")->capture_default_str();
   view_cmd->add_option("--port", viewing.port, "Port on 127.0.0.1 (0: any free one)")
+      ->check(CLI::Range(0, 65535))
       ->capture_default_str();
 
   MergeOptions merge;

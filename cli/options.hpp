@@ -101,7 +101,7 @@ struct ExportOptions
 struct ViewOptions
 {
   std::filesystem::path db = "evalrun.db";
-  unsigned short port = 8765; // 0: any free port
+  int port = 8765; // 0: any free port
 };
 
 struct LeaderboardOptions

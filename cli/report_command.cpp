@@ -8,6 +8,11 @@
 #include <harness/text_file.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
 
 namespace cli {
 
@@ -31,6 +36,22 @@ report_command(const ReportOptions& options)
   auto lc_inputs = read_length_controlled_inputs(options.alpaca_eval_lc, options.alpaca_eval_lc_c);
   filter.alpaca_eval_lc = lc_inputs ? &*lc_inputs : nullptr;
   auto reports = reports::collect(store, filter);
+  if (reports.empty() && !(filter.bench.empty() && filter.model.empty() && filter.judge.empty())) {
+    // Filters that match nothing are a mistake to say, not an empty report.
+    std::vector<std::string> held;
+    for (const auto& r : store.runs()) {
+      held.push_back(fmt::format("{} {}/{}", r.bench, r.model, r.judge));
+    }
+    std::sort(held.begin(), held.end());
+    held.erase(std::unique(held.begin(), held.end()), held.end());
+    throw Fatal(fmt::format("{}: no run matches{}{}{} (--model and --judge name endpoints; the "
+                            "database holds {})",
+                            db.string(), filter.bench.empty() ? "" : " --bench " + filter.bench,
+                            filter.model.empty() ? "" : " --model " + filter.model,
+                            filter.judge.empty() ? "" : " --judge " + filter.judge,
+                            held.empty() ? "no run" : fmt::format("{}", fmt::join(held, ", "))),
+                2);
+  }
   std::string text;
   if (format == "json") {
     text = reports::render_json(reports, EVALRUN_VERSION);

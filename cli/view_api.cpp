@@ -5,10 +5,13 @@
 #include <harness/error.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -64,15 +67,22 @@ struct BadRequest
 };
 
 long
-number(const std::string& text, const char* what)
+number(const std::string& text, const char* what, long least = 0,
+       long most = std::numeric_limits<int>::max())
 {
   long value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < 0) {
-    throw BadRequest{fmt::format("{} is not a number: \"{}\"", what, text)};
+  if (ec != std::errc() || end != text.data() + text.size() || value < least || value > most) {
+    throw BadRequest{
+        fmt::format("{} must be a whole number from {} to {}: \"{}\"", what, least, most, text)};
   }
   return value;
 }
+
+// The status filters a page of verdicts takes, besides the statuses themselves.
+constexpr std::array<const char*, 9> k_status_filters = {
+    "ok",         "parse_failed", "out_of_range", "judge_error", "candidate_error",
+    "unreadable", "errors",       "inconsistent", "flipped"};
 
 ViewReply
 reply(int status, json body)
@@ -228,6 +238,11 @@ verdicts_reply(harness::Store& store, std::int64_t run_id, const std::string& pr
     return it == query.end() ? std::string() : it->second;
   };
   filter.status = get("status");
+  if (!filter.status.empty() && std::find(k_status_filters.begin(), k_status_filters.end(),
+                                          filter.status) == k_status_filters.end()) {
+    throw BadRequest{fmt::format("no status \"{}\" (one of: {})", filter.status,
+                                 fmt::join(k_status_filters, ", "))};
+  }
   filter.category = get("category");
   filter.source = get("source");
   filter.text = get("q");
@@ -235,7 +250,7 @@ verdicts_reply(harness::Store& store, std::int64_t run_id, const std::string& pr
     filter.offset = number(offset, "offset");
   }
   if (auto limit = get("limit"); !limit.empty()) {
-    filter.limit = std::min(200L, number(limit, "limit"));
+    filter.limit = number(limit, "limit", 1, 200);
   }
   harness::Store::VerdictPage page;
   if (filter.status == "inconsistent" || filter.status == "flipped") {
@@ -371,7 +386,7 @@ ViewApi::get(const std::string& target)
       return verdicts_reply(m_store, id, report->run.protocol, query);
     }
     if (parts.size() == 7 && parts[4] == "items") {
-      return item_reply(m_store, id, parts[5], static_cast<int>(number(parts[6], "the turn")));
+      return item_reply(m_store, id, parts[5], static_cast<int>(number(parts[6], "the turn", 1)));
     }
     return not_found(fmt::format("no such page: {}", path));
   } catch (const BadRequest& e) {

@@ -34,8 +34,8 @@ answer(ViewApi& api, const http::request<http::string_body>& req)
 {
   ViewReply reply;
   const std::string target(req.target());
-  if (req.method() != http::verb::get && req.method() != http::verb::head) {
-    reply = {405, "application/json", R"({"error": "evalrun view only reads"})"};
+  if (req.method() != http::verb::get) {
+    reply = {405, "application/json", R"({"error": "evalrun view answers only GET"})"};
   } else if (target == "/" || target.rfind("/?", 0) == 0 || target == "/index.html") {
     reply = {200, "text/html; charset=utf-8", std::string(k_view_page)};
   } else {
@@ -54,10 +54,11 @@ answer(ViewApi& api, const http::request<http::string_body>& req)
   res.set("Content-Security-Policy",
           "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
           "img-src 'self' data:");
-  res.keep_alive(false);
-  if (req.method() != http::verb::head) {
-    res.body() = std::move(reply.body);
+  if (reply.status == 405) {
+    res.set(http::field::allow, "GET");
   }
+  res.keep_alive(false);
+  res.body() = std::move(reply.body);
   res.prepare_payload();
   return res;
 }
@@ -74,14 +75,31 @@ public:
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        if (!ec) {
                          self->respond();
+                       } else if (ec == http::error::header_limit) {
+                         self->refuse(http::status::request_header_fields_too_large);
+                       } else if (ec == http::error::body_limit) {
+                         self->refuse(http::status::payload_too_large);
                        }
                      });
   }
 
 private:
+  void refuse(http::status status)
+  {
+    m_response = {status, 11};
+    m_response.set(http::field::content_type, "application/json");
+    m_response.body() = R"({"error": "the request is too long"})";
+    m_response.keep_alive(false);
+    m_response.prepare_payload();
+    write();
+  }
   void respond()
   {
     m_response = answer(m_api, m_request);
+    write();
+  }
+  void write()
+  {
     m_stream.expires_after(std::chrono::seconds(30));
     http::async_write(m_stream, m_response, [self = shared_from_this()](beast::error_code, size_t) {
       beast::error_code ignored;
@@ -116,10 +134,12 @@ view_command(const ViewOptions& options)
   if (!std::filesystem::exists(options.db)) {
     throw harness::Fatal(fmt::format("{}: no such database", options.db.string()), 2);
   }
-  harness::Store store(options.db, harness::Store::Access::read_only);
+  // Live: runs written while the viewer is open appear in it.
+  harness::Store store(options.db, harness::Store::Access::read_live);
   asio::io_context io{1};
   tcp::acceptor acceptor(io);
-  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), options.port);
+  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"),
+                               static_cast<unsigned short>(options.port));
   beast::error_code ec;
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) {

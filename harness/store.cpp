@@ -60,20 +60,22 @@ Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
   // A file: URI (so that merge_from can attach another database read-only).
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI;
   std::string name = path == ":memory:" ? path.string() : file_uri(path);
-  if (access == Access::read_only) {
+  if (access != Access::read_write) {
     // Read-only means no file is created either: without a write-ahead log
     // (no writer at work, the usual case) the file is opened immutable, so
     // that no -wal or -shm file (owned by the reader, in a folder it may not
     // write to) appears beside it.
     flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
     const bool logging = std::filesystem::exists(path.string() + "-wal");
-    name = file_uri(path) + (logging ? "?mode=ro" : "?mode=ro&immutable=1");
     // Reading through a write-ahead log takes its index (-shm), which SQLite
     // creates beside the file: in a folder this process cannot write to, it
-    // cannot read the database at all.
+    // cannot read the database at all. (read_live, there, reads the file as
+    // it is: no one can add to it from here either.)
     const auto folder = path.has_parent_path() ? path.parent_path() : ".";
-    if (logging && !std::filesystem::exists(path.string() + "-shm") &&
-        ::access(folder.c_str(), W_OK) != 0) {
+    const bool writable_folder = ::access(folder.c_str(), W_OK) == 0;
+    const bool live = logging || (access == Access::read_live && writable_folder);
+    name = file_uri(path) + (live ? "?mode=ro" : "?mode=ro&immutable=1");
+    if (logging && !std::filesystem::exists(path.string() + "-shm") && !writable_folder) {
       throw Fatal(fmt::format("{}: cannot be read here: its write-ahead log ({}-wal) is not folded "
                               "back into it yet, and reading it needs a -shm file in a folder "
                               "this user cannot write to (run any evalrun command that writes "
@@ -94,7 +96,7 @@ Store::Store(const std::filesystem::path& path, Access access) : m_path(path)
     // Look before touching anything: a file that is not an evalrun database
     // (or a newer one) is refused as it is.
     const int version = check_schema();
-    if (access == Access::read_only) {
+    if (access != Access::read_write) {
       if (version == 0) {
         throw Fatal(fmt::format("{}: holds no evalrun data (an empty database): run an "
                                 "evaluation into it first; nothing was changed",
@@ -1239,6 +1241,11 @@ Store::served_by(std::int64_t run_id, Role role)
                     "LEFT JOIN texts m ON m.id = r.served_model LEFT JOIN texts f ON f.id = "
                     "r.fingerprint WHERE r.id IN (SELECT candidate FROM verdicts WHERE run_id = ? "
                     "AND typeof(candidate) = 'integer') GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2"
+              : role == Role::baseline
+                  ? "SELECT COALESCE(m.body, ''), COALESCE(f.body, ''), COUNT(*) FROM requests r "
+                    "LEFT JOIN texts m ON m.id = r.served_model LEFT JOIN texts f ON f.id = "
+                    "r.fingerprint WHERE r.id IN (SELECT baseline FROM verdicts WHERE run_id = ? "
+                    "AND typeof(baseline) = 'integer') GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2"
                   : "SELECT COALESCE(m.body, ''), COALESCE(f.body, ''), COUNT(*) FROM requests r "
                     "LEFT JOIN texts m ON m.id = r.served_model LEFT JOIN texts f ON f.id = "
                     "r.fingerprint WHERE r.id IN (SELECT request FROM judge_calls WHERE run_id = ? "

@@ -141,7 +141,10 @@ struct ErrorRecord
 class Store
 {
 public:
-  enum class Access { read_write, read_only };
+  // read_only: reads what is there when opened (without a write-ahead log,
+  // immutable: no -wal or -shm file appears). read_live: reads, and sees
+  // what other processes commit later (a viewer left open).
+  enum class Access { read_write, read_only, read_live };
 
   // Opens or creates the database; throws Fatal naming the file on failure.
   // A file that is not an evalrun database, or has a newer schema, is refused
@@ -267,7 +270,8 @@ public:
   std::vector<RunRecord> runs();
 
   // Browsing a run (evalrun view): a page of its verdicts matching a filter,
-  // in item order, read with paged queries (never the whole run).
+  // in item order (ids that are whole numbers first, by value, then the
+  // others), then turn order; read with paged queries (never the whole run).
   struct VerdictFilter
   {
     // "" (any), a status, "errors" (judge_error, candidate_error) or
@@ -275,8 +279,8 @@ public:
     std::string status;
     std::string category; // "" (any)
     std::string source;   // "" (any)
-    // "" (any), else found in the item id, the verdict's detail, the
-    // candidate's answer or a judge call's reply.
+    // "" (any), else found, ignoring ASCII case, in the item id, the
+    // verdict's detail, the candidate's answer or a judge call's reply.
     std::string text;
     std::string item_id; // "" (any), else this item only
     int turn = 0;        // 0 (any), else this turn only
@@ -361,7 +365,7 @@ public:
     std::string fingerprint;
     long requests = 0;
   };
-  enum class Role { candidate, judge };
+  enum class Role { candidate, baseline, judge };
   std::vector<ServedBy> served_by(std::int64_t run_id, Role role);
 
   // Group commit (a run turns it on): put_response, put_error, put_verdict

@@ -23,11 +23,16 @@ constexpr const char* k_matching =
     "  OR (?2 = 'unreadable' AND v.status IN ('parse_failed', 'out_of_range'))) "
     "AND (?3 = '' OR v.category = ?3) AND (?4 = '' OR v.source = ?4) "
     "AND (?6 = '' OR v.item_id = ?6) AND (?7 = 0 OR v.turn = ?7) "
-    "AND (?5 = '' OR instr(v.item_id, ?5) > 0 OR instr(v.detail, ?5) > 0 "
-    "  OR instr(ct.body, ?5) > 0 OR EXISTS (SELECT 1 FROM judge_calls k "
+    "AND (?5 = '' OR instr(lower(v.item_id), lower(?5)) > 0 "
+    "  OR instr(lower(v.detail), lower(?5)) > 0 OR instr(lower(ct.body), lower(?5)) > 0 "
+    "  OR EXISTS (SELECT 1 FROM judge_calls k "
     "    JOIN requests r ON r.id = k.request JOIN texts t ON t.id = r.response "
     "    WHERE k.run_id = v.run_id AND k.item_id = v.item_id AND k.turn = v.turn "
-    "    AND instr(t.body, ?5) > 0)) ";
+    "    AND instr(lower(t.body), lower(?5)) > 0)) ";
+
+// Item order: ids that are whole numbers first, by value (81 before 100), then the others.
+constexpr const char* k_item_order = "ORDER BY v.item_id GLOB '*[^0-9]*' OR v.item_id = '', "
+                                     "CAST(v.item_id AS INTEGER), v.item_id, v.turn ";
 
 void
 bind_filter(Statement& s, std::int64_t run_id, const Store::VerdictFilter& f)
@@ -50,7 +55,7 @@ Store::verdict_page(std::int64_t run_id, const VerdictFilter& filter)
                   "j.judge_model_id, j.judge_params, j.position, COALESCE(c.hash, v.candidate), "
                   "COALESCE(b.hash, v.baseline), v.system_message_id, length(ct.body), "
                   "length(bt.body) ") +
-      k_matching + "ORDER BY v.item_id, v.turn LIMIT ?8 OFFSET ?9";
+      k_matching + k_item_order + "LIMIT ?8 OFFSET ?9";
   Statement count(*m_statements, count_sql.c_str());
   bind_filter(count, run_id, filter);
   count.step();

@@ -1,6 +1,7 @@
 #include <reports/cost_estimate.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 
@@ -67,20 +68,32 @@ describe_estimate(const CostEstimate& estimate)
   std::string out = "estimated tokens (prompts: the dry run's, at 4/3 tokens a word; replies: as "
                     "earlier requests to the same model in the database, else the demo's, which "
                     "are short):\n";
+  std::vector<std::string> unpriced;
   for (const auto& e : estimate.roles) {
+    if (e.requests == 0) {
+      out += fmt::format("  {:<10} {}: nothing to send\n", e.role + ":", e.endpoint);
+      continue;
+    }
+    if (!e.cost) {
+      unpriced.push_back(fmt::format("{} ({})", e.endpoint, e.role));
+    }
     out += fmt::format("  {:<10} {}: {} requests, ~{} prompt + ~{} completion tokens{}{}\n",
                        e.role + ":", e.endpoint, e.requests, grouped(e.prompt_tokens),
                        grouped(e.completion_tokens),
-                       e.completions_from_history ? " (replies as earlier ones)"
-                                                  : " (replies as the demo's: likely too few)",
+                       e.completions_from_history
+                           ? " (replies as earlier ones)"
+                           : " (replies as the demo's, no earlier ones from a server: likely too "
+                             "few)",
                        e.cost ? fmt::format(", ~{:.2f}", *e.cost) : "");
   }
   if (estimate.total) {
-    out += fmt::format("  {:<10} ~{:.2f} (at the endpoints' prices per million tokens)\n",
+    out += fmt::format("  {:<10} ~{:.2f} (in the currency of the endpoints' prices per million "
+                       "tokens)\n",
                        "cost:", *estimate.total);
   } else {
-    out += "  cost: give each endpoint a price (price: {input: …, output: …} per million tokens) "
-           "for an estimate\n";
+    out += fmt::format("  cost: no price for {} (price: {{input: …, output: …}} per million "
+                       "tokens, in the endpoints file)\n",
+                       fmt::join(unpriced, ", "));
   }
   return out;
 }

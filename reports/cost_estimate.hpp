@@ -51,8 +51,9 @@ inline constexpr double k_tokens_per_word = 4.0 / 3.0;
 // the cost at the role's price per million prompt and completion tokens.
 CostEstimate estimate_cost(const std::vector<RoleToEstimate>& roles);
 
-// Lines for the plan: "  candidate demo: 80 requests, ~5,120 prompt + ~20,480
-// completion tokens (replies: as earlier requests to this model), ~0.22".
+// Lines for the plan, one per role: "  candidate: demo: 80 requests, ~5,120
+// prompt + ~20,480 completion tokens (replies as earlier ones), ~0.22" (or
+// "nothing to send"); then the total cost, or the endpoints without a price.
 std::string describe_estimate(const CostEstimate& estimate);
 
 } // namespace reports

@@ -148,6 +148,8 @@ diagnose_judge(const std::string& protocol, const std::vector<harness::VerdictRe
       for (size_t g = 0; labels.is_array() && g < labels.size() && g < positions.size(); ++g) {
         const std::string label = labels[g].is_string() ? labels[g].get<std::string>() : "";
         const std::string outcome = game_outcome(protocol, label);
+        ++d.games;
+        d.games_unread += outcome.empty() ? 1 : 0;
         if (outcome == "first" || outcome == "second") {
           ++d.decisive_games;
           d.first_position_wins += outcome == "first" ? 1 : 0;
@@ -178,6 +180,9 @@ std::string
 describe_judge(const JudgeDiagnostics& d)
 {
   std::vector<std::string> parts = {"unreadable " + share(d.unreadable, d.verdicts)};
+  if (d.games_unread > 0) {
+    parts.push_back("games unread " + share(d.games_unread, d.games));
+  }
   if (d.pairs > 0) {
     parts.push_back(fmt::format("answers swapped: {} pairs inconsistent, {} flipped",
                                 share(d.swap_inconsistent, d.pairs), share(d.swap_flips, d.pairs)));

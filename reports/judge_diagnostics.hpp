@@ -23,6 +23,11 @@ struct JudgeDiagnostics
   // and those naming different winners (a win in one, a loss in the other).
   long pairs = 0;
   long swap_inconsistent = 0;
+  // Their games, and those whose label could not be read (an Arena-Hard game
+  // dropped: no label, or two that conflict; the verdict may still stand on
+  // the other game).
+  long games = 0;
+  long games_unread = 0;
   long swap_flips = 0;
   // Games with a winner, and those won by the answer shown first.
   long decisive_games = 0;

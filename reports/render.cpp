@@ -320,6 +320,8 @@ diagnostics_json(const JudgeDiagnostics& d)
   return {{"verdicts", d.verdicts},
           {"unreadable", d.unreadable},
           {"unreadable_fraction", fraction(d.unreadable, d.verdicts)},
+          {"games", d.games},
+          {"games_unread", d.games_unread},
           {"pairs", d.pairs},
           {"swap_inconsistent", d.swap_inconsistent},
           {"swap_inconsistent_fraction", fraction(d.swap_inconsistent, d.pairs)},
@@ -455,7 +457,8 @@ render_markdown(const std::vector<RunReport>& reports)
     out += agreement_markdown(r);
     out += markdown_text("tokens: " + describe_cost(r.cost)) + "\n\n";
     for (const auto& [role, served] :
-         {std::pair{"candidate", &r.candidate_served}, std::pair{"judge", &r.judge_served}}) {
+         {std::pair{"candidate", &r.candidate_served}, std::pair{"baseline", &r.baseline_served},
+          std::pair{"judge", &r.judge_served}}) {
       if (auto line = describe_served(role, *served); !line.empty()) {
         out += markdown_text(line) + "\n\n";
       }
@@ -533,7 +536,9 @@ render_json(const std::vector<RunReport>& reports, const std::string& evalrun_ve
         {"judge_agreement", agreement_json(r)},
         {"tokens", cost_json(r.cost)},
         {"served",
-         {{"candidate", served_json(r.candidate_served)}, {"judge", served_json(r.judge_served)}}}};
+         {{"candidate", served_json(r.candidate_served)},
+          {"baseline", served_json(r.baseline_served)},
+          {"judge", served_json(r.judge_served)}}}};
     json ci = json::object();
     for (const auto& [name, interval] : r.intervals) {
       ci[name] = interval_json(r, name);
@@ -636,7 +641,8 @@ render_csv(const std::vector<RunReport>& reports)
   std::string out =
       "run_id,bench,bench_version,model,baseline,judge,protocol,rubric,status,metric,unit,value,"
       "ci_low,ci_high,n,parse_failures,errors,demo,finished_at,swap_flip_fraction,"
-      "first_position_win_fraction,longer_won_fraction,score_length_r\n";
+      "first_position_win_fraction,longer_won_fraction,score_length_r,swap_inconsistent_fraction,"
+      "games_unread_fraction,resampled_fraction\n";
   for (const auto& r : reports) {
     const auto& run = r.run;
     auto value = r.headline();
@@ -652,7 +658,7 @@ render_csv(const std::vector<RunReport>& reports)
                  : std::string();
     };
     out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", run.id,
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", run.id,
         csv_field(run.bench), csv_field(run.bench_version), csv_field(run.model),
         csv_field(run.baseline), csv_field(run.judge), csv_field(run.protocol),
         csv_field(run.rubric), csv_field(run.status), csv_field(r.headline_name()),
@@ -662,7 +668,9 @@ render_csv(const std::vector<RunReport>& reports)
         errors, run.demo ? "true" : "false", csv_field(run.finished_at),
         fraction(d.swap_flips, d.pairs), fraction(d.first_position_wins, d.decisive_games),
         fraction(d.longer_won, d.decisive_with_lengths),
-        d.score_length_r ? fmt::format("{:.6f}", *d.score_length_r) : "");
+        d.score_length_r ? fmt::format("{:.6f}", *d.score_length_r) : "",
+        fraction(d.swap_inconsistent, d.pairs), fraction(d.games_unread, d.games),
+        fraction(d.resampled_verdicts, d.verdicts));
   }
   return out;
 }

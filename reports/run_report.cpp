@@ -150,6 +150,7 @@ collect(harness::Store& store, const CollectOptions& o)
     r.answer_ends = store.answer_ends(run.id);
     r.cost = run_cost(run, store.tokens(run.id));
     r.candidate_served = store.served_by(run.id, harness::Store::Role::candidate);
+    r.baseline_served = store.served_by(run.id, harness::Store::Role::baseline);
     r.judge_served = store.served_by(run.id, harness::Store::Role::judge);
     r.run = std::move(run);
     r.diagnostics = diagnose_judge(r.run.protocol, verdicts);

@@ -57,7 +57,7 @@ struct RunReport
   std::vector<AgreementWith> agreements;
   RunCost cost; // tokens per role, and their cost at the endpoints' prices
   // Who answered, as the replies said (model, system_fingerprint).
-  std::vector<harness::Store::ServedBy> candidate_served, judge_served;
+  std::vector<harness::Store::ServedBy> candidate_served, baseline_served, judge_served;
 
   bool is_pairwise() const;
   // The run's verdicts: rated (they count in the headline), unreadable (no

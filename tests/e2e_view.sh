@@ -47,6 +47,10 @@ assert h2["rated"] + h2["unreadable"] + h2["failed"] == 40 and h2["name"] == "ti
 assert h1["interval"][0] <= h1["value"] <= h1["interval"][1], h1
 run = json.loads(get("/api/runs/2"))
 assert "tie" in run["report"] and run["headline"] == h2, run["report"]
+# Who answered: the rival endpoint served the baseline's 40 answers.
+served = run["report_json"]["served"]
+assert [(s["model"], s["requests"]) for s in served["baseline"]] == [("evalrun-demo-rival", 40)], served
+assert "baseline served as evalrun-demo-rival (40 requests)" in run["report"], run["report"]
 assert sum(s["count"] for s in run["statuses"]) == 40, run["statuses"]
 assert run["report_json"]["judge_diagnostics"]["pairs"] == 40, run["report_json"]
 assert run["diagnostics"]["summary"].startswith("unreadable 0 of 40"), run["diagnostics"]
@@ -56,7 +60,9 @@ for offset in (0, 15, 30):
     page = json.loads(get("/api/runs/2/verdicts?limit=15&offset=%d" % offset))
     assert page["total"] == 40, page["total"]
     seen += [(v["item_id"], v["turn"]) for v in page["rows"]]
-assert len(seen) == 40 and len(set(seen)) == 40 and seen == sorted(seen), seen
+# (Whole-number ids by value: "81" before "100".)
+assert len(seen) == 40 and len(set(seen)) == 40, seen
+assert seen == sorted(seen, key=lambda k: (int(k[0]), k[1])), seen
 # Filters: by category (the counts the run page gives), by status, by text.
 for c in run["categories"]:
     page = json.loads(get("/api/runs/2/verdicts?category=" + urllib.request.quote(c["value"])))
@@ -74,6 +80,10 @@ assert json.loads(get("/api/runs/2/verdicts?status=ok"))["total"] == 40
 first = seen[0]
 found = json.loads(get("/api/runs/2/verdicts?q=" + urllib.request.quote(first[0])))
 assert found["total"] >= 1 and any(v["item_id"] == first[0] for v in found["rows"]), found
+# Text search ignores case: the demo judge's replies all say "Final verdict".
+lower = json.loads(get("/api/runs/2/verdicts?q=final+verdict"))["total"]
+upper = json.loads(get("/api/runs/2/verdicts?q=FINAL+VERDICT"))["total"]
+assert lower == upper == 40, (lower, upper)
 # One pairwise turn: the two games, model first and baseline first, with their replies.
 item = json.loads(get("/api/runs/2/items/%s/%d" % (urllib.request.quote(first[0]), first[1])))
 calls = item["judge_calls"]
@@ -84,6 +94,12 @@ assert any(m["role"] == "user" for m in item["conversation"]), item["conversatio
 # Refusals.
 get("/api/runs/99", 404)
 get("/api/runs/x", 400)
+get("/api/runs/2/verdicts?status=bogus", 400)
+get("/api/runs/2/verdicts?offset=-1", 400)
+get("/api/runs/2/verdicts?limit=0", 400)
+get("/api/runs/2/items/%s/0" % urllib.request.quote(first[0]), 400)
+get("/api/runs/2/items/%s/4294967297" % urllib.request.quote(first[0]), 400)
+get("/api/runs/2/verdicts?q=%zz", 400)
 get("/api/runs/2/items/%s/9" % urllib.request.quote(first[0]), 404)
 get("/api/nothing", 404)
 req = urllib.request.Request(base + "/api/runs", data=b"{}", method="POST")
@@ -91,9 +107,21 @@ try:
     urllib.request.urlopen(req)
     sys.exit("FAIL: a POST was answered")
 except urllib.error.HTTPError as e:
-    assert e.code == 405, e.code
+    assert e.code == 405 and e.headers["Allow"] == "GET", (e.code, e.headers)
+# A request line longer than the server reads: 431, not a dropped connection.
+get("/api/runs/2/verdicts?q=" + "x" * 20000, 431)
 print("e2e_view: %d runs, 40 verdicts paged, item %s turn %d with %d judge calls" % (len(runs), first[0], first[1], len(calls)))
 PY
 [ "$(sha256sum runs.db | cut -d' ' -f1)" = "$before" ] || fail "the database changed"
+# Report filters that match nothing: an error naming what the database holds, exit 2.
+rc=0
+"$evalrun" report --db runs.db --judge nosuch > /dev/null 2> nosuch.err || rc=$?
+[ "$rc" = 2 ] && grep -q "no run matches --judge nosuch" nosuch.err || fail "report --judge nosuch: $rc $(cat nosuch.err)"
+# A run written while the viewer is open appears in it.
+"$evalrun" --bench koala --limit 5 --model demo --db runs.db > /dev/null 2>&1 || fail "koala run"
+python3 -c 'import json, sys, urllib.request
+runs = json.load(urllib.request.urlopen("http://127.0.0.1:%s/api/runs" % sys.argv[1]))["runs"]
+assert [r["bench"] for r in runs] == ["mtbench", "mtbench", "koala"], runs' "$port" \
+  || fail "the viewer did not see the new run"
 if "$evalrun" view --db missing.db --port 0 > /dev/null 2> missing.err; then fail "a missing database was served"; fi
 grep -q "missing.db" missing.err || fail "the refusal does not name the file: $(cat missing.err)"

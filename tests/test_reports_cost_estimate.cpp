@@ -33,19 +33,24 @@ TEST_CASE("a dry run's cost estimate: its prompts, earlier replies of the model,
   const auto text = reports::describe_estimate(e);
   CHECK(text.find("candidate: cand: 10 requests, ~1,000 prompt + ~5,000 completion tokens "
                   "(replies as earlier ones), ~0.04") != std::string::npos);
-  CHECK(text.find("~0.04 (at the endpoints' prices") != std::string::npos);
+  CHECK(text.find("cost:      ~0.04 (in the currency of the endpoints' prices") !=
+        std::string::npos);
 
   // A role with requests to send and no price: no total.
   judge.price.reset();
   auto unpriced = reports::estimate_cost({candidate, judge});
   CHECK_FALSE(unpriced.total);
   CHECK_FALSE(unpriced.roles[1].cost);
+  CHECK(reports::describe_estimate(unpriced).find("cost: no price for j (judge)") !=
+        std::string::npos);
   // Nothing to send (all cached) and no price: the total stands.
   judge.to_send = 0;
   auto cached = reports::estimate_cost({candidate, judge});
   REQUIRE(cached.total);
   CHECK(*cached.total == doctest::Approx(0.042));
   CHECK(cached.roles[1].prompt_tokens == 0);
+  CHECK(reports::describe_estimate(cached).find("judge:     j: nothing to send") !=
+        std::string::npos);
 }
 
 TEST_SUITE_END();

@@ -82,9 +82,10 @@ TEST_CASE("report --format csv: text cells neutralised and quoted, numbers as th
   CHECK(render_csv(reports) ==
         "run_id,bench,bench_version,model,baseline,judge,protocol,rubric,status,metric,unit,value,"
         "ci_low,ci_high,n,parse_failures,errors,demo,finished_at,swap_flip_fraction,"
-        "first_position_win_fraction,longer_won_fraction,score_length_r\n"
+        "first_position_win_fraction,longer_won_fraction,score_length_r,swap_inconsistent_fraction,"
+        "games_unread_fraction,resampled_fraction\n"
         "7,'-2+3,1,\"'=HYPERLINK(\"\"x\"\")\",\"a,b\"\"c\",x|y<script>,single,\"two\nlines\","
-        "'+complete,average,1-10,-1.500000,-2.250000,-0.500000,4,1,2,false,'@2026-01-01,,,,\n");
+        "'+complete,average,1-10,-1.500000,-2.250000,-0.500000,4,1,2,false,'@2026-01-01,,,,,,,\n");
 }
 
 TEST_CASE("leaderboard.csv: text cells neutralised and quoted, numbers as they are")

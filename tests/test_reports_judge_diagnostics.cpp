@@ -69,13 +69,18 @@ TEST_CASE("Arena-Hard: the baseline's game first, five labels")
       pair_verdict(R"(["A=B","B>A"])", "baseline", 100, 500, "ok", order),
       // A>B then A>B: the baseline, then the model. A flip; first place won both.
       pair_verdict(R"(["A>B","A>B"])", "tie", 100, 500, "ok", order),
+      // Game 1 dropped (conflicting labels), game 2 A>>B: a verdict, but no pair.
+      pair_verdict(R"(["","A>>B"])", "model", 100, 100, "ok", order),
   };
   const auto d = reports::diagnose_judge("arena_hard", verdicts);
+  CHECK(d.games == 8);
+  CHECK(d.games_unread == 1);
+  CHECK(reports::describe_judge(d).find("games unread 1 of 8 (12.5%)") != std::string::npos);
   CHECK(d.pairs == 3);
   CHECK(d.swap_inconsistent == 2);
   CHECK(d.swap_flips == 1);
-  CHECK(d.decisive_games == 5);      // 2 + 1 + 2
-  CHECK(d.first_position_wins == 3); // game 2 of the first, both of the third
+  CHECK(d.decisive_games == 6);      // 2 + 1 + 2 + 1
+  CHECK(d.first_position_wins == 4); // game 2 of the first, both of the third, the fourth's
   CHECK(d.decisive_with_lengths == 2);
   CHECK(d.longer_won == 2); // the longer model's win, the longer baseline's win
 }

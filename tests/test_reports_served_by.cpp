@@ -82,6 +82,7 @@ TEST_CASE("the judge's versions per run, and a column whose judge changed is fla
         "judge served as gpt-4-0613 fp_1 (1 request), gpt-4-0613 fp_2 (1 request): it changed "
         "within the run");
   CHECK(store.served_by(janus, harness::Store::Role::candidate).empty()); // no answers stored
+  CHECK(store.served_by(janus, harness::Store::Role::baseline).empty());
   CHECK(reports::describe_served("candidate", {}).empty());
 
   const auto runs = reports::collect(store);
