@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 
 namespace cli {
@@ -82,6 +83,14 @@ exported_turns(harness::Store& store, const harness::RunRecord& run, long& witho
             v.baseline_hash.empty() ? std::nullopt : store.find_response(v.baseline_hash)) {
       t.baseline_answer = baseline->text;
       t.baseline_tokens = baseline->usage.completion_tokens;
+      // A reference answer has no reply's count: Arena-Hard's own token_len, kept with the item.
+      const auto meta = nlohmann::json::parse(v.meta_json, nullptr, false);
+      if (t.baseline_tokens == 0 && meta.is_object() && meta.contains("baseline_token_len") &&
+          meta["baseline_token_len"].is_array() && !meta["baseline_token_len"].empty() &&
+          meta["baseline_token_len"][0].is_string()) {
+        const auto& text = meta["baseline_token_len"][0].get_ref<const std::string&>();
+        std::from_chars(text.data(), text.data() + text.size(), t.baseline_tokens);
+      }
     }
     for (const auto& [index, call] : calls[{v.item_id, v.turn}]) {
       t.games.push_back({last_user_message(store, call.request_hash), call.raw,
@@ -133,18 +142,33 @@ add_fastchat(ExportFiles& files, const fs::path& out, const harness::RunRecord& 
 {
   const bool pairwise = run.protocol == "pairwise";
   std::map<std::string, std::vector<std::string>> answers; // by item, turn by turn
+  std::map<std::string, std::vector<std::string>> baseline_answers;
+  auto keep = [](std::vector<std::string>& item, int turn, const std::string& text) {
+    const auto at = static_cast<size_t>(std::max(turn, 1));
+    item.resize(std::max(item.size(), at));
+    item[at - 1] = text;
+  };
   for (const auto& t : turns) {
     const auto& judge = t.verdict.judge_model_id;
     files.line(out / "model_judgment" /
                    fmt::format("{}_{}.jsonl", file_part(judge), pairwise ? "pair" : "single"),
                pairwise ? fastchat_pair_judgment(run, t) : fastchat_single_judgment(run, t));
-    auto& item = answers[t.verdict.item_id];
-    item.resize(std::max<size_t>(item.size(), static_cast<size_t>(std::max(t.verdict.turn, 1))));
-    item[static_cast<size_t>(std::max(t.verdict.turn, 1)) - 1] = t.answer;
+    keep(answers[t.verdict.item_id], t.verdict.turn, t.answer);
+    if (pairwise && !t.verdict.baseline_hash.empty()) {
+      keep(baseline_answers[t.verdict.item_id], t.verdict.turn, t.baseline_answer);
+    }
   }
   auto& file = files.answers[out / "model_answer" / (file_part(run.model) + ".jsonl")];
   for (const auto& [item, texts] : answers) {
     file[item] = fastchat_answer(run.model, item, texts).dump() + "\n";
+  }
+  // The baseline's answers too, as FastChat keeps every model's (model_2 of the judgments).
+  if (!baseline_answers.empty()) {
+    const std::string baseline = baseline_name(run);
+    auto& theirs = files.answers[out / "model_answer" / (file_part(baseline) + ".jsonl")];
+    for (const auto& [item, texts] : baseline_answers) {
+      theirs[item] = fastchat_answer(baseline, item, texts).dump() + "\n";
+    }
   }
 }
 

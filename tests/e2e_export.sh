@@ -43,6 +43,10 @@ assert len(pair) == 40 and {p["model_2"] for p in pair} == {"rival"}
 assert all(p["g1_winner"] in ("model_1", "model_2", "tie", "error") for p in pair)
 answers = [json.loads(l) for l in open(f"{root}/model_answer/demo.jsonl")]
 assert len(answers) == 80 and all(len(a["choices"][0]["turns"]) == 2 for a in answers), len(answers)
+# The baseline's answers of the pairwise run (model_2), each item's two turns.
+rival = [json.loads(l) for l in open(f"{root}/model_answer/rival.jsonl")]
+assert len(rival) == 20 and all(len(a["choices"][0]["turns"]) == 2 and all(a["choices"][0]["turns"])
+                                for a in rival), rival[:1]
 PY
 "$evalrun" import fastchat --judgments fastchat/model_judgment/evalrun-demo_single.jsonl --db single.db 2> /dev/null \
   || fail "import FastChat single"
@@ -64,7 +68,8 @@ score() {
   python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]["arena_hard"]
-print(r["wins"], r["ties"], r["losses"], r["games_dropped"], r["score"], r["lower"], r["upper"])' "$1.json" \
+print(r["wins"], r["ties"], r["losses"], r["games_dropped"], r["score"], r["lower"], r["upper"],
+      [(row["model"], row["avg_tokens"]) for row in r["table"]])' "$1.json" \
     || fail "no Arena-Hard numbers in the report of $1"
 }
 own=$(score runs.db)
