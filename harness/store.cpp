@@ -977,24 +977,62 @@ Store::judge_calls(std::int64_t run_id)
   s.bind(1, run_id);
   std::vector<JudgeCallRecord> out;
   while (s.step()) {
-    JudgeCallRecord c;
-    c.run_id = run_id;
-    c.item_id = s.text(0);
-    c.turn = static_cast<int>(s.integer(1));
-    c.call_index = static_cast<int>(s.integer(2));
-    c.attempt = static_cast<int>(s.integer(3));
-    c.position = s.text(4);
-    c.prompt_id = s.text(5);
-    c.request_hash = hash_hex(s.blob(6));
-    c.status = s.text(7);
-    if (!s.is_null(8)) {
-      c.value = s.real(8);
-    }
-    c.label = s.text(9);
-    c.raw = s.text(10);
-    out.push_back(std::move(c));
+    out.push_back(read_judge_call(s, run_id));
   }
   return out;
+}
+
+VerdictRecord
+Store::read_verdict(Statement& s, std::int64_t run_id)
+{
+  VerdictRecord v;
+  v.run_id = run_id;
+  v.item_id = s.text(0);
+  v.turn = static_cast<int>(s.integer(1));
+  v.category = s.text(2);
+  v.status = s.text(3);
+  if (!s.is_null(4)) {
+    v.score = s.real(4);
+  }
+  v.prompt_id = s.text(5);
+  v.judge_model_id = s.text(6);
+  v.judge_params = s.text(7);
+  v.position = s.text(8);
+  v.raw_judgment = s.text(9);
+  v.detail = s.text(10);
+  v.candidate_hash = hash_hex(s.blob(11));
+  v.system_message_id = s.text(13);
+  v.source = s.text(14);
+  v.winner = s.text(15);
+  v.criteria_json = s.text(16);
+  v.rubric = s.text(17);
+  v.meta_json = s.text(18);
+  v.labels_json = s.text(19);
+  v.baseline_hash = hash_hex(s.blob(20));
+  v.candidate_chars = s.is_null(21) ? -1 : static_cast<long>(s.integer(21));
+  v.baseline_chars = s.is_null(22) ? -1 : static_cast<long>(s.integer(22));
+  return v;
+}
+
+JudgeCallRecord
+Store::read_judge_call(Statement& s, std::int64_t run_id)
+{
+  JudgeCallRecord c;
+  c.run_id = run_id;
+  c.item_id = s.text(0);
+  c.turn = static_cast<int>(s.integer(1));
+  c.call_index = static_cast<int>(s.integer(2));
+  c.attempt = static_cast<int>(s.integer(3));
+  c.position = s.text(4);
+  c.prompt_id = s.text(5);
+  c.request_hash = hash_hex(s.blob(6));
+  c.status = s.text(7);
+  if (!s.is_null(8)) {
+    c.value = s.real(8);
+  }
+  c.label = s.text(9);
+  c.raw = s.text(10);
+  return c;
 }
 
 std::vector<RunRecord>
@@ -1095,32 +1133,7 @@ Store::verdicts(std::int64_t run_id, VerdictColumns columns)
     judged = judge_requests(*m_statements, run_id);
   }
   while (s.step()) {
-    VerdictRecord v;
-    v.run_id = run_id;
-    v.item_id = s.text(0);
-    v.turn = static_cast<int>(s.integer(1));
-    v.category = s.text(2);
-    v.status = s.text(3);
-    if (!s.is_null(4)) {
-      v.score = s.real(4);
-    }
-    v.prompt_id = s.text(5);
-    v.judge_model_id = s.text(6);
-    v.judge_params = s.text(7);
-    v.position = s.text(8);
-    v.raw_judgment = s.text(9);
-    v.detail = s.text(10);
-    v.candidate_hash = hash_hex(s.blob(11));
-    v.system_message_id = s.text(13);
-    v.source = s.text(14);
-    v.winner = s.text(15);
-    v.criteria_json = s.text(16);
-    v.rubric = s.text(17);
-    v.meta_json = s.text(18);
-    v.labels_json = s.text(19);
-    v.baseline_hash = hash_hex(s.blob(20));
-    v.candidate_chars = s.is_null(21) ? -1 : static_cast<long>(s.integer(21));
-    v.baseline_chars = s.is_null(22) ? -1 : static_cast<long>(s.integer(22));
+    VerdictRecord v = read_verdict(s, run_id);
     if (columns == VerdictColumns::all) {
       // Named by the verdict's judge calls; a verdict recorded before judge
       // calls were keeps its judge hashes itself.

@@ -21,6 +21,7 @@ struct sqlite3;
 
 namespace harness {
 
+class Statement;
 class StatementCache;
 class WalCheckpointer;
 
@@ -387,6 +388,11 @@ public:
   void flush_if_due();
 
 private:
+  // A verdict from a row of k_verdict_columns (all but its judge hash), and a
+  // judge call from a row of k_judge_call_columns.
+  static VerdictRecord read_verdict(Statement& row, std::int64_t run_id);
+  static JudgeCallRecord read_judge_call(Statement& row, std::int64_t run_id);
+
   // A real transaction taken at once even under group commit (whose waiting
   // writes are flushed first): a run's lease and request claims, which other
   // processes must see before this one acts on them.

@@ -1,6 +1,5 @@
 // Store: the queries that browse a run (evalrun view, the judge diagnostics).
 
-#include <harness/request_hash.hpp>
 #include <harness/sqlite_statement.hpp>
 #include <harness/store.hpp>
 
@@ -49,12 +48,13 @@ Store::verdict_page(std::int64_t run_id, const VerdictFilter& filter)
   flush();
   VerdictPage page;
   static const std::string count_sql = std::string("SELECT COUNT(*) ") + k_matching;
+  // The columns Store::read_verdict reads (raw_judgment and judge left out).
   static const std::string page_sql =
-      std::string("SELECT v.item_id, v.turn, v.category, v.source, v.status, v.score, v.winner, "
-                  "v.labels, v.criteria, v.meta, v.detail, j.rubric, j.prompt_id, "
-                  "j.judge_model_id, j.judge_params, j.position, COALESCE(c.hash, v.candidate), "
-                  "COALESCE(b.hash, v.baseline), v.system_message_id, length(ct.body), "
-                  "length(bt.body) ") +
+      std::string("SELECT v.item_id, v.turn, v.category, v.status, v.score, j.prompt_id, "
+                  "j.judge_model_id, j.judge_params, j.position, '', v.detail, "
+                  "COALESCE(c.hash, v.candidate), NULL, v.system_message_id, v.source, v.winner, "
+                  "v.criteria, j.rubric, v.meta, v.labels, COALESCE(b.hash, v.baseline), "
+                  "length(ct.body), length(bt.body) ") +
       k_matching + k_item_order + "LIMIT ?8 OFFSET ?9";
   Statement count(*m_statements, count_sql.c_str());
   bind_filter(count, run_id, filter);
@@ -65,32 +65,7 @@ Store::verdict_page(std::int64_t run_id, const VerdictFilter& filter)
   s.bind(8, static_cast<std::int64_t>(filter.limit))
       .bind(9, static_cast<std::int64_t>(filter.offset));
   while (s.step()) {
-    VerdictRecord v;
-    v.run_id = run_id;
-    v.item_id = s.text(0);
-    v.turn = static_cast<int>(s.integer(1));
-    v.category = s.text(2);
-    v.source = s.text(3);
-    v.status = s.text(4);
-    if (!s.is_null(5)) {
-      v.score = s.real(5);
-    }
-    v.winner = s.text(6);
-    v.labels_json = s.text(7);
-    v.criteria_json = s.text(8);
-    v.meta_json = s.text(9);
-    v.detail = s.text(10);
-    v.rubric = s.text(11);
-    v.prompt_id = s.text(12);
-    v.judge_model_id = s.text(13);
-    v.judge_params = s.text(14);
-    v.position = s.text(15);
-    v.candidate_hash = hash_hex(s.blob(16));
-    v.baseline_hash = hash_hex(s.blob(17));
-    v.system_message_id = s.text(18);
-    v.candidate_chars = s.is_null(19) ? -1 : static_cast<long>(s.integer(19));
-    v.baseline_chars = s.is_null(20) ? -1 : static_cast<long>(s.integer(20));
-    page.rows.push_back(std::move(v));
+    page.rows.push_back(read_verdict(s, run_id));
   }
   return page;
 }
@@ -131,7 +106,7 @@ std::vector<JudgeCallRecord>
 Store::judge_calls(std::int64_t run_id, const std::string& item_id, int turn)
 {
   flush();
-  Statement s(*m_statements, "SELECT call_index, attempt, position, prompt_id, "
+  Statement s(*m_statements, "SELECT item_id, turn, call_index, attempt, position, prompt_id, "
                              "COALESCE(r.hash, c.request), status, value, label, "
                              "COALESCE(NULLIF(raw, ''), t.body, '') "
                              "FROM judge_calls c LEFT JOIN requests r ON r.id = c.request "
@@ -141,22 +116,7 @@ Store::judge_calls(std::int64_t run_id, const std::string& item_id, int turn)
   s.bind(1, run_id).bind(2, item_id).bind(3, static_cast<std::int64_t>(turn));
   std::vector<JudgeCallRecord> out;
   while (s.step()) {
-    JudgeCallRecord c;
-    c.run_id = run_id;
-    c.item_id = item_id;
-    c.turn = turn;
-    c.call_index = static_cast<int>(s.integer(0));
-    c.attempt = static_cast<int>(s.integer(1));
-    c.position = s.text(2);
-    c.prompt_id = s.text(3);
-    c.request_hash = hash_hex(s.blob(4));
-    c.status = s.text(5);
-    if (!s.is_null(6)) {
-      c.value = s.real(6);
-    }
-    c.label = s.text(7);
-    c.raw = s.text(8);
-    out.push_back(std::move(c));
+    out.push_back(read_judge_call(s, run_id));
   }
   return out;
 }
