@@ -1,6 +1,7 @@
 #include <reports/csv_field.hpp>
 #include <reports/leaderboard.hpp>
 #include <reports/markdown_text.hpp>
+#include <reports/run_cost.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -157,6 +158,7 @@ build_leaderboard(const std::vector<RunReport>& reports, bool every_run)
     cell.answers = r.answer_ends.answers;
     cell.cut_short = r.answer_ends.cut_short;
     cell.judge = describe_judge(r.diagnostics);
+    cell.tokens = describe_cost(r.cost);
     cell.status = r.run.status;
     cell.computed_at = r.run.finished_at;
     cell.run_id = r.run.id;

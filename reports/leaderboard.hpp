@@ -58,6 +58,7 @@ struct LeaderboardCell
   long answers = 0;   // the run's answers ...
   long cut_short = 0; // ... and those the server cut short (finish_reason length)
   std::string judge;  // the judge's diagnostics (describe_judge)
+  std::string tokens; // tokens per role and their cost (describe_cost)
   std::string status;
   std::string computed_at; // when the run finished
   std::int64_t run_id = 0;

@@ -181,10 +181,10 @@ svg .bar3 { fill: #8250df; } svg .bar4 { fill: #cf222e; } svg .bar5 { fill: #576
       const auto& cell = it->second;
       html += fmt::format(
           "<td data-value=\"{:.6f}\"{} title=\"run {} · {} · n {} · {} of {} answers cut short · "
-          "computed {} · judge: {}\">{:.2f}{}{}</td>",
+          "computed {} · judge: {} · tokens: {}\">{:.2f}{}{}</td>",
           *cell.value, cell.failures ? " class=\"warn\"" : "", cell.run_id, escape(cell.status),
           cell.n, cell.cut_short, cell.answers, escape(cell.computed_at), escape(cell.judge),
-          *cell.value,
+          escape(cell.tokens), *cell.value,
           cell.ci ? fmt::format(" <span class=\"ci\">({:.2f}–{:.2f})</span>", cell.ci->low,
                                 cell.ci->high)
                   : "",

@@ -48,6 +48,7 @@ grep -q 'data-ready="yes"' dom.html || fail "the page's script did not run"
 [ "$(grep -o '<tr>' dom.html | wc -l)" -ge 3 ] || fail "the leaderboard table has no rows"
 [ "$(grep -o '<svg' dom.html | wc -l)" -ge 3 ] || fail "charts missing"
 grep -q 'turn 1 vs turn 2' dom.html || fail "MT-Bench turn chart missing"
+grep -q 'tokens: candidate demo: 160 requests' dom.html || fail "a cell's tooltip has no tokens"
 "$browser" "${flags[@]}" --screenshot="$work/index.png" "file://$work/out/index.html" 2>> browser.err \
   || fail "no screenshot: $(tail -5 browser.err)"
 [ "$(stat -c %s index.png)" -gt 10000 ] || fail "the screenshot is empty"

@@ -230,6 +230,7 @@ TEST_CASE("the leaderboard page runs no script from data")
   r.run.model = "x|y<script>alert(1)</script>";
   r.run.status = "<script>s</script>";
   r.run.finished_at = "it's";
+  r.cost.roles = {reports::RoleCost{"candidate", r.run.model, {1, 2, 3}, std::nullopt}};
   std::vector<RunReport> reports = {r};
   auto board = build_leaderboard(reports);
   add_not_run(board, {"<script>m</script>", "b", "<script>r</script>", "'"});
@@ -238,7 +239,10 @@ TEST_CASE("the leaderboard page runs no script from data")
   CHECK(html.find("<td>x|y&lt;script&gt;alert(1)&lt;/script&gt;</td>") != std::string::npos);
   CHECK(
       html.find("title=\"run 7 · &lt;script&gt;s&lt;/script&gt; · n 4 · 0 of 0 answers cut short · "
-                "computed it&#39;s · judge: unreadable 0 of 0\"") != std::string::npos);
+                "computed it&#39;s · judge: unreadable 0 of 0 · tokens: ") != std::string::npos);
+  // The tokens' line names the endpoints: escaped too.
+  CHECK(html.find("tokens: candidate x|y&lt;script&gt;alert(1)&lt;/script&gt;: 1 requests, 2 "
+                  "prompt + 3 completion tokens\"") != std::string::npos);
   CHECK(html.find("<td>&lt;script&gt;r&lt;/script&gt;</td>") != std::string::npos);
 }
 
