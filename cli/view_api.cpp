@@ -218,13 +218,19 @@ run_reply(harness::Store& store, const reports::RunReport& report)
   // Everything evalrun report --format json says of the run (diagnostics, tokens, intervals).
   const json rendered = json::parse(reports::render_json({report}, EVALRUN_VERSION));
   out["report_json"] = rendered.at("results").at(0);
-  json scores = json::array();
+  // The scores read, as [value, verdicts] pairs in value order (a histogram's
+  // data, as small as the scale, however many verdicts).
+  std::map<double, long> scores;
   for (const auto& v : store.verdicts(run.id, harness::Store::VerdictColumns::for_reports)) {
     if (v.status == "ok" && v.score) {
-      scores.push_back(*v.score);
+      ++scores[*v.score];
     }
   }
-  out["scores"] = std::move(scores);
+  json score_counts = json::array();
+  for (const auto& [value, n] : scores) {
+    score_counts.push_back({value, n});
+  }
+  out["score_counts"] = std::move(score_counts);
   return reply(200, out);
 }
 

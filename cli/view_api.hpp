@@ -21,7 +21,8 @@ struct ViewReply
 // `target` (path and query, as the browser sent it):
 //   /api/runs                           every run, with its report's headline and interval
 //   /api/runs/R                         run R: its configuration, counts, judge diagnostics,
-//                                       its report (Markdown, as evalrun report prints it)
+//                                       its report (Markdown, as evalrun report prints it),
+//                                       its scores as [value, verdicts] pairs
 //   /api/runs/R/verdicts?status=&category=&source=&q=&offset=&limit=
 //                                       a page of its verdicts (limit at most 200); status
 //                                       also "unreadable", "errors", and "inconsistent" or

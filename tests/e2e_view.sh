@@ -42,6 +42,12 @@ runs = json.loads(get("/api/runs"))["runs"]
 assert [r["protocol"] for r in runs] == ["single", "pairwise"], runs
 # MT-Bench demo: 80 items, 2 turns each; the pairwise run 20 items.
 h1, h2 = runs[0]["headline"], runs[1]["headline"]
+single = json.loads(get("/api/runs/1"))
+counts = single["score_counts"]
+# The histogram's data: every rated verdict once, values in order, on the 1-10 scale.
+assert sum(n for _, n in counts) == h1["rated"], counts
+assert [v for v, _ in counts] == sorted(v for v, _ in counts) and 1 <= counts[0][0] and counts[-1][0] <= 10, counts
+assert abs(sum(v * n for v, n in counts) / h1["rated"] - h1["value"]) < 1e-9, (counts, h1)
 assert h1["rated"] + h1["unreadable"] + h1["failed"] == 160 and h1["name"] == "average", h1
 assert h2["rated"] + h2["unreadable"] + h2["failed"] == 40 and h2["name"] == "tie_win_rate", h2
 assert h1["interval"][0] <= h1["value"] <= h1["interval"][1], h1
