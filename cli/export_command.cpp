@@ -1,5 +1,6 @@
 #include <cli/commands.hpp>
 #include <cli/export_formats.hpp>
+#include <reports/arena_hard_report.hpp>
 
 #include <harness/error.hpp>
 #include <harness/store.hpp>
@@ -9,7 +10,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 
 namespace cli {
@@ -84,12 +84,9 @@ exported_turns(harness::Store& store, const harness::RunRecord& run, long& witho
       t.baseline_answer = baseline->text;
       t.baseline_tokens = baseline->usage.completion_tokens;
       // A reference answer has no reply's count: Arena-Hard's own token_len, kept with the item.
-      const auto meta = nlohmann::json::parse(v.meta_json, nullptr, false);
-      if (t.baseline_tokens == 0 && meta.is_object() && meta.contains("baseline_token_len") &&
-          meta["baseline_token_len"].is_array() && !meta["baseline_token_len"].empty() &&
-          meta["baseline_token_len"][0].is_string()) {
-        const auto& text = meta["baseline_token_len"][0].get_ref<const std::string&>();
-        std::from_chars(text.data(), text.data() + text.size(), t.baseline_tokens);
+      if (auto n = reports::meta_number(v.meta_json, "baseline_token_len");
+          t.baseline_tokens == 0 && n) {
+        t.baseline_tokens = static_cast<int>(*n);
       }
     }
     for (const auto& [index, call] : calls[{v.item_id, v.turn}]) {

@@ -10,6 +10,23 @@
 
 namespace reports {
 
+std::optional<long>
+meta_number(const std::string& meta_json, const char* key)
+{
+  const auto meta = nlohmann::json::parse(meta_json.empty() ? "{}" : meta_json, nullptr, false);
+  if (!meta.is_object() || !meta.contains(key) || !meta[key].is_array() || meta[key].empty() ||
+      !meta[key][0].is_string()) {
+    return std::nullopt;
+  }
+  const auto& text = meta[key][0].get_ref<const std::string&>();
+  long n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return n;
+}
+
 using nlohmann::json;
 
 namespace {
@@ -47,23 +64,6 @@ struct RunData
   std::optional<double> baseline_avg_tokens;
 };
 
-// A whole number in the first element of the meta list `key`, if any.
-std::optional<long>
-meta_number(const json& meta, const char* key)
-{
-  if (!meta.is_object() || !meta.contains(key) || !meta[key].is_array() || meta[key].empty() ||
-      !meta[key][0].is_string()) {
-    return std::nullopt;
-  }
-  const auto& text = meta[key][0].get_ref<const std::string&>();
-  long n = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return n;
-}
-
 RunData
 read_run(harness::Store& store, const harness::RunRecord& run)
 {
@@ -73,7 +73,7 @@ read_run(harness::Store& store, const harness::RunRecord& run)
   // Imported judgments keep their file's line order (upstream's row order).
   std::map<std::string, long> lines;
   for (const auto& v : d.verdicts) {
-    if (auto line = meta_number(json::parse(v.meta_json, nullptr, false), "line")) {
+    if (auto line = meta_number(v.meta_json, "line")) {
       lines[v.item_id] = *line;
     }
   }
@@ -97,7 +97,7 @@ read_run(harness::Store& store, const harness::RunRecord& run)
     if (auto response = store.find_response(v.candidate_hash)) {
       d.answer_tokens[v.candidate_hash] = response->usage.completion_tokens;
     }
-    if (auto n = meta_number(json::parse(v.meta_json, nullptr, false), "baseline_token_len")) {
+    if (auto n = meta_number(v.meta_json, "baseline_token_len")) {
       d.baseline_tokens[v.baseline_hash.empty() ? v.item_id : v.baseline_hash] = *n;
     }
   }

@@ -6,10 +6,15 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace reports {
+
+// A whole number in the first element of the item-metadata list `key` (a
+// verdict's meta JSON, e.g. {"baseline_token_len": ["953"]}), if any.
+std::optional<long> meta_number(const std::string& meta_json, const char* key);
 
 // What a report says about one Arena-Hard run: its row of the table that
 // upstream's show_result.py prints for the judgment folder it belongs to.

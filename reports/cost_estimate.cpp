@@ -1,4 +1,5 @@
 #include <reports/cost_estimate.hpp>
+#include <reports/run_cost.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -13,21 +14,6 @@ double
 per_request(long total, long requests)
 {
   return requests > 0 ? static_cast<double>(total) / static_cast<double>(requests) : 0;
-}
-
-// 12345.6 -> "12,346".
-std::string
-grouped(double value)
-{
-  const std::string digits = fmt::format("{:.0f}", std::round(value));
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) {
-      out += ',';
-    }
-    out += digits[i];
-  }
-  return out;
 }
 
 } // namespace
@@ -78,8 +64,8 @@ describe_estimate(const CostEstimate& estimate)
       unpriced.push_back(fmt::format("{} ({})", e.endpoint, e.role));
     }
     out += fmt::format("  {:<10} {}: {} requests, ~{} prompt + ~{} completion tokens{}{}\n",
-                       e.role + ":", e.endpoint, e.requests, grouped(e.prompt_tokens),
-                       grouped(e.completion_tokens),
+                       e.role + ":", e.endpoint, e.requests, grouped(std::lround(e.prompt_tokens)),
+                       grouped(std::lround(e.completion_tokens)),
                        e.completions_from_history
                            ? " (replies as earlier ones)"
                            : " (replies as the demo's, no earlier ones from a server: likely too "

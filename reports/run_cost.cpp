@@ -7,9 +7,6 @@ namespace reports {
 
 using nlohmann::json;
 
-namespace {
-
-// 12345 -> "12,345".
 std::string
 grouped(long n)
 {
@@ -23,8 +20,6 @@ grouped(long n)
   }
   return n < 0 ? "-" + out : out;
 }
-
-} // namespace
 
 RunCost
 run_cost(const harness::RunRecord& run, const harness::Store::RunTokens& tokens)

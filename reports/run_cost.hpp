@@ -28,6 +28,9 @@ struct RunCost
 // The cost of `tokens` for `run`, reading the endpoints' prices from its config.
 RunCost run_cost(const harness::RunRecord& run, const harness::Store::RunTokens& tokens);
 
+// 12345 -> "12,345" (-1234 -> "-1,234").
+std::string grouped(long n);
+
 // One line: "candidate demo: 80 requests, 5,120 prompt + 20,480 completion tokens, cost 0.22;
 // judge ...; total cost 0.61" (no cost without prices).
 std::string describe_cost(const RunCost& cost);
