@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <doctest/doctest.h>
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 using namespace harness;
 using namespace harness::client;
@@ -160,6 +161,21 @@ TEST_CASE("timeouts, 5xx, connection errors and invalid bodies are retried")
   REQUIRE(r);
   CHECK(r->text == "finally");
   CHECK(r->attempts == 5);
+}
+
+TEST_CASE("a retry sends the body of the first attempt, the same text, not built again")
+{
+  ScriptedTransport t([](const HttpRequest&, int i) -> Result<HttpReply> {
+    return i == 0 ? Result<HttpReply>(status_reply(503, "busy")) : ok_reply("second");
+  });
+  auto r = run_one(t, fast_policy(3));
+  REQUIRE(r);
+  REQUIRE(t.requests.size() == 2);
+  REQUIRE(t.requests[0].body);
+  // The request's messages went into the first body, and are not kept beside it.
+  const auto sent = nlohmann::json::parse(*t.requests[0].body);
+  CHECK(sent["messages"].at(0)["content"] == pool_request().messages.at(0).content);
+  CHECK(t.requests[1].body == t.requests[0].body); // one text, shared by both attempts
 }
 
 TEST_CASE("an endpoint that cannot be reached is paused and probed, not retried to death")

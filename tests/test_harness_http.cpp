@@ -36,7 +36,8 @@ TEST_CASE("CurlTransport talks HTTP to a loopback server")
 
   HttpRequest post;
   post.url = server.base_url() + "/chat/completions";
-  post.body = R"({"model":"evalrun-demo","messages":[{"role":"user","content":"hello"}]})";
+  post.body = std::make_shared<const std::string>(
+      R"({"model":"evalrun-demo","messages":[{"role":"user","content":"hello"}]})");
   auto chat = transport.fetch(post);
   REQUIRE(chat);
   CHECK(chat->status == 200);
@@ -54,8 +55,9 @@ TEST_CASE("many concurrent requests complete on the io_context's thread, which t
   for (int i = 0; i < k_requests; ++i) {
     HttpRequest post;
     post.url = server.base_url() + "/chat/completions";
-    post.body = R"({"model":"evalrun-demo","messages":[{"role":"user","content":"q)" +
-                std::to_string(i) + R"("}]})";
+    post.body = std::make_shared<const std::string>(
+        R"({"model":"evalrun-demo","messages":[{"role":"user","content":"q)" + std::to_string(i) +
+        R"("}]})");
     transport.start(post, [&replies, i](Result<HttpReply> r) {
       replies[static_cast<size_t>(i)] = std::move(r);
     });
@@ -100,7 +102,7 @@ TEST_CASE("a server that never answers hits the total timeout")
   HttpRequest post;
   post.url = "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()) +
              "/v1/chat/completions";
-  post.body = "{}";
+  post.body = std::make_shared<const std::string>("{}");
   post.total_timeout = 300ms;
   auto r = transport.fetch(post);
   REQUIRE_FALSE(r);
@@ -160,14 +162,14 @@ TEST_CASE("an easy handle used again carries nothing of the transfer before it")
   CurlTransport transport(io);
   HttpRequest first;
   first.url = base + "/v1/chat/completions";
-  first.body = R"({"first":true})";
+  first.body = std::make_shared<const std::string>(R"({"first":true})");
   first.headers = {"X-First: 1"};
   HttpRequest second;
   second.method = "GET";
   second.url = base + "/v1/models";
   HttpRequest third;
   third.url = base + "/v1/completions";
-  third.body = R"({"third":true,"longer":"than the first"})";
+  third.body = std::make_shared<const std::string>(R"({"third":true,"longer":"than the first"})");
   third.headers = {"Authorization: Bearer k3"};
   HttpRequest fourth;
   fourth.method = "GET";
@@ -189,7 +191,7 @@ TEST_CASE("an easy handle used again carries nothing of the transfer before it")
   CHECK(has(0, "X-First: 1"));
   CHECK(has(0, "Content-Type: application/json"));
   CHECK_FALSE(has(0, "Expect:"));
-  CHECK(bodies[0] == first.body);
+  CHECK(bodies[0] == *first.body);
   CHECK(has(1, "GET /v1/models HTTP/1.1"));
   CHECK_FALSE(has(1, "X-First"));
   CHECK_FALSE(has(1, "Content-Type"));
@@ -198,7 +200,7 @@ TEST_CASE("an easy handle used again carries nothing of the transfer before it")
   CHECK(has(2, "POST /v1/completions HTTP/1.1"));
   CHECK(has(2, "Authorization: Bearer k3"));
   CHECK_FALSE(has(2, "X-First"));
-  CHECK(bodies[2] == third.body);
+  CHECK(bodies[2] == *third.body);
   CHECK(has(3, "GET /v1/models?fourth HTTP/1.1"));
   CHECK(has(3, "X-Fourth: 4"));
   CHECK_FALSE(has(3, "Authorization"));

@@ -122,7 +122,7 @@ TEST_CASE("replies are validated against the schema")
 TEST_CASE("invalid replies are asked again, the valid one is kept")
 {
   testsupport::ScriptedTransport t([](const HttpRequest& r, int) -> Result<HttpReply> {
-    auto body = json::parse(r.body);
+    auto body = json::parse(*r.body);
     CHECK(body["response_format"]["type"] == "json_schema");
     bool retry =
         body["messages"][1]["content"].get<std::string>().find("Attempt 2") != std::string::npos;

@@ -95,7 +95,7 @@ plan(const Judge& judge, int items = 3)
 Result<HttpReply>
 script(const HttpRequest& r, int)
 {
-  auto body = nlohmann::json::parse(r.body);
+  auto body = nlohmann::json::parse(*r.body);
   if (body["model"] == "judge-model") {
     return ok_reply("[[7]] fine");
   }
@@ -129,7 +129,7 @@ TEST_CASE("turn 2 is asked with the model's own turn-1 answer in context")
   bool saw_turn2 = false;
   bool saw_judge_turn2 = false;
   for (const auto& r : t.requests) {
-    auto body = nlohmann::json::parse(r.body);
+    auto body = nlohmann::json::parse(*r.body);
     if (body["model"] == "cand-model" && body["messages"].size() == 3) {
       saw_turn2 = true;
       CHECK(body["messages"][0]["content"] == "first 0");
@@ -173,7 +173,7 @@ TEST_CASE("given answers are judged without asking, each stored and named by its
   auto outcome = run(p, t, store);
   CHECK(outcome.status == "complete");
   for (const auto& r : t.requests) {
-    CHECK(nlohmann::json::parse(r.body)["model"] == "judge-model"); // only the judge is asked
+    CHECK(nlohmann::json::parse(*r.body)["model"] == "judge-model"); // only the judge is asked
   }
   CHECK(t.requests.size() == 4);
   auto verdicts = store.verdicts(outcome.run_id);
@@ -215,7 +215,7 @@ TEST_CASE("a prompt over the context is recorded as such, and not sent again to 
   Store store("runner_context.db");
   // Item 1's first question is over the candidate's context (llama.cpp's refusal).
   auto over_context = [](const HttpRequest& r, int i) -> Result<HttpReply> {
-    auto body = nlohmann::json::parse(r.body);
+    auto body = nlohmann::json::parse(*r.body);
     if (body["model"] == "cand-model" && body["messages"][0]["content"] == "first 1") {
       return testsupport::status_reply(
           400, R"({"error":{"code":400,"message":"the request exceeds the available context )"
@@ -226,7 +226,7 @@ TEST_CASE("a prompt over the context is recorded as such, and not sent again to 
   auto asked_item_1 = [](const ScriptedTransport& t) {
     long n = 0;
     for (const auto& r : t.requests) {
-      auto body = nlohmann::json::parse(r.body);
+      auto body = nlohmann::json::parse(*r.body);
       n += body["model"] == "cand-model" && body["messages"].size() == 1 &&
            body["messages"][0]["content"] == "first 1";
     }
@@ -264,7 +264,7 @@ TEST_CASE("a partly stored run resumes: only the missing requests are sent")
   Store store("runner3.db");
   // First attempt: the judge is down, so candidates are stored, judgments are not.
   ScriptedTransport judge_down([](const HttpRequest& r, int i) -> Result<HttpReply> {
-    if (nlohmann::json::parse(r.body)["model"] == "judge-model") {
+    if (nlohmann::json::parse(*r.body)["model"] == "judge-model") {
       return status_reply(503);
     }
     return script(r, i);
@@ -282,7 +282,7 @@ TEST_CASE("a partly stored run resumes: only the missing requests are sent")
   CHECK(b.status == "complete");
   CHECK(healthy.requests.size() == 6); // the 6 judge requests only
   for (const auto& r : healthy.requests) {
-    CHECK(nlohmann::json::parse(r.body)["model"] == "judge-model");
+    CHECK(nlohmann::json::parse(*r.body)["model"] == "judge-model");
   }
   for (const auto& v : store.verdicts(b.run_id)) {
     CHECK(v.status == "ok");
@@ -295,7 +295,7 @@ TEST_CASE("a failed candidate turn marks it and the later turns, and nothing is 
   auto p = plan(judge, 1);
   Store store("runner4.db");
   ScriptedTransport t([](const HttpRequest& r, int i) -> Result<HttpReply> {
-    if (nlohmann::json::parse(r.body)["model"] == "cand-model") {
+    if (nlohmann::json::parse(*r.body)["model"] == "cand-model") {
       return status_reply(
           400, R"({"error":{"message":"context too long","code":"context_length_exceeded"}})");
     }
@@ -327,7 +327,7 @@ TEST_CASE("an unparseable judgment is recorded with its raw text")
   auto p = plan(judge, 1);
   Store store("runner5.db");
   ScriptedTransport t([](const HttpRequest& r, int i) -> Result<HttpReply> {
-    if (nlohmann::json::parse(r.body)["model"] == "judge-model") {
+    if (nlohmann::json::parse(*r.body)["model"] == "judge-model") {
       return ok_reply("I refuse to score.");
     }
     return script(r, i);
@@ -345,7 +345,7 @@ TEST_CASE("an unparseable judgment is recorded with its raw text")
   CHECK(calls[0].attempt + calls[1].attempt + calls[2].attempt + calls[3].attempt == 2);
   int seeded = 0;
   for (const auto& r : t.requests) {
-    seeded += nlohmann::json::parse(r.body).contains("seed");
+    seeded += nlohmann::json::parse(*r.body).contains("seed");
   }
   CHECK(seeded == 2);
 }
@@ -363,7 +363,7 @@ TEST_CASE("a follow-up continues the judge's conversation: sent once, stored per
   // Game 1 (baseline first) gives no label, then one when asked to continue;
   // game 2 gives two conflicting labels and is not asked again.
   ScriptedTransport t([](const HttpRequest& r, int i) -> Result<HttpReply> {
-    auto body = nlohmann::json::parse(r.body);
+    auto body = nlohmann::json::parse(*r.body);
     if (body["model"] != "judge-model") {
       return script(r, i);
     }
@@ -379,7 +379,7 @@ TEST_CASE("a follow-up continues the judge's conversation: sent once, stored per
   CHECK(outcome.status == "complete");
   int judge_requests = 0;
   for (const auto& r : t.requests) {
-    auto body = nlohmann::json::parse(r.body);
+    auto body = nlohmann::json::parse(*r.body);
     if (body["model"] != "judge-model") {
       continue;
     }
@@ -437,7 +437,7 @@ TEST_CASE("a reply with a number no double holds is a recorded bad_response, and
   auto p = plan(judge, 1);
   Store store("runner_overflow.db");
   ScriptedTransport t([](const HttpRequest& r, int i) -> Result<HttpReply> {
-    if (nlohmann::json::parse(r.body)["model"] == "cand-model") {
+    if (nlohmann::json::parse(*r.body)["model"] == "cand-model") {
       return status_reply(
           200, R"({"id":"x","object":"chat.completion","created":1e999,"choices":[{"index":0,)"
                R"("message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]})");
@@ -562,7 +562,7 @@ TEST_CASE("an item that cannot be read stops the run there, nothing more sent, t
   // (a stop lets the requests on the wire land and sends no more).
   CHECK(wire.requests.size() <= 2);
   for (const auto& request : wire.requests) {
-    CHECK(request.body.find(p.candidate.model) != std::string::npos);
+    CHECK(request.body->find(p.candidate.model) != std::string::npos);
   }
   CHECK(store.verdicts(outcome.run_id).empty());
 }

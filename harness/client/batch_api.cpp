@@ -182,21 +182,22 @@ Client::upload(const std::string& jsonl, const std::string& filename)
   HttpRequest request;
   request.url = m_endpoint.base_url + "/files";
   request.content_type = "multipart/form-data; boundary=" + boundary;
-  request.body =
+  std::string body =
       fmt::format("--{0}\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
                   "--{0}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{1}\"\r\n"
                   "Content-Type: application/jsonl\r\n\r\n",
                   boundary, filename);
-  request.body += jsonl;
-  request.body += fmt::format("\r\n--{}--\r\n", boundary);
-  auto body = call(std::move(request));
-  if (!body) {
-    return body.error();
+  body += jsonl;
+  body += fmt::format("\r\n--{}--\r\n", boundary);
+  request.body = std::make_shared<const std::string>(std::move(body));
+  auto reply = call(std::move(request));
+  if (!reply) {
+    return reply.error();
   }
-  auto j = json::parse(*body, nullptr, false);
+  auto j = json::parse(*reply, nullptr, false);
   if (!j.is_object() || text_of(j, "id").empty()) {
     return Error{Error::Kind::bad_response,
-                 "the file upload's reply names no file id: " + excerpt(*body)};
+                 "the file upload's reply names no file id: " + excerpt(*reply)};
   }
   return text_of(j, "id");
 }
@@ -207,11 +208,11 @@ Client::create(const std::string& input_file_id, const std::string& path,
 {
   HttpRequest request;
   request.url = m_endpoint.base_url + "/batches";
-  request.body = json{{"input_file_id", input_file_id},
-                      {"endpoint", path},
-                      {"completion_window", "24h"},
-                      {"metadata", json::parse(metadata_json)}}
-                     .dump();
+  request.body = std::make_shared<const std::string>(json{
+      {"input_file_id", input_file_id},
+      {"endpoint", path},
+      {"completion_window", "24h"},
+      {"metadata", json::parse(metadata_json)}}.dump());
   auto body = call(std::move(request));
   if (!body) {
     return body.error();

@@ -14,11 +14,14 @@ namespace harness::client {
 
 namespace asio = boost::asio;
 
-// A request's body is built when it is sent (again for a retry, which is
-// rare), not kept beside the request while it waits or is in flight.
+// A request's body is built when it is first sent, not kept beside the
+// request while it waits. Then the body takes the place of its messages (a
+// judge prompt's copies in flight were a tenth of the memory at 2,048 in
+// flight), and is sent again as it is for a retry.
 struct ClientPool::Job
 {
   ChatRequest request;
+  std::shared_ptr<const std::string> body;
   Callback done;
   int attempts = 0;
   int replica = -1; // the replica it was sent to last
@@ -225,16 +228,20 @@ ClientPool::send(Lane& lane, int replica_index, std::shared_ptr<Job> job)
   }
   HttpRequest http;
   http.url = openai_wire::request_url(replica.url, job->request);
-  try {
-    http.body =
-        openai_wire::request_body(job->request, lane.config.server.value_or(ServerDialect::openai));
-  } catch (const std::invalid_argument& e) {
-    // A sampling parameter this server would drop: refused, never sent.
-    --replica.in_flight;
-    job->done(
-        Error{Error::Kind::config, fmt::format("not sent to {}: {}", lane.config.name, e.what())});
-    return;
+  if (!job->body) {
+    try {
+      job->body = std::make_shared<const std::string>(openai_wire::request_body(
+          job->request, lane.config.server.value_or(ServerDialect::openai)));
+    } catch (const std::invalid_argument& e) {
+      // A sampling parameter this server would drop: refused, never sent.
+      --replica.in_flight;
+      job->done(Error{Error::Kind::config,
+                      fmt::format("not sent to {}: {}", lane.config.name, e.what())});
+      return;
+    }
+    job->request.messages = {}; // in the body now
   }
+  http.body = job->body;
   if (lane.api_key) {
     http.headers.push_back("Authorization: Bearer " + *lane.api_key);
   }

@@ -389,8 +389,9 @@ CurlTransport::Impl::add(std::unique_ptr<CurlTransfer> t)
   if (r.method == "POST") {
     const std::string content_type = "Content-Type: " + r.content_type;
     headers_ok = headers_ok && append(content_type.c_str()) && append("Expect:");
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.c_str());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(r.body ? r.body->size() : 0));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body ? r.body->c_str() : "");
   } else {
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
   }

@@ -18,7 +18,10 @@ struct HttpRequest
 {
   std::string method = "POST"; // POST or GET
   std::string url;
-  std::string body;                              // a POST's body, of `content_type`
+  // A POST's body, of `content_type` (none: null). Shared, not copied: a
+  // sender keeps it to send again after a failure, without a second copy in
+  // flight.
+  std::shared_ptr<const std::string> body;
   std::string content_type = "application/json"; // a POST's (multipart/form-data; boundary=...)
   std::vector<std::string> headers;              // "Name: value"
   std::chrono::milliseconds connect_timeout{10'000};

@@ -14,7 +14,8 @@ InProcessTransport::start(client::HttpRequest request, Done done)
   auto scheme = url.find("://");
   auto path = url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
   std::string_view target = path == std::string_view::npos ? "/" : url.substr(path);
-  auto reply = route(request.method, target, request.body);
+  auto reply = route(request.method, target,
+                     request.body ? std::string_view(*request.body) : std::string_view());
   client::HttpReply http;
   http.status = reply.status;
   http.body = std::move(reply.body);
