@@ -10,12 +10,16 @@
 #
 #   evalrun N C LATENCY_MS wall_s ideal_s overhead_x cpu_s ms_cpu_per_request peak_rss_mb
 #     db_bytes_per_item max_in_flight first_request_ms server_cpu_s evalrun_busy server_busy
+#     window_s evalrun_busy_window server_busy_window
 #
 # ideal_s = (ceil(N/C) + 1) * LATENCY_MS (the judge wave trails the answer wave by one reply;
 # "-" at 0 ms); cpu_s and peak_rss_mb are the evalrun process's (GNU time), startup and report
 # included; db_bytes_per_item is the database (and its WAL) over N; first_request_ms is from
 # evalrun's start to the first request at the server; evalrun_busy and server_busy are each
-# process's CPU over the wall time (near 1.00: that process was the limit).
+# process's CPU over the wall time (near 1.00: that process was the limit); window_s is the time
+# from the server's first request to its last reply, and the *_busy_window figures each process's
+# CPU over it (evalrun's sampled every 10 ms; the whole run's figures also count evalrun's start
+# and its report, while the server waits).
 #
 # --peer also runs ../shared/bench/peers/peer_promptfoo.sh N 2C LATENCY_MS (its concurrency
 # is the total in flight) with the same prompts, prints its line and the ratios.
@@ -66,7 +70,13 @@ rc=0
 /usr/bin/time -f "%e %U %S %M" -o "$work/time" taskset -c 1 "${profile[@]}" "$evalrun" \
   --bench koala --bench-file "$work/prompts.jsonl" --model cand --judge judge \
   --endpoints "$work/eps.yaml" --db "$work/compare.db" --format json \
-  > "$work/report.json" 2> "$work/evalrun.err" || rc=$?
+  > "$work/report.json" 2> "$work/evalrun.err" &
+timed=$!
+# evalrun's CPU time (all threads), sampled every 10 ms: its CPU while the server had work.
+python3 "$root/bench/cpu_samples.py" "$timed" evalrun > "$work/cpu_samples" &
+sampler=$!
+wait "$timed" || rc=$?
+wait "$sampler" || true
 [ "$rc" = 0 ] || { echo "evalrun exited $rc: $(tail -5 "$work/evalrun.err")" >&2; exit 1; }
 python3 -c 'import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1]).read())' \
   "http://127.0.0.1:$port/stats" > "$work/stats.json"
@@ -74,7 +84,7 @@ server_cpu=$(awk '{printf "%.2f", ($14 + $15) / '"$(getconf CLK_TCK)"'}' "/proc/
 db_bytes=$(cat "$work"/compare.db* | wc -c)
 
 python3 - "$n" "$c" "$latency" "$start" "$work" "$db_bytes" "$server_cpu" > "$work/line" << 'PY'
-import json, math, sys
+import bisect, json, math, sys
 n, c, latency, start, work = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
 db_bytes, server_cpu = int(sys.argv[6]), sys.argv[7]
 wall, user, system, rss_kb = open(work + "/time").read().split()[-4:]
@@ -90,12 +100,35 @@ if problems:
     sys.exit("check failed (expected %d requests, all 200, %d per model): %s" % (2 * n, n, ", ".join(problems)))
 wall, cpu = float(wall), float(user) + float(system)
 ideal = (math.ceil(n / c) + 1) * latency / 1000.0
+
+
+def evalrun_cpu_at(t, samples):
+    """evalrun's CPU seconds at Unix time t, interpolated between the samples."""
+    times = [s[0] for s in samples]
+    i = bisect.bisect_left(times, t)
+    if i == 0:
+        return samples[0][1]
+    if i == len(samples):
+        return samples[-1][1]
+    (t0, c0), (t1, c1) = samples[i - 1], samples[i]
+    return c0 + (c1 - c0) * (t - t0) / (t1 - t0) if t1 > t0 else c1
+
+
+# While the server had work (its first request's arrival to its last reply): each process's CPU
+# over that window's wall time. The whole run's busy figures also count evalrun's start and its
+# report, when the server has nothing to do.
+samples = [tuple(map(float, line.split())) for line in open(work + "/cpu_samples") if line.strip()]
+window = st["last_reply_unix"] - st["first_request_unix"]
+evalrun_window = (evalrun_cpu_at(st["last_reply_unix"], samples)
+                  - evalrun_cpu_at(st["first_request_unix"], samples)) if samples else float("nan")
 print("evalrun N=%d C=%d latency=%g wall_s=%.2f ideal_s=%s overhead_x=%s cpu_s=%.2f "
       "ms_cpu_per_request=%.3f peak_rss_mb=%.1f db_bytes_per_item=%.0f max_in_flight=%d "
-      "first_request_ms=%.0f server_cpu_s=%s evalrun_busy=%.2f server_busy=%.2f"
+      "first_request_ms=%.0f server_cpu_s=%s evalrun_busy=%.2f server_busy=%.2f "
+      "window_s=%.2f evalrun_busy_window=%.2f server_busy_window=%.2f"
       % (n, c, latency, wall, "%.2f" % ideal if ideal else "-", "%.2f" % (wall / ideal) if ideal else "-",
          cpu, cpu * 1000 / (2 * n), int(rss_kb) / 1024, db_bytes / n, st["max_in_flight"],
-         (st["first_request_unix"] - start) * 1000, server_cpu, cpu / wall, float(server_cpu) / wall))
+         (st["first_request_unix"] - start) * 1000, server_cpu, cpu / wall, float(server_cpu) / wall,
+         window, evalrun_window / window, st["server_cpu_window_s"] / window))
 PY
 cat "$work/line"
 if [ "${PERF:-}" = 1 ]; then

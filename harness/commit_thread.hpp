@@ -63,14 +63,20 @@ public:
   void wait();
   // Lets go of the ids of texts kept (call after wait()).
   void drop_caches();
+  // The connection's page cache, in MiB (call after wait()): 2 until a batch
+  // leaves the database over 64 MiB, then 4.
+  int page_cache_mib() const;
 
 private:
   void work();
+  // Gives the connection the larger page cache once the database is large.
+  void grow_cache();
 
   WalCheckpointer& m_checkpointer;
   sqlite3* m_db = nullptr;
   std::unique_ptr<StatementCache> m_statements;
   TextIds m_text_ids;
+  bool m_cache_grown = false;
   mutable std::mutex m_mutex;
   std::condition_variable m_wake; // a batch came, or stop
   std::condition_variable m_done; // the batch is committed (or failed)

@@ -72,11 +72,17 @@ public:
   virtual bool needs_baseline() const { return false; }
   // How many more times a call whose reply does not parse is sampled again.
   virtual int resamples() const { return 0; }
+  // Whether parse() reads its call's messages. When it does not, the runner
+  // lets go of a first call's messages once they are in the request (a judge
+  // prompt is not held again beside the request in flight) and builds them
+  // again for a follow-up.
+  virtual bool parse_reads_messages() const { return false; }
   // The call to send after `call` (attempt `attempt`, 0 for the first) was
-  // answered with `reply`, read as `verdict`; nullopt when the call is done.
-  // By default, a reply that does not parse is re-sampled (the same call,
-  // resample + 1) up to resamples() times; a protocol may instead continue
-  // the conversation (Arena-Hard asks the judge to finish its verdict).
+  // answered with `reply`, read as `verdict`, a verdict not ok (the runner
+  // asks only then); nullopt when the call is done. By default, a reply that
+  // does not parse is re-sampled (the same call, resample + 1) up to
+  // resamples() times; a protocol may instead continue the conversation
+  // (Arena-Hard asks the judge to finish its verdict).
   virtual std::optional<JudgeCall> follow_up(const JudgeCall& call, const Response& reply,
                                              const CallVerdict& verdict, int attempt) const;
   // The calls for one turn; an Error when the item lacks what the prompt

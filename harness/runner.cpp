@@ -487,17 +487,24 @@ private:
     }
   }
 
-  ChatRequest judge_request(const JudgeCall& call) const
+  // The parameters `call` is sent with: the judge endpoint's, the call's over them.
+  GenParams judge_params(const JudgeCall& call) const
+  {
+    GenParams params = m_plan.judge_endpoint.params.merged_with(call.params);
+    if (call.resample > 0) {
+      // A new sample, and a new cache key; distinct from any run's seed.
+      params.seed = call.params.seed.value_or(0) * 1000 + call.resample;
+    }
+    return params;
+  }
+
+  ChatRequest judge_request(const JudgeCall& call, std::vector<Message> messages) const
   {
     ChatRequest request;
     request.endpoint = m_plan.judge_endpoint.name;
     request.model = m_plan.judge_endpoint.model;
-    request.messages = call.messages;
-    request.params = m_plan.judge_endpoint.params.merged_with(call.params);
-    if (call.resample > 0) {
-      // A new sample, and a new cache key; distinct from any run's seed.
-      request.params.seed = call.params.seed.value_or(0) * 1000 + call.resample;
-    }
+    request.messages = std::move(messages);
+    request.params = judge_params(call);
     format_for(m_plan.judge_endpoint, request);
     return request;
   }
@@ -507,7 +514,13 @@ private:
     if (m_stopping) {
       return; // the turn stays unjudged; the next run asks again
     }
-    fetch_counted("judge", state->index, attempt > 0, judge_request(state->calls[c]),
+    // A first call's messages go into the request, unless the judge reads
+    // them to parse its reply; a follow-up needs them built again (see
+    // restore_messages()). A follow-up's own cannot be built again: copied.
+    JudgeCall& call = state->calls[c];
+    const bool let_go = attempt == 0 && !m_plan.judge->parse_reads_messages();
+    auto messages = let_go ? std::exchange(call.messages, {}) : call.messages;
+    fetch_counted("judge", state->index, attempt > 0, judge_request(call, std::move(messages)),
                   [this, state, c, attempt](const std::string& hash, Result<Response> r) {
                     on_call(state, c, attempt, hash, std::move(r));
                   });
@@ -551,7 +564,11 @@ private:
       record.label = verdict.label;
       // The reply is the stored response of `hash`: Store::judge_calls() reads it back.
       state->records.push_back(std::move(record));
-      if (auto next = m_plan.judge->follow_up(state->calls[c], *r, verdict, attempt)) {
+      std::optional<JudgeCall> next; // asked only for a reply not read as ok
+      if (verdict.status != ParseStatus::ok && restore_messages(*state, c)) {
+        next = m_plan.judge->follow_up(state->calls[c], *r, verdict, attempt);
+      }
+      if (next) {
         state->calls[c] = std::move(*next); // the call this one's verdict is read from
         send_call(state, c, attempt + 1);
         return;
@@ -561,6 +578,26 @@ private:
     if (--state->pending == 0) {
       finish_judging(*state);
     }
+  }
+
+  // Puts back the messages of call `c` of `state` if they were let go when
+  // it was sent (built again: a judge is pure). False if they cannot be.
+  bool restore_messages(JudgeTurn& state, size_t c) const
+  {
+    if (!state.calls[c].messages.empty()) {
+      return true;
+    }
+    // As when they were built: later turns may have been answered since.
+    const JudgeInput now = input_for(state.index, state.turn);
+    const std::vector<std::string> answers(
+        now.answers.begin(), now.answers.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                       now.answers.size(), state.turn + 1)));
+    auto calls = m_plan.judge->build(JudgeInput{now.item, now.turn, answers, now.baseline});
+    if (!calls || c >= calls->size()) {
+      return false;
+    }
+    state.calls[c].messages = std::move((*calls)[c].messages);
+    return !state.calls[c].messages.empty();
   }
 
   void finish_judging(const JudgeTurn& state)
@@ -582,9 +619,9 @@ private:
     v.position = fmt::format("{}", fmt::join(positions, ","));
     v.prompt_id = fmt::format("{}", fmt::join(prompts, ","));
     if (!state.calls.empty()) {
-      JudgeCall first = state.calls.front();
-      first.resample = 0;
-      v.judge_params = client::openai_wire::params_json(judge_request(first).params);
+      JudgeCall first;
+      first.params = state.calls.front().params; // (resample 0)
+      v.judge_params = client::openai_wire::params_json(judge_params(first));
     }
     // The judge's replies are stored once, as the responses of the judge
     // calls' requests; Store::verdicts() reads them back into raw_judgment.

@@ -46,12 +46,20 @@ configure_connection(sqlite3* db, std::chrono::milliseconds busy_timeout)
 void
 configure_for_writes(sqlite3* db, int cache_mib)
 {
-  const std::string cache = fmt::format("PRAGMA cache_size=-{}", cache_mib * 1024);
-  for (const char* pragma :
-       {"PRAGMA synchronous=NORMAL", cache.c_str(), "PRAGMA foreign_keys=ON"}) {
+  for (const char* pragma : {"PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
     if (int rc = sqlite3_exec(db, pragma, nullptr, nullptr, nullptr); rc != SQLITE_OK) {
       throw database_error(db, rc, pragma);
     }
+  }
+  set_page_cache(db, cache_mib);
+}
+
+void
+set_page_cache(sqlite3* db, int cache_mib)
+{
+  const std::string pragma = fmt::format("PRAGMA cache_size=-{}", cache_mib * 1024);
+  if (int rc = sqlite3_exec(db, pragma.c_str(), nullptr, nullptr, nullptr); rc != SQLITE_OK) {
+    throw database_error(db, rc, pragma.c_str());
   }
 }
 

@@ -30,6 +30,9 @@ void configure_connection(sqlite3* db, std::chrono::milliseconds busy_timeout);
 // `cache_mib` and foreign keys enforced. Throws Fatal.
 void configure_for_writes(sqlite3* db, int cache_mib);
 
+// Sets the connection's page cache to `cache_mib`. Throws Fatal.
+void set_page_cache(sqlite3* db, int cache_mib);
+
 // `path` as an SQLite file: URI (the characters a URI gives a meaning
 // escaped), before its query ("?mode=ro").
 std::string file_uri(const std::filesystem::path& path);

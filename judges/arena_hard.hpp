@@ -22,6 +22,7 @@ public:
 
   std::string protocol() const override { return "arena_hard"; }
   bool needs_baseline() const override { return true; }
+  bool parse_reads_messages() const override { return true; } // a continued game's judgment
   harness::Result<std::vector<harness::JudgeCall>>
   build(const harness::JudgeInput& input) const override;
   harness::CallVerdict parse(const harness::JudgeCall& call,

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include <set>
+
 using namespace harness;
 using namespace harness::client;
 using namespace std::chrono_literals;
@@ -344,10 +346,23 @@ TEST_CASE("an unparseable judgment is recorded with its raw text")
   REQUIRE(calls.size() == 4);
   CHECK(calls[0].attempt + calls[1].attempt + calls[2].attempt + calls[3].attempt == 2);
   int seeded = 0;
+  std::multiset<std::string> first_prompts;
+  std::multiset<std::string> resampled_prompts;
   for (const auto& r : t.requests) {
-    seeded += nlohmann::json::parse(*r.body).contains("seed");
+    auto body = nlohmann::json::parse(*r.body);
+    seeded += body.contains("seed");
+    if (body["model"] == "judge-model") {
+      (body.contains("seed") ? resampled_prompts : first_prompts)
+          .insert(body["messages"].at(0)["content"].get<std::string>());
+    }
   }
   CHECK(seeded == 2);
+  // A re-sample asks what the first call asked (its messages, let go once
+  // sent, built again): turn 1 with the first answer, turn 2 with both.
+  const std::multiset<std::string> asked{"judge turn 1: ans(first 0)",
+                                         "judge turn 2: ans(first 0) ans(second 0)"};
+  CHECK(first_prompts == asked);
+  CHECK(resampled_prompts == asked);
 }
 
 TEST_CASE("a follow-up continues the judge's conversation: sent once, stored per attempt")
