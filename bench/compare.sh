@@ -42,12 +42,17 @@ export EVALRUN_HOME=${EVALRUN_HOME:-$root} # benchmarks/ and data/ of this check
 [ -x "$evalrun" ] || { echo "no evalrun at $evalrun (build it, or set EVALRUN)" >&2; exit 1; }
 [ "${PERF:-}" = 1 ] && KEEP_WORK=1
 work=$(mktemp -d "${TMPDIR:-/tmp}/evalrun-compare.XXXXXX")
-server=""
+server="" timed="" sampler=""
 cleanup() {
+  set +e # (a process killed here makes its wait fail: the rest still runs)
+  # An interrupted run: evalrun and the sampler stop before the scratch folder goes.
+  [ -n "$timed" ] && pkill -TERM -P "$timed" 2> /dev/null # evalrun (or perf), time's child
+  for pid in $timed $sampler; do kill "$pid" 2> /dev/null && wait "$pid" 2> /dev/null; done
   [ -n "$server" ] && kill "$server" 2> /dev/null && wait "$server" 2> /dev/null
   if [ "${KEEP_WORK:-}" = 1 ]; then echo "work dir kept: $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM # (wait returns at once; cleanup stops what runs)
 
 python3 "$shared/gen_prompts.py" "$n" -o "$work/prompts.jsonl"
 taskset -c 0 python3 "$root/bench/timed_fake.py" "$shared/fake_openai.py" --port 0 \
@@ -73,10 +78,14 @@ rc=0
   > "$work/report.json" 2> "$work/evalrun.err" &
 timed=$!
 # evalrun's CPU time (all threads), sampled every 10 ms: its CPU while the server had work.
-python3 "$root/bench/cpu_samples.py" "$timed" evalrun > "$work/cpu_samples" &
+# (Found by its name, as the kernel keeps it: at most 15 characters.)
+python3 "$root/bench/cpu_samples.py" "$timed" "$(basename "$evalrun" | cut -c1-15)" \
+  > "$work/cpu_samples" &
 sampler=$!
 wait "$timed" || rc=$?
+timed=""
 wait "$sampler" || true
+sampler=""
 [ "$rc" = 0 ] || { echo "evalrun exited $rc: $(tail -5 "$work/evalrun.err")" >&2; exit 1; }
 python3 -c 'import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1]).read())' \
   "http://127.0.0.1:$port/stats" > "$work/stats.json"
@@ -128,7 +137,8 @@ print("evalrun N=%d C=%d latency=%g wall_s=%.2f ideal_s=%s overhead_x=%s cpu_s=%
       % (n, c, latency, wall, "%.2f" % ideal if ideal else "-", "%.2f" % (wall / ideal) if ideal else "-",
          cpu, cpu * 1000 / (2 * n), int(rss_kb) / 1024, db_bytes / n, st["max_in_flight"],
          (st["first_request_unix"] - start) * 1000, server_cpu, cpu / wall, float(server_cpu) / wall,
-         window, evalrun_window / window, st["server_cpu_window_s"] / window))
+         window, evalrun_window / window if window > 0 else float("nan"),
+         st["server_cpu_window_s"] / window if window > 0 else float("nan")))
 PY
 cat "$work/line"
 if [ "${PERF:-}" = 1 ]; then

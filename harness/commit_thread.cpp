@@ -97,9 +97,10 @@ CommitThread::drop_caches()
 }
 
 int
-CommitThread::page_cache_mib() const
+CommitThread::page_cache_mib()
 {
-  std::lock_guard lock(m_mutex); // (the thread is between batches)
+  std::unique_lock lock(m_mutex);
+  m_done.wait(lock, [this] { return !m_busy; }); // the connection is the thread's meanwhile
   Statement cache(*m_statements, "PRAGMA cache_size");
   return cache.step() ? static_cast<int>(-cache.integer(0) / 1024) : 0;
 }
@@ -110,11 +111,16 @@ CommitThread::grow_cache()
   if (m_cache_grown) {
     return;
   }
-  Statement size(*m_statements, "SELECT page_count * page_size FROM pragma_page_count(), "
-                                "pragma_page_size()");
-  if (size.step() && size.integer(0) > k_large_database_bytes) {
-    set_page_cache(m_db, k_large_cache_mib);
-    m_cache_grown = true;
+  // Only the speed depends on it: a failure (to read the size, or to set
+  // the cache) leaves the cache as it is, and the batch stays committed.
+  try {
+    Statement size(*m_statements, "SELECT page_count * page_size FROM pragma_page_count(), "
+                                  "pragma_page_size()");
+    if (size.step() && size.integer(0) > k_large_database_bytes) {
+      set_page_cache(m_db, k_large_cache_mib);
+      m_cache_grown = true;
+    }
+  } catch (const std::exception&) {
   }
 }
 
@@ -146,13 +152,15 @@ CommitThread::work()
       if (int rc = sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr); rc != SQLITE_OK) {
         throw database_error(m_db, rc, "COMMIT");
       }
-      grow_cache();
     } catch (...) {
       failure = std::current_exception();
       m_text_ids.clear(); // texts stored in the batch are gone with it
       if (!sqlite3_get_autocommit(m_db)) {
         sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
       }
+    }
+    if (!failure) {
+      grow_cache();
     }
     batch.clear(); // what the writes held goes here, not under the lock
     lock.lock();

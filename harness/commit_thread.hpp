@@ -63,9 +63,9 @@ public:
   void wait();
   // Lets go of the ids of texts kept (call after wait()).
   void drop_caches();
-  // The connection's page cache, in MiB (call after wait()): 2 until a batch
-  // leaves the database over 64 MiB, then 4.
-  int page_cache_mib() const;
+  // The connection's page cache, in MiB (once the batch in hand, if any, is
+  // committed): 2 until a batch leaves the database over 64 MiB, then 4.
+  int page_cache_mib();
 
 private:
   void work();

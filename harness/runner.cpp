@@ -587,12 +587,18 @@ private:
     if (!state.calls[c].messages.empty()) {
       return true;
     }
-    // As when they were built: later turns may have been answered since.
+    // The answers to turns 0..turn, as JudgeInput promises (later turns may
+    // have been answered since the calls were built).
     const JudgeInput now = input_for(state.index, state.turn);
-    const std::vector<std::string> answers(
-        now.answers.begin(), now.answers.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                       now.answers.size(), state.turn + 1)));
-    auto calls = m_plan.judge->build(JudgeInput{now.item, now.turn, answers, now.baseline});
+    auto up_to_turn = [&state](const std::vector<std::string>& all) {
+      return std::vector<std::string>(
+          all.begin(),
+          all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), state.turn + 1)));
+    };
+    const auto answers = up_to_turn(now.answers);
+    const auto baseline = now.baseline ? up_to_turn(*now.baseline) : std::vector<std::string>();
+    auto calls = m_plan.judge->build(
+        JudgeInput{now.item, now.turn, answers, now.baseline ? &baseline : nullptr});
     if (!calls || c >= calls->size()) {
       return false;
     }

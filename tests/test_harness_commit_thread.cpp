@@ -48,7 +48,7 @@ TEST_CASE("the commit thread's page cache grows from 2 to 4 MiB once the databas
     thread.commit({insert(1 << 20)});
     thread.wait();
     CHECK(thread.page_cache_mib() == 2);
-    // 63 MiB more: not yet over 64 MiB (the pages' overhead aside, 64.0 MiB and a little).
+    // 62 MiB more, 63 in all: not yet over 64 MiB (with the pages' overhead, a little over 63).
     thread.commit({insert(62ll << 20)});
     thread.wait();
     CHECK(thread.page_cache_mib() == 2);
