@@ -15,8 +15,8 @@ namespace harness::client {
 namespace asio = boost::asio;
 
 // A request's body is built when it is first sent, not kept beside the
-// request while it waits. Then the body takes the place of its messages (a
-// judge prompt's copies in flight were a tenth of the memory at 2,048 in
+// request while it waits. Then the body takes the place of its messages (the
+// pool's copies of the prompts were 2.4 MB of a 50 MB heap at 2,048 in
 // flight), and is sent again as it is for a retry.
 struct ClientPool::Job
 {
